@@ -1,0 +1,24 @@
+package dev.juggler;
+
+/**
+ * A setting was rejected by a builder or factory. The message names the field, the bad value and the
+ * rule it broke. Always permanent. Immutable and thread-safe.
+ */
+public class InvalidConfigException extends JugglerException {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidConfigException(String message) {
+        super(message, false, null);
+    }
+
+    /**
+     * Builds the conventional message {@code "<field> = <value>: <rule>"}.
+     *
+     * @param field the builder field or option name
+     * @param value the rejected value (never a secret)
+     * @param rule what a valid value looks like
+     */
+    public static InvalidConfigException of(String field, Object value, String rule) {
+        return new InvalidConfigException(field + " = " + value + ": " + rule);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.juggler.internal;
+
+import dev.juggler.pipeline.StageStats;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Collects per-frame latencies with a fixed memory footprint: exact count, mean and maximum, and
+ * percentiles from a uniform reservoir sample. Internal: not part of the API.
+ *
+ * <p>Thread-safe (synchronised; recording is a handful of arithmetic operations).
+ */
+public final class LatencyRecorder {
+    private static final int RESERVOIR = 4096;
+
+    private final long[] sample = new long[RESERVOIR];
+    // A fixed seed keeps reports reproducible for the same sequence of measurements.
+    private final SplittableRandom random = new SplittableRandom(0x5eedL);
+    private long count;
+    private long sumNanos;
+    private long maxNanos;
+
+    public synchronized void record(long nanos) {
+        long value = Math.max(0, nanos);
+        if (count < RESERVOIR) {
+            sample[(int) count] = value;
+        } else {
+            long slot = random.nextLong(count + 1);
+            if (slot < RESERVOIR) {
+                sample[(int) slot] = value;
+            }
+        }
+        count++;
+        sumNanos += value;
+        maxNanos = Math.max(maxNanos, value);
+    }
+
+    public synchronized StageStats snapshot() {
+        if (count == 0) {
+            return StageStats.EMPTY;
+        }
+        int n = (int) Math.min(count, RESERVOIR);
+        long[] sorted = Arrays.copyOf(sample, n);
+        Arrays.sort(sorted);
+        return new StageStats(count, sumNanos / 1e6 / count, percentile(sorted, 0.50), percentile(sorted, 0.95),
+                percentile(sorted, 0.99), maxNanos / 1e6);
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        int index = (int) Math.ceil(p * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.juggler.run;
+
+import dev.juggler.ledger.Progress;
+import dev.juggler.stage.WorkspaceUsage;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A snapshot for the status panel, published after every tick. Immutable and thread-safe.
+ *
+ * @param at when the tick ended
+ * @param jobsPending worker jobs queued in the batch system
+ * @param jobsRunning worker jobs running
+ * @param jobsEnded worker jobs seen ending since this juggler started
+ * @param jobsSubmitted worker jobs submitted since this juggler started
+ * @param progress tracks and frames by state
+ * @param workspace the workspace budget and its use
+ * @param videosStaging transfers in progress
+ * @param videosStaged videos staged since this juggler started
+ * @param videosPurged videos purged since this juggler started
+ * @param framesPerSecond frames done per second over the last hour (0 until measured)
+ * @param eta time to finish the pending and leased frames at that rate, when measurable
+ * @param clusterUnavailableSince when the backend started failing, if it is failing now
+ * @param nextTick when the next tick is due
+ * @param problems the failures of this tick's steps (empty when all went well)
+ */
+public record JugglerStatus(Instant at, int jobsPending, int jobsRunning, long jobsEnded, long jobsSubmitted,
+        Progress progress, WorkspaceUsage workspace, int videosStaging, long videosStaged, long videosPurged,
+        double framesPerSecond, Optional<Duration> eta, Optional<Instant> clusterUnavailableSince, Instant nextTick,
+        List<String> problems) {
+
+    public JugglerStatus {
+        problems = List.copyOf(problems);
+    }
+
+    /** {@code true} if no frame is pending or leased, no job is active and no transfer runs. */
+    public boolean isIdle() {
+        return progress.frames().isSettled() && jobsPending == 0 && jobsRunning == 0 && videosStaging == 0;
+    }
+}

@@ -1,0 +1,2 @@
+/** What is analysed: videos, frame ranges, and the typed error for unreadable videos. */
+package dev.juggler.video;

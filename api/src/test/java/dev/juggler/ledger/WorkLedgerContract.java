@@ -1,0 +1,705 @@
+package dev.juggler.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.juggler.NotFoundException;
+import dev.juggler.testing.MutableClock;
+import dev.juggler.video.FrameRange;
+import dev.juggler.video.Video;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link WorkLedger} implementation must keep. Subclass it, implement
+ * {@link #newLedger(Clock)} to return a fresh, empty ledger that takes its time from the given clock,
+ * and run it with JUnit 5. Assumes the implementation's default of 3 attempts before frames fail.
+ *
+ * <p>Shipped in the api test-jar so that hosts can check their own implementations the same way.
+ */
+public abstract class WorkLedgerContract {
+
+    /** The attempts the contract assumes an implementation allows by default. */
+    protected static final int DEFAULT_MAX_ATTEMPTS = 3;
+    protected static final Duration LEASE = Duration.ofMinutes(10);
+
+    protected MutableClock clock;
+    protected WorkLedger ledger;
+
+    /** A fresh, empty ledger whose timestamps and lease expiries come from {@code clock}. */
+    protected abstract WorkLedger newLedger(Clock clock);
+
+    @BeforeEach
+    void openLedger() {
+        clock = MutableClock.startingAt2024();
+        ledger = newLedger(clock);
+    }
+
+    @AfterEach
+    void closeLedger() {
+        if (ledger != null) {
+            ledger.close();
+        }
+    }
+
+    // --- helpers -----------------------------------------------------------------------------------
+
+    protected static Video video(String id, long frames, Map<String, String> tags) {
+        return new Video(id, "/corpus/" + id + ".mp4", frames, 25.0, frames * 1000, tags);
+    }
+
+    /** Registers a video and marks it staged at {@code /ws/<id>}. */
+    protected Video stagedVideo(String id, long frames) {
+        Video video = video(id, frames, Map.of());
+        ledger.registerVideo(video);
+        ledger.markStage(id, StageState.STAGED, Optional.of("/ws/" + id), Optional.empty());
+        return video;
+    }
+
+    protected long wholeTrack(Video video, String analysis, int priority) {
+        return ledger.addTrack(new TrackSpec(video.id(), analysis, video.allFrames(), priority));
+    }
+
+    protected Optional<Lease> claim(long maxFrames) {
+        return ledger.claim(ClaimRequest.of("worker-1", maxFrames, LEASE));
+    }
+
+    protected Lease claimOrFail(long maxFrames) {
+        return claim(maxFrames).orElseThrow(() -> new AssertionError("expected a claimable chunk"));
+    }
+
+    protected List<ChunkView> chunks(long trackId) {
+        return ledger.reader().chunks(ChunkQuery.ofTrack(trackId, 10_000));
+    }
+
+    protected List<FrameRange> rangesIn(long trackId, ChunkState state) {
+        return chunks(trackId).stream().filter(c -> c.state() == state).map(ChunkView::range)
+                .sorted(Comparator.comparingLong(FrameRange::from)).collect(Collectors.toList());
+    }
+
+    /** Asserts that the chunks of a track partition its range exactly (no gap, no overlap). */
+    protected void assertPartition(long trackId, FrameRange trackRange, String context) {
+        List<FrameRange> all = chunks(trackId).stream().map(ChunkView::range)
+                .sorted(Comparator.comparingLong(FrameRange::from)).collect(Collectors.toList());
+        long next = trackRange.from();
+        for (FrameRange range : all) {
+            assertEquals(next, range.from(), context + ": chunks of track " + trackId + " must tile its range, got " + all);
+            assertFalse(range.isEmpty(), context + ": empty chunk in " + all);
+            next = range.to();
+        }
+        assertEquals(trackRange.to(), next, context + ": chunks of track " + trackId + " must end at its end, got " + all);
+    }
+
+    // --- catalogue ---------------------------------------------------------------------------------
+
+    @Test
+    void registerVideoRoundTripsAndReRegisteringKeepsStageState() {
+        Video original = video("cam-1", 500, Map.of("session", "s01", "camera", "1"));
+        ledger.registerVideo(original);
+        VideoRecord record = ledger.video("cam-1").orElseThrow();
+        assertEquals(original, record.video());
+        assertEquals(StageState.NOT_STAGED, record.stageState());
+        assertEquals(Optional.empty(), record.stagedLocation());
+
+        ledger.markStage("cam-1", StageState.STAGED, Optional.of("/ws/cam-1.mp4"), Optional.empty());
+        Video updated = new Video("cam-1", "/elsewhere/cam-1.mp4", 500, 30.0, 42, Map.of("session", "s02"));
+        ledger.registerVideo(updated);
+        VideoRecord after = ledger.video("cam-1").orElseThrow();
+        assertEquals(updated, after.video(), "metadata and tags are replaced");
+        assertEquals(StageState.STAGED, after.stageState(), "stage state is kept");
+        assertEquals(Optional.of("/ws/cam-1.mp4"), after.stagedLocation());
+        assertEquals(Optional.empty(), ledger.video("no-such-video"));
+    }
+
+    @Test
+    void addTrackIsIdempotentPerVideoAndAnalysis() {
+        Video video = stagedVideo("v", 100);
+        long first = wholeTrack(video, "pose", 0);
+        long again = ledger.addTrack(new TrackSpec("v", "pose", FrameRange.of(0, 50), 9));
+        assertEquals(first, again);
+        assertEquals(List.of(FrameRange.of(0, 100)), rangesIn(first, ChunkState.PENDING), "nothing changed");
+        long other = wholeTrack(video, "detect", 0);
+        assertNotEquals(first, other);
+        assertEquals(2, ledger.reader().tracks(TrackQuery.firstPage(10)).size());
+    }
+
+    @Test
+    void addTrackRejectsUnknownVideoAndRangeOutsideTheVideo() {
+        assertThrows(NotFoundException.class, () -> ledger.addTrack(new TrackSpec("missing", "pose", FrameRange.of(0, 1), 0)));
+        stagedVideo("v", 100);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ledger.addTrack(new TrackSpec("v", "pose", FrameRange.of(50, 101), 0)));
+        assertTrue(e.getMessage().contains("101") || e.getMessage().contains("100"), e.getMessage());
+        assertEquals(0, ledger.reader().tracks(TrackQuery.firstPage(10)).size(), "no track was added");
+    }
+
+    // --- claims ------------------------------------------------------------------------------------
+
+    @Test
+    void claimsOnlyChunksOfStagedVideos() {
+        Video video = video("v", 100, Map.of());
+        ledger.registerVideo(video);
+        wholeTrack(video, "pose", 0);
+        assertEquals(Optional.empty(), claim(10), "not staged yet");
+        ledger.markStage("v", StageState.STAGING, Optional.empty(), Optional.empty());
+        assertEquals(Optional.empty(), claim(10), "staging is not staged");
+        ledger.markStage("v", StageState.STAGED, Optional.of("/ws/v.mp4"), Optional.empty());
+        Lease lease = claimOrFail(10);
+        assertEquals("/ws/v.mp4", lease.videoLocation());
+        assertEquals("v", lease.videoId());
+        assertEquals("pose", lease.analysis());
+        assertEquals(1, lease.attempt());
+        assertEquals(clock.instant().plus(LEASE), lease.expiresAt());
+    }
+
+    @Test
+    void claimLeasesOnlyTheHeadOfALongChunk() {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        Lease first = claimOrFail(30);
+        assertEquals(FrameRange.of(0, 30), first.range());
+        assertEquals(List.of(FrameRange.of(0, 30)), rangesIn(track, ChunkState.LEASED));
+        assertEquals(List.of(FrameRange.of(30, 100)), rangesIn(track, ChunkState.PENDING));
+        Lease second = claimOrFail(30);
+        assertEquals(FrameRange.of(30, 60), second.range());
+        assertNotEquals(first.token(), second.token());
+        Lease rest = claimOrFail(1000);
+        assertEquals(FrameRange.of(60, 100), rest.range());
+        assertEquals(Optional.empty(), claim(10), "everything is leased");
+        assertPartition(track, video.allFrames(), "after three claims");
+    }
+
+    @Test
+    void claimsHighestPriorityFirstThenOldestTrack() {
+        Video a = stagedVideo("a", 10);
+        Video b = stagedVideo("b", 10);
+        Video c = stagedVideo("c", 10);
+        long low = wholeTrack(a, "pose", 0);
+        long olderHigh = wholeTrack(b, "pose", 5);
+        long newerHigh = wholeTrack(c, "pose", 5);
+        assertEquals(olderHigh, claimOrFail(100).trackId());
+        assertEquals(newerHigh, claimOrFail(100).trackId());
+        assertEquals(low, claimOrFail(100).trackId());
+    }
+
+    @Test
+    void claimCanBeRestrictedToOneAnalysis() {
+        Video video = stagedVideo("v", 10);
+        wholeTrack(video, "pose", 9);
+        long detect = wholeTrack(video, "detect", 0);
+        Lease lease = ledger.claim(ClaimRequest.of("w", 100, LEASE).forAnalysis("detect")).orElseThrow();
+        assertEquals(detect, lease.trackId());
+        assertEquals(Optional.empty(), ledger.claim(ClaimRequest.of("w", 100, LEASE).forAnalysis("detect")));
+        assertEquals(Optional.empty(), ledger.claim(ClaimRequest.of("w", 100, LEASE).forAnalysis("nothing-like-this")));
+    }
+
+    // --- heartbeat, complete, fail -----------------------------------------------------------------
+
+    @Test
+    void heartbeatExtendsTheLeaseAndRecordsTheCheckpoint() {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        Lease lease = claimOrFail(50);
+        clock.advance(Duration.ofMinutes(3));
+        Lease extended = ledger.heartbeat(lease, 20);
+        assertEquals(clock.instant().plus(LEASE), extended.expiresAt());
+        assertEquals(lease.token(), extended.token());
+        ChunkView view = chunks(track).stream().filter(c -> c.state() == ChunkState.LEASED).findFirst().orElseThrow();
+        assertEquals(20, view.checkpoint());
+        assertEquals(Optional.of(extended.expiresAt()), view.leaseExpiresAt());
+        assertEquals(Optional.of("worker-1"), view.leaseOwner());
+        assertThrows(IllegalArgumentException.class, () -> ledger.heartbeat(lease, 51));
+        assertThrows(IllegalArgumentException.class, () -> ledger.heartbeat(lease, -1));
+    }
+
+    @Test
+    void callsWithAStaleOrForgedTokenAreRefused() {
+        Video video = stagedVideo("v", 100);
+        wholeTrack(video, "pose", 0);
+        Lease lease = claimOrFail(50);
+        Lease forged = new Lease(lease.chunkId(), "not-the-token", lease.trackId(), lease.analysis(), lease.videoId(),
+                lease.videoLocation(), lease.range(), lease.expiresAt(), lease.attempt());
+        assertThrows(LeaseLostException.class, () -> ledger.heartbeat(forged, 10));
+        assertThrows(LeaseLostException.class, () -> ledger.complete(forged, 50));
+        assertThrows(LeaseLostException.class, () -> ledger.fail(forged, 0, "x", true));
+        ledger.complete(lease, 50);
+        LeaseLostException lost = assertThrows(LeaseLostException.class, () -> ledger.heartbeat(lease, 50));
+        assertEquals(lease.chunkId(), lost.chunkId());
+        assertThrows(LeaseLostException.class, () -> ledger.complete(lease, 50));
+        Lease unknown = new Lease(987_654_321L, "t", 1, "pose", "v", "/ws/v", FrameRange.of(0, 1), lease.expiresAt(), 1);
+        assertThrows(LeaseLostException.class, () -> ledger.complete(unknown, 1));
+    }
+
+    @Test
+    void completeEarlyReturnsTheRestAsANewPendingChunk() {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        Lease lease = claimOrFail(60);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> ledger.complete(lease, 61));
+        assertTrue(bad.getMessage().contains("61"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ledger.complete(lease, -1));
+        ledger.complete(lease, 25);
+        assertEquals(List.of(FrameRange.of(0, 25)), rangesIn(track, ChunkState.DONE));
+        assertEquals(List.of(FrameRange.of(25, 60), FrameRange.of(60, 100)), rangesIn(track, ChunkState.PENDING));
+        assertPartition(track, video.allFrames(), "after early complete");
+        Lease rest = claimOrFail(1000);
+        assertEquals(FrameRange.of(25, 60), rest.range(), "the returned rest is claimed before later frames");
+        assertEquals(1, rest.attempt(), "completing early is not a failed attempt");
+        ledger.complete(rest, rest.range().to());
+        ledger.complete(claimOrFail(1000), 100);
+        assertEquals(List.of(FrameRange.of(0, 25), FrameRange.of(25, 60), FrameRange.of(60, 100)), rangesIn(track, ChunkState.DONE));
+        TrackView view = ledger.reader().tracks(TrackQuery.firstPage(1)).get(0);
+        assertEquals(ChunkState.DONE, view.state());
+        assertEquals(100, view.framesDone());
+    }
+
+    @Test
+    void completeWithNothingDoneReturnsTheWholeChunk() {
+        Video video = stagedVideo("v", 10);
+        long track = wholeTrack(video, "pose", 0);
+        Lease lease = claimOrFail(10);
+        ledger.complete(lease, 0);
+        assertEquals(List.of(FrameRange.of(0, 10)), rangesIn(track, ChunkState.PENDING));
+        assertEquals(List.of(), rangesIn(track, ChunkState.DONE));
+    }
+
+    @Test
+    void failCountsAttemptsUntilTheChunkFails() {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        Lease lease = claimOrFail(100);
+        ledger.fail(lease, 10, "decoder crashed", false);
+        assertEquals(List.of(FrameRange.of(0, 10)), rangesIn(track, ChunkState.DONE));
+        for (int attempt = 2; attempt <= DEFAULT_MAX_ATTEMPTS; attempt++) {
+            Lease again = claimOrFail(100);
+            assertEquals(FrameRange.of(10, 100), again.range());
+            assertEquals(attempt, again.attempt());
+            ledger.fail(again, 10, "decoder crashed " + attempt, false);
+        }
+        assertEquals(Optional.empty(), claim(100), "attempts exhausted");
+        List<ChunkView> failed = ledger.reader().chunks(ChunkQuery.inState(ChunkState.FAILED, 10));
+        assertEquals(1, failed.size());
+        assertEquals(FrameRange.of(10, 100), failed.get(0).range());
+        assertEquals(Optional.of("decoder crashed " + DEFAULT_MAX_ATTEMPTS), failed.get(0).failureReason());
+        assertEquals(DEFAULT_MAX_ATTEMPTS, failed.get(0).attempts());
+        TrackView view = ledger.reader().tracks(TrackQuery.firstPage(1)).get(0);
+        assertEquals(ChunkState.FAILED, view.state());
+        assertEquals(90, view.framesFailed());
+        assertEquals(10, view.framesDone());
+    }
+
+    @Test
+    void permanentFailureFailsAtOnceAndKeepsALongReason() {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        Lease lease = claimOrFail(100);
+        String longReason = "corrupt file: " + "x".repeat(10_000);
+        ledger.fail(lease, 40, longReason, true);
+        assertEquals(List.of(FrameRange.of(0, 40)), rangesIn(track, ChunkState.DONE));
+        assertEquals(List.of(FrameRange.of(40, 100)), rangesIn(track, ChunkState.FAILED));
+        String stored = chunks(track).stream().filter(c -> c.state() == ChunkState.FAILED).findFirst().orElseThrow()
+                .failureReason().orElseThrow();
+        assertTrue(stored.startsWith("corrupt file: xxx"), stored.substring(0, 30));
+        assertEquals(Optional.empty(), claim(100));
+        assertThrows(LeaseLostException.class, () -> ledger.complete(lease, 100));
+    }
+
+    // --- reaping and revoking ----------------------------------------------------------------------
+
+    @Test
+    void expiredLeasesAreReapedFromTheirCheckpoint() {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        Lease lease = ledger.claim(ClaimRequest.of("w", 50, Duration.ofMinutes(1))).orElseThrow();
+        ledger.heartbeat(lease, 20);
+        clock.advance(Duration.ofSeconds(59));
+        assertEquals(0, ledger.reapExpired(), "not expired yet");
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(1, ledger.reapExpired());
+        assertEquals(0, ledger.reapExpired(), "reaping is done once");
+        assertEquals(List.of(FrameRange.of(0, 20)), rangesIn(track, ChunkState.DONE));
+        assertEquals(List.of(FrameRange.of(20, 50), FrameRange.of(50, 100)), rangesIn(track, ChunkState.PENDING));
+        assertThrows(LeaseLostException.class, () -> ledger.heartbeat(lease, 30));
+        assertThrows(LeaseLostException.class, () -> ledger.complete(lease, 50));
+        assertPartition(track, video.allFrames(), "after reap");
+        Lease next = claimOrFail(30);
+        assertEquals(FrameRange.of(20, 50), next.range());
+        assertEquals(2, next.attempt());
+    }
+
+    @Test
+    void leasesThatKeepExpiringFail() {
+        Video video = stagedVideo("v", 10);
+        long track = wholeTrack(video, "pose", 0);
+        for (int attempt = 1; attempt <= DEFAULT_MAX_ATTEMPTS; attempt++) {
+            Lease lease = ledger.claim(ClaimRequest.of("w", 10, Duration.ofMinutes(1))).orElseThrow();
+            assertEquals(attempt, lease.attempt());
+            clock.advance(Duration.ofMinutes(2));
+            assertEquals(1, ledger.reapExpired());
+        }
+        List<ChunkView> failed = ledger.reader().chunks(ChunkQuery.inState(ChunkState.FAILED, 10));
+        assertEquals(1, failed.size());
+        assertEquals(track, failed.get(0).trackId());
+        assertTrue(failed.get(0).failureReason().orElseThrow().contains("lease expired"), failed.get(0).failureReason().toString());
+        assertEquals(Optional.empty(), claim(10));
+    }
+
+    @Test
+    void revokeJobReturnsOnlyThatJobsLeases() {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        Lease ofJob1 = ledger.claim(ClaimRequest.of("w1", 30, LEASE).withJobId("job-1")).orElseThrow();
+        Lease ofJob2 = ledger.claim(ClaimRequest.of("w2", 30, LEASE).withJobId("job-2")).orElseThrow();
+        ledger.heartbeat(ofJob1, 10);
+        assertEquals(0, ledger.revokeJob("job-unknown", "gone"));
+        assertEquals(1, ledger.revokeJob("job-1", "job ended: TIMEOUT"));
+        assertThrows(LeaseLostException.class, () -> ledger.complete(ofJob1, 30));
+        ledger.complete(ofJob2, ofJob2.range().to());
+        assertEquals(List.of(FrameRange.of(0, 10), FrameRange.of(30, 60)), rangesIn(track, ChunkState.DONE));
+        assertEquals(List.of(FrameRange.of(10, 30), FrameRange.of(60, 100)), rangesIn(track, ChunkState.PENDING));
+        Lease again = claimOrFail(100);
+        assertEquals(FrameRange.of(10, 30), again.range());
+        assertEquals(2, again.attempt(), "a revoked lease counts as an attempt");
+    }
+
+    // --- reschedule --------------------------------------------------------------------------------
+
+    @Test
+    void rescheduleByTrackTagAndReason() {
+        Video north = video("north", 10, Map.of("region", "north"));
+        Video south = video("south", 10, Map.of("region", "south"));
+        for (Video v : List.of(north, south)) {
+            ledger.registerVideo(v);
+            ledger.markStage(v.id(), StageState.STAGED, Optional.of("/ws/" + v.id()), Optional.empty());
+        }
+        long northPose = wholeTrack(north, "pose", 0);
+        long northDetect = wholeTrack(north, "detect", 0);
+        long southPose = wholeTrack(south, "pose", 0);
+        Map<Long, String> reasons = Map.of(northPose, "CUDA out of memory", northDetect, "model missing", southPose,
+                "CUDA out of memory");
+        for (int i = 0; i < 3; i++) {
+            Lease lease = claimOrFail(100);
+            ledger.fail(lease, lease.range().from(), reasons.get(lease.trackId()), true);
+        }
+        assertEquals(3, ledger.reader().chunks(ChunkQuery.inState(ChunkState.FAILED, 10)).size());
+
+        assertEquals(0, ledger.reschedule(RescheduleFilter.all().andReason("no such reason")));
+        assertEquals(1, ledger.reschedule(RescheduleFilter.track(northDetect)));
+        assertEquals(List.of(FrameRange.of(0, 10)), rangesIn(northDetect, ChunkState.PENDING));
+        assertEquals(1, ledger.reschedule(RescheduleFilter.all().andTag("region", "south").andReason("out of mem")));
+        assertEquals(List.of(FrameRange.of(0, 10)), rangesIn(southPose, ChunkState.PENDING));
+        assertEquals(0, ledger.reschedule(RescheduleFilter.all().andTag("region", "nowhere")));
+        assertEquals(1, ledger.reschedule(RescheduleFilter.all().andReason("^CUDA")));
+        assertEquals(0, ledger.reschedule(RescheduleFilter.all()), "nothing failed any more");
+        Lease again = claimOrFail(100);
+        assertEquals(1, again.attempt(), "re-scheduled frames get fresh attempts");
+    }
+
+    // --- staging -----------------------------------------------------------------------------------
+
+    @Test
+    void videosToStageInPlanOrderAndVideosToPurgeWhenFinished() {
+        Video first = video("first", 10, Map.of());
+        Video second = video("second", 10, Map.of());
+        Video third = video("third", 10, Map.of());
+        Video idle = video("idle", 10, Map.of());
+        for (Video v : List.of(first, second, third, idle)) {
+            ledger.registerVideo(v);
+        }
+        wholeTrack(first, "pose", 0);
+        wholeTrack(second, "pose", 7);
+        wholeTrack(third, "pose", 0);
+        assertEquals(List.of("second", "first", "third"), ids(ledger.videosToStage(10)), "priority, then registration order");
+        assertEquals(List.of("second"), ids(ledger.videosToStage(1)));
+        assertThrows(IllegalArgumentException.class, () -> ledger.videosToStage(0));
+
+        ledger.markStage("second", StageState.STAGING, Optional.empty(), Optional.empty());
+        ledger.markStage("first", StageState.STAGE_FAILED, Optional.empty(), Optional.of("disk full"));
+        assertEquals(List.of("first", "third"), ids(ledger.videosToStage(10)), "staging is under way; a failure is retried");
+        assertEquals(Optional.of("disk full"), ledger.video("first").orElseThrow().stageError());
+        assertThrows(IllegalArgumentException.class,
+                () -> ledger.markStage("third", StageState.STAGED, Optional.empty(), Optional.empty()));
+        assertThrows(IllegalArgumentException.class,
+                () -> ledger.markStage("third", StageState.STAGE_FAILED, Optional.empty(), Optional.empty()));
+        assertThrows(NotFoundException.class,
+                () -> ledger.markStage("nope", StageState.STAGING, Optional.empty(), Optional.empty()));
+
+        ledger.markStage("second", StageState.STAGED, Optional.of("/ws/second"), Optional.empty());
+        assertEquals(List.of(), ledger.videosToPurge(), "second still has pending work");
+        Lease lease = claimOrFail(100);
+        assertEquals("second", lease.videoId());
+        assertEquals(List.of(), ledger.videosToPurge(), "second still has leased work");
+        ledger.complete(lease, 10);
+        assertEquals(List.of("second"), ids(ledger.videosToPurge()));
+        ledger.markStage("second", StageState.PURGED, Optional.empty(), Optional.empty());
+        assertEquals(List.of(), ledger.videosToPurge());
+        assertFalse(ids(ledger.videosToStage(10)).contains("second"), "purged without pending work is not staged again");
+    }
+
+    private static List<String> ids(List<VideoRecord> records) {
+        return records.stream().map(r -> r.video().id()).collect(Collectors.toList());
+    }
+
+    @Test
+    void estimateAndProgressCountFramesByState() {
+        Video staged = stagedVideo("staged", 100);
+        Video waiting = video("waiting", 40, Map.of());
+        ledger.registerVideo(waiting);
+        long stagedTrack = wholeTrack(staged, "pose", 0);
+        wholeTrack(waiting, "pose", 0);
+        assertEquals(new WorkEstimate(100, 40, 0, 0, 0), ledger.estimate());
+        Lease lease = claimOrFail(30);
+        ledger.complete(lease, 10);
+        Lease second = claimOrFail(30);
+        assertEquals(FrameRange.of(10, 30), second.range());
+        ledger.fail(second, 10, "bad", true);
+        ledger.claim(ClaimRequest.of("w", 5, LEASE)).orElseThrow();
+        WorkEstimate estimate = ledger.estimate();
+        assertEquals(new WorkEstimate(65, 40, 5, 10, 20), estimate);
+        assertEquals(140, estimate.totalFrames());
+        assertFalse(estimate.isSettled());
+
+        Progress progress = ledger.reader().progress();
+        assertEquals(estimate, progress.frames());
+        assertEquals(1, progress.tracksRunning());
+        assertEquals(1, progress.tracksPending());
+        assertEquals(2, progress.tracksTotal());
+        TrackView view = ledger.reader().tracks(new TrackQuery(Optional.of("staged"), Optional.empty(), TrackQuery.Sort.ID, 0, 10))
+                .get(0);
+        assertEquals(stagedTrack, view.trackId());
+        assertEquals(10, view.framesDone());
+        assertEquals(20, view.framesFailed());
+        assertEquals(5, view.framesLeased());
+        assertEquals(ChunkState.LEASED, view.state());
+    }
+
+    @Test
+    void readerFiltersSortsAndPagesTracksAndChunks() {
+        for (int i = 0; i < 5; i++) {
+            Video v = stagedVideo("v" + i, 10);
+            wholeTrack(v, "pose", i % 3);
+            wholeTrack(v, "detect", 0);
+        }
+        TrackQuery byPriority = new TrackQuery(Optional.empty(), Optional.of("pose"), TrackQuery.Sort.PRIORITY_DESC, 0, 2);
+        List<TrackView> page1 = ledger.reader().tracks(byPriority);
+        assertEquals(List.of(2, 1), page1.stream().map(TrackView::priority).collect(Collectors.toList()));
+        List<TrackView> page2 = ledger.reader().tracks(new TrackQuery(Optional.empty(), Optional.of("pose"),
+                TrackQuery.Sort.PRIORITY_DESC, 2, 10));
+        assertEquals(List.of(1, 0, 0), page2.stream().map(TrackView::priority).collect(Collectors.toList()));
+        List<TrackView> byVideo = ledger.reader().tracks(new TrackQuery(Optional.empty(), Optional.empty(), TrackQuery.Sort.VIDEO, 0,
+                100));
+        assertEquals(10, byVideo.size());
+        assertEquals("v0", byVideo.get(0).videoId());
+        assertEquals("v4", byVideo.get(9).videoId());
+        assertTrue(byVideo.stream().allMatch(t -> t.state() == ChunkState.PENDING));
+
+        Lease lease = claimOrFail(4);
+        List<ChunkView> leased = ledger.reader().chunks(ChunkQuery.inState(ChunkState.LEASED, 10));
+        assertEquals(1, leased.size());
+        assertFalse(leased.get(0).toString().contains(lease.token()), "a chunk view never shows the lease token");
+        List<ChunkView> ofTrack = chunks(lease.trackId());
+        assertEquals(List.of(FrameRange.of(0, 4), FrameRange.of(4, 10)),
+                ofTrack.stream().map(ChunkView::range).collect(Collectors.toList()), "ordered by first frame");
+        List<ChunkView> second = ledger.reader().chunks(new ChunkQuery(Optional.of(lease.trackId()), Optional.empty(), 1, 10));
+        assertEquals(List.of(FrameRange.of(4, 10)), second.stream().map(ChunkView::range).collect(Collectors.toList()));
+        assertEquals(List.of(), ledger.reader().chunks(ChunkQuery.ofTrack(987_654_321L, 10)));
+    }
+
+    // --- results -----------------------------------------------------------------------------------
+
+    @Test
+    void resultsAreIdempotentAndReadInFrameOrder() {
+        Video video = stagedVideo("v", 2000);
+        long track = wholeTrack(video, "pose", 0);
+        List<FrameResult> results = new ArrayList<>();
+        for (int frame = 1999; frame >= 0; frame--) {
+            results.add(new FrameResult(track, frame, "{\"version\":1.3,\"people\":[],\"frame\":" + frame + "}"));
+        }
+        ledger.storeResults(results);
+        ledger.storeResults(results.subList(0, 500));
+        ledger.storeResults(List.of());
+        List<FrameResult> read = new ArrayList<>();
+        ledger.readResults(track, video.allFrames(), read::add);
+        assertEquals(2000, read.size(), "a frame stored twice keeps one row");
+        for (int frame = 0; frame < 2000; frame++) {
+            assertEquals(frame, read.get(frame).frame());
+            assertEquals(track, read.get(frame).trackId());
+        }
+        List<Long> window = new ArrayList<>();
+        ledger.readResults(track, FrameRange.of(10, 13), r -> window.add(r.frame()));
+        assertEquals(List.of(10L, 11L, 12L), window);
+        assertThrows(NotFoundException.class, () -> ledger.storeResults(List.of(new FrameResult(987_654_321L, 0, "{}"))));
+        assertThrows(NotFoundException.class, () -> ledger.readResults(987_654_321L, FrameRange.of(0, 1), r -> { }));
+    }
+
+    // --- hostile input -----------------------------------------------------------------------------
+
+    @Test
+    void hostileAndUnicodeTextRoundTrips() {
+        List<String> hostile = List.of("'; DROP TABLE x; --", "$(touch /tmp/x)", "Ünïcødé-视频-🎥", "a\"b\\c%_*?", "tab\tnew\nline");
+        List<Long> tracks = new ArrayList<>();
+        for (String text : hostile) {
+            Video video = new Video(text, "/corpus/" + text, 10, 25, 1, Map.of(text, text, "plain", text));
+            ledger.registerVideo(video);
+            assertEquals(video, ledger.video(text).orElseThrow().video(), text);
+            ledger.markStage(text, StageState.STAGED, Optional.of("/ws/" + text), Optional.empty());
+            tracks.add(ledger.addTrack(new TrackSpec(text, text, FrameRange.of(0, 10), 0)));
+        }
+        assertEquals(hostile.size(), tracks.stream().distinct().count());
+        Map<Long, String> textOfTrack = new HashMap<>();
+        for (int i = 0; i < hostile.size(); i++) {
+            textOfTrack.put(tracks.get(i), hostile.get(i));
+        }
+        for (int i = 0; i < hostile.size(); i++) {
+            Lease lease = ledger.claim(new ClaimRequest(hostile.get(i), Optional.of(hostile.get(i)), 10, LEASE, Optional.empty()))
+                    .orElseThrow();
+            String text = textOfTrack.get(lease.trackId());
+            assertEquals(text, lease.videoId());
+            assertEquals(text, lease.analysis());
+            assertEquals("/ws/" + text, lease.videoLocation());
+            ledger.storeResults(List.of(new FrameResult(lease.trackId(), 0, text)));
+            List<String> payloads = new ArrayList<>();
+            ledger.readResults(lease.trackId(), FrameRange.of(0, 1), r -> payloads.add(r.payload()));
+            assertEquals(List.of(text), payloads);
+            ledger.fail(lease, 0, text, true);
+        }
+        for (String text : hostile) {
+            assertEquals(1, ledger.reschedule(RescheduleFilter.all().andTag(text, text).andReason(java.util.regex.Pattern.quote(text))),
+                    text);
+        }
+        assertEquals(hostile.size(), ledger.reader().progress().tracksPending(), "all re-scheduled tracks are pending again");
+        assertEquals(0, ledger.revokeJob("'; DROP TABLE x; --", "$(touch /tmp/x)"));
+        assertEquals(hostile.size(), ledger.reader().tracks(TrackQuery.firstPage(100)).size(), "tables are still there");
+        assertTrue(ledger.video("' OR '1'='1").isEmpty());
+    }
+
+    @Test
+    void unknownIdsAreReportedAsNotFound() {
+        assertThrows(NotFoundException.class,
+                () -> ledger.markStage("ghost", StageState.STAGED, Optional.of("/ws/ghost"), Optional.empty()));
+        assertThrows(NotFoundException.class, () -> ledger.addTrack(new TrackSpec("ghost", "pose", FrameRange.of(0, 0), 0)));
+        assertEquals(Optional.empty(), ledger.video("ghost"));
+        assertEquals(0, ledger.reschedule(RescheduleFilter.track(987_654_321L)));
+        assertEquals(new WorkEstimate(0, 0, 0, 0, 0), ledger.estimate());
+        assertEquals(0, ledger.reader().progress().tracksTotal());
+    }
+
+    // --- randomized --------------------------------------------------------------------------------
+
+    @Test
+    void randomizedOperationsKeepTheInvariants() {
+        long seed = Long.getLong("juggler.contract.seed", System.nanoTime());
+        Random random = new Random(seed);
+        String why = "seed " + seed + " (rerun with -Djuggler.contract.seed=" + seed + ")";
+        Map<Long, FrameRange> trackRanges = new HashMap<>();
+        int videos = 2 + random.nextInt(3);
+        for (int v = 0; v < videos; v++) {
+            Video video = stagedVideo("rv" + v, 20 + random.nextInt(300));
+            int tracks = 1 + random.nextInt(2);
+            for (int t = 0; t < tracks; t++) {
+                long from = random.nextInt(10);
+                FrameRange range = FrameRange.of(from, from + 1 + random.nextInt((int) (video.frameCount() - from)));
+                long id = ledger.addTrack(new TrackSpec(video.id(), "a" + t, range, random.nextInt(3)));
+                trackRanges.put(id, range);
+            }
+        }
+        List<Lease> live = new ArrayList<>();
+        List<Lease> ended = new ArrayList<>();
+        for (int step = 0; step < 2000; step++) {
+            int op = random.nextInt(10);
+            if (op <= 2 || live.isEmpty()) {
+                Optional<Lease> lease = ledger.claim(ClaimRequest.of("w" + random.nextInt(3), 1 + random.nextInt(60),
+                        Duration.ofSeconds(30 + random.nextInt(60))));
+                lease.ifPresent(live::add);
+                if (lease.isEmpty() && live.isEmpty()) {
+                    if (ledger.reschedule(RescheduleFilter.all()) == 0 && ledger.estimate().isSettled()) {
+                        break;
+                    }
+                }
+            } else if (op == 3) {
+                Lease lease = live.get(random.nextInt(live.size()));
+                long checkpoint = lease.range().from() + random.nextInt((int) lease.range().length() + 1);
+                live.set(live.indexOf(lease), ledger.heartbeat(lease, checkpoint));
+            } else if (op <= 6) {
+                Lease lease = live.remove(random.nextInt(live.size()));
+                long doneUntil = random.nextInt(3) == 0 ? lease.range().from() + random.nextInt((int) lease.range().length() + 1)
+                        : lease.range().to();
+                ledger.complete(lease, doneUntil);
+                ended.add(lease);
+            } else if (op == 7) {
+                Lease lease = live.remove(random.nextInt(live.size()));
+                ledger.fail(lease, lease.range().from() + random.nextInt((int) lease.range().length() + 1), "random failure",
+                        random.nextInt(5) == 0);
+                ended.add(lease);
+            } else if (op == 8) {
+                clock.advance(Duration.ofSeconds(random.nextInt(50)));
+                int reaped = ledger.reapExpired();
+                if (reaped > 0) {
+                    List<Long> leasedNow = ledger.reader().chunks(ChunkQuery.inState(ChunkState.LEASED, 10_000)).stream()
+                            .map(ChunkView::chunkId).collect(Collectors.toList());
+                    List<Lease> gone = live.stream().filter(l -> !leasedNow.contains(l.chunkId())).collect(Collectors.toList());
+                    assertEquals(reaped, gone.size(), why + ": reaped count at step " + step);
+                    live.removeAll(gone);
+                    ended.addAll(gone);
+                }
+            } else if (!ended.isEmpty()) {
+                Lease stale = ended.get(random.nextInt(ended.size()));
+                try {
+                    if (random.nextBoolean()) {
+                        ledger.complete(stale, stale.range().to());
+                    } else {
+                        ledger.heartbeat(stale, stale.range().from());
+                    }
+                    fail(why + ": a stale lease was accepted at step " + step + ": " + stale);
+                } catch (LeaseLostException expected) {
+                    // the only acceptable outcome
+                }
+            }
+            if (step % 50 == 0) {
+                for (Map.Entry<Long, FrameRange> track : trackRanges.entrySet()) {
+                    assertPartition(track.getKey(), track.getValue(), why + ", step " + step);
+                }
+            }
+        }
+        // Drain: finish everything that is left, re-scheduling failures, until the ledger is settled and all done.
+        for (Lease lease : live) {
+            ledger.complete(lease, lease.range().to());
+        }
+        for (int round = 0; round < 10_000; round++) {
+            Optional<Lease> lease = claim(1 + round % 97);
+            if (lease.isPresent()) {
+                ledger.complete(lease.get(), lease.get().range().to());
+            } else if (ledger.reschedule(RescheduleFilter.all()) == 0) {
+                break;
+            }
+        }
+        assertTrue(ledger.estimate().isSettled(), why + ": " + ledger.estimate());
+        assertEquals(0, ledger.estimate().failedFrames(), why);
+        for (Map.Entry<Long, FrameRange> track : trackRanges.entrySet()) {
+            List<FrameRange> done = rangesIn(track.getKey(), ChunkState.DONE);
+            long next = track.getValue().from();
+            for (FrameRange range : done) {
+                assertEquals(next, range.from(), why + ": DONE chunks of track " + track.getKey() + " must be disjoint and gap-free: "
+                        + done);
+                next = range.to();
+            }
+            assertEquals(track.getValue().to(), next, why + ": DONE chunks must cover track " + track.getKey() + " exactly: " + done);
+        }
+        assertEquals(trackRanges.size(), ledger.reader().progress().tracksDone(), why);
+    }
+}

@@ -1,0 +1,246 @@
+package dev.juggler.inference.internal;
+
+import dev.juggler.pipeline.Frame;
+import dev.juggler.pipeline.FrameInfo;
+import dev.juggler.pipeline.FrameSource;
+import dev.juggler.video.FrameRange;
+import dev.juggler.video.VideoException;
+import dev.juggler.video.VideoException.Kind;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+
+/**
+ * A {@link FrameSource} over one FFmpeg grabber. Not thread-safe (one decoding thread, as the
+ * interface says); {@link #close()} is idempotent.
+ *
+ * <p>Frame indices come from each picture's timestamp, not from counting: FFmpeg silently drops a
+ * picture it cannot decode, and counting would then put the wrong index on every later frame (the
+ * worst failure for a result store keyed by frame). A jump in the timestamps is reported as damage at
+ * the first missing frame; the end of the stream before {@code range.to} as truncation.
+ *
+ * <p>Frame 0 is the first picture the decoder outputs, and its timestamp is the origin of all
+ * indices. Why not the stream's start time: with B-frames in AVI (XviD "packed bitstream") every
+ * picture carries the timestamp of the packet that released it, one or more frames late; counting
+ * from the stream start would call a healthy file damaged at frame 0. An origin more than
+ * {@value #MAX_DECODER_DELAY_FRAMES} frames after the start cannot be decoder delay and is reported
+ * as damage at frame 0.
+ */
+public final class FfmpegFrameSource implements FrameSource {
+    /** The largest plausible decoder (reordering) delay; H.264 allows at most 16 reordered frames. */
+    static final int MAX_DECODER_DELAY_FRAMES = 16;
+
+    private final String location;
+    private final FrameRange range;
+    private final double fps;
+    private final long startMicros;
+    private long originMicros;
+    private org.bytedeco.javacv.Frame held; // the first picture, decoded at open, not yet consumed
+    private boolean seekPending; // seeked, nothing delivered yet: a seek that ran off the end may be retried
+    private final long declaredFrames;
+    private FFmpegFrameGrabber grabber;
+    private long expected;
+    private VideoException failure;
+    private boolean closed;
+
+    private FfmpegFrameSource(String location, FrameRange range, FFmpegFrameGrabber grabber, long declaredFrames) {
+        this.location = location;
+        this.range = range;
+        this.grabber = grabber;
+        this.fps = VideoFiles.fps(grabber);
+        this.startMicros = VideoFiles.videoStartMicros(grabber);
+        this.declaredFrames = declaredFrames;
+        this.expected = range.from();
+    }
+
+    /** Opens {@code location} positioned exactly at {@code range.from()}. */
+    public static FfmpegFrameSource open(String location, FrameRange range, int decoderThreads) {
+        Path file = VideoFiles.toPath(location);
+        FFmpegFrameGrabber grabber = VideoFiles.open(location, file, decoderThreads, true);
+        try {
+            long[] declared = VideoFiles.declaredFrameCount(grabber);
+            if (VideoFiles.fps(grabber) <= 0) {
+                // Without a frame rate neither the seek nor the index of a picture is defined.
+                throw new VideoException(location, Kind.NOT_A_VIDEO, -1, "the video stream has no frame rate", null);
+            }
+            if (!range.isEmpty() && declared[1] == 1 && range.from() >= declared[0]) {
+                throw new VideoException(location, Kind.TRUNCATED, range.from(),
+                        "range " + range + " starts at or after the end: the video has " + declared[0] + " frames", null);
+            }
+            FfmpegFrameSource source = new FfmpegFrameSource(location, range, grabber, declared[0]);
+            if (!range.isEmpty()) {
+                source.findOrigin();
+                if (range.from() > 0) {
+                    source.seek();
+                }
+            }
+            return source;
+        } catch (RuntimeException e) {
+            VideoFiles.release(grabber, location);
+            throw e;
+        }
+    }
+
+    // Decodes the first picture: its timestamp is frame 0's. Kept for delivery when the range starts at 0.
+    private void findOrigin() {
+        org.bytedeco.javacv.Frame first;
+        try {
+            first = grabber.grabImage();
+        } catch (Exception e) {
+            throw new VideoException(location, Kind.DAMAGED, 0, "decoder error on the first picture: " + e.getMessage(), e);
+        }
+        if (first == null || first.image == null || first.image[0] == null) {
+            throw new VideoException(location, Kind.DAMAGED, 0, "no picture could be decoded", null);
+        }
+        originMicros = VideoFiles.hasTimestamp(first) ? first.timestamp : startMicros;
+        double delayFrames = (originMicros - startMicros) * fps / 1_000_000d;
+        if (delayFrames > MAX_DECODER_DELAY_FRAMES + 0.5) {
+            throw new VideoException(location, Kind.DAMAGED, 0, "the first decodable picture is "
+                    + Math.round(delayFrames) + " frames after the start of the stream", null);
+        }
+        held = first;
+    }
+
+    private void seek() {
+        held = null;
+        if (range.from() > Integer.MAX_VALUE) {
+            throw new VideoException(location, Kind.TRUNCATED, range.from(), "frame index beyond what FFmpeg can seek to", null);
+        }
+        seekTo(range.from());
+        seekPending = true;
+    }
+
+    private void seekTo(long frame) {
+        try {
+            if (originMicros == startMicros) {
+                // Lands exactly on the frame (setFrameNumber would land one frame late).
+                grabber.setVideoFrameNumber((int) frame);
+            } else {
+                // The same exact seek, aimed at the middle of the frame counted from the first picture.
+                long offset = originMicros - startMicros;
+                grabber.setVideoTimestamp(offset + Math.round((frame + 0.5) * 1_000_000d / fps));
+            }
+        } catch (Exception e) {
+            throw new VideoException(location, Kind.DAMAGED, range.from(), "seek failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Frame next() {
+        if (closed) {
+            throw new IllegalStateException("frame source for " + location + " " + range + " is closed");
+        }
+        if (failure != null) {
+            throw failure; // sticky: the stream position is unknown after a failure
+        }
+        if (expected >= range.to()) {
+            return null;
+        }
+        while (true) {
+            org.bytedeco.javacv.Frame picture = held;
+            held = null;
+            try {
+                if (picture == null) {
+                    picture = grabber.grabImage();
+                }
+            } catch (Exception e) {
+                throw fail(Kind.DAMAGED, "decoder error: " + e.getMessage(), e);
+            }
+            if (picture == null || picture.image == null || picture.image[0] == null) {
+                if (seekPending && (declaredFrames == 0 || range.from() < declaredFrames)) {
+                    // The seek can only aim at timestamps; a last picture without one (flushed from a
+                    // B-frame decoder) is passed over. Aim one frame earlier and skip that frame.
+                    seekPending = false;
+                    seekTo(range.from() - 1);
+                    continue;
+                }
+                String promised = declaredFrames > 0 ? "; the container declares " + declaredFrames + " frames" : "";
+                throw fail(Kind.TRUNCATED, "the stream ended before frame " + expected + promised, null);
+            }
+            long index;
+            double seconds;
+            if (VideoFiles.hasTimestamp(picture)) {
+                long relMicros = picture.timestamp - originMicros;
+                index = Math.round(relMicros * fps / 1_000_000d);
+                seconds = relMicros / 1_000_000d;
+            } else {
+                // No timestamp to check against: the picture can only be the next one.
+                index = expected;
+                seconds = expected / fps;
+            }
+            if (index < expected) {
+                continue; // a picture before the range (seek pre-roll) or a repeated one: not ours
+            }
+            if (index > expected) {
+                throw fail(Kind.DAMAGED, "frames " + expected + ".." + (index - 1)
+                        + " could not be decoded (the next decodable frame is " + index + ")", null);
+            }
+            if (VideoFiles.isCorrupt(picture)) {
+                throw failCorrupt();
+            }
+            seekPending = false;
+            Frame frame = copy(picture, index, seconds);
+            expected++;
+            return frame;
+        }
+    }
+
+    private Frame copy(org.bytedeco.javacv.Frame picture, long index, double seconds) {
+        int w = picture.imageWidth;
+        int h = picture.imageHeight;
+        int srcStride = picture.imageStride;
+        int row = 3 * w;
+        if (picture.imageChannels != 3 || srcStride < row) {
+            throw fail(Kind.DAMAGED, "unexpected picture layout: " + picture.imageChannels + " channels, stride "
+                    + srcStride + " for width " + w, null);
+        }
+        ByteBuffer src = (ByteBuffer) picture.image[0];
+        byte[] bgr = new byte[row * h];
+        // Repack to stride == 3 * width: FFmpeg pads rows for SIMD, consumers should not have to care.
+        if (srcStride == row) {
+            src.get(0, bgr, 0, row * h);
+        } else {
+            for (int y = 0; y < h; y++) {
+                src.get(y * srcStride, bgr, y * row, row);
+            }
+        }
+        return new Frame(new FrameInfo(index, seconds, w, h), bgr, row);
+    }
+
+    // A damaged picture at the very end is the cut of a truncated file; anywhere else it is damage.
+    private VideoException failCorrupt() {
+        boolean more;
+        try {
+            more = grabber.grabFrame(false, true, false, false) != null;
+        } catch (Exception e) {
+            more = true;
+        }
+        return more
+                ? fail(Kind.DAMAGED, "frame " + expected + " decodes with errors (corrupt data, concealed by the decoder)", null)
+                : fail(Kind.TRUNCATED, "the stream ends inside frame " + expected + " (its picture is incomplete)", null);
+    }
+
+    private VideoException fail(Kind kind, String detail, Throwable cause) {
+        failure = new VideoException(location, kind, expected, detail, cause);
+        return failure;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        FFmpegFrameGrabber g = grabber;
+        grabber = null;
+        held = null;
+        if (g != null) {
+            VideoFiles.release(g, location);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FfmpegFrameSource[" + location + " " + range + ", next=" + expected + "]";
+    }
+}

@@ -1,0 +1,114 @@
+package dev.juggler.inference.video;
+
+import dev.juggler.InvalidConfigException;
+import dev.juggler.inference.internal.FfmpegFrameSource;
+import dev.juggler.pipeline.FrameSource;
+import dev.juggler.pipeline.FrameSourceFactory;
+import dev.juggler.video.FrameRange;
+import java.util.Objects;
+
+/**
+ * Frame sources that decode local video files with JavaCV/FFmpeg.
+ *
+ * <p>A source opens the file, seeks exactly to {@code range.from()} (no seek when it is 0) and delivers
+ * the frames {@code [from, to)} as packed BGR24 ({@code stride == 3 * width}), one freshly allocated
+ * pixel array per frame, with {@link dev.juggler.pipeline.FrameInfo} index, presentation time (seconds
+ * from the first frame of the video stream) and size. Frame indices are derived from each picture's
+ * timestamp, so they are correct even if the decoder drops a damaged picture.
+ *
+ * <p>Failures are {@link dev.juggler.video.VideoException}s with a {@link dev.juggler.video.VideoException.Kind}:
+ * <ul>
+ *   <li>{@code UNREADABLE} — missing, a directory, or not readable (from {@code open});</li>
+ *   <li>{@code EMPTY} — 0 bytes (from {@code open});</li>
+ *   <li>{@code NOT_A_VIDEO} — FFmpeg cannot open it or it has no video stream (from {@code open});</li>
+ *   <li>{@code TRUNCATED} — the container shows the file was cut (from {@code open}), the range starts at
+ *       or after the declared end (from {@code open}), or the stream ends before {@code range.to()}
+ *       (from {@code next()}, after delivering every frame before it, naming the first missing frame);</li>
+ *   <li>{@code DAMAGED} — a decoder error or missing pictures inside the stream (from {@code next()},
+ *       naming the first frame not delivered).</li>
+ * </ul>
+ * After {@code next()} threw, it throws the same exception again.
+ *
+ * <p>The factory is immutable and thread-safe; each source is used by one thread and must be closed
+ * (it holds native decoder memory); {@code close()} is idempotent.
+ *
+ * <pre>{@code
+ * FrameSourceFactory sources = FfmpegFrameSources.create();
+ * try (FrameSource src = sources.open("/data/session1.mp4", 1000, 2000)) {
+ *     for (Frame f; (f = src.next()) != null; ) { ... }
+ * }
+ * }</pre>
+ */
+public final class FfmpegFrameSources {
+
+    /** Default decoder thread count: 0, FFmpeg chooses (one per core). */
+    public static final int DEFAULT_DECODER_THREADS = 0;
+
+    private FfmpegFrameSources() {
+    }
+
+    /** A factory with default settings ({@link #DEFAULT_DECODER_THREADS}). */
+    public static FrameSourceFactory create() {
+        return builder().build();
+    }
+
+    /**
+     * Limits FFmpeg's own logging (it prints every opened file's streams to stderr) to errors. FFmpeg has
+     * one log level per process, so this is JVM-wide: it is for a host application's {@code main}; the
+     * library never calls it itself.
+     */
+    public static void quietNativeLogging() {
+        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
+    }
+
+    /** A builder for a factory with non-default settings. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a factory. Not thread-safe; the factory it builds is. */
+    public static final class Builder {
+        private int decoderThreads = DEFAULT_DECODER_THREADS;
+
+        private Builder() {
+        }
+
+        /**
+         * Threads per decoder. 0 (default) lets FFmpeg choose; 1 is best when several sources decode
+         * in parallel on a small machine, since FFmpeg's automatic choice assumes it owns every core.
+         */
+        public Builder decoderThreads(int decoderThreads) {
+            if (decoderThreads < 0 || decoderThreads > 64) {
+                throw InvalidConfigException.of("decoderThreads", decoderThreads,
+                        "must be between 0 (automatic) and 64");
+            }
+            this.decoderThreads = decoderThreads;
+            return this;
+        }
+
+        /** The factory. */
+        public FrameSourceFactory build() {
+            return new Factory(decoderThreads);
+        }
+    }
+
+    private static final class Factory implements FrameSourceFactory {
+        private final int decoderThreads;
+
+        Factory(int decoderThreads) {
+            this.decoderThreads = decoderThreads;
+        }
+
+        @Override
+        public FrameSource open(String location, FrameRange range) {
+            Objects.requireNonNull(location, "location");
+            Objects.requireNonNull(range, "range");
+            return FfmpegFrameSource.open(location, range, decoderThreads);
+        }
+
+        @Override
+        public String toString() {
+            return "FfmpegFrameSources[decoderThreads=" + decoderThreads + "]";
+        }
+    }
+}

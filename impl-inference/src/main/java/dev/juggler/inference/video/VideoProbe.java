@@ -1,0 +1,114 @@
+package dev.juggler.inference.video;
+
+import dev.juggler.inference.internal.VideoFiles;
+import dev.juggler.video.Video;
+import dev.juggler.video.VideoException;
+import dev.juggler.video.VideoException.Kind;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FrameGrabber;
+
+/**
+ * Reads what the ledger needs to know about a video file: exact frame count, frame rate and size.
+ *
+ * <p>The frame count is the container's own sample count when it keeps one (MP4, AVI: exact and
+ * free), otherwise JavaCV's duration-based count; when that is 0 or negative the frames are counted by
+ * decoding. {@link #probe(String, Path, Map, boolean) probe(..., true)} always counts by decoding and
+ * fails with {@code TRUNCATED} when fewer frames decode than the container declares — use it when
+ * files may have been cut in transfer. Decoding costs about as long as a full pass of {@code ffmpeg}
+ * without conversion.
+ *
+ * <p>Broken files fail with the same {@link VideoException} kinds as
+ * {@link FfmpegFrameSources}. Stateless and thread-safe.
+ */
+public final class VideoProbe {
+
+    private VideoProbe() {
+    }
+
+    /**
+     * Probes {@code file} using the container's frame count (decoding only when the container has none).
+     *
+     * @param id the video id to put in the result
+     * @param file the video file; its string form becomes {@link Video#location()}
+     * @param tags free-form tags to carry, may be {@code null}
+     * @throws VideoException if the file is missing, empty, not a video or visibly truncated
+     */
+    public static Video probe(String id, Path file, Map<String, String> tags) {
+        return probe(id, file, tags, false);
+    }
+
+    /**
+     * Probes {@code file}; with {@code verifyByDecoding} every frame is decoded and counted.
+     *
+     * @throws VideoException as {@link #probe(String, Path, Map)}, and {@code TRUNCATED} (naming the first
+     *     missing frame) if decoding yields fewer frames than the container's exact count
+     */
+    public static Video probe(String id, Path file, Map<String, String> tags, boolean verifyByDecoding) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(file, "file");
+        String location = file.toString();
+        long size = VideoFiles.checkFile(location, file);
+        FFmpegFrameGrabber grabber = VideoFiles.open(location, file, 0, false);
+        try {
+            double fps = VideoFiles.fps(grabber);
+            long[] declared = VideoFiles.declaredFrameCount(grabber);
+            long frames;
+            if (verifyByDecoding || declared[0] <= 0) {
+                frames = countByDecoding(location, grabber);
+                if (declared[1] == 1 && frames < declared[0]) {
+                    throw new VideoException(location, Kind.TRUNCATED, frames, "only " + frames
+                            + " frames decode but the container declares " + declared[0], null);
+                }
+            } else {
+                frames = declared[0];
+                requireFirstFrame(location, grabber);
+            }
+            return new Video(id, location, frames, fps, size, tags);
+        } finally {
+            VideoFiles.release(grabber, location);
+        }
+    }
+
+    // Why: a container can be intact while its codec is unsupported or its first packets are garbage;
+    // decoding one picture is cheap and catches that before a worker is sent to it.
+    private static void requireFirstFrame(String location, FFmpegFrameGrabber grabber) {
+        try {
+            if (grabber.grabFrame(false, true, false, false) == null) {
+                throw new VideoException(location, Kind.DAMAGED, 0, "no picture could be decoded", null);
+            }
+        } catch (VideoException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new VideoException(location, Kind.DAMAGED, 0, "decoder error: " + e.getMessage(), e);
+        }
+    }
+
+    private static long countByDecoding(String location, FFmpegFrameGrabber grabber) {
+        // RAW image mode: no colour conversion, but JavaCV still exposes the AVFrame and its error flags.
+        grabber.setImageMode(FrameGrabber.ImageMode.RAW);
+        long n = 0;
+        try {
+            org.bytedeco.javacv.Frame picture;
+            while ((picture = grabber.grabFrame(false, true, true, false)) != null) {
+                if (VideoFiles.isCorrupt(picture)) {
+                    boolean more = grabber.grabFrame(false, true, false, false) != null;
+                    throw new VideoException(location, more ? Kind.DAMAGED : Kind.TRUNCATED, n, more
+                            ? "frame " + n + " decodes with errors (corrupt data)"
+                            : "the stream ends inside frame " + n + " (its picture is incomplete)", null);
+                }
+                n++;
+            }
+        } catch (VideoException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new VideoException(location, Kind.DAMAGED, n, "decoder error: " + e.getMessage(), e);
+        }
+        if (n == 0) {
+            throw new VideoException(location, Kind.DAMAGED, 0, "no picture could be decoded", null);
+        }
+        return n;
+    }
+}

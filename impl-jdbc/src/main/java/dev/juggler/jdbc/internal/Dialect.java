@@ -1,0 +1,66 @@
+package dev.juggler.jdbc.internal;
+
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+import java.util.Locale;
+
+/**
+ * The few places where H2 and PostgreSQL need different SQL. Everything else the ledger runs is
+ * portable. Chosen once from the connection's metadata. Immutable and thread-safe.
+ */
+public enum Dialect {
+
+    /** H2 2.x (embedded, file or server mode). Unquoted identifiers are stored upper-case. */
+    H2 {
+        @Override
+        public String insertResultIfAbsentSql(String resultsTable) {
+            // Standard MERGE with only a NOT MATCHED branch: the first stored payload wins, as on PostgreSQL.
+            return "MERGE INTO " + resultsTable + " r USING (VALUES (CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS VARCHAR)))"
+                    + " s(track_id, frame, payload) ON r.track_id = s.track_id AND r.frame = s.frame"
+                    + " WHEN NOT MATCHED THEN INSERT (track_id, frame, payload) VALUES (s.track_id, s.frame, s.payload)";
+        }
+
+        @Override
+        public String generatedKeyColumn(String column) {
+            return column.toUpperCase(Locale.ROOT);
+        }
+    },
+
+    /** PostgreSQL 12 or newer. Unquoted identifiers are stored lower-case. */
+    POSTGRESQL {
+        @Override
+        public String insertResultIfAbsentSql(String resultsTable) {
+            return "INSERT INTO " + resultsTable + " (track_id, frame, payload) VALUES (?, ?, ?)"
+                    + " ON CONFLICT (track_id, frame) DO NOTHING";
+        }
+
+        @Override
+        public String generatedKeyColumn(String column) {
+            return column.toLowerCase(Locale.ROOT);
+        }
+    };
+
+    /** An insert of one (track_id, frame, payload) row that does nothing when the key is already stored. */
+    public abstract String insertResultIfAbsentSql(String resultsTable);
+
+    /** The column name to ask the driver for when reading a generated key. */
+    public abstract String generatedKeyColumn(String column);
+
+    /**
+     * Picks the dialect of the connected database.
+     *
+     * @throws SQLException if the metadata cannot be read, or the database is neither H2 nor PostgreSQL
+     */
+    public static Dialect of(DatabaseMetaData metaData) throws SQLException {
+        String product = metaData.getDatabaseProductName();
+        String name = product == null ? "" : product.toLowerCase(Locale.ROOT);
+        if (name.contains("h2")) {
+            return H2;
+        }
+        if (name.contains("postgres")) {
+            return POSTGRESQL;
+        }
+        throw new SQLException("unsupported database product '" + product + "': the JDBC ledger runs on H2 or PostgreSQL",
+                "0A000");
+    }
+}

@@ -1,0 +1,773 @@
+package dev.juggler.jdbc.internal;
+
+import dev.juggler.JugglerException;
+import dev.juggler.NotFoundException;
+import dev.juggler.ledger.ChunkState;
+import dev.juggler.ledger.ClaimRequest;
+import dev.juggler.ledger.FrameResult;
+import dev.juggler.ledger.Lease;
+import dev.juggler.ledger.LeaseLostException;
+import dev.juggler.ledger.LedgerReader;
+import dev.juggler.ledger.RescheduleFilter;
+import dev.juggler.ledger.StageState;
+import dev.juggler.ledger.TrackSpec;
+import dev.juggler.ledger.VideoRecord;
+import dev.juggler.ledger.WorkEstimate;
+import dev.juggler.ledger.WorkLedger;
+import dev.juggler.video.FrameRange;
+import dev.juggler.video.Video;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link WorkLedger} on JDBC (H2 or PostgreSQL). Claims are optimistic compare-and-set updates on a
+ * version column, so they are atomic across threads and processes without holding locks between
+ * statements. Thread-safe; many instances in many processes may share one database.
+ */
+public final class JdbcWorkLedger implements WorkLedger {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcWorkLedger.class);
+    /** Longest failure or stage-error text that is stored; longer texts are cut. */
+    public static final int MAX_REASON_LENGTH = 2000;
+    private static final int CLAIM_CANDIDATES = 8;
+    private static final int RESULT_BATCH = 500;
+    private static final int RESULT_FETCH_SIZE = 500;
+
+    private final DataSource dataSource;
+    private final AutoCloseable ownedPool;
+    private final String prefix;
+    private final boolean manageSchema;
+    private final Clock clock;
+    private final int maxAttempts;
+    private final String description;
+    private final Transactor transactor;
+    private final JdbcLedgerReader reader;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object initLock = new Object();
+    private volatile Dialect dialect;
+
+    /**
+     * @param dataSource where the ledger lives
+     * @param ownedPool what {@link #close()} closes (a pool this ledger created), or {@code null}
+     * @param prefix the validated table name prefix
+     * @param manageSchema whether to create/upgrade the schema on first use
+     * @param clock the source of all timestamps
+     * @param maxAttempts after how many unsuccessful leases frames become FAILED
+     * @param description a secret-free description for {@link #toString()}
+     */
+    public JdbcWorkLedger(DataSource dataSource, AutoCloseable ownedPool, String prefix, boolean manageSchema, Clock clock,
+            int maxAttempts, String description) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.ownedPool = ownedPool;
+        this.prefix = Objects.requireNonNull(prefix, "prefix");
+        this.manageSchema = manageSchema;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.maxAttempts = maxAttempts;
+        this.description = description;
+        this.transactor = new Transactor(dataSource, clock);
+        this.reader = new JdbcLedgerReader(this);
+    }
+
+    // --- plumbing ----------------------------------------------------------------------------------
+
+    /** Replaces {@code {p}} in a statement with the table prefix. */
+    String sql(String template) {
+        return template.replace("{p}", prefix);
+    }
+
+    long nowMillis() {
+        return clock.millis();
+    }
+
+    /** Runs a unit of work in a transaction once the schema is ready. */
+    <T> T tx(String operation, Transactor.Work<T> work) {
+        ready();
+        return transactor.inTransaction(operation, work);
+    }
+
+    private Dialect ready() {
+        if (closed.get()) {
+            throw new JugglerException("the ledger " + description + " is closed");
+        }
+        Dialect known = dialect;
+        if (known != null) {
+            return known;
+        }
+        synchronized (initLock) {
+            if (dialect == null) {
+                if (manageSchema) {
+                    new SchemaMigrator(dataSource, prefix, clock).migrate();
+                }
+                dialect = transactor.inTransaction("detect database dialect", c -> Dialect.of(c.getMetaData()));
+            }
+            return dialect;
+        }
+    }
+
+    private static String truncate(String text) {
+        if (text == null) {
+            return null;
+        }
+        return text.length() <= MAX_REASON_LENGTH ? text : text.substring(0, MAX_REASON_LENGTH - 1) + "…";
+    }
+
+    private long insertReturningId(Connection c, String statement, Binder binder) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(statement, new String[] {dialect.generatedKeyColumn("id")})) {
+            binder.bind(insert);
+            insert.executeUpdate();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                if (!keys.next()) {
+                    throw new SQLException("the driver returned no generated id for: " + statement);
+                }
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Binder {
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    private static int update(Connection c, String statement, Object... parameters) throws SQLException {
+        try (PreparedStatement update = c.prepareStatement(statement)) {
+            bindAll(update, parameters);
+            return update.executeUpdate();
+        }
+    }
+
+    static void bindAll(PreparedStatement statement, Object... parameters) throws SQLException {
+        for (int i = 0; i < parameters.length; i++) {
+            Object value = parameters[i];
+            if (value == null) {
+                statement.setNull(i + 1, Types.VARCHAR);
+            } else if (value instanceof Long) {
+                statement.setLong(i + 1, (Long) value);
+            } else if (value instanceof Integer) {
+                statement.setInt(i + 1, (Integer) value);
+            } else if (value instanceof Double) {
+                statement.setDouble(i + 1, (Double) value);
+            } else {
+                statement.setString(i + 1, value.toString());
+            }
+        }
+    }
+
+    // --- catalogue ---------------------------------------------------------------------------------
+
+    @Override
+    public void registerVideo(Video video) {
+        Objects.requireNonNull(video, "video");
+        tx("registerVideo(video=" + video.id() + ")", c -> {
+            long now = nowMillis();
+            int updated = update(c, sql("UPDATE {p}videos SET location = ?, frame_count = ?, fps = ?, size_bytes = ?, updated_ms = ?"
+                    + " WHERE id = ?"), video.location(), video.frameCount(), video.fps(), video.sizeBytes(), now, video.id());
+            if (updated == 0) {
+                update(c, sql("INSERT INTO {p}videos (id, location, frame_count, fps, size_bytes, stage_state, registered_ms, updated_ms)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"), video.id(), video.location(), video.frameCount(), video.fps(),
+                        video.sizeBytes(), StageState.NOT_STAGED.name(), now, now);
+            }
+            update(c, sql("DELETE FROM {p}video_tags WHERE video_id = ?"), video.id());
+            if (!video.tags().isEmpty()) {
+                try (PreparedStatement insert = c.prepareStatement(
+                        sql("INSERT INTO {p}video_tags (video_id, tag_key, tag_value) VALUES (?, ?, ?)"))) {
+                    for (Map.Entry<String, String> tag : video.tags().entrySet()) {
+                        insert.setString(1, video.id());
+                        insert.setString(2, tag.getKey());
+                        insert.setString(3, Objects.requireNonNull(tag.getValue(), () -> "value of tag " + tag.getKey()));
+                        insert.addBatch();
+                    }
+                    insert.executeBatch();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<VideoRecord> video(String videoId) {
+        Objects.requireNonNull(videoId, "videoId");
+        return tx("video(" + videoId + ")", c -> {
+            List<VideoRecord> found = readVideos(c, sql(VIDEO_COLUMNS + " FROM {p}videos v WHERE v.id = ?"), videoId);
+            return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+        });
+    }
+
+    private static final String VIDEO_COLUMNS = "SELECT v.id, v.location, v.frame_count, v.fps, v.size_bytes, v.stage_state,"
+            + " v.staged_location, v.stage_error";
+
+    /** Reads videos (the first 8 columns of {@link #VIDEO_COLUMNS}) and their tags, in the query's order. */
+    List<VideoRecord> readVideos(Connection c, String query, Object... parameters) throws SQLException {
+        Map<String, Object[]> rowsById = new LinkedHashMap<>();
+        try (PreparedStatement select = c.prepareStatement(query)) {
+            bindAll(select, parameters);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    rowsById.put(rows.getString(1), new Object[] {rows.getString(2), rows.getLong(3), rows.getDouble(4),
+                        rows.getLong(5), rows.getString(6), rows.getString(7), rows.getString(8)});
+                }
+            }
+        }
+        Map<String, Map<String, String>> tags = readTags(c, rowsById.keySet());
+        List<VideoRecord> result = new ArrayList<>(rowsById.size());
+        for (Map.Entry<String, Object[]> entry : rowsById.entrySet()) {
+            Object[] row = entry.getValue();
+            Video video = new Video(entry.getKey(), (String) row[0], (Long) row[1], (Double) row[2], (Long) row[3],
+                    tags.getOrDefault(entry.getKey(), Map.of()));
+            result.add(new VideoRecord(video, StageState.valueOf((String) row[4]), Optional.ofNullable((String) row[5]),
+                    Optional.ofNullable((String) row[6])));
+        }
+        return result;
+    }
+
+    private Map<String, Map<String, String>> readTags(Connection c, Set<String> videoIds) throws SQLException {
+        Map<String, Map<String, String>> tags = new HashMap<>();
+        if (videoIds.isEmpty()) {
+            return tags;
+        }
+        List<String> ids = new ArrayList<>(videoIds);
+        for (int start = 0; start < ids.size(); start += 100) {
+            List<String> slice = ids.subList(start, Math.min(ids.size(), start + 100));
+            String placeholders = String.join(", ", java.util.Collections.nCopies(slice.size(), "?"));
+            try (PreparedStatement select = c.prepareStatement(
+                    sql("SELECT video_id, tag_key, tag_value FROM {p}video_tags WHERE video_id IN (" + placeholders + ")"))) {
+                bindAll(select, slice.toArray());
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        tags.computeIfAbsent(rows.getString(1), k -> new HashMap<>()).put(rows.getString(2), rows.getString(3));
+                    }
+                }
+            }
+        }
+        return tags;
+    }
+
+    @Override
+    public long addTrack(TrackSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        return tx("addTrack(video=" + spec.videoId() + ", analysis=" + spec.analysis() + ")", c -> {
+            try (PreparedStatement select = c.prepareStatement(sql("SELECT id FROM {p}tracks WHERE video_id = ? AND analysis = ?"))) {
+                bindAll(select, spec.videoId(), spec.analysis());
+                try (ResultSet rows = select.executeQuery()) {
+                    if (rows.next()) {
+                        return rows.getLong(1);
+                    }
+                }
+            }
+            long frameCount;
+            try (PreparedStatement select = c.prepareStatement(sql("SELECT frame_count FROM {p}videos WHERE id = ?"))) {
+                select.setString(1, spec.videoId());
+                try (ResultSet rows = select.executeQuery()) {
+                    if (!rows.next()) {
+                        throw new NotFoundException("video", spec.videoId());
+                    }
+                    frameCount = rows.getLong(1);
+                }
+            }
+            FrameRange range = spec.range();
+            if (range.to() > frameCount) {
+                throw new IllegalArgumentException("track range " + range + " of video " + spec.videoId()
+                        + " does not lie inside the video's frames [0, " + frameCount + ")");
+            }
+            long now = nowMillis();
+            long trackId = insertReturningId(c, sql("INSERT INTO {p}tracks (video_id, analysis, frame_from, frame_to, priority,"
+                    + " created_ms) VALUES (?, ?, ?, ?, ?, ?)"), s -> bindAll(s, spec.videoId(), spec.analysis(), range.from(),
+                            range.to(), spec.priority(), now));
+            if (!range.isEmpty()) {
+                insertChunk(c, trackId, range.from(), range.to(), ChunkState.PENDING, 0, null, spec.priority(), now, now);
+            }
+            return trackId;
+        });
+    }
+
+    private void insertChunk(Connection c, long trackId, long from, long to, ChunkState state, int attempts, String reason,
+            int priority, long createdMs, long now) throws SQLException {
+        update(c, sql("INSERT INTO {p}chunks (track_id, frame_from, frame_to, state, version, checkpoint, attempts, failure_reason,"
+                + " priority, created_ms, updated_ms) VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)"), trackId, from, to, state.name(),
+                from, attempts, reason, priority, createdMs, now);
+    }
+
+    // --- claims and leases -------------------------------------------------------------------------
+
+    /** A claimable chunk as seen by the candidate query. */
+    private record Candidate(long id, long version, long from, long to, int attempts, long trackId, String analysis,
+            String videoId, String location, int priority, long createdMs) {
+    }
+
+    @Override
+    public Optional<Lease> claim(ClaimRequest request) {
+        Objects.requireNonNull(request, "request");
+        return tx("claim(worker=" + request.workerId() + ", job=" + request.jobId().orElse("-") + ")", c -> {
+            List<Candidate> candidates = new ArrayList<>(CLAIM_CANDIDATES);
+            String query = "SELECT c.id, c.version, c.frame_from, c.frame_to, c.attempts, c.track_id, t.analysis, t.video_id,"
+                    + " v.staged_location, c.priority, c.created_ms"
+                    + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id JOIN {p}videos v ON v.id = t.video_id"
+                    + " WHERE c.state = 'PENDING' AND v.stage_state = 'STAGED'"
+                    + (request.analysis().isPresent() ? " AND t.analysis = ?" : "")
+                    + " ORDER BY c.priority DESC, c.created_ms, c.track_id, c.frame_from FETCH FIRST " + CLAIM_CANDIDATES + " ROWS ONLY";
+            try (PreparedStatement select = c.prepareStatement(sql(query))) {
+                if (request.analysis().isPresent()) {
+                    select.setString(1, request.analysis().get());
+                }
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        candidates.add(new Candidate(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4),
+                                rows.getInt(5), rows.getLong(6), rows.getString(7), rows.getString(8), rows.getString(9),
+                                rows.getInt(10), rows.getLong(11)));
+                    }
+                }
+            }
+            if (candidates.isEmpty()) {
+                return Optional.<Lease>empty();
+            }
+            long now = nowMillis();
+            long durationMillis = Math.max(1, request.leaseDuration().toMillis());
+            long expires = now + durationMillis;
+            for (Candidate candidate : candidates) {
+                long headEnd = candidate.from() + Math.min(request.maxFrames(), candidate.to() - candidate.from());
+                String token = UUID.randomUUID().toString();
+                int won = update(c, sql("UPDATE {p}chunks SET state = 'LEASED', version = version + 1, frame_to = ?, lease_token = ?,"
+                        + " lease_owner = ?, lease_job = ?, lease_expires_ms = ?, lease_duration_ms = ?, checkpoint = frame_from,"
+                        + " updated_ms = ? WHERE id = ? AND version = ? AND state = 'PENDING'"), headEnd, token, request.workerId(),
+                        request.jobId().orElse(null), expires, durationMillis, now, candidate.id(), candidate.version());
+                if (won == 1) {
+                    if (headEnd < candidate.to()) {
+                        insertChunk(c, candidate.trackId(), headEnd, candidate.to(), ChunkState.PENDING, candidate.attempts(), null,
+                                candidate.priority(), candidate.createdMs(), now);
+                    }
+                    return Optional.of(new Lease(candidate.id(), token, candidate.trackId(), candidate.analysis(),
+                            candidate.videoId(), candidate.location() == null ? "" : candidate.location(),
+                            FrameRange.of(candidate.from(), headEnd), Instant.ofEpochMilli(expires), candidate.attempts() + 1));
+                }
+            }
+            throw new Transactor.RetryableConflict("every candidate chunk was claimed by someone else first");
+        });
+    }
+
+    @Override
+    public Lease heartbeat(Lease lease, long checkpoint) {
+        Objects.requireNonNull(lease, "lease");
+        FrameRange range = lease.range();
+        if (checkpoint < range.from() || checkpoint > range.to()) {
+            throw new IllegalArgumentException("checkpoint = " + checkpoint + ": must lie within " + range.from() + ".."
+                    + range.to() + " of the lease on chunk " + lease.chunkId());
+        }
+        return tx("heartbeat(chunk=" + lease.chunkId() + ")", c -> {
+            long now = nowMillis();
+            int updated = update(c, sql("UPDATE {p}chunks SET checkpoint = GREATEST(checkpoint, ?), lease_expires_ms = ? +"
+                    + " lease_duration_ms, updated_ms = ? WHERE id = ? AND lease_token = ? AND state = 'LEASED'"), checkpoint, now, now,
+                    lease.chunkId(), lease.token());
+            if (updated == 0) {
+                throw leaseLost(c, lease);
+            }
+            try (PreparedStatement select = c.prepareStatement(sql("SELECT lease_expires_ms FROM {p}chunks WHERE id = ?"))) {
+                select.setLong(1, lease.chunkId());
+                try (ResultSet rows = select.executeQuery()) {
+                    rows.next();
+                    return lease.withExpiry(Instant.ofEpochMilli(rows.getLong(1)));
+                }
+            }
+        });
+    }
+
+    @Override
+    public void complete(Lease lease, long doneUntil) {
+        Objects.requireNonNull(lease, "lease");
+        checkDoneUntil(lease, doneUntil);
+        tx("complete(chunk=" + lease.chunkId() + ", doneUntil=" + doneUntil + ")", c -> {
+            ChunkRow row = lockLeased(c, lease);
+            settle(c, row, doneUntil, ChunkState.PENDING, row.attempts(), null);
+            return null;
+        });
+    }
+
+    @Override
+    public void fail(Lease lease, long doneUntil, String reason, boolean permanent) {
+        Objects.requireNonNull(lease, "lease");
+        checkDoneUntil(lease, doneUntil);
+        String storedReason = truncate(reason == null || reason.isBlank() ? "(no reason given)" : reason);
+        tx("fail(chunk=" + lease.chunkId() + ", doneUntil=" + doneUntil + ", permanent=" + permanent + ")", c -> {
+            ChunkRow row = lockLeased(c, lease);
+            int attempts = row.attempts() + 1;
+            ChunkState restState = permanent || attempts >= maxAttempts ? ChunkState.FAILED : ChunkState.PENDING;
+            settle(c, row, doneUntil, restState, attempts, storedReason);
+            return null;
+        });
+    }
+
+    private static void checkDoneUntil(Lease lease, long doneUntil) {
+        FrameRange range = lease.range();
+        if (doneUntil < range.from() || doneUntil > range.to()) {
+            throw new IllegalArgumentException("doneUntil = " + doneUntil + ": must lie within " + range.from() + ".."
+                    + range.to() + " of the lease on chunk " + lease.chunkId());
+        }
+    }
+
+    /** Locks the chunk of a lease that is still held, or throws {@link LeaseLostException}. */
+    private ChunkRow lockLeased(Connection c, Lease lease) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(sql("SELECT " + ChunkRow.COLUMNS + " FROM {p}chunks WHERE id = ?"
+                + " AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ? FOR UPDATE"))) {
+            bindAll(select, lease.chunkId(), lease.token(), lease.range().from(), lease.range().to());
+            try (ResultSet rows = select.executeQuery()) {
+                if (rows.next()) {
+                    return ChunkRow.read(rows);
+                }
+            }
+        }
+        throw leaseLost(c, lease);
+    }
+
+    private LeaseLostException leaseLost(Connection c, Lease lease) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(sql("SELECT state, lease_token FROM {p}chunks WHERE id = ?"))) {
+            select.setLong(1, lease.chunkId());
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    return new LeaseLostException(lease.chunkId(), "the chunk does not exist");
+                }
+                String state = rows.getString(1);
+                if ("LEASED".equals(state)) {
+                    return new LeaseLostException(lease.chunkId(), "the chunk is leased under another token");
+                }
+                return new LeaseLostException(lease.chunkId(), "the chunk is now " + state);
+            }
+        }
+    }
+
+    /**
+     * Ends the lease on {@code row}: frames before {@code split} become DONE, the rest takes
+     * {@code restState} with {@code restAttempts} (and {@code restReason}, if given).
+     */
+    private void settle(Connection c, ChunkRow row, long split, ChunkState restState, int restAttempts, String restReason)
+            throws SQLException {
+        long now = nowMillis();
+        String clearLease = "lease_token = NULL, lease_owner = NULL, lease_job = NULL, lease_expires_ms = NULL,"
+                + " lease_duration_ms = NULL, version = version + 1, updated_ms = ?";
+        String reason = restReason != null ? restReason : row.failureReason();
+        if (split >= row.to()) {
+            update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, " + clearLease + " WHERE id = ?"), now,
+                    row.id());
+        } else if (split <= row.from()) {
+            update(c, sql("UPDATE {p}chunks SET state = ?, attempts = ?, failure_reason = ?, checkpoint = frame_from, " + clearLease
+                    + " WHERE id = ?"), restState.name(), restAttempts, reason, now, row.id());
+        } else {
+            update(c, sql("UPDATE {p}chunks SET state = 'DONE', frame_to = ?, checkpoint = ?, " + clearLease + " WHERE id = ?"),
+                    split, split, now, row.id());
+            insertChunk(c, row.trackId(), split, row.to(), restState, restAttempts, reason, row.priority(), row.createdMs(), now);
+        }
+    }
+
+    @Override
+    public int reapExpired() {
+        long now = nowMillis();
+        return endLeases("reapExpired", "state = 'LEASED' AND lease_expires_ms <= ?", new Object[] {now},
+                attempts -> "lease expired " + attempts + " times", "lease expired");
+    }
+
+    @Override
+    public int revokeJob(String jobId, String reason) {
+        Objects.requireNonNull(jobId, "jobId");
+        String why = truncate("job " + jobId + " revoked: " + (reason == null || reason.isBlank() ? "(no reason given)" : reason));
+        return endLeases("revokeJob(job=" + jobId + ")", "state = 'LEASED' AND lease_job = ?", new Object[] {jobId},
+                attempts -> truncate(why + " (attempts exhausted: " + attempts + ")"), why);
+    }
+
+    /**
+     * Ends every lease matching {@code condition}: frames before its checkpoint DONE, the rest back to
+     * PENDING with an attempt counted, or FAILED when attempts are exhausted. One transaction per lease.
+     */
+    private int endLeases(String operation, String condition, Object[] parameters,
+            java.util.function.IntFunction<String> exhaustedReason, String pendingReason) {
+        List<long[]> targets = tx(operation + " select", c -> {
+            List<long[]> found = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(sql("SELECT id FROM {p}chunks WHERE " + condition + " ORDER BY id"))) {
+                bindAll(select, parameters);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        found.add(new long[] {rows.getLong(1)});
+                    }
+                }
+            }
+            return found;
+        });
+        int ended = 0;
+        for (long[] target : targets) {
+            long chunkId = target[0];
+            Object[] lockParameters = new Object[parameters.length + 1];
+            lockParameters[0] = chunkId;
+            System.arraycopy(parameters, 0, lockParameters, 1, parameters.length);
+            boolean done = tx(operation + " chunk=" + chunkId, c -> {
+                ChunkRow row;
+                try (PreparedStatement select = c.prepareStatement(sql("SELECT " + ChunkRow.COLUMNS + " FROM {p}chunks WHERE id = ? AND "
+                        + condition + " FOR UPDATE"))) {
+                    bindAll(select, lockParameters);
+                    try (ResultSet rows = select.executeQuery()) {
+                        if (!rows.next()) {
+                            return false;
+                        }
+                        row = ChunkRow.read(rows);
+                    }
+                }
+                int attempts = row.attempts() + 1;
+                boolean exhausted = attempts >= maxAttempts;
+                settle(c, row, row.checkpoint(), exhausted ? ChunkState.FAILED : ChunkState.PENDING, attempts,
+                        exhausted ? exhaustedReason.apply(attempts) : pendingReason);
+                LOG.debug("{}: chunk {} of track {} (owner {}, job {}) returned from checkpoint {}, attempt {}{}", operation, row.id(),
+                        row.trackId(), row.leaseOwner(), row.leaseJob(), row.checkpoint(), attempts, exhausted ? ", now FAILED" : "");
+                return true;
+            });
+            if (done) {
+                ended++;
+            }
+        }
+        return ended;
+    }
+
+    @Override
+    public int reschedule(RescheduleFilter filter) {
+        Objects.requireNonNull(filter, "filter");
+        return tx("reschedule(" + filter + ")", c -> {
+            StringBuilder query = new StringBuilder("SELECT c.id, c.version, c.failure_reason FROM {p}chunks c JOIN {p}tracks t"
+                    + " ON t.id = c.track_id WHERE c.state = 'FAILED'");
+            List<Object> parameters = new ArrayList<>();
+            if (filter.trackId().isPresent()) {
+                query.append(" AND c.track_id = ?");
+                parameters.add(filter.trackId().get());
+            }
+            if (filter.tagKey().isPresent()) {
+                query.append(" AND EXISTS (SELECT 1 FROM {p}video_tags g WHERE g.video_id = t.video_id AND g.tag_key = ?"
+                        + " AND g.tag_value = ?)");
+                parameters.add(filter.tagKey().get());
+                parameters.add(filter.tagValue().orElseThrow());
+            }
+            query.append(" ORDER BY c.id");
+            List<long[]> matches = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(sql(query.toString()))) {
+                bindAll(select, parameters.toArray());
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        String reason = rows.getString(3);
+                        if (filter.reasonPattern().isPresent()
+                                && (reason == null || !filter.reasonPattern().get().matcher(reason).find())) {
+                            continue;
+                        }
+                        matches.add(new long[] {rows.getLong(1), rows.getLong(2)});
+                    }
+                }
+            }
+            if (matches.isEmpty()) {
+                return 0;
+            }
+            long now = nowMillis();
+            int count = 0;
+            try (PreparedStatement update = c.prepareStatement(sql("UPDATE {p}chunks SET state = 'PENDING', attempts = 0,"
+                    + " version = version + 1, updated_ms = ? WHERE id = ? AND version = ? AND state = 'FAILED'"))) {
+                for (long[] match : matches) {
+                    update.setLong(1, now);
+                    update.setLong(2, match[0]);
+                    update.setLong(3, match[1]);
+                    count += update.executeUpdate();
+                }
+            }
+            return count;
+        });
+    }
+
+    // --- staging -----------------------------------------------------------------------------------
+
+    @Override
+    public List<VideoRecord> videosToStage(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit = " + limit + ": must be >= 1");
+        }
+        return tx("videosToStage(limit=" + limit + ")", c -> readVideos(c, sql(VIDEO_COLUMNS
+                + " FROM {p}videos v JOIN (SELECT t.video_id, MAX(c.priority) AS top_priority FROM {p}chunks c"
+                + " JOIN {p}tracks t ON t.id = c.track_id WHERE c.state = 'PENDING' GROUP BY t.video_id) w ON w.video_id = v.id"
+                + " WHERE v.stage_state IN ('NOT_STAGED', 'PURGED', 'STAGE_FAILED')"
+                + " ORDER BY w.top_priority DESC, v.seq FETCH FIRST " + limit + " ROWS ONLY")));
+    }
+
+    @Override
+    public void markStage(String videoId, StageState state, Optional<String> location, Optional<String> error) {
+        Objects.requireNonNull(videoId, "videoId");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(location, "location");
+        Objects.requireNonNull(error, "error");
+        if (state == StageState.STAGED && location.isEmpty()) {
+            throw new IllegalArgumentException("markStage(" + videoId + ", STAGED): a location is required");
+        }
+        if (state == StageState.STAGE_FAILED && error.isEmpty()) {
+            throw new IllegalArgumentException("markStage(" + videoId + ", STAGE_FAILED): an error is required");
+        }
+        tx("markStage(video=" + videoId + ", state=" + state + ")", c -> {
+            int updated = update(c, sql("UPDATE {p}videos SET stage_state = ?, staged_location = ?, stage_error = ?, updated_ms = ?"
+                    + " WHERE id = ?"), state.name(), location.orElse(null), truncate(error.orElse(null)), nowMillis(), videoId);
+            if (updated == 0) {
+                throw new NotFoundException("video", videoId);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<VideoRecord> videosToPurge() {
+        return tx("videosToPurge", c -> readVideos(c, sql(VIDEO_COLUMNS + " FROM {p}videos v WHERE v.stage_state = 'STAGED'"
+                + " AND NOT EXISTS (SELECT 1 FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id WHERE t.video_id = v.id"
+                + " AND c.state IN ('PENDING', 'LEASED')) ORDER BY v.seq")));
+    }
+
+    @Override
+    public WorkEstimate estimate() {
+        return tx("estimate", this::estimate);
+    }
+
+    WorkEstimate estimate(Connection c) throws SQLException {
+        long claimable = 0;
+        long waiting = 0;
+        long leased = 0;
+        long done = 0;
+        long failed = 0;
+        try (PreparedStatement select = c.prepareStatement(sql("SELECT c.state, CASE WHEN v.stage_state = 'STAGED' THEN 1 ELSE 0 END,"
+                + " SUM(c.frame_to - c.frame_from) FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id"
+                + " JOIN {p}videos v ON v.id = t.video_id"
+                + " GROUP BY c.state, CASE WHEN v.stage_state = 'STAGED' THEN 1 ELSE 0 END"));
+                ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                ChunkState state = ChunkState.valueOf(rows.getString(1));
+                boolean staged = rows.getInt(2) == 1;
+                long frames = rows.getLong(3);
+                switch (state) {
+                    case PENDING:
+                        if (staged) {
+                            claimable += frames;
+                        } else {
+                            waiting += frames;
+                        }
+                        break;
+                    case LEASED:
+                        leased += frames;
+                        break;
+                    case DONE:
+                        done += frames;
+                        break;
+                    default:
+                        failed += frames;
+                }
+            }
+        }
+        return new WorkEstimate(claimable, waiting, leased, done, failed);
+    }
+
+    // --- results -----------------------------------------------------------------------------------
+
+    @Override
+    public void storeResults(List<FrameResult> results) {
+        Objects.requireNonNull(results, "results");
+        if (results.isEmpty()) {
+            return;
+        }
+        Set<Long> trackIds = new LinkedHashSet<>();
+        for (FrameResult result : results) {
+            trackIds.add(Objects.requireNonNull(result, "result").trackId());
+        }
+        tx("storeResults(tracks=" + trackIds + ", count=" + results.size() + ")", c -> {
+            for (long trackId : trackIds) {
+                requireTrack(c, trackId);
+            }
+            try (PreparedStatement insert = c.prepareStatement(dialect.insertResultIfAbsentSql(prefix + "results"))) {
+                int inBatch = 0;
+                for (FrameResult result : results) {
+                    insert.setLong(1, result.trackId());
+                    insert.setLong(2, result.frame());
+                    insert.setString(3, result.payload());
+                    insert.addBatch();
+                    if (++inBatch == RESULT_BATCH) {
+                        insert.executeBatch();
+                        inBatch = 0;
+                    }
+                }
+                if (inBatch > 0) {
+                    insert.executeBatch();
+                }
+            }
+            return null;
+        });
+    }
+
+    void requireTrack(Connection c, long trackId) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(sql("SELECT 1 FROM {p}tracks WHERE id = ?"))) {
+            select.setLong(1, trackId);
+            try (ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    throw new NotFoundException("track", trackId);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void readResults(long trackId, FrameRange range, Consumer<FrameResult> consumer) {
+        Objects.requireNonNull(range, "range");
+        Objects.requireNonNull(consumer, "consumer");
+        ready();
+        AtomicBoolean delivered = new AtomicBoolean();
+        transactor.inTransaction("readResults(track=" + trackId + ", range=" + range + ")", c -> {
+            requireTrack(c, trackId);
+            try (PreparedStatement select = c.prepareStatement(sql("SELECT frame, payload FROM {p}results WHERE track_id = ?"
+                    + " AND frame >= ? AND frame < ? ORDER BY frame"))) {
+                select.setFetchSize(RESULT_FETCH_SIZE);
+                bindAll(select, trackId, range.from(), range.to());
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        delivered.set(true);
+                        consumer.accept(new FrameResult(trackId, rows.getLong(1), rows.getString(2)));
+                    }
+                }
+            }
+            return null;
+        }, () -> !delivered.get());
+    }
+
+    @Override
+    public LedgerReader reader() {
+        return reader;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (ownedPool != null) {
+            try {
+                ownedPool.close();
+            } catch (Exception e) {
+                LOG.warn("closing the connection pool of {} failed: {}", description, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}

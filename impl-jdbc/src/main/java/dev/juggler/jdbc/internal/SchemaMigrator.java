@@ -1,0 +1,182 @@
+package dev.juggler.jdbc.internal;
+
+import dev.juggler.JugglerException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A small versioned schema migration runner. Scripts are class-path resources
+ * {@code dev/juggler/jdbc/migrations/V<n>__<name>.sql} with a {@code ${prefix}} placeholder; the applied
+ * versions are recorded in {@code <prefix>schema_version}. All pending scripts are applied in one
+ * transaction (on PostgreSQL; H2 commits DDL implicitly, so every script statement is written to be
+ * idempotent with {@code IF NOT EXISTS}). Two processes that start at once on a fresh database are
+ * safe: the loser of the race sees "already exists" or a duplicate version key, rolls back and
+ * re-checks. Stateless apart from its settings; thread-safe.
+ */
+public final class SchemaMigrator {
+
+    /** One migration script. */
+    record Migration(int version, String description, String resource) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
+    private static final String RESOURCE_DIR = "/dev/juggler/jdbc/migrations/";
+    private static final List<Migration> MIGRATIONS = List.of(
+            new Migration(1, "initial schema", "V1__initial_schema.sql"));
+    private static final int MAX_TRIES = 10;
+    private static final int MAX_TRIES_OF_OTHER_ERRORS = 4;
+
+    private final DataSource dataSource;
+    private final String prefix;
+    private final Clock clock;
+
+    public SchemaMigrator(DataSource dataSource, String prefix, Clock clock) {
+        this.dataSource = dataSource;
+        this.prefix = prefix;
+        this.clock = clock;
+    }
+
+    /** The newest schema version this code knows. */
+    public static int latestVersion() {
+        return MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+    }
+
+    /**
+     * Brings the schema up to {@link #latestVersion()}.
+     *
+     * @return the version found before migrating (0 for an empty database)
+     */
+    public int migrate() {
+        SQLException last = null;
+        for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
+            try {
+                return migrateOnce();
+            } catch (SQLException e) {
+                last = e;
+                SqlErrors.Kind kind = SqlErrors.classify(e);
+                if (kind == SqlErrors.Kind.CONNECTION) {
+                    // a connection problem is reported at once; the next call on the ledger tries again
+                    break;
+                }
+                if (kind == SqlErrors.Kind.PERMANENT && attempt >= MAX_TRIES_OF_OTHER_ERRORS) {
+                    // H2 reports some concurrent DDL races as a general error (e.g. "object already exists"
+                    // from CREATE INDEX IF NOT EXISTS); re-checking a few times tells a race from a broken script
+                    break;
+                }
+                LOG.debug("schema migration raced or failed transiently ({}), re-checking: {}", kind, SqlErrors.describe(e));
+                sleepQuietly(20 + ThreadLocalRandom.current().nextInt(30 * attempt));
+            }
+        }
+        throw Transactor.toJugglerException("schema migration (prefix " + prefix + ")", last, SqlErrors.classify(last),
+                clock.instant());
+    }
+
+    private int migrateOnce() throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            try {
+                connection.setAutoCommit(true);
+                int current = currentVersion(connection);
+                if (current >= latestVersion()) {
+                    return current;
+                }
+                connection.setAutoCommit(false);
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("CREATE TABLE IF NOT EXISTS " + prefix + "schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+                            + " description VARCHAR NOT NULL, applied_ms BIGINT NOT NULL)");
+                }
+                for (Migration migration : MIGRATIONS) {
+                    if (migration.version() <= current) {
+                        continue;
+                    }
+                    for (String sql : statements(migration)) {
+                        try (Statement statement = connection.createStatement()) {
+                            statement.execute(sql);
+                        }
+                    }
+                    try (PreparedStatement insert = connection.prepareStatement(
+                            "INSERT INTO " + prefix + "schema_version (version, description, applied_ms) VALUES (?, ?, ?)")) {
+                        insert.setInt(1, migration.version());
+                        insert.setString(2, migration.description());
+                        insert.setLong(3, clock.millis());
+                        insert.executeUpdate();
+                    }
+                }
+                connection.commit();
+                LOG.info("ledger schema with prefix '{}' migrated from version {} to {}", prefix, current, latestVersion());
+                return current;
+            } catch (SQLException | RuntimeException e) {
+                if (!connection.getAutoCommit()) {
+                    try {
+                        connection.rollback();
+                    } catch (SQLException rollbackFailure) {
+                        e.addSuppressed(rollbackFailure);
+                    }
+                }
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        }
+    }
+
+    private int currentVersion(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM " + prefix + "schema_version")) {
+            return rows.next() ? rows.getInt(1) : 0;
+        } catch (SQLException e) {
+            if (SqlErrors.isMissingTable(e)) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    private List<String> statements(Migration migration) {
+        String script;
+        try (InputStream in = SchemaMigrator.class.getResourceAsStream(RESOURCE_DIR + migration.resource())) {
+            if (in == null) {
+                throw new JugglerException("schema migration script missing from the class path: " + RESOURCE_DIR
+                        + migration.resource());
+            }
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new JugglerException("cannot read schema migration script " + migration.resource(), false, e);
+        }
+        StringBuilder withoutComments = new StringBuilder();
+        for (String line : script.split("\n")) {
+            if (!line.strip().startsWith("--")) {
+                withoutComments.append(line).append('\n');
+            }
+        }
+        List<String> result = new ArrayList<>();
+        for (String statement : withoutComments.toString().split(";\\s*\n")) {
+            if (!statement.isBlank()) {
+                result.add(statement.replace("${prefix}", prefix).strip());
+            }
+        }
+        return result;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JugglerException("schema migration interrupted", true, e);
+        }
+    }
+}

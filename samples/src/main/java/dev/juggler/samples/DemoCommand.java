@@ -1,0 +1,275 @@
+package dev.juggler.samples;
+
+import dev.juggler.JugglerException;
+import dev.juggler.cluster.ClusterBackend;
+import dev.juggler.cluster.JobSpec;
+import dev.juggler.cluster.LocalClusterBackend;
+import dev.juggler.jdbc.JdbcLedger;
+import dev.juggler.ledger.ChunkQuery;
+import dev.juggler.ledger.ChunkState;
+import dev.juggler.ledger.ChunkView;
+import dev.juggler.ledger.Progress;
+import dev.juggler.ledger.TrackQuery;
+import dev.juggler.ledger.TrackSpec;
+import dev.juggler.ledger.TrackView;
+import dev.juggler.ledger.WorkLedger;
+import dev.juggler.run.Juggler;
+import dev.juggler.run.JugglerEvent;
+import dev.juggler.run.JugglerListener;
+import dev.juggler.run.JugglerStatus;
+import dev.juggler.stage.LocalVideoStager;
+import dev.juggler.stage.VideoStager;
+import dev.juggler.video.Video;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code juggler demo}: the whole system on one machine with the embedded defaults. Registers a folder
+ * of videos (or a few it generates) in an H2 ledger, runs the Juggler with the local backend and N
+ * worker processes that pull chunks from the ledger, shows progress, exports one OpenPose JSON file per
+ * frame and prints a summary. A second run over the same work directory does no work twice.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Runs the whole system on this machine: H2 ledger, local worker processes, local workspace.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--videos", description = "Folder of videos to analyse (default: generate a few into the work dir).")
+    Path videos;
+
+    @Option(names = "--work-dir", defaultValue = "juggler-demo",
+            description = "Holds the ledger, workspace, logs and JSON output, default ${DEFAULT-VALUE}.")
+    Path workDir;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Worker processes at once, default ${DEFAULT-VALUE}.")
+    int workers;
+
+    @Option(names = "--chunk", defaultValue = "100", description = "Frames of a worker's first claim, default ${DEFAULT-VALUE}.")
+    long chunk;
+
+    @Option(names = "--frames-per-worker", defaultValue = "400",
+            description = "Frames one worker job is sized for, default ${DEFAULT-VALUE}.")
+    long framesPerWorker;
+
+    @Option(names = "--workspace-mb", defaultValue = "2048", description = "Workspace budget in MiB, default ${DEFAULT-VALUE}.")
+    long workspaceMegabytes;
+
+    @Option(names = "--timeout", defaultValue = "PT15M", description = "Give up after this long, default ${DEFAULT-VALUE}.")
+    Duration timeout;
+
+    @Option(names = "--no-progress", description = "Print status lines instead of a progress bar.")
+    boolean noProgress;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        Path work = workDir.toAbsolutePath().normalize();
+        Path videoDir = videos != null ? videos.toAbsolutePath().normalize() : work.resolve("videos");
+        Path output = work.resolve("openpose-json");
+        Files.createDirectories(work);
+        if (videos == null) {
+            DemoVideos.ensure(videoDir, out);
+        } else if (!Files.isDirectory(videoDir)) {
+            throw new JugglerException("--videos " + videoDir + " is not a folder");
+        }
+
+        String ledgerUrl = JdbcLedger.h2FileUrl(work.resolve("ledger").resolve("juggler"));
+        try (WorkLedger ledger = JdbcLedger.builder().url(ledgerUrl).build()) {
+            List<String> skipped = new ArrayList<>();
+            int registered = register(ledger, videoDir, skipped);
+            Progress before = ledger.reader().progress();
+            out.printf("Ledger: %s%n%d video(s) registered, %d of %d frames already done.%n", work.resolve("ledger"),
+                    registered, before.frames().doneFrames(), before.frames().totalFrames());
+
+            Instant start = Instant.now();
+            boolean finished = runJuggler(ledger, work, ledgerUrl, before);
+            Duration wall = Duration.between(start, Instant.now());
+
+            long files = OpenPoseExport.exportAll(ledger, output);
+            printSummary(ledger, before, wall, skipped, files, output, work.resolve("logs"));
+            if (!finished) {
+                out.printf("Timed out after %s; run again to continue where it stopped.%n", timeout);
+                return JugglerCli.TIMED_OUT;
+            }
+            return JugglerCli.OK;
+        }
+    }
+
+    /** Probes every file of the folder and registers the readable ones; the others are reported. */
+    private int register(WorkLedger ledger, Path folder, List<String> skipped) throws IOException {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(folder)) {
+            files = list.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
+        }
+        int registered = 0;
+        for (Path file : files) {
+            String id = file.getFileName().toString();
+            try {
+                Video video = dev.juggler.inference.video.VideoProbe.probe(id, file, Map.of("folder", folder.getFileName().toString()));
+                if (video.frameCount() == 0) {
+                    skipped.add(id + ": no frames");
+                    continue;
+                }
+                ledger.registerVideo(video);
+                ledger.addTrack(TrackSpec.whole(video, Analyses.MARKER_POSE));
+                registered++;
+            } catch (JugglerException e) {
+                skipped.add(id + ": " + e.getMessage());
+            }
+        }
+        return registered;
+    }
+
+    private boolean runJuggler(WorkLedger ledger, Path work, String ledgerUrl, Progress before) {
+        JobSpec workerJob = JobSpec.builder("juggler-worker", workerCommand(ledgerUrl))
+                .timeLimit(timeout.plusMinutes(1))
+                .outputDirectory(work.resolve("logs"))
+                .workingDirectory(work)
+                .environment("JUGGLER_LOG_LEVEL", "INFO")
+                .build();
+        Instant deadline = Instant.now().plus(timeout);
+        try (ClusterBackend backend = LocalClusterBackend.builder().slots(workers).outputDirectory(work.resolve("logs")).build();
+                VideoStager stager = LocalVideoStager.builder(work.resolve("workspace"))
+                        .budgetBytes(workspaceMegabytes * 1024 * 1024).build();
+                StatusView view = new StatusView(before.frames().totalFrames(), noProgress || System.console() == null, out);
+                Juggler juggler = Juggler.builder(ledger, backend, stager, workerJob)
+                        .pollInterval(Duration.ofMillis(500))
+                        .maxActiveJobs(workers)
+                        .maxQueuedJobs(workers)
+                        .framesPerWorker(framesPerWorker)
+                        .listener(view)
+                        .build()) {
+            juggler.start();
+            while (Instant.now().isBefore(deadline)) {
+                JugglerStatus status = juggler.status().orElse(null);
+                if (status != null && status.isIdle()) {
+                    return true;
+                }
+                sleep(Duration.ofMillis(200));
+            }
+            return false;
+        }
+    }
+
+    /** The worker command: this same program, on the same class path, in a new JVM. */
+    private List<String> workerCommand(String ledgerUrl) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true", "-cp",
+                System.getProperty("java.class.path"), JugglerCli.class.getName(), "worker", "--ledger-url", ledgerUrl,
+                "--analysis", Analyses.MARKER_POSE, "--initial-chunk", Long.toString(chunk), "--lease", "PT1M",
+                "--safety-margin", "PT5S");
+    }
+
+    private void printSummary(WorkLedger ledger, Progress before, Duration wall, List<String> skipped, long files,
+            Path output, Path logs) {
+        Progress after = ledger.reader().progress();
+        long newFrames = after.frames().doneFrames() - before.frames().doneFrames();
+        double seconds = Math.max(wall.toMillis(), 1) / 1000.0;
+        out.println();
+        out.println("Summary");
+        out.println("-------");
+        out.printf(Locale.ROOT, "%-32s %12s %8s%n", "track (video / analysis)", "frames done", "state");
+        long offset = 0;
+        while (true) {
+            List<TrackView> page = ledger.reader().tracks(new TrackQuery(java.util.Optional.empty(), java.util.Optional.empty(),
+                    TrackQuery.Sort.VIDEO, offset, 500));
+            for (TrackView track : page) {
+                out.printf(Locale.ROOT, "%-32s %5d/%-6d %8s%n", abbreviate(track.videoId() + " / " + track.analysis(), 32),
+                        track.framesDone(), track.range().length(), track.state());
+            }
+            if (page.size() < 500) {
+                break;
+            }
+            offset += page.size();
+        }
+        out.printf(Locale.ROOT, "Frames done this run: %d in %.1f s (%.1f frames/s); all runs: %d of %d.%n", newFrames, seconds,
+                newFrames / seconds, after.frames().doneFrames(), after.frames().totalFrames());
+        List<ChunkView> failed = ledger.reader().chunks(ChunkQuery.inState(ChunkState.FAILED, 100));
+        if (!failed.isEmpty()) {
+            out.println("Failed ranges (re-schedule once the cause is fixed):");
+            failed.forEach(c -> out.printf("  %s %s after %d attempt(s): %s%n", c.videoId(), c.range(), c.attempts(),
+                    c.failureReason().orElse("?")));
+        }
+        if (!skipped.isEmpty()) {
+            out.println("Files not registered (could not be read as video):");
+            skipped.forEach(s -> out.println("  " + s));
+        }
+        out.printf("OpenPose JSON: %d file(s) under %s%nWorker logs: %s%n", files, output, logs);
+        out.flush();
+    }
+
+    private static String abbreviate(String text, int width) {
+        return text.length() <= width ? text : text.substring(0, width - 1) + "…";
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JugglerException("interrupted", false, e);
+        }
+    }
+
+    /** Shows progress: a bar on a terminal, a status line every few seconds otherwise. */
+    private static final class StatusView implements JugglerListener, AutoCloseable {
+        private final ProgressBar bar;
+        private final PrintWriter out;
+        private long lastLine;
+
+        StatusView(long totalFrames, boolean plain, PrintWriter out) {
+            this.out = out;
+            this.bar = plain ? null : new ProgressBarBuilder().setTaskName("frames").setInitialMax(Math.max(1, totalFrames))
+                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build();
+        }
+
+        @Override
+        public void onStatus(JugglerStatus status) {
+            long done = status.progress().frames().doneFrames();
+            String extra = String.format(Locale.ROOT, "jobs %d running %d queued, %d staging", status.jobsRunning(),
+                    status.jobsPending(), status.videosStaging());
+            if (bar != null) {
+                bar.maxHint(Math.max(1, status.progress().frames().totalFrames()));
+                bar.stepTo(done);
+                bar.setExtraMessage(extra);
+            } else if (System.currentTimeMillis() - lastLine > 2000) {
+                lastLine = System.currentTimeMillis();
+                out.printf(Locale.ROOT, "frames %d/%d, %s%n", done, status.progress().frames().totalFrames(), extra);
+                out.flush();
+            }
+        }
+
+        @Override
+        public void onEvent(JugglerEvent event) {
+            if (event instanceof JugglerEvent.StepFailed failed && bar == null) {
+                out.println("problem: " + failed.step() + ": " + failed.error().getMessage());
+            }
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+    }
+}

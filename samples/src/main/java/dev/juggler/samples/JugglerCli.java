@@ -1,0 +1,49 @@
+package dev.juggler.samples;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code juggler} command line: a complete tool built only from Juggler's public API.
+ *
+ * <p>Subcommands: {@code demo} (the whole system on this machine: H2 ledger, local worker processes,
+ * a local workspace) and {@code worker} (the program inside one cluster job).
+ */
+@Command(name = "juggler", mixinStandardHelpOptions = true, version = "juggler 0.1.0-SNAPSHOT",
+        description = "Keeps a batch cluster busy with per-frame video analysis.",
+        subcommands = {DemoCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
+public final class JugglerCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Exit codes shared by the subcommands. */
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int TIMED_OUT = 2;
+    static final int UNAVAILABLE = 3;
+
+    public static void main(String[] args) {
+        // This program is the host, so it may set FFmpeg's process-wide log level.
+        dev.juggler.inference.video.FfmpegFrameSources.quietNativeLogging();
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for embedding and tests. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new JugglerCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("juggler: " + e.getMessage());
+            if (!(e instanceof dev.juggler.JugglerException)) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return FAILED;
+        });
+        return cli;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.juggler.samples;
+
+import dev.juggler.jdbc.JdbcLedger;
+import dev.juggler.ledger.WorkLedger;
+import dev.juggler.pipeline.FramePipeline;
+import dev.juggler.run.Worker;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code juggler worker}: the program inside one cluster job. Claims chunks from the ledger, analyses
+ * them and completes them until nothing is claimable or the job's time is up. On SIGTERM it checkpoints
+ * and returns the rest of its range to the ledger before exiting.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = "Runs one worker (normally started by the juggler inside a batch job).")
+final class WorkerCommand implements Callable<Integer> {
+
+    /** The ledger password is taken from the environment so that it never shows in a process list. */
+    static final String PASSWORD_ENV = "JUGGLER_LEDGER_PASSWORD";
+
+    @Option(names = "--ledger-url", required = true, description = "JDBC URL of the ledger.")
+    String ledgerUrl;
+
+    @Option(names = "--ledger-user", description = "Database user (password from $" + PASSWORD_ENV + ").")
+    String ledgerUser;
+
+    @Option(names = "--analysis", defaultValue = Analyses.MARKER_POSE, description = "Analysis to run: ${DEFAULT-VALUE}.")
+    String analysis;
+
+    @Option(names = "--lease", defaultValue = "PT2M", description = "Lease duration (ISO-8601), default ${DEFAULT-VALUE}.")
+    Duration lease;
+
+    @Option(names = "--initial-chunk", defaultValue = "500", description = "Frames of the first claim, default ${DEFAULT-VALUE}.")
+    long initialChunk;
+
+    @Option(names = "--max-chunk", defaultValue = "100000", description = "Most frames per claim, default ${DEFAULT-VALUE}.")
+    long maxChunk;
+
+    @Option(names = "--safety-margin", defaultValue = "PT2M",
+            description = "Time kept free before the job's end, default ${DEFAULT-VALUE}.")
+    Duration safetyMargin;
+
+    @Override
+    public Integer call() {
+        JdbcLedger.Builder ledgerConfig = JdbcLedger.builder().url(ledgerUrl);
+        if (ledgerUser != null) {
+            ledgerConfig.user(ledgerUser);
+        }
+        String password = System.getenv(PASSWORD_ENV);
+        if (password != null) {
+            ledgerConfig.password(password);
+        }
+        try (WorkLedger ledger = ledgerConfig.build(); FramePipeline pipeline = Analyses.pipeline(analysis)) {
+            Worker worker = Worker.builder(ledger, pipeline)
+                    .fromEnvironment(System.getenv())
+                    .analysis(analysis)
+                    .leaseDuration(lease)
+                    .initialChunkFrames(initialChunk)
+                    .maxChunkFrames(maxChunk)
+                    .safetyMargin(safetyMargin)
+                    .build();
+            CountDownLatch finished = new CountDownLatch(1);
+            // This program is the host, so it may install a hook: SIGTERM from the batch system must
+            // return the unfinished rest to the ledger instead of leaving it to lease expiry.
+            Thread onTerm = new Thread(() -> {
+                worker.requestStop();
+                try {
+                    finished.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "juggler-worker-sigterm");
+            Runtime.getRuntime().addShutdownHook(onTerm);
+            try {
+                Worker.Report report = worker.run();
+                System.out.printf("worker done: %d frames, %d ranges, %d failed, %d leases lost, %.1f frames/s, stop: %s%n",
+                        report.framesDone(), report.rangesCompleted(), report.rangesFailed(), report.leasesLost(),
+                        report.framesPerSecond(), report.stopReason());
+                return report.stopReason() == Worker.StopReason.LEDGER_UNAVAILABLE ? JugglerCli.UNAVAILABLE : JugglerCli.OK;
+            } finally {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onTerm);
+                } catch (IllegalStateException shuttingDown) {
+                    // The JVM is already exiting (SIGTERM); the hook is running and sees the latch.
+                }
+            }
+        }
+    }
+}

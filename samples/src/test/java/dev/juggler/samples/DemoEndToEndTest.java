@@ -1,0 +1,139 @@
+package dev.juggler.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.juggler.inference.openpose.OpenPoseJson;
+import dev.juggler.inference.pose.BodyModel;
+import dev.juggler.inference.pose.PoseFrame;
+import dev.juggler.inference.video.SyntheticVideo;
+import dev.juggler.jdbc.JdbcLedger;
+import dev.juggler.ledger.ChunkQuery;
+import dev.juggler.ledger.ChunkState;
+import dev.juggler.ledger.ChunkView;
+import dev.juggler.ledger.Progress;
+import dev.juggler.ledger.TrackQuery;
+import dev.juggler.ledger.TrackView;
+import dev.juggler.ledger.WorkLedger;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The demo end to end, for real: generated videos and broken files in a folder, an H2 ledger file, the
+ * local backend starting worker JVMs that claim chunks over H2's auto-server, JSON files on disk. Then a
+ * second run over the same work directory, which must do nothing again.
+ */
+class DemoEndToEndTest {
+
+    @TempDir
+    Path temp;
+
+    record Run(int exitCode, String output) {
+    }
+
+    private Run demo(Path videos, Path work) {
+        StringWriter text = new StringWriter();
+        CommandLine cli = JugglerCli.commandLine();
+        cli.setOut(new PrintWriter(text, true));
+        cli.setErr(new PrintWriter(text, true));
+        int code = cli.execute("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
+                "--chunk", "40", "--frames-per-worker", "120", "--no-progress", "--timeout", "PT5M");
+        return new Run(code, text.toString());
+    }
+
+    @Test
+    void analysesEveryFrameOfEveryGoodVideoOnceAndReportsTheBrokenOnes() throws IOException {
+        Path videos = Files.createDirectories(temp.resolve("my videos"));
+        SyntheticVideo.write(videos.resolve("walk one.mp4"), 320, 240, 150, 25);
+        SyntheticVideo.write(videos.resolve("walk-two.mp4"), 320, 240, 110, 25);
+        Files.createFile(videos.resolve("empty.mp4"));
+        Files.writeString(videos.resolve("notes.mp4"), "not a video", StandardCharsets.UTF_8);
+        Path whole = temp.resolve("whole.mp4");
+        SyntheticVideo.builder().size(320, 240).frames(120).fps(25).fastStart(true).write(whole);
+        byte[] bytes = Files.readAllBytes(whole);
+        Files.write(videos.resolve("cut.mp4"), Arrays.copyOf(bytes, bytes.length / 2));
+        Path work = temp.resolve("work");
+
+        Run first = demo(videos, work);
+        assertEquals(0, first.exitCode(), first.output());
+        assertTrue(first.output().contains("empty.mp4: video empty"), first.output());
+        assertTrue(first.output().contains("notes.mp4: video not a video"), first.output());
+        assertTrue(first.output().contains("Failed ranges"), first.output());
+
+        Path json = work.resolve("openpose-json");
+        assertFrameFiles(json.resolve("walk one.marker-pose"), "walk one", 150);
+        assertFrameFiles(json.resolve("walk-two.marker-pose"), "walk-two", 110);
+        PoseFrame pose = OpenPoseJson.read(json.resolve("walk one.marker-pose").resolve("walk one_000000000077_keypoints.json"));
+        double[] nose = SyntheticVideo.groundTruth(77, 320, 240).get(BodyModel.NOSE);
+        assertEquals(nose[0], pose.people().get(0).x(BodyModel.NOSE), 2.0, "nose x of frame 77");
+        assertEquals(nose[1], pose.people().get(0).y(BodyModel.NOSE), 2.0, "nose y of frame 77");
+
+        long cutFrames;
+        try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(work.resolve("ledger").resolve("juggler"))).build()) {
+            List<TrackView> tracks = ledger.reader().tracks(TrackQuery.firstPage(10));
+            assertEquals(3, tracks.size(), tracks.toString());
+            for (TrackView track : tracks) {
+                if (track.videoId().equals("cut.mp4")) {
+                    assertEquals(ChunkState.FAILED, track.state(), track.toString());
+                    assertEquals(track.range().length(), track.framesDone() + track.framesFailed(), track.toString());
+                } else {
+                    assertEquals(ChunkState.DONE, track.state(), track.toString());
+                    assertEquals(track.range().length(), track.framesDone(), track.toString());
+                }
+            }
+            // Workers may meet the cut in several chunks; every failure is the cut video's, with its reason.
+            List<ChunkView> failed = ledger.reader().chunks(ChunkQuery.inState(ChunkState.FAILED, 10));
+            assertTrue(!failed.isEmpty(), "the cut video has failed frames");
+            for (ChunkView chunk : failed) {
+                assertEquals("cut.mp4", chunk.videoId(), failed.toString());
+                assertTrue(chunk.failureReason().orElseThrow().contains("video truncated"), failed.toString());
+            }
+            TrackView cut = tracks.stream().filter(t -> t.videoId().equals("cut.mp4")).findFirst().orElseThrow();
+            cutFrames = cut.framesDone();
+            long firstFailed = failed.stream().mapToLong(c -> c.range().from()).min().orElseThrow();
+            assertEquals(cut.range().from() + cutFrames, firstFailed, "every frame before the cut is done");
+        }
+        assertFrameFiles(json.resolve("cut.marker-pose"), "cut", cutFrames);
+        long workerLogs = countFiles(work.resolve("logs"));
+        assertTrue(workerLogs >= 1);
+
+        Run second = demo(videos, work);
+        assertEquals(0, second.exitCode(), second.output());
+        assertTrue(second.output().contains("Frames done this run: 0"), second.output());
+        assertEquals(workerLogs, countFiles(work.resolve("logs")), "the second run started no worker");
+        try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(work.resolve("ledger").resolve("juggler"))).build()) {
+            Progress progress = ledger.reader().progress();
+            assertEquals(2, progress.tracksDone());
+            assertEquals(1, progress.tracksFailed());
+            assertEquals(150 + 110 + cutFrames, progress.frames().doneFrames());
+        }
+    }
+
+    private static void assertFrameFiles(Path dir, String base, long frames) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+            assertEquals(frames, names.size(), dir.toString());
+            for (int i = 0; i < frames; i++) {
+                assertEquals(String.format("%s_%012d_keypoints.json", base, i), names.get(i));
+            }
+        }
+        String first = Files.readString(dir.resolve(String.format("%s_%012d_keypoints.json", base, 0)));
+        assertTrue(first.startsWith("{\"version\":1.3,\"people\":["), first);
+    }
+
+    private static long countFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.count();
+        }
+    }
+}
