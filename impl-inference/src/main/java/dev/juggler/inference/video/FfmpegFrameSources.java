@@ -53,12 +53,13 @@ public final class FfmpegFrameSources {
     }
 
     /**
-     * Limits FFmpeg's own logging (it prints every opened file's streams to stderr) to errors. FFmpeg has
-     * one log level per process, so this is JVM-wide: it is for a host application's {@code main}; the
-     * library never calls it itself.
+     * Silences FFmpeg's own logging to stderr (stream listings, and error lines for broken files, which
+     * this module reports as typed {@link dev.juggler.video.VideoException}s anyway) except fatal errors.
+     * FFmpeg has one log level per process, so this is JVM-wide: it is for a host application's
+     * {@code main}; the library never calls it itself.
      */
     public static void quietNativeLogging() {
-        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_ERROR);
+        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_FATAL);
     }
 
     /** A builder for a factory with non-default settings. */
