@@ -217,8 +217,18 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
     }
 
+    /** Fits a name into a table cell; control characters (a newline in a file name) are shown, not obeyed. */
     private static String abbreviate(String text, int width) {
-        return text.length() <= width ? text : text.substring(0, width - 1) + "…";
+        StringBuilder visible = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                visible.append(String.format("\\x%02x", c));
+            } else {
+                visible.appendCodePoint(c);
+            }
+        });
+        String shown = visible.toString();
+        return shown.length() <= width ? shown : shown.substring(0, width - 1) + "…";
     }
 
     private static void sleep(Duration duration) {

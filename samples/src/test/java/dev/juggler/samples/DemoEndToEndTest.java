@@ -56,6 +56,8 @@ class DemoEndToEndTest {
         Path videos = Files.createDirectories(temp.resolve("my videos"));
         SyntheticVideo.write(videos.resolve("walk one.mp4"), 320, 240, 150, 25);
         SyntheticVideo.write(videos.resolve("walk-two.mp4"), 320, 240, 110, 25);
+        String hostile = "it's $(touch PWNED) `touch PWNED`; -rf\nü";
+        Files.copy(videos.resolve("walk-two.mp4"), videos.resolve(hostile + ".mp4"));
         Files.createFile(videos.resolve("empty.mp4"));
         Files.writeString(videos.resolve("notes.mp4"), "not a video", StandardCharsets.UTF_8);
         Path whole = temp.resolve("whole.mp4");
@@ -73,6 +75,10 @@ class DemoEndToEndTest {
         Path json = work.resolve("openpose-json");
         assertFrameFiles(json.resolve("walk one.marker-pose"), "walk one", 150);
         assertFrameFiles(json.resolve("walk-two.marker-pose"), "walk-two", 110);
+        assertFrameFiles(json.resolve(hostile + ".marker-pose"), hostile, 110);
+        try (Stream<Path> all = Files.walk(temp)) {
+            assertTrue(all.noneMatch(p -> p.getFileName().toString().equals("PWNED")), "a file name was executed");
+        }
         PoseFrame pose = OpenPoseJson.read(json.resolve("walk one.marker-pose").resolve("walk one_000000000077_keypoints.json"));
         double[] nose = SyntheticVideo.groundTruth(77, 320, 240).get(BodyModel.NOSE);
         assertEquals(nose[0], pose.people().get(0).x(BodyModel.NOSE), 2.0, "nose x of frame 77");
@@ -81,7 +87,7 @@ class DemoEndToEndTest {
         long cutFrames;
         try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(work.resolve("ledger").resolve("juggler"))).build()) {
             List<TrackView> tracks = ledger.reader().tracks(TrackQuery.firstPage(10));
-            assertEquals(3, tracks.size(), tracks.toString());
+            assertEquals(4, tracks.size(), tracks.toString());
             for (TrackView track : tracks) {
                 if (track.videoId().equals("cut.mp4")) {
                     assertEquals(ChunkState.FAILED, track.state(), track.toString());
@@ -113,9 +119,9 @@ class DemoEndToEndTest {
         assertEquals(workerLogs, countFiles(work.resolve("logs")), "the second run started no worker");
         try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(work.resolve("ledger").resolve("juggler"))).build()) {
             Progress progress = ledger.reader().progress();
-            assertEquals(2, progress.tracksDone());
             assertEquals(1, progress.tracksFailed());
-            assertEquals(150 + 110 + cutFrames, progress.frames().doneFrames());
+            assertEquals(3, progress.tracksDone());
+            assertEquals(150 + 110 + 110 + cutFrames, progress.frames().doneFrames());
         }
     }
 
