@@ -599,6 +599,58 @@ public abstract class WorkLedgerContract {
         assertEquals(0, ledger.reader().progress().tracksTotal());
     }
 
+    @Test
+    void badInputIsRefusedAndChangesNothing() {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        Lease a = claimOrFail(40);
+        Lease b = claimOrFail(40);
+        List<ChunkView> before = chunks(track);
+
+        // a token from another lease, on this lease's chunk, and this lease's token with another range
+        Lease swapped = new Lease(a.chunkId(), b.token(), a.trackId(), a.analysis(), a.videoId(), a.videoLocation(), a.range(),
+                a.expiresAt(), a.attempt());
+        assertThrows(LeaseLostException.class, () -> ledger.complete(swapped, a.range().to()));
+        assertThrows(LeaseLostException.class, () -> ledger.heartbeat(swapped, a.range().from()));
+        assertThrows(LeaseLostException.class, () -> ledger.fail(swapped, a.range().from(), "x", true));
+        Lease widened = new Lease(a.chunkId(), a.token(), a.trackId(), a.analysis(), a.videoId(), a.videoLocation(),
+                FrameRange.of(a.range().from(), 100), a.expiresAt(), a.attempt());
+        assertThrows(LeaseLostException.class, () -> ledger.complete(widened, 100), "a lease cannot be stretched over other frames");
+
+        // out-of-range frame numbers
+        assertThrows(IllegalArgumentException.class, () -> ledger.complete(a, a.range().to() + 1));
+        assertThrows(IllegalArgumentException.class, () -> ledger.complete(a, a.range().from() - 1));
+        assertThrows(IllegalArgumentException.class, () -> ledger.fail(a, a.range().to() + 5, "x", false));
+        assertThrows(IllegalArgumentException.class, () -> ledger.heartbeat(b, Long.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> ledger.addTrack(new TrackSpec("v", "pose2", FrameRange.of(50, 101), 0)));
+        assertThrows(IllegalArgumentException.class, () -> ledger.videosToStage(0));
+        assertThrows(IllegalArgumentException.class, () -> ledger.videosToStage(-3));
+        assertThrows(IllegalArgumentException.class,
+                () -> ledger.markStage("v", StageState.STAGED, Optional.empty(), Optional.empty()), "STAGED needs a location");
+
+        // negative sizes never reach the ledger: the value types refuse them
+        assertThrows(IllegalArgumentException.class, () -> ClaimRequest.of("w", 0, LEASE));
+        assertThrows(IllegalArgumentException.class, () -> ClaimRequest.of("w", -5, LEASE));
+        assertThrows(IllegalArgumentException.class, () -> ClaimRequest.of("w", 5, Duration.ofSeconds(-1)));
+        assertThrows(IllegalArgumentException.class, () -> FrameRange.of(-1, 10));
+        assertThrows(IllegalArgumentException.class, () -> FrameRange.of(10, 9));
+        assertThrows(IllegalArgumentException.class, () -> new FrameResult(track, -1, "{}"));
+        assertThrows(IllegalArgumentException.class, () -> new Video("w", "/corpus/w", -1, 25, 0, Map.of()));
+
+        // unknown ids
+        assertThrows(NotFoundException.class, () -> ledger.storeResults(List.of(new FrameResult(track, 0, "{}"),
+                new FrameResult(987_654_321L, 0, "{}"))));
+        assertEquals(0, ledger.revokeJob("no-such-job", "gone"));
+        List<FrameResult> none = new ArrayList<>();
+        ledger.readResults(track, FrameRange.of(0, 100), none::add);
+        assertEquals(List.of(), none, "a refused batch stores nothing, not even its valid rows");
+
+        assertEquals(before, chunks(track), "refused calls changed nothing");
+        ledger.complete(a, a.range().to());
+        ledger.complete(b, b.range().to());
+        assertEquals(List.of(FrameRange.of(0, 40), FrameRange.of(40, 80)), rangesIn(track, ChunkState.DONE));
+    }
+
     // --- randomized --------------------------------------------------------------------------------
 
     @Test

@@ -31,18 +31,34 @@ import javax.sql.DataSource;
  * {@link dev.juggler.UnavailableException} (or a transient {@link dev.juggler.JugglerException}) only when
  * they persist. Ledgers built here are thread-safe and may share one database with other processes.
  *
- * <p><b>How claims stay exclusive.</b> Transactions run at READ COMMITTED. A claim reads the best few
- * PENDING chunks of STAGED videos (highest track priority, then oldest track, then first frame) and
- * leases one with a compare-and-set {@code UPDATE ... WHERE id = ? AND version = ? AND state = 'PENDING'};
- * a longer chunk is cut to its head and the rest inserted as a new PENDING chunk in the same
- * transaction. If the update matches no row, someone else won and the next candidate is tried. This
- * relies on the database re-checking the {@code WHERE} clause against the committed row after waiting
- * for a concurrent writer's lock: PostgreSQL does so at READ COMMITTED, and H2 2.4.240 (MVStore) was
- * checked to do the same (the waiting update returns 0 rows; a wait longer than H2's lock timeout
- * raises error 50200, which is retried). {@code MultiProcessClaimRaceTest} checks it with several JVMs
- * on one {@code AUTO_SERVER} file.
+ * <p><b>How claims stay exclusive.</b> Transactions run at READ COMMITTED. On PostgreSQL a claim
+ * locks the best PENDING chunk of a STAGED video (highest track priority, then oldest track, then first
+ * frame) with {@code SELECT ... FOR UPDATE OF c SKIP LOCKED}: claimers never wait for each other, they
+ * take the next unlocked chunk. On H2 a claim reads the best few candidates and leases one with a
+ * compare-and-set {@code UPDATE ... WHERE id = ? AND version = ? AND state = 'PENDING'}; if it matches
+ * no row someone else won and the next candidate is tried. This relies on H2 2.4.240 (MVStore)
+ * re-checking the {@code WHERE} clause against the committed row after waiting for a concurrent
+ * writer's lock (checked: the waiting update returns 0 rows; a wait longer than H2's lock timeout raises
+ * error 50200, which is retried); {@code MultiProcessClaimRaceTest} checks it with several JVMs on one
+ * {@code AUTO_SERVER} file. Either way a longer chunk is cut to its head and the rest inserted as a new
+ * PENDING chunk in the same transaction.
  *
- * <p><b>Schema.</b> Tables {@code <prefix>videos}, {@code video_tags}, {@code tracks}, {@code chunks}
+ * <p><b>Failures.</b> Connection loss (SQLState class 08, PostgreSQL 57P01 during a restart),
+ * serialisation failures (40001), deadlocks (40P01) and lock timeouts are retried with a jittered
+ * exponential backoff (Resilience4j Retry, about 7 s in all, enough to ride out a PostgreSQL restart);
+ * what persists surfaces as {@link dev.juggler.UnavailableException} or a transient
+ * {@link dev.juggler.JugglerException}. Everything else is a permanent {@link dev.juggler.JugglerException}
+ * carrying the SQLState (never a password).
+ *
+ * <p><b>Frame results.</b> On PostgreSQL, batches of 64 or more rows are streamed with the driver's
+ * {@code COPY} API straight into the results table under a savepoint; if the batch holds a frame that
+ * is already stored, it is rolled back to the savepoint, copied into a temporary staging table and
+ * merged with {@code INSERT ... SELECT ... ON CONFLICT DO NOTHING} (the first stored payload wins).
+ * Smaller batches and H2 use JDBC batches of idempotent inserts. The results table has no foreign key
+ * into the small, hot chunks table. Read-back streams with a fetch size inside a transaction (so
+ * PostgreSQL uses a cursor instead of loading the whole range).
+ *
+ * <p><b>Schema.</b> Tables {@code [schema.]<prefix>videos}, {@code video_tags}, {@code tracks}, {@code chunks}
  * (small and hot), {@code results} (large, kept apart) and {@code schema_version}. Times are epoch
  * milliseconds from the configured {@link Clock}. Frame result payloads are stored as {@code VARCHAR}
  * (unbounded on PostgreSQL; H2 2.4.240 accepted payloads well over 1 MiB characters in a check).
@@ -55,10 +71,11 @@ public final class JdbcLedger {
     public static final String DEFAULT_TABLE_PREFIX = "jg_";
     /** Default {@link Builder#maxAttempts(int)}: frames fail for good after this many unsuccessful leases. */
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
-    /** Size of the connection pool a ledger opens for itself when given a URL. */
+    /** Default {@link Builder#poolSize(int)}: connections of the pool a ledger opens for itself when given a URL. */
     public static final int DEFAULT_POOL_SIZE = 4;
 
     private static final Pattern TABLE_PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,20}");
+    private static final Pattern SCHEMA = Pattern.compile("[a-z_][a-z0-9_]{0,40}");
     private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
     private JdbcLedger() {
@@ -103,9 +120,11 @@ public final class JdbcLedger {
         private String password;
         private DataSource dataSource;
         private String tablePrefix = DEFAULT_TABLE_PREFIX;
+        private String schema;
         private boolean manageSchema = true;
         private Clock clock = Clock.systemUTC();
         private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+        private int poolSize = DEFAULT_POOL_SIZE;
 
         private Builder() {
         }
@@ -157,7 +176,26 @@ public final class JdbcLedger {
             return this;
         }
 
-        /** Whether the ledger creates and upgrades its tables on first use (default {@code true}). */
+        /**
+         * The database schema that holds the tables (default: none, i.e. the connection's current schema,
+         * {@code public} on PostgreSQL, {@code PUBLIC} on H2). It is created if missing when the ledger
+         * manages its schema. Must match {@code [a-z_][a-z0-9_]{0,40}}; combines with {@link #tablePrefix(String)}.
+         */
+        public Builder schema(String schemaName) {
+            if (schemaName == null || !SCHEMA.matcher(schemaName).matches()) {
+                throw InvalidConfigException.of("schema", schemaName == null ? null : "'" + schemaName + "'",
+                        "must match [a-z_][a-z0-9_]{0,40} (lower-case letters, digits, '_'; not starting with a digit)");
+            }
+            this.schema = schemaName;
+            return this;
+        }
+
+        /**
+         * Whether the ledger creates and upgrades its tables on first use (default {@code true}). When
+         * off, the first call only checks the recorded schema version and fails with a permanent
+         * {@link dev.juggler.JugglerException} naming the table and the versions if the schema is missing
+         * or older than this library needs; nothing is created or altered.
+         */
         public Builder manageSchema(boolean manage) {
             this.manageSchema = manage;
             return this;
@@ -185,6 +223,20 @@ public final class JdbcLedger {
         }
 
         /**
+         * Connections of the pool the ledger opens for a {@link #url(String)} (default
+         * {@value JdbcLedger#DEFAULT_POOL_SIZE}); 1..500. Raise it when many threads of one process use
+         * the ledger at once (each call holds one connection for one short transaction). Ignored with a
+         * host {@link #dataSource(DataSource)}.
+         */
+        public Builder poolSize(int connections) {
+            if (connections < 1 || connections > 500) {
+                throw InvalidConfigException.of("poolSize", connections, "must be in 1..500");
+            }
+            this.poolSize = connections;
+            return this;
+        }
+
+        /**
          * Builds the ledger. Does not connect yet: the first call connects and, if enabled, creates
          * the schema.
          *
@@ -199,8 +251,8 @@ public final class JdbcLedger {
                         "give either url(...) or dataSource(...), not both (url = " + SqlErrors.redact(url) + ")");
             }
             if (dataSource != null) {
-                return new JdbcWorkLedger(dataSource, null, tablePrefix, manageSchema, clock, maxAttempts,
-                        "JdbcLedger[dataSource=" + dataSource.getClass().getName() + ", tablePrefix=" + tablePrefix + "]");
+                return new JdbcWorkLedger(dataSource, null, schema, tablePrefix, manageSchema, clock, maxAttempts,
+                        "JdbcLedger[dataSource=" + dataSource.getClass().getName() + ", schema=" + schema + ", tablePrefix=" + tablePrefix + "]");
             }
             HikariConfig config = new HikariConfig();
             config.setJdbcUrl(url);
@@ -211,7 +263,7 @@ public final class JdbcLedger {
                 config.setPassword(password);
             }
             config.setPoolName("juggler-ledger-" + POOL_NUMBER.incrementAndGet());
-            config.setMaximumPoolSize(DEFAULT_POOL_SIZE);
+            config.setMaximumPoolSize(poolSize);
             config.setMinimumIdle(0);
             config.setAutoCommit(false);
             config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
@@ -219,16 +271,16 @@ public final class JdbcLedger {
             config.setConnectionTimeout(10_000);
             config.setExceptionOverride(new EvictBrokenConnections());
             HikariDataSource pool = new HikariDataSource(config);
-            return new JdbcWorkLedger(pool, pool, tablePrefix, manageSchema, clock, maxAttempts,
-                    "JdbcLedger[url=" + SqlErrors.redact(url) + ", user=" + user + ", tablePrefix=" + tablePrefix + "]");
+            return new JdbcWorkLedger(pool, pool, schema, tablePrefix, manageSchema, clock, maxAttempts,
+                    "JdbcLedger[url=" + SqlErrors.redact(url) + ", user=" + user + ", schema=" + schema + ", tablePrefix=" + tablePrefix + "]");
         }
 
         @Override
         public String toString() {
             return "JdbcLedger.Builder[url=" + (url == null ? null : SqlErrors.redact(url)) + ", user=" + user + ", password="
                     + (password == null ? "(none)" : "***") + ", dataSource=" + (dataSource == null ? null : dataSource.getClass().getName())
-                    + ", tablePrefix=" + tablePrefix + ", manageSchema=" + manageSchema + ", clock=" + clock + ", maxAttempts="
-                    + maxAttempts + "]";
+                    + ", schema=" + schema + ", tablePrefix=" + tablePrefix + ", manageSchema=" + manageSchema + ", clock=" + clock + ", maxAttempts="
+                    + maxAttempts + ", poolSize=" + poolSize + "]";
         }
     }
 

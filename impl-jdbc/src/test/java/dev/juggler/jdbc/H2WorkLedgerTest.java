@@ -109,6 +109,25 @@ class H2WorkLedgerTest extends WorkLedgerContract {
     }
 
     @Test
+    void aSchemaSeparatesLedgersAndAnUnmanagedLedgerOnlyChecksTheVersion() {
+        String url = JdbcLedger.h2FileUrl(dir.resolve("schemas"));
+        try (WorkLedger unmanaged = JdbcLedger.builder().url(url).schema("ledger").manageSchema(false).clock(clock).build()) {
+            dev.juggler.JugglerException e = org.junit.jupiter.api.Assertions.assertThrows(dev.juggler.JugglerException.class,
+                    unmanaged::estimate);
+            assertFalse(e.isTransient());
+            assertTrue(e.getMessage().contains("schema missing") && e.getMessage().contains("manageSchema(true)"), e.getMessage());
+        }
+        try (WorkLedger managed = JdbcLedger.builder().url(url).schema("ledger").clock(clock).build();
+                WorkLedger plain = JdbcLedger.builder().url(url).clock(clock).build()) {
+            managed.registerVideo(video("in-schema", 10, Map.of()));
+            assertEquals(Optional.empty(), plain.video("in-schema"), "another schema is another ledger");
+        }
+        try (WorkLedger unmanaged = JdbcLedger.builder().url(url).schema("ledger").manageSchema(false).clock(clock).build()) {
+            assertTrue(unmanaged.video("in-schema").isPresent());
+        }
+    }
+
+    @Test
     void hostDataSourceIsUsedAndNotClosed() throws Exception {
         org.h2.jdbcx.JdbcDataSource host = new org.h2.jdbcx.JdbcDataSource();
         host.setURL("jdbc:h2:file:" + dir.resolve("host").toAbsolutePath());

@@ -24,6 +24,14 @@ class JdbcLedgerBuilderTest {
         assertThrows(InvalidConfigException.class, () -> JdbcLedger.builder().tablePrefix("1abc"));
         JdbcLedger.builder().tablePrefix("a".repeat(21));
         JdbcLedger.builder().tablePrefix("_");
+        InvalidConfigException schema = assertThrows(InvalidConfigException.class, () -> JdbcLedger.builder().schema("public; DROP"));
+        assertTrue(schema.getMessage().contains("schema") && schema.getMessage().contains("public; DROP"), schema.getMessage());
+        assertThrows(InvalidConfigException.class, () -> JdbcLedger.builder().schema("Ledger"));
+        assertThrows(InvalidConfigException.class, () -> JdbcLedger.builder().schema(null));
+        JdbcLedger.builder().schema("juggler_ledger");
+        InvalidConfigException pool = assertThrows(InvalidConfigException.class, () -> JdbcLedger.builder().poolSize(0));
+        assertTrue(pool.getMessage().startsWith("poolSize = 0"), pool.getMessage());
+        assertThrows(InvalidConfigException.class, () -> JdbcLedger.builder().poolSize(501));
         InvalidConfigException attempts = assertThrows(InvalidConfigException.class, () -> JdbcLedger.builder().maxAttempts(0));
         assertTrue(attempts.getMessage().startsWith("maxAttempts = 0"), attempts.getMessage());
         assertThrows(InvalidConfigException.class, () -> JdbcLedger.builder().url("postgres://nope"));

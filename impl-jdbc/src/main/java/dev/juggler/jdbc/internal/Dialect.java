@@ -24,6 +24,28 @@ public enum Dialect {
         public String generatedKeyColumn(String column) {
             return column.toUpperCase(Locale.ROOT);
         }
+
+        @Override
+        public boolean claimsWithSkipLocked() {
+            // Claims stay optimistic (compare-and-set on a version) on H2: its row locks are checked with
+            // real processes by MultiProcessClaimRaceTest that way, and an embedded ledger has few claimers.
+            return false;
+        }
+
+        @Override
+        public boolean bulkCopy() {
+            return false;
+        }
+
+        @Override
+        public boolean updateReturning() {
+            return false;
+        }
+
+        @Override
+        public boolean schemaQualifiedIndexNames() {
+            return true;
+        }
     },
 
     /** PostgreSQL 12 or newer. Unquoted identifiers are stored lower-case. */
@@ -38,7 +60,44 @@ public enum Dialect {
         public String generatedKeyColumn(String column) {
             return column.toLowerCase(Locale.ROOT);
         }
+
+        @Override
+        public boolean claimsWithSkipLocked() {
+            return true;
+        }
+
+        @Override
+        public boolean bulkCopy() {
+            return true;
+        }
+
+        @Override
+        public boolean updateReturning() {
+            return true;
+        }
+
+        @Override
+        public boolean schemaQualifiedIndexNames() {
+            // "CREATE INDEX name ON schema.table": PostgreSQL always puts the index in the table's schema
+            // and rejects a qualified index name.
+            return false;
+        }
     };
+
+    /**
+     * Whether claims lock their candidate with {@code FOR UPDATE SKIP LOCKED} (no claimer waits for
+     * another) instead of an optimistic compare-and-set.
+     */
+    public abstract boolean claimsWithSkipLocked();
+
+    /** Whether large result batches go through the driver's {@code COPY} API into a staging table. */
+    public abstract boolean bulkCopy();
+
+    /** Whether {@code UPDATE ... RETURNING} reads back updated columns in the same round trip. */
+    public abstract boolean updateReturning();
+
+    /** Whether {@code CREATE INDEX} takes a schema-qualified index name. */
+    public abstract boolean schemaQualifiedIndexNames();
 
     /** An insert of one (track_id, frame, payload) row that does nothing when the key is already stored. */
     public abstract String insertResultIfAbsentSql(String resultsTable);

@@ -52,10 +52,14 @@ public final class JdbcWorkLedger implements WorkLedger {
     private static final int CLAIM_CANDIDATES = 8;
     private static final int RESULT_BATCH = 500;
     private static final int RESULT_FETCH_SIZE = 500;
+    /** From this many rows on, results go through the bulk path (COPY) where the database has one. */
+    static final int BULK_THRESHOLD = 64;
 
     private final DataSource dataSource;
     private final AutoCloseable ownedPool;
+    private final String schema;
     private final String prefix;
+    private final String tablePrefix;
     private final boolean manageSchema;
     private final Clock clock;
     private final int maxAttempts;
@@ -65,21 +69,26 @@ public final class JdbcWorkLedger implements WorkLedger {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object initLock = new Object();
     private volatile Dialect dialect;
+    /** The COPY path for results, when the database has one; set before {@link #dialect} is published. */
+    private PostgresBulkResults bulkResults;
 
     /**
      * @param dataSource where the ledger lives
      * @param ownedPool what {@link #close()} closes (a pool this ledger created), or {@code null}
+     * @param schema the validated schema of the tables, or {@code null} for the connection's default
      * @param prefix the validated table name prefix
      * @param manageSchema whether to create/upgrade the schema on first use
      * @param clock the source of all timestamps
      * @param maxAttempts after how many unsuccessful leases frames become FAILED
      * @param description a secret-free description for {@link #toString()}
      */
-    public JdbcWorkLedger(DataSource dataSource, AutoCloseable ownedPool, String prefix, boolean manageSchema, Clock clock,
-            int maxAttempts, String description) {
+    public JdbcWorkLedger(DataSource dataSource, AutoCloseable ownedPool, String schema, String prefix, boolean manageSchema,
+            Clock clock, int maxAttempts, String description) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.ownedPool = ownedPool;
+        this.schema = schema;
         this.prefix = Objects.requireNonNull(prefix, "prefix");
+        this.tablePrefix = (schema == null ? "" : schema + ".") + prefix;
         this.manageSchema = manageSchema;
         this.clock = Objects.requireNonNull(clock, "clock");
         this.maxAttempts = maxAttempts;
@@ -90,13 +99,30 @@ public final class JdbcWorkLedger implements WorkLedger {
 
     // --- plumbing ----------------------------------------------------------------------------------
 
-    /** Replaces {@code {p}} in a statement with the table prefix. */
+    /** Statements with the prefix filled in, by template: claims run thousands of times a second. */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> statements = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Replaces {@code {p}} in a statement with the (schema-qualified) table prefix. */
     String sql(String template) {
-        return template.replace("{p}", prefix);
+        String cached = statements.get(template);
+        if (cached != null) {
+            return cached;
+        }
+        String filled = template.replace("{p}", tablePrefix);
+        if (statements.size() < 1_000) { // templates are a fixed set; the bound only guards against a future mistake
+            statements.put(template, filled);
+        }
+        return filled;
     }
 
     long nowMillis() {
         return clock.millis();
+    }
+
+    /** Runs a unit of work whose one data-changing statement is the whole change, in auto-commit mode. */
+    <T> T single(String operation, Transactor.Work<T> work) {
+        ready();
+        return transactor.singleStatement(operation, work);
     }
 
     /** Runs a unit of work in a transaction once the schema is ready. */
@@ -115,13 +141,35 @@ public final class JdbcWorkLedger implements WorkLedger {
         }
         synchronized (initLock) {
             if (dialect == null) {
+                SchemaMigrator migrator = new SchemaMigrator(dataSource, schema, prefix, clock);
                 if (manageSchema) {
-                    new SchemaMigrator(dataSource, prefix, clock).migrate();
+                    migrator.migrate();
+                } else {
+                    migrator.verify();
                 }
-                dialect = transactor.inTransaction("detect database dialect", c -> Dialect.of(c.getMetaData()));
+                Dialect detected = transactor.inTransaction("detect database dialect", c -> Dialect.of(c.getMetaData()));
+                if (detected.bulkCopy()) {
+                    bulkResults = new PostgresBulkResults(tablePrefix + "results", prefix + "results_stage");
+                }
+                dialect = detected;
             }
             return dialect;
         }
+    }
+
+    /**
+     * Per-thread generators: {@link UUID#randomUUID()} shares one SecureRandom whose lock dozens of
+     * claiming threads would queue on. Tokens only need to be unique and unguessable by accident, not
+     * secret from someone who can read the database.
+     */
+    private static final ThreadLocal<java.security.SecureRandom> TOKENS = ThreadLocal.withInitial(java.security.SecureRandom::new);
+
+    /** A fresh lease token: 128 random bits in UUID form. */
+    static String newToken() {
+        java.security.SecureRandom random = TOKENS.get();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     private static String truncate(String text) {
@@ -317,51 +365,140 @@ public final class JdbcWorkLedger implements WorkLedger {
     @Override
     public Optional<Lease> claim(ClaimRequest request) {
         Objects.requireNonNull(request, "request");
-        return tx("claim(worker=" + request.workerId() + ", job=" + request.jobId().orElse("-") + ")", c -> {
-            List<Candidate> candidates = new ArrayList<>(CLAIM_CANDIDATES);
-            String query = "SELECT c.id, c.version, c.frame_from, c.frame_to, c.attempts, c.track_id, t.analysis, t.video_id,"
-                    + " v.staged_location, c.priority, c.created_ms"
-                    + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id JOIN {p}videos v ON v.id = t.video_id"
-                    + " WHERE c.state = 'PENDING' AND v.stage_state = 'STAGED'"
-                    + (request.analysis().isPresent() ? " AND t.analysis = ?" : "")
-                    + " ORDER BY c.priority DESC, c.created_ms, c.track_id, c.frame_from FETCH FIRST " + CLAIM_CANDIDATES + " ROWS ONLY";
-            try (PreparedStatement select = c.prepareStatement(sql(query))) {
-                if (request.analysis().isPresent()) {
-                    select.setString(1, request.analysis().get());
-                }
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        candidates.add(new Candidate(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4),
-                                rows.getInt(5), rows.getLong(6), rows.getString(7), rows.getString(8), rows.getString(9),
-                                rows.getInt(10), rows.getLong(11)));
-                    }
-                }
+        String operation = "claim(worker=" + request.workerId() + ", job=" + request.jobId().orElse("-") + ")";
+        if (ready().claimsWithSkipLocked()) {
+            return single(operation, c -> claimSkippingLocked(c, request));
+        }
+        return tx(operation, c -> claimOptimistically(c, request));
+    }
+
+    /** The candidate query: claimable chunks in claim order (priority, then oldest, then track and first frame). */
+    private String candidateQuery(ClaimRequest request, int limit, String lockClause) {
+        return sql("SELECT c.id, c.version, c.frame_from, c.frame_to, c.attempts, c.track_id, t.analysis, t.video_id,"
+                + " v.staged_location, c.priority, c.created_ms"
+                + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id JOIN {p}videos v ON v.id = t.video_id"
+                + " WHERE c.state = 'PENDING' AND v.stage_state = 'STAGED'"
+                + (request.analysis().isPresent() ? " AND t.analysis = ?" : "")
+                + " ORDER BY c.priority DESC, c.created_ms, c.track_id, c.frame_from FETCH FIRST " + limit + " ROWS ONLY"
+                + lockClause);
+    }
+
+    private List<Candidate> candidates(Connection c, ClaimRequest request, int limit, String lockClause) throws SQLException {
+        List<Candidate> candidates = new ArrayList<>(limit);
+        try (PreparedStatement select = c.prepareStatement(candidateQuery(request, limit, lockClause))) {
+            if (request.analysis().isPresent()) {
+                select.setString(1, request.analysis().get());
             }
-            if (candidates.isEmpty()) {
-                return Optional.<Lease>empty();
-            }
-            long now = nowMillis();
-            long durationMillis = Math.max(1, request.leaseDuration().toMillis());
-            long expires = now + durationMillis;
-            for (Candidate candidate : candidates) {
-                long headEnd = candidate.from() + Math.min(request.maxFrames(), candidate.to() - candidate.from());
-                String token = UUID.randomUUID().toString();
-                int won = update(c, sql("UPDATE {p}chunks SET state = 'LEASED', version = version + 1, frame_to = ?, lease_token = ?,"
-                        + " lease_owner = ?, lease_job = ?, lease_expires_ms = ?, lease_duration_ms = ?, checkpoint = frame_from,"
-                        + " updated_ms = ? WHERE id = ? AND version = ? AND state = 'PENDING'"), headEnd, token, request.workerId(),
-                        request.jobId().orElse(null), expires, durationMillis, now, candidate.id(), candidate.version());
-                if (won == 1) {
-                    if (headEnd < candidate.to()) {
-                        insertChunk(c, candidate.trackId(), headEnd, candidate.to(), ChunkState.PENDING, candidate.attempts(), null,
-                                candidate.priority(), candidate.createdMs(), now);
-                    }
-                    return Optional.of(new Lease(candidate.id(), token, candidate.trackId(), candidate.analysis(),
-                            candidate.videoId(), candidate.location() == null ? "" : candidate.location(),
-                            FrameRange.of(candidate.from(), headEnd), Instant.ofEpochMilli(expires), candidate.attempts() + 1));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    candidates.add(new Candidate(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4),
+                            rows.getInt(5), rows.getLong(6), rows.getString(7), rows.getString(8), rows.getString(9),
+                            rows.getInt(10), rows.getLong(11)));
                 }
             }
-            throw new Transactor.RetryableConflict("every candidate chunk was claimed by someone else first");
-        });
+        }
+        return candidates;
+    }
+
+    /**
+     * PostgreSQL: lock the best claimable chunk that nobody else has locked ({@code FOR UPDATE SKIP
+     * LOCKED}), so concurrent claimers never wait for each other nor lose races; they simply take the
+     * next chunk. The row lock is held until commit, so the update in the same statement cannot race.
+     */
+    private Optional<Lease> claimSkippingLocked(Connection c, ClaimRequest request) throws SQLException {
+        long now = nowMillis();
+        long durationMillis = Math.max(1, request.leaseDuration().toMillis());
+        long expires = now + durationMillis;
+        long maxFrames = request.maxFrames();
+        String token = newToken();
+        // One round trip: pick and lock, lease the head, insert the rest. Every part of a WITH statement
+        // sees the same snapshot, so "pick" yields the row as it was before the update.
+        String statement = sql("WITH pick AS (SELECT c.id, c.frame_from, c.frame_to, c.attempts, c.track_id, c.priority,"
+                + " c.created_ms, t.analysis, t.video_id, v.staged_location"
+                + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id JOIN {p}videos v ON v.id = t.video_id"
+                + " WHERE c.state = 'PENDING' AND v.stage_state = 'STAGED'"
+                + (request.analysis().isPresent() ? " AND t.analysis = ?" : "")
+                + " ORDER BY c.priority DESC, c.created_ms, c.track_id, c.frame_from LIMIT 1 FOR UPDATE OF c SKIP LOCKED),"
+                + " leased AS (UPDATE {p}chunks u SET state = 'LEASED', version = u.version + 1,"
+                + " frame_to = LEAST(pick.frame_to, pick.frame_from + ?), lease_token = ?, lease_owner = ?, lease_job = ?,"
+                + " lease_expires_ms = ?, lease_duration_ms = ?, checkpoint = u.frame_from, updated_ms = ? FROM pick WHERE u.id = pick.id"
+                + " RETURNING u.id),"
+                + " rest AS (INSERT INTO {p}chunks (track_id, frame_from, frame_to, state, version, checkpoint, attempts, priority,"
+                + " created_ms, updated_ms) SELECT track_id, frame_from + ?, frame_to, 'PENDING', 0, frame_from + ?, attempts, priority,"
+                + " created_ms, ? FROM pick WHERE frame_to - frame_from > ?)"
+                + " SELECT pick.id, pick.frame_from, pick.frame_to, pick.attempts, pick.track_id, pick.analysis, pick.video_id,"
+                + " pick.staged_location FROM pick JOIN leased ON leased.id = pick.id");
+        List<Object> parameters = new ArrayList<>(14);
+        request.analysis().ifPresent(parameters::add);
+        parameters.addAll(List.of(maxFrames, token, request.workerId()));
+        parameters.add(request.jobId().orElse(null));
+        parameters.addAll(List.of(expires, durationMillis, now, maxFrames, maxFrames, now, maxFrames));
+        try (PreparedStatement claim = c.prepareStatement(statement)) {
+            bindAll(claim, parameters.toArray());
+            try (ResultSet rows = claim.executeQuery()) {
+                if (rows.next()) {
+                    long from = rows.getLong(2);
+                    long headEnd = Math.min(rows.getLong(3), from + maxFrames);
+                    String location = rows.getString(8);
+                    return Optional.of(new Lease(rows.getLong(1), token, rows.getLong(5), rows.getString(6), rows.getString(7),
+                            location == null ? "" : location, FrameRange.of(from, headEnd), Instant.ofEpochMilli(expires),
+                            rows.getInt(4) + 1));
+                }
+            }
+        }
+        // Nothing unlocked. If claimable chunks exist, they are locked by claims in flight (which commit
+        // within milliseconds): try again shortly, so that "empty" keeps meaning "nothing claimable" and
+        // a worker does not exit while its colleagues split the last chunk.
+        if (!candidates(c, request, 1, "").isEmpty()) {
+            throw new Transactor.RetryableConflict("every claimable chunk is locked by a claim in flight");
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * H2: read a few candidates without locks and lease one with a compare-and-set on its version; a
+     * lost race moves on to the next candidate, and when all are lost the transaction is run again.
+     */
+    private Optional<Lease> claimOptimistically(Connection c, ClaimRequest request) throws SQLException {
+        List<Candidate> candidates = candidates(c, request, CLAIM_CANDIDATES, "");
+        if (candidates.isEmpty()) {
+            return Optional.empty();
+        }
+        for (Candidate candidate : candidates) {
+            Optional<Lease> lease = lease(c, request, candidate, "id = ? AND version = ? AND state = 'PENDING'", candidate.id(),
+                    candidate.version());
+            if (lease.isPresent()) {
+                return lease;
+            }
+        }
+        throw new Transactor.RetryableConflict("every candidate chunk was claimed by someone else first");
+    }
+
+    /** Leases the head of {@code candidate} if {@code condition} still holds; the rest becomes a new pending chunk. */
+    private Optional<Lease> lease(Connection c, ClaimRequest request, Candidate candidate, String condition, Object... key)
+            throws SQLException {
+        long now = nowMillis();
+        long durationMillis = Math.max(1, request.leaseDuration().toMillis());
+        long expires = now + durationMillis;
+        long headEnd = candidate.from() + Math.min(request.maxFrames(), candidate.to() - candidate.from());
+        String token = newToken();
+        Object[] parameters = new Object[7 + key.length];
+        Object[] values = {headEnd, token, request.workerId(), request.jobId().orElse(null), expires, durationMillis, now};
+        System.arraycopy(values, 0, parameters, 0, values.length);
+        System.arraycopy(key, 0, parameters, values.length, key.length);
+        int won = update(c, sql("UPDATE {p}chunks SET state = 'LEASED', version = version + 1, frame_to = ?, lease_token = ?,"
+                + " lease_owner = ?, lease_job = ?, lease_expires_ms = ?, lease_duration_ms = ?, checkpoint = frame_from,"
+                + " updated_ms = ? WHERE " + condition), parameters);
+        if (won != 1) {
+            return Optional.empty();
+        }
+        if (headEnd < candidate.to()) {
+            insertChunk(c, candidate.trackId(), headEnd, candidate.to(), ChunkState.PENDING, candidate.attempts(), null,
+                    candidate.priority(), candidate.createdMs(), now);
+        }
+        return Optional.of(new Lease(candidate.id(), token, candidate.trackId(), candidate.analysis(), candidate.videoId(),
+                candidate.location() == null ? "" : candidate.location(), FrameRange.of(candidate.from(), headEnd),
+                Instant.ofEpochMilli(expires), candidate.attempts() + 1));
     }
 
     @Override
@@ -372,11 +509,24 @@ public final class JdbcWorkLedger implements WorkLedger {
             throw new IllegalArgumentException("checkpoint = " + checkpoint + ": must lie within " + range.from() + ".."
                     + range.to() + " of the lease on chunk " + lease.chunkId());
         }
-        return tx("heartbeat(chunk=" + lease.chunkId() + ")", c -> {
+        String operation = "heartbeat(chunk=" + lease.chunkId() + ")";
+        Transactor.Work<Lease> work = c -> {
             long now = nowMillis();
-            int updated = update(c, sql("UPDATE {p}chunks SET checkpoint = GREATEST(checkpoint, ?), lease_expires_ms = ? +"
-                    + " lease_duration_ms, updated_ms = ? WHERE id = ? AND lease_token = ? AND state = 'LEASED'"), checkpoint, now, now,
-                    lease.chunkId(), lease.token());
+            String set = "UPDATE {p}chunks SET checkpoint = GREATEST(checkpoint, ?), lease_expires_ms = ? + lease_duration_ms,"
+                    + " updated_ms = ? WHERE id = ? AND lease_token = ? AND state = 'LEASED'";
+            if (dialect.updateReturning()) {
+                // one round trip instead of two
+                try (PreparedStatement update = c.prepareStatement(sql(set + " RETURNING lease_expires_ms"))) {
+                    bindAll(update, checkpoint, now, now, lease.chunkId(), lease.token());
+                    try (ResultSet rows = update.executeQuery()) {
+                        if (rows.next()) {
+                            return lease.withExpiry(Instant.ofEpochMilli(rows.getLong(1)));
+                        }
+                    }
+                }
+                throw leaseLost(c, lease);
+            }
+            int updated = update(c, sql(set), checkpoint, now, now, lease.chunkId(), lease.token());
             if (updated == 0) {
                 throw leaseLost(c, lease);
             }
@@ -387,14 +537,29 @@ public final class JdbcWorkLedger implements WorkLedger {
                     return lease.withExpiry(Instant.ofEpochMilli(rows.getLong(1)));
                 }
             }
-        });
+        };
+        return ready().updateReturning() ? single(operation, work) : tx(operation, work);
     }
 
     @Override
     public void complete(Lease lease, long doneUntil) {
         Objects.requireNonNull(lease, "lease");
         checkDoneUntil(lease, doneUntil);
-        tx("complete(chunk=" + lease.chunkId() + ", doneUntil=" + doneUntil + ")", c -> {
+        String operation = "complete(chunk=" + lease.chunkId() + ", doneUntil=" + doneUntil + ")";
+        if (doneUntil == lease.range().to()) {
+            // the common case needs no read: one guarded update ends the lease
+            single(operation, c -> {
+                int updated = update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, " + CLEAR_LEASE
+                        + " WHERE id = ? AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ?"), nowMillis(),
+                        lease.chunkId(), lease.token(), lease.range().from(), lease.range().to());
+                if (updated == 0) {
+                    throw leaseLost(c, lease);
+                }
+                return null;
+            });
+            return;
+        }
+        tx(operation, c -> {
             ChunkRow row = lockLeased(c, lease);
             settle(c, row, doneUntil, ChunkState.PENDING, row.attempts(), null);
             return null;
@@ -453,6 +618,10 @@ public final class JdbcWorkLedger implements WorkLedger {
         }
     }
 
+    /** Clears the lease columns and bumps the version; its one parameter is the update time. */
+    private static final String CLEAR_LEASE = "lease_token = NULL, lease_owner = NULL, lease_job = NULL, lease_expires_ms = NULL,"
+            + " lease_duration_ms = NULL, version = version + 1, updated_ms = ?";
+
     /**
      * Ends the lease on {@code row}: frames before {@code split} become DONE, the rest takes
      * {@code restState} with {@code restAttempts} (and {@code restReason}, if given).
@@ -460,8 +629,7 @@ public final class JdbcWorkLedger implements WorkLedger {
     private void settle(Connection c, ChunkRow row, long split, ChunkState restState, int restAttempts, String restReason)
             throws SQLException {
         long now = nowMillis();
-        String clearLease = "lease_token = NULL, lease_owner = NULL, lease_job = NULL, lease_expires_ms = NULL,"
-                + " lease_duration_ms = NULL, version = version + 1, updated_ms = ?";
+        String clearLease = CLEAR_LEASE;
         String reason = restReason != null ? restReason : row.failureReason();
         if (split >= row.to()) {
             update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, " + clearLease + " WHERE id = ?"), now,
@@ -693,7 +861,11 @@ public final class JdbcWorkLedger implements WorkLedger {
             for (long trackId : trackIds) {
                 requireTrack(c, trackId);
             }
-            try (PreparedStatement insert = c.prepareStatement(dialect.insertResultIfAbsentSql(prefix + "results"))) {
+            if (bulkResults != null && results.size() >= BULK_THRESHOLD) {
+                bulkResults.store(c, results);
+                return null;
+            }
+            try (PreparedStatement insert = c.prepareStatement(dialect.insertResultIfAbsentSql(tablePrefix + "results"))) {
                 int inBatch = 0;
                 for (FrameResult result : results) {
                     insert.setLong(1, result.trackId());

@@ -19,12 +19,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A small versioned schema migration runner. Scripts are class-path resources
- * {@code dev/juggler/jdbc/migrations/V<n>__<name>.sql} with a {@code ${prefix}} placeholder; the applied
- * versions are recorded in {@code <prefix>schema_version}. All pending scripts are applied in one
+ * {@code dev/juggler/jdbc/migrations/V<n>__<name>.sql} with {@code ${prefix}}, {@code ${schema}} and
+ * {@code ${ixschema}} placeholders; the applied versions are recorded in {@code [schema.]<prefix>schema_version}.
+ * With a schema, it is created first ({@code CREATE SCHEMA IF NOT EXISTS}). All pending scripts are applied in one
  * transaction (on PostgreSQL; H2 commits DDL implicitly, so every script statement is written to be
  * idempotent with {@code IF NOT EXISTS}). Two processes that start at once on a fresh database are
  * safe: the loser of the race sees "already exists" or a duplicate version key, rolls back and
- * re-checks. Stateless apart from its settings; thread-safe.
+ * re-checks. {@link #verify()} only checks the recorded version, for hosts that manage the schema
+ * themselves. Why not Flyway: an embeddable library should not bring a migration framework with its own
+ * history table, class-path scanning and version policy into the host; five tables and an idempotent
+ * script per version need none of that. Stateless apart from its settings; thread-safe.
  */
 public final class SchemaMigrator {
 
@@ -40,13 +44,49 @@ public final class SchemaMigrator {
     private static final int MAX_TRIES_OF_OTHER_ERRORS = 4;
 
     private final DataSource dataSource;
+    private final String schema;
     private final String prefix;
+    private final String versionTable;
     private final Clock clock;
 
-    public SchemaMigrator(DataSource dataSource, String prefix, Clock clock) {
+    /**
+     * @param schema the validated schema name, or {@code null} for the connection's default schema
+     * @param prefix the validated table name prefix
+     */
+    public SchemaMigrator(DataSource dataSource, String schema, String prefix, Clock clock) {
         this.dataSource = dataSource;
+        this.schema = schema;
         this.prefix = prefix;
+        this.versionTable = (schema == null ? "" : schema + ".") + prefix + "schema_version";
         this.clock = clock;
+    }
+
+    /**
+     * Checks, without changing anything, that the schema exists at {@link #latestVersion()} or newer.
+     *
+     * @throws JugglerException (permanent) naming the table, the versions and the fix if it is missing or older
+     */
+    public int verify() {
+        try (Connection connection = dataSource.getConnection()) {
+            int current = currentVersion(connection);
+            if (current == 0) {
+                throw new JugglerException("ledger schema missing: table " + versionTable + " does not exist or is empty;"
+                        + " create it by building the ledger once with manageSchema(true), or apply the scripts under "
+                        + RESOURCE_DIR + " (schema version " + latestVersion() + ")");
+            }
+            if (current < latestVersion()) {
+                throw new JugglerException("ledger schema too old: " + versionTable + " is at version " + current
+                        + " but this juggler-jdbc needs version " + latestVersion() + "; upgrade it by building the ledger once with"
+                        + " manageSchema(true), or apply the scripts under " + RESOURCE_DIR);
+            }
+            if (current > latestVersion()) {
+                LOG.warn("ledger schema {} is at version {}, newer than this juggler-jdbc knows ({}); continuing", versionTable, current,
+                        latestVersion());
+            }
+            return current;
+        } catch (SQLException e) {
+            throw Transactor.toJugglerException("schema check (" + versionTable + ")", e, SqlErrors.classify(e), clock.instant());
+        }
     }
 
     /** The newest schema version this code knows. */
@@ -80,7 +120,7 @@ public final class SchemaMigrator {
                 sleepQuietly(20 + ThreadLocalRandom.current().nextInt(30 * attempt));
             }
         }
-        throw Transactor.toJugglerException("schema migration (prefix " + prefix + ")", last, SqlErrors.classify(last),
+        throw Transactor.toJugglerException("schema migration (" + versionTable + ")", last, SqlErrors.classify(last),
                 clock.instant());
     }
 
@@ -93,22 +133,28 @@ public final class SchemaMigrator {
                 if (current >= latestVersion()) {
                     return current;
                 }
+                Dialect dialect = Dialect.of(connection.getMetaData());
                 connection.setAutoCommit(false);
+                if (schema != null) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                    }
+                }
                 try (Statement statement = connection.createStatement()) {
-                    statement.execute("CREATE TABLE IF NOT EXISTS " + prefix + "schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+                    statement.execute("CREATE TABLE IF NOT EXISTS " + versionTable + " (version INTEGER NOT NULL PRIMARY KEY,"
                             + " description VARCHAR NOT NULL, applied_ms BIGINT NOT NULL)");
                 }
                 for (Migration migration : MIGRATIONS) {
                     if (migration.version() <= current) {
                         continue;
                     }
-                    for (String sql : statements(migration)) {
+                    for (String sql : statements(migration, dialect)) {
                         try (Statement statement = connection.createStatement()) {
                             statement.execute(sql);
                         }
                     }
                     try (PreparedStatement insert = connection.prepareStatement(
-                            "INSERT INTO " + prefix + "schema_version (version, description, applied_ms) VALUES (?, ?, ?)")) {
+                            "INSERT INTO " + versionTable + " (version, description, applied_ms) VALUES (?, ?, ?)")) {
                         insert.setInt(1, migration.version());
                         insert.setString(2, migration.description());
                         insert.setLong(3, clock.millis());
@@ -116,7 +162,7 @@ public final class SchemaMigrator {
                     }
                 }
                 connection.commit();
-                LOG.info("ledger schema with prefix '{}' migrated from version {} to {}", prefix, current, latestVersion());
+                LOG.info("ledger schema {} migrated from version {} to {}", versionTable, current, latestVersion());
                 return current;
             } catch (SQLException | RuntimeException e) {
                 if (!connection.getAutoCommit()) {
@@ -135,7 +181,7 @@ public final class SchemaMigrator {
 
     private int currentVersion(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
-                ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM " + prefix + "schema_version")) {
+                ResultSet rows = statement.executeQuery("SELECT MAX(version) FROM " + versionTable)) {
             return rows.next() ? rows.getInt(1) : 0;
         } catch (SQLException e) {
             if (SqlErrors.isMissingTable(e)) {
@@ -145,7 +191,8 @@ public final class SchemaMigrator {
         }
     }
 
-    private List<String> statements(Migration migration) {
+    private List<String> statements(Migration migration, Dialect dialect) {
+        String qualifier = schema == null ? "" : schema + ".";
         String script;
         try (InputStream in = SchemaMigrator.class.getResourceAsStream(RESOURCE_DIR + migration.resource())) {
             if (in == null) {
@@ -165,7 +212,8 @@ public final class SchemaMigrator {
         List<String> result = new ArrayList<>();
         for (String statement : withoutComments.toString().split(";\\s*\n")) {
             if (!statement.isBlank()) {
-                result.add(statement.replace("${prefix}", prefix).strip());
+                result.add(statement.replace("${ixschema}", dialect.schemaQualifiedIndexNames() ? qualifier : "")
+                        .replace("${schema}", qualifier).replace("${prefix}", prefix).strip());
             }
         }
         return result;

@@ -65,8 +65,9 @@ public final class SqlErrors {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         int code = e.getErrorCode();
         // H2: 42102 not found, 42103 not found (with candidates), 42104 not found (database empty)
+        // PostgreSQL 3F000 / H2 90079: the schema itself does not exist (yet)
         return state.equals("42S02") || state.equals("42S03") || state.equals("42S04") || state.equals("42P01")
-                || code == 42102 || code == 42103 || code == 42104;
+                || state.equals("3F000") || code == 42102 || code == 42103 || code == 42104 || code == 90079;
     }
 
     /** A one-line description for messages: SQLState, vendor code and the driver's text, secrets removed. */

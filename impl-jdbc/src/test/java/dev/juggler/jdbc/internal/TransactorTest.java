@@ -90,6 +90,11 @@ class TransactorTest {
         }
     }
 
+    /** A transactor with millisecond backoff, so persistent failures exhaust their attempts quickly. */
+    private static Transactor fast(DataSource dataSource) {
+        return new Transactor(dataSource, Clock.systemUTC(), java.time.Duration.ofMillis(1), java.time.Duration.ofMillis(5));
+    }
+
     private DataSource h2() {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:file:" + dir.resolve("tx").toAbsolutePath());
@@ -99,7 +104,7 @@ class TransactorTest {
     @Test
     void transientFailuresAreRetriedUntilTheySucceed() {
         FlakyDataSource flaky = new FlakyDataSource(h2(), "08006", 0, 3);
-        int result = new Transactor(flaky, Clock.systemUTC()).inTransaction("op(id=1)", c -> 42);
+        int result = fast(flaky).inTransaction("op(id=1)", c -> 42);
         assertEquals(42, result);
         assertEquals(4, flaky.requests.get());
     }
@@ -108,7 +113,7 @@ class TransactorTest {
     void persistentConnectionFailureIsUnavailableAndSecretFree() {
         FlakyDataSource flaky = new FlakyDataSource(h2(), "08001", 0, Integer.MAX_VALUE);
         JugglerException e = assertThrows(JugglerException.class,
-                () -> new Transactor(flaky, Clock.systemUTC()).inTransaction("claim(worker=w7)", c -> 1));
+                () -> fast(flaky).inTransaction("claim(worker=w7)", c -> 1));
         UnavailableException unavailable = assertInstanceOf(UnavailableException.class, e);
         assertTrue(unavailable.isTransient());
         assertTrue(unavailable.since().isPresent());
@@ -121,7 +126,7 @@ class TransactorTest {
     void persistentSerializationConflictIsTransientButNotUnavailable() {
         FlakyDataSource flaky = new FlakyDataSource(h2(), "40001", 0, Integer.MAX_VALUE);
         JugglerException e = assertThrows(JugglerException.class,
-                () -> new Transactor(flaky, Clock.systemUTC()).inTransaction("complete(chunk=3)", c -> 1));
+                () -> fast(flaky).inTransaction("complete(chunk=3)", c -> 1));
         assertFalse(e instanceof UnavailableException);
         assertTrue(e.isTransient());
         assertTrue(e.getMessage().contains("complete(chunk=3)"), e.getMessage());
@@ -131,9 +136,31 @@ class TransactorTest {
     void otherFailuresArePermanentAndNotRetried() {
         FlakyDataSource flaky = new FlakyDataSource(h2(), "42000", 0, Integer.MAX_VALUE);
         JugglerException e = assertThrows(JugglerException.class,
-                () -> new Transactor(flaky, Clock.systemUTC()).inTransaction("addTrack(video=v)", c -> 1));
+                () -> fast(flaky).inTransaction("addTrack(video=v)", c -> 1));
         assertFalse(e.isTransient());
         assertTrue(e.getMessage().contains("addTrack(video=v)") && e.getMessage().contains("42000"), e.getMessage());
+        assertEquals(1, flaky.requests.get());
+    }
+
+    @Test
+    void lostRacesAreRetriedAndFinallyReportedAsTransient() {
+        AtomicInteger runs = new AtomicInteger();
+        int result = fast(h2()).inTransaction("claim(worker=w)", c -> {
+            if (runs.incrementAndGet() < 5) {
+                throw new Transactor.RetryableConflict("lost");
+            }
+            return 7;
+        });
+        assertEquals(7, result);
+        assertEquals(5, runs.get());
+    }
+
+    @Test
+    void aFailureAfterRowsWereDeliveredIsNotRetried() {
+        FlakyDataSource flaky = new FlakyDataSource(h2(), "08006", 0, 1);
+        JugglerException e = assertThrows(JugglerException.class,
+                () -> fast(flaky).inTransaction("readResults(track=1)", c -> 1, () -> false));
+        assertInstanceOf(UnavailableException.class, e);
         assertEquals(1, flaky.requests.get());
     }
 
