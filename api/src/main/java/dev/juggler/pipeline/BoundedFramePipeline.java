@@ -4,6 +4,7 @@ import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
 import dev.juggler.accel.Accelerator;
 import dev.juggler.internal.LatencyRecorder;
+import dev.juggler.internal.Listeners;
 import dev.juggler.internal.NamedThreadFactory;
 import dev.juggler.ledger.FrameResult;
 import dev.juggler.video.FrameRange;
@@ -44,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * the inference threads, at most that many frames exist at once. A broken video or a failing model ends
  * the run with a {@link PipelineReport#failure()}; the frames before the failure are delivered.
  *
+ * <p>Per-stage metrics: the {@link PipelineReport} carries decode, inference and whole-loop latency, and
+ * {@link PipelineListener}s receive {@link PipelineProgress} snapshots (rate, queue depths, latencies)
+ * every {@link Builder#progressInterval} and at the end of a run. With {@link Builder#recycleFrames} the
+ * decoded frames' buffers are handed back to the source after preprocessing and reused.
+ *
  * <p>Thread-safe; {@link #run} calls are serialised (one run at a time per pipeline). The pipeline
  * owns its threads and closes the accelerator only if told to ({@link Builder#closeAcceleratorOnClose}).
  *
@@ -62,6 +68,8 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
     public static final int DEFAULT_CHECKPOINT_FRAMES = 250;
     /** Default checkpoint period in time. */
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
+    /** Default period of {@link PipelineListener} progress events. */
+    public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
     private static final Logger LOG = LoggerFactory.getLogger(BoundedFramePipeline.class);
 
@@ -83,6 +91,9 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
     private final int checkpointFrames;
     private final Duration checkpointInterval;
     private final boolean closeAccelerator;
+    private final boolean recycleFrames;
+    private final Duration progressInterval;
+    private final Listeners<PipelineListener> listeners = new Listeners<>();
     private final Clock clock;
     private final ExecutorService threads;
     private final ReentrantLock runLock = new ReentrantLock();
@@ -101,6 +112,9 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         this.checkpointFrames = b.checkpointFrames;
         this.checkpointInterval = b.checkpointInterval;
         this.closeAccelerator = b.closeAccelerator;
+        this.recycleFrames = b.recycleFrames;
+        this.progressInterval = b.progressInterval;
+        this.listeners.addAll(b.listeners);
         this.clock = b.clock;
         this.threads = Executors.newCachedThreadPool(new NamedThreadFactory(b.threadNamePrefix));
     }
@@ -160,6 +174,9 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         private final LatencyRecorder decodeLatency = new LatencyRecorder();
         private final LatencyRecorder inferenceLatency = new LatencyRecorder();
         private final LatencyRecorder loopLatency = new LatencyRecorder();
+        private final long runStartNanos = System.nanoTime();
+        // Set once the source is open; the preprocessing thread gives frames back to it.
+        private volatile FrameSource source;
         // Guarded by lock.
         private long decodeEnd = -1;
         private JugglerException failure;
@@ -190,6 +207,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                 return new PipelineReport(range, range.from(), Optional.of(wrapped), false, elapsed(startNanos),
                         StageStats.EMPTY, StageStats.EMPTY, StageStats.EMPTY);
             }
+            this.source = source;
             List<Future<?>> tasks = new ArrayList<>();
             tasks.add(threads.submit(() -> decode(source)));
             tasks.add(threads.submit(this::prepare));
@@ -204,6 +222,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                 signal();
                 awaitAll(tasks);
             }
+            fireProgress(doneUntil, true);
             return report(doneUntil, startNanos);
         }
 
@@ -212,6 +231,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
             long next = range.from();
             long lastCheckpointFrame = next;
             Instant lastCheckpointAt = clock.instant();
+            Instant lastProgressAt = lastCheckpointAt;
             FrameResultSink sink = request.sink();
             try {
                 while (true) {
@@ -224,6 +244,10 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                     loopLatency.record(System.nanoTime() - item.startNanos());
                     next++;
                     Instant now = clock.instant();
+                    if (!listeners.isEmpty() && !now.isBefore(lastProgressAt.plus(progressInterval))) {
+                        lastProgressAt = now;
+                        fireProgress(next, false);
+                    }
                     if (next - lastCheckpointFrame >= checkpointFrames
                             || !now.isBefore(lastCheckpointAt.plus(checkpointInterval))) {
                         sink.flush();
@@ -330,6 +354,10 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                     } catch (RuntimeException e) {
                         fail(item.info().index(), asJuggler("preprocessing", item.info().index(), e));
                         continue;
+                    }
+                    if (recycleFrames) {
+                        // The builder's promise: preprocessing copied what it needs, so the pixels can be reused.
+                        source.recycle(item.payload());
                     }
                     if (!offer(prepared, new Item<>(item.info(), input, item.startNanos()))) {
                         break;
@@ -538,6 +566,24 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
             }
         }
 
+        /** Builds and sends a progress snapshot; does nothing when nobody listens. */
+        private void fireProgress(long next, boolean last) {
+            if (listeners.isEmpty()) {
+                return;
+            }
+            int reorder;
+            lock.lock();
+            try {
+                reorder = ready.size();
+            } finally {
+                lock.unlock();
+            }
+            PipelineProgress progress = new PipelineProgress(range, next, elapsed(runStartNanos), decoded.size(),
+                    prepared.size(), reorder, maxInFlight - permits.availablePermits(), decodeLatency.snapshot(),
+                    inferenceLatency.snapshot(), loopLatency.snapshot(), last);
+            listeners.fire(l -> l.onProgress(progress));
+        }
+
         private PipelineReport report(long doneUntil, long startNanos) {
             lock.lock();
             try {
@@ -579,6 +625,9 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         private int checkpointFrames = DEFAULT_CHECKPOINT_FRAMES;
         private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
         private boolean closeAccelerator;
+        private boolean recycleFrames;
+        private Duration progressInterval = DEFAULT_PROGRESS_INTERVAL;
+        private final List<PipelineListener> listeners = new ArrayList<>();
         private Clock clock = Clock.systemUTC();
         private String threadNamePrefix = "juggler-pipeline";
 
@@ -660,6 +709,31 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         /** Whether {@link #close()} also closes the accelerator; default false (the caller owns it). */
         public Builder<I, O> closeAcceleratorOnClose(boolean value) {
             this.closeAccelerator = value;
+            return this;
+        }
+
+        /**
+         * Whether frames go back to their source for reuse right after preprocessing ({@link FrameSource#recycle}),
+         * so decoding allocates no pixel memory per frame; default false. Enable it only when preprocessing
+         * copies what it needs from the pixels (a preprocess that passes the frame itself on must not).
+         */
+        public Builder<I, O> recycleFrames(boolean value) {
+            this.recycleFrames = value;
+            return this;
+        }
+
+        /** Adds a listener for progress events (queue depths, rates, stage latencies). */
+        public Builder<I, O> listener(PipelineListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** How often progress events are sent while frames are delivered; default 1 s. */
+        public Builder<I, O> progressInterval(Duration interval) {
+            if (interval == null || interval.isNegative()) {
+                throw InvalidConfigException.of("progressInterval", interval, "must be >= 0");
+            }
+            this.progressInterval = interval;
             return this;
         }
 

@@ -14,6 +14,15 @@ public interface FrameSource extends AutoCloseable {
      */
     Frame next();
 
+    /**
+     * Gives back a frame this source delivered whose pixels nobody reads any more, so that a later
+     * {@link #next()} can reuse its buffer instead of allocating one per frame. Optional: the default does
+     * nothing. Unlike {@link #next()}, implementations must accept calls from another thread and after
+     * {@link #close()} (then they just drop the frame).
+     */
+    default void recycle(Frame frame) {
+    }
+
     @Override
     void close();
 }

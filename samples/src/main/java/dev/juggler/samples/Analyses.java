@@ -2,12 +2,17 @@ package dev.juggler.samples;
 
 import dev.juggler.InvalidConfigException;
 import dev.juggler.inference.openpose.OpenPoseJson;
+import dev.juggler.inference.pose.BlazePoseModel;
 import dev.juggler.inference.pose.MarkerPoseModel;
+import dev.juggler.inference.pose.PoseFrame;
+import dev.juggler.inference.pose.PoseModels;
 import dev.juggler.inference.video.FfmpegFrameSources;
 import dev.juggler.pipeline.BoundedFramePipeline;
 import dev.juggler.pipeline.Frame;
 import dev.juggler.pipeline.FramePipeline;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The analyses this tool knows, by name, composed from the public API: a frame source, a model on an
@@ -17,22 +22,94 @@ final class Analyses {
 
     /** Colour-marker pose (no model download); writes OpenPose BODY_25 JSON. */
     static final String MARKER_POSE = "marker-pose";
+    /** MediaPipe BlazePose lite on TFLite; writes OpenPose BODY_25 JSON. */
+    static final String BLAZEPOSE = "blazepose-body25";
+    /** MediaPipe BlazePose full. */
+    static final String BLAZEPOSE_FULL = "blazepose-full-body25";
+    /** MediaPipe BlazePose heavy. */
+    static final String BLAZEPOSE_HEAVY = "blazepose-heavy-body25";
 
-    static final List<String> NAMES = List.of(MARKER_POSE);
+    static final List<String> NAMES = List.of(MARKER_POSE, BLAZEPOSE, BLAZEPOSE_FULL, BLAZEPOSE_HEAVY);
+
+    /** How a pose analysis is set up beyond its name. */
+    record Options(Path poseModel, int tileColumns, int tileRows) {
+        static final Options DEFAULT = new Options(null, 1, 1);
+
+        /** Parses {@code CxR}, e.g. {@code 3x3}. */
+        static int[] parseTiles(String tiles) {
+            String[] parts = Objects.requireNonNull(tiles, "tiles").toLowerCase(java.util.Locale.ROOT).split("x");
+            try {
+                if (parts.length == 2) {
+                    return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw InvalidConfigException.of("pose-tiles", tiles, "must be COLUMNSxROWS, e.g. 3x3");
+        }
+    }
 
     private Analyses() {
     }
 
-    /** Builds the pipeline for an analysis; the caller closes it (which also closes the model). */
+    /** Whether {@code name} needs a BlazePose model. */
+    static boolean isBlazePose(String name) {
+        return variant(name) != null;
+    }
+
+    /** The model variant of a BlazePose analysis, or {@code null}. */
+    static PoseModels.Variant variant(String name) {
+        return switch (name) {
+            case BLAZEPOSE -> PoseModels.Variant.LITE;
+            case BLAZEPOSE_FULL -> PoseModels.Variant.FULL;
+            case BLAZEPOSE_HEAVY -> PoseModels.Variant.HEAVY;
+            default -> null;
+        };
+    }
+
+    /** Builds the pipeline for an analysis with default options; the caller closes it. */
     static FramePipeline pipeline(String name) {
-        if (!MARKER_POSE.equals(name)) {
+        return pipeline(name, Options.DEFAULT);
+    }
+
+    /**
+     * Builds the pipeline for an analysis; the caller closes it (which also closes the model).
+     *
+     * @throws dev.juggler.inference.pose.ModelNotFoundException if a BlazePose model is not on this machine
+     *     (the message says how to get it)
+     */
+    static FramePipeline pipeline(String name, Options options) {
+        if (MARKER_POSE.equals(name)) {
+            MarkerPoseModel model = MarkerPoseModel.create();
+            return BoundedFramePipeline.builder(FfmpegFrameSources.create(), (Frame frame) -> frame, model,
+                            (info, pose) -> OpenPoseJson.toJson(pose))
+                    .closeAcceleratorOnClose(true)
+                    .threadNamePrefix("juggler-" + name)
+                    .build();
+        }
+        PoseModels.Variant variant = variant(name);
+        if (variant == null) {
             throw InvalidConfigException.of("analysis", name, "must be one of " + NAMES);
         }
-        MarkerPoseModel model = MarkerPoseModel.create();
-        return BoundedFramePipeline.builder(FfmpegFrameSources.create(), (Frame frame) -> frame, model,
-                        (info, pose) -> OpenPoseJson.toJson(pose))
-                .closeAcceleratorOnClose(true)
-                .threadNamePrefix("juggler-" + name)
+        Path file = PoseModels.system().locate(variant, options.poseModel());
+        // Two interpreters on two inference threads keep a 2-core node busy while the decoder and the
+        // preprocessing thread run between model calls.
+        int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+        BlazePoseModel model = BlazePoseModel.builder(file)
+                .interpreters(threads)
+                .tiles(options.tileColumns(), options.tileRows())
                 .build();
+        try {
+            return BoundedFramePipeline.<BlazePoseModel.Input, PoseFrame>builder(FfmpegFrameSources.create(),
+                            model::preprocess, model, (info, pose) -> OpenPoseJson.toJson(pose))
+                    .inferenceThreads(threads)
+                    .recycleFrames(true) // BlazePose's preprocessing copies the pixels into its own buffer
+                    .closeAcceleratorOnClose(true)
+                    .threadNamePrefix("juggler-" + name)
+                    .build();
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 }

@@ -71,6 +71,19 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT15M", description = "Give up after this long, default ${DEFAULT-VALUE}.")
     Duration timeout;
 
+    @Option(names = "--analysis", defaultValue = "auto",
+            description = "Analysis: auto (BlazePose when its model is installed, else marker-pose), or one of "
+                    + "marker-pose, blazepose-body25, blazepose-full-body25, blazepose-heavy-body25. Default ${DEFAULT-VALUE}.")
+    String analysis;
+
+    @Option(names = "--pose-model", description = "BlazePose model file or folder (default: the model cache, see "
+            + "scripts/setup.d/30-pose-model.sh).")
+    Path poseModel;
+
+    @Option(names = "--pose-tiles", defaultValue = "1x1",
+            description = "BlazePose on a grid of crops (COLUMNSxROWS) to find several or small people, default ${DEFAULT-VALUE}.")
+    String poseTiles;
+
     @Option(names = "--no-progress", description = "Print status lines instead of a progress bar.")
     boolean noProgress;
 
@@ -82,6 +95,8 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
+        analysis = chooseAnalysis(); // fails before any work starts when a chosen model is missing
+        Analyses.Options.parseTiles(poseTiles);
         Path work = workDir.toAbsolutePath().normalize();
         Path videoDir = videos != null ? videos.toAbsolutePath().normalize() : work.resolve("videos");
         Path output = work.resolve("openpose-json");
@@ -130,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
                     continue;
                 }
                 ledger.registerVideo(video);
-                ledger.addTrack(TrackSpec.whole(video, Analyses.MARKER_POSE));
+                ledger.addTrack(TrackSpec.whole(video, analysis));
                 registered++;
             } catch (JugglerException e) {
                 skipped.add(id + ": " + e.getMessage());
@@ -170,13 +185,45 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Resolves {@code auto}: real pose (BlazePose lite) when its model is on this machine, otherwise the
+     * download-free marker model, saying how to get the real one. An explicit BlazePose choice whose model
+     * is missing fails here, with the command that gets it, before anything is registered.
+     */
+    private String chooseAnalysis() {
+        dev.juggler.inference.pose.PoseModels models = dev.juggler.inference.pose.PoseModels.system();
+        if ("auto".equals(analysis)) {
+            try {
+                poseModel = models.locate(dev.juggler.inference.pose.PoseModels.Variant.LITE, poseModel);
+                out.printf("Analysis: %s (model %s)%n", Analyses.BLAZEPOSE, poseModel);
+                return Analyses.BLAZEPOSE;
+            } catch (JugglerException e) {
+                out.printf("Analysis: %s. For real pose estimation: %s%n", Analyses.MARKER_POSE, e.getMessage());
+                return Analyses.MARKER_POSE;
+            }
+        }
+        if (!Analyses.NAMES.contains(analysis)) {
+            throw dev.juggler.InvalidConfigException.of("analysis", analysis, "must be auto or one of " + Analyses.NAMES);
+        }
+        if (Analyses.isBlazePose(analysis)) {
+            poseModel = models.locate(Analyses.variant(analysis), poseModel);
+            out.printf("Analysis: %s (model %s)%n", analysis, poseModel);
+        }
+        return analysis;
+    }
+
     /** The worker command: this same program, on the same class path, in a new JVM. */
     private List<String> workerCommand(String ledgerUrl) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true", "-cp",
-                System.getProperty("java.class.path"), JugglerCli.class.getName(), "worker", "--ledger-url", ledgerUrl,
-                "--analysis", Analyses.MARKER_POSE, "--initial-chunk", Long.toString(chunk), "--lease", "PT1M",
-                "--safety-margin", "PT5S");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
+                "-cp", System.getProperty("java.class.path"), JugglerCli.class.getName(), "worker", "--ledger-url",
+                ledgerUrl, "--analysis", analysis, "--initial-chunk", Long.toString(chunk), "--lease", "PT1M",
+                "--safety-margin", "PT5S", "--pose-tiles", poseTiles));
+        if (poseModel != null) {
+            command.add("--pose-model");
+            command.add(poseModel.toString());
+        }
+        return command;
     }
 
     private void printSummary(WorkLedger ledger, Progress before, Duration wall, List<String> skipped, long files,

@@ -7,11 +7,12 @@ import picocli.CommandLine.Command;
  * The {@code juggler} command line: a complete tool built only from Juggler's public API.
  *
  * <p>Subcommands: {@code demo} (the whole system on this machine: H2 ledger, local worker processes,
- * a local workspace) and {@code worker} (the program inside one cluster job).
+ * a local workspace), {@code worker} (the program inside one cluster job) and {@code openpose check}
+ * (validates OpenPose JSON files).
  */
 @Command(name = "juggler", mixinStandardHelpOptions = true, version = "juggler 0.1.0-SNAPSHOT",
         description = "Keeps a batch cluster busy with per-frame video analysis.",
-        subcommands = {DemoCommand.class, WorkerCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, WorkerCommand.class, OpenPoseCommand.class, CommandLine.HelpCommand.class})
 public final class JugglerCli implements Runnable {
 
     @CommandLine.Spec

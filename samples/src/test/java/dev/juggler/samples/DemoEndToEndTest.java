@@ -47,7 +47,8 @@ class DemoEndToEndTest {
         cli.setOut(new PrintWriter(text, true));
         cli.setErr(new PrintWriter(text, true));
         int code = cli.execute("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
-                "--chunk", "40", "--frames-per-worker", "120", "--no-progress", "--timeout", "PT5M");
+                "--chunk", "40", "--frames-per-worker", "120", "--no-progress", "--timeout", "PT5M",
+                "--analysis", "marker-pose");
         return new Run(code, text.toString());
     }
 

@@ -41,7 +41,10 @@ public final class FfmpegFrameSource implements FrameSource {
     private FFmpegFrameGrabber grabber;
     private long expected;
     private VideoException failure;
-    private boolean closed;
+    private volatile boolean closed; // read by recycle() on other threads
+    // Buffers of frames the pipeline gave back (from its preprocessing thread, hence a concurrent queue).
+    // Bounded so that a consumer that recycles more than it holds cannot grow it.
+    private final java.util.concurrent.BlockingQueue<byte[]> spare = new java.util.concurrent.ArrayBlockingQueue<>(256);
 
     private FfmpegFrameSource(String location, FrameRange range, FFmpegFrameGrabber grabber, long declaredFrames) {
         this.location = location;
@@ -195,7 +198,10 @@ public final class FfmpegFrameSource implements FrameSource {
                     + srcStride + " for width " + w, null);
         }
         ByteBuffer src = (ByteBuffer) picture.image[0];
-        byte[] bgr = new byte[row * h];
+        byte[] bgr = spare.poll();
+        if (bgr == null || bgr.length != row * h) {
+            bgr = new byte[row * h];
+        }
         // Repack to stride == 3 * width: FFmpeg pads rows for SIMD, consumers should not have to care.
         if (srcStride == row) {
             src.get(0, bgr, 0, row * h);
@@ -223,6 +229,14 @@ public final class FfmpegFrameSource implements FrameSource {
     private VideoException fail(Kind kind, String detail, Throwable cause) {
         failure = new VideoException(location, kind, expected, detail, cause);
         return failure;
+    }
+
+    /** Keeps the frame's pixel array for a later frame of the same size; safe from any thread, any time. */
+    @Override
+    public void recycle(dev.juggler.pipeline.Frame frame) {
+        if (!closed) {
+            spare.offer(frame.bgr());
+        }
     }
 
     @Override

@@ -1,5 +1,11 @@
 package dev.juggler.inference.internal;
 
+import dev.juggler.inference.openpose.OpenPoseDocument;
+import dev.juggler.inference.openpose.OpenPosePerson;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,10 +37,15 @@ public final class OpenPoseReader {
     private OpenPoseReader() {
     }
 
-    /** Parses one document; {@code source} names it in errors. */
+    /** Parses one document's body poses; {@code source} names it in errors. */
     public static PoseFrame read(Reader in, String source) {
+        return readFull(in, source).toPoseFrame();
+    }
+
+    /** Parses one document with everything in it; {@code source} names it in errors. */
+    public static OpenPoseDocument readFull(Reader in, String source) {
         try (JsonParser p = JSON.createParser(in)) {
-            PoseFrame frame = readDocument(p, source);
+            OpenPoseDocument frame = readDocument(p, source);
             if (p.nextToken() != null) {
                 throw error(source, p, "unexpected content after the top-level object");
             }
@@ -47,11 +58,13 @@ public final class OpenPoseReader {
         }
     }
 
-    private static PoseFrame readDocument(JsonParser p, String source) throws IOException {
+    private static OpenPoseDocument readDocument(JsonParser p, String source) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw error(source, p, "expected a JSON object at the top level");
         }
-        List<Person> people = null;
+        List<OpenPosePerson> people = null;
+        String version = null;
+        List<Map<String, float[]>> candidates = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
             JsonToken t = p.nextToken();
@@ -60,6 +73,10 @@ public final class OpenPoseReader {
                     if (t != JsonToken.VALUE_NUMBER_FLOAT && t != JsonToken.VALUE_NUMBER_INT && t != JsonToken.VALUE_STRING) {
                         throw error(source, p, "\"version\" must be a number");
                     }
+                    version = p.getText();
+                    break;
+                case "part_candidates":
+                    candidates = readCandidates(p, t, source);
                     break;
                 case "people":
                     if (t != JsonToken.START_ARRAY) {
@@ -68,18 +85,38 @@ public final class OpenPoseReader {
                     people = readPeople(p, source);
                     break;
                 default:
-                    p.skipChildren(); // part_candidates and anything newer
+                    p.skipChildren(); // anything newer
                     break;
             }
         }
         if (people == null) {
             throw error(source, p, "no \"people\" array");
         }
-        return new PoseFrame(people);
+        return new OpenPoseDocument(Optional.ofNullable(version), people, Optional.ofNullable(candidates));
     }
 
-    private static List<Person> readPeople(JsonParser p, String source) throws IOException {
-        List<Person> people = new ArrayList<>();
+    private static List<Map<String, float[]>> readCandidates(JsonParser p, JsonToken t, String source) throws IOException {
+        if (t != JsonToken.START_ARRAY) {
+            throw error(source, p, "\"part_candidates\" must be an array of objects");
+        }
+        List<Map<String, float[]>> all = new ArrayList<>();
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            String where = "part_candidates[" + all.size() + "]";
+            if (t != JsonToken.START_OBJECT) {
+                throw error(source, p, where + " must be an object");
+            }
+            Map<String, float[]> parts = new LinkedHashMap<>();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String part = p.currentName();
+                parts.put(part, readFloats(p, p.nextToken(), source, where, part, 3));
+            }
+            all.add(parts);
+        }
+        return all;
+    }
+
+    private static List<OpenPosePerson> readPeople(JsonParser p, String source) throws IOException {
+        List<OpenPosePerson> people = new ArrayList<>();
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t != JsonToken.START_OBJECT) {
@@ -90,9 +127,9 @@ public final class OpenPoseReader {
         return people;
     }
 
-    private static Person readPerson(JsonParser p, String source, int personIndex) throws IOException {
+    private static OpenPosePerson readPerson(JsonParser p, String source, int personIndex) throws IOException {
         int personId = Person.UNTRACKED;
-        float[] pose = null;
+        float[][] parts = new float[8][];
         String where = "people[" + personIndex + "]";
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -101,30 +138,24 @@ public final class OpenPoseReader {
                 case "person_id":
                     personId = readPersonId(p, t, source, where);
                     break;
-                case "pose_keypoints_2d":
-                case "pose_keypoints":
-                    pose = readFloats(p, t, source, where, field, 3);
-                    break;
-                case "face_keypoints_2d":
-                case "face_keypoints":
-                case "hand_left_keypoints_2d":
-                case "hand_left_keypoints":
-                case "hand_right_keypoints_2d":
-                case "hand_right_keypoints":
-                    readFloats(p, t, source, where, field, 3);
-                    break;
-                case "pose_keypoints_3d":
-                case "face_keypoints_3d":
-                case "hand_left_keypoints_3d":
-                case "hand_right_keypoints_3d":
-                    readFloats(p, t, source, where, field, 4);
-                    break;
                 default:
-                    p.skipChildren();
+                    // 1.0-1.1 wrote the 2D parts without the _2d suffix.
+                    int part = OpenPosePerson.FIELDS.indexOf(field);
+                    if (part < 0) {
+                        part = OpenPosePerson.FIELDS.indexOf(field + "_2d");
+                    }
+                    if (part < 0) {
+                        p.skipChildren();
+                    } else {
+                        if (parts[part] != null) {
+                            throw error(source, p, where + "." + field + " appears twice");
+                        }
+                        parts[part] = readFloats(p, t, source, where, field, part < 4 ? 3 : 4);
+                    }
                     break;
             }
         }
-        return new Person(personId, pose == null ? new float[0] : pose);
+        return new OpenPosePerson(personId, parts[0], parts[1], parts[2], parts[3], parts[4], parts[5], parts[6], parts[7]);
     }
 
     private static int readPersonId(JsonParser p, JsonToken t, String source, String where) throws IOException {

@@ -6,9 +6,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Iterator;
+import java.util.List;
+import java.util.ArrayList;
 import java.util.Objects;
 import java.util.stream.Stream;
 
@@ -106,6 +109,61 @@ public final class OpenPoseFiles {
             n++;
         }
         return n;
+    }
+
+    /**
+     * The {@code *.json} files of {@code dir} (not recursive) in name order, which for OpenPose's
+     * zero-padded names is frame order. Only the names are held in memory (a few MB for 100,000 files), never
+     * the documents: read them one at a time from the stream. Close the stream.
+     *
+     * @throws JugglerException (permanent) if {@code dir} cannot be listed
+     */
+    public static Stream<Path> jsonFiles(Path dir) {
+        Objects.requireNonNull(dir, "dir");
+        List<Path> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir, "*.json")) {
+            for (Path p : entries) {
+                if (Files.isRegularFile(p)) {
+                    names.add(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new JugglerException("cannot list " + dir + ": " + e, false, e);
+        }
+        names.sort(null);
+        return names.stream();
+    }
+
+    /**
+     * Reads every {@code *.json} file of {@code dir} in name order, one document at a time, handing each
+     * file's path and either its document or its {@link OpenPoseFormatException} to {@code visitor}; a bad
+     * file does not stop the walk.
+     *
+     * @return the number of files visited
+     */
+    public static long readAll(Path dir, FileVisitor visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        long n = 0;
+        try (Stream<Path> files = jsonFiles(dir)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                OpenPoseDocument doc = null;
+                OpenPoseFormatException error = null;
+                try {
+                    doc = OpenPoseJson.readDocument(file);
+                } catch (OpenPoseFormatException e) {
+                    error = e;
+                }
+                visitor.visit(file, doc, error);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Receives one file of {@link #readAll}: exactly one of {@code document} and {@code error} is non-null. */
+    @FunctionalInterface
+    public interface FileVisitor {
+        void visit(Path file, OpenPoseDocument document, OpenPoseFormatException error);
     }
 
     private static void checkBaseName(String videoBaseName) {

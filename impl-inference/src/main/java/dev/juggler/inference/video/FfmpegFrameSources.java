@@ -11,9 +11,10 @@ import java.util.Objects;
  * Frame sources that decode local video files with JavaCV/FFmpeg.
  *
  * <p>A source opens the file, seeks exactly to {@code range.from()} (no seek when it is 0) and delivers
- * the frames {@code [from, to)} as packed BGR24 ({@code stride == 3 * width}), one freshly allocated
- * pixel array per frame, with {@link dev.juggler.pipeline.FrameInfo} index, presentation time (seconds
- * from the first frame of the video stream) and size. Frame indices are derived from each picture's
+ * the frames {@code [from, to)} as packed BGR24 ({@code stride == 3 * width}), one pixel array per frame
+ * (a fresh one, or the array of a frame given back with {@link FrameSource#recycle}, from any thread),
+ * with {@link dev.juggler.pipeline.FrameInfo} index, presentation time (seconds from the first frame of
+ * the video stream) and size. Frame indices are derived from each picture's
  * timestamp, so they are correct even if the decoder drops a damaged picture.
  *
  * <p>Failures are {@link dev.juggler.video.VideoException}s with a {@link dev.juggler.video.VideoException.Kind}:

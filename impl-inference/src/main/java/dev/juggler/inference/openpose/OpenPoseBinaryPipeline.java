@@ -1,0 +1,465 @@
+package dev.juggler.inference.openpose;
+
+import dev.juggler.InvalidConfigException;
+import dev.juggler.JugglerException;
+import dev.juggler.ledger.FrameResult;
+import dev.juggler.pipeline.FramePipeline;
+import dev.juggler.pipeline.FrameResultSink;
+import dev.juggler.pipeline.PipelineReport;
+import dev.juggler.pipeline.PipelineRequest;
+import dev.juggler.pipeline.StageStats;
+import dev.juggler.video.FrameRange;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * Runs the real OpenPose binary as an external process, for clusters that have it: OpenPose decodes the
+ * video and runs the network itself, so this is a whole {@link FramePipeline} (a decoding stage of ours
+ * would only waste a core) that plugs into the {@code Worker} like the in-process pipelines.
+ *
+ * <p>Each run starts
+ * <pre>OPENPOSE --video V --frame_first FROM --frame_last TO-1 --write_json DIR --num_gpu N --num_gpu_start S
+ *          --display 0 --render_pose 0 [extra arguments]</pre>
+ * in a fresh private output folder, and ingests OpenPose's per-frame files
+ * ({@code <video base name>_<12-digit frame>_keypoints.json}) in frame order as they appear: a file counts
+ * as complete once the next frame's file exists or the process has ended (OpenPose writes them one after
+ * the other). Each file is validated with {@link OpenPoseJson}, delivered to the sink as it was written
+ * (face and hand arrays included), and deleted, so the folder never holds more than a few frames.
+ * Checkpoints come every N frames or T, as in the in-process pipeline; a checkpoint that says stop, or
+ * the request's stop signal, ends the process tree (SIGTERM, then SIGKILL after a grace period).
+ *
+ * <p>Errors name the cause and keep the frames before it: an executable that cannot be started; an exit
+ * status other than 0 (with the signal name when killed by one, and the last lines of stderr); a clean
+ * exit that wrote fewer frames than asked; an invalid JSON file; no new file for
+ * {@link Builder#stallTimeout}. Failures whose stderr shows a GPU out-of-memory or CUDA driver problem are
+ * transient (another node may succeed); the others are permanent.
+ *
+ * <p>Thread-safe; runs are serialised. {@link #close()} ends a running process.
+ */
+public final class OpenPoseBinaryPipeline implements FramePipeline {
+
+    /** Default number of GPUs OpenPose uses: -1, all it sees. */
+    public static final int DEFAULT_NUM_GPU = -1;
+    /** Default time without a new frame file after which the process is considered hung. */
+    public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(10);
+    /** Default checkpoint period in frames. */
+    public static final int DEFAULT_CHECKPOINT_FRAMES = 250;
+    /** Default checkpoint period in time. */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
+
+    private static final int STDERR_TAIL_LINES = 20;
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final Duration TERMINATE_GRACE = Duration.ofSeconds(5);
+
+    private final Path executable;
+    private final int numGpu;
+    private final int numGpuStart;
+    private final List<String> extraArguments;
+    private final Duration stallTimeout;
+    private final int checkpointFrames;
+    private final Duration checkpointInterval;
+    private final Path tempParent;
+    private final Clock clock;
+    private final ReentrantLock runLock = new ReentrantLock();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Process running;
+
+    private OpenPoseBinaryPipeline(Builder b) {
+        this.executable = b.executable;
+        this.numGpu = b.numGpu;
+        this.numGpuStart = b.numGpuStart;
+        this.extraArguments = List.copyOf(b.extraArguments);
+        this.stallTimeout = b.stallTimeout;
+        this.checkpointFrames = b.checkpointFrames;
+        this.checkpointInterval = b.checkpointInterval;
+        this.tempParent = b.tempParent;
+        this.clock = b.clock;
+    }
+
+    /** A builder for the OpenPose executable at {@code executable} (e.g. {@code build/examples/openpose/openpose.bin}). */
+    public static Builder builder(Path executable) {
+        return new Builder(executable);
+    }
+
+    /** The command line of one run, for logs and tests. */
+    public List<String> command(String video, FrameRange range, Path jsonDir) {
+        List<String> cmd = new ArrayList<>(List.of(executable.toString(),
+                "--video", video,
+                "--frame_first", Long.toString(range.from()),
+                "--frame_last", Long.toString(range.to() - 1),
+                "--write_json", jsonDir.toString(),
+                "--num_gpu", Integer.toString(numGpu),
+                "--num_gpu_start", Integer.toString(numGpuStart),
+                "--display", "0",
+                "--render_pose", "0"));
+        cmd.addAll(extraArguments);
+        return cmd;
+    }
+
+    @Override
+    public PipelineReport run(PipelineRequest request) {
+        Objects.requireNonNull(request, "request");
+        if (closed.get()) {
+            throw new IllegalStateException("pipeline is closed");
+        }
+        runLock.lock();
+        try {
+            return new Run(request).execute();
+        } finally {
+            runLock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            Process p = running;
+            if (p != null) {
+                stop(p);
+            }
+        }
+    }
+
+    /** One run's state. */
+    private final class Run {
+        private final PipelineRequest request;
+        private final FrameRange range;
+        private final String baseName;
+        private final List<Long> loopNanos = new ArrayList<>();
+        private boolean stopped;
+
+        Run(PipelineRequest request) {
+            this.request = request;
+            this.range = request.range();
+            this.baseName = OpenPoseFiles.baseName(Path.of(request.videoLocation()));
+        }
+
+        PipelineReport execute() {
+            long start = System.nanoTime();
+            if (range.isEmpty()) {
+                return report(range.from(), null, start);
+            }
+            Path dir;
+            try {
+                Files.createDirectories(tempParent);
+                dir = Files.createTempDirectory(tempParent, "openpose-json-");
+            } catch (IOException e) {
+                return report(range.from(), new JugglerException("cannot create a folder for OpenPose's JSON under "
+                        + tempParent + ": " + e, true, e), start);
+            }
+            Path stderr = dir.resolve(".stderr.txt");
+            List<String> cmd = command(request.videoLocation(), range, dir);
+            Process process;
+            try {
+                process = new ProcessBuilder(cmd).redirectErrorStream(false)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .redirectError(stderr.toFile()).start();
+            } catch (IOException e) {
+                deleteQuietly(dir);
+                return report(range.from(), new JugglerException("cannot start OpenPose " + executable + ": " + e.getMessage()
+                        + " (is it installed and executable?)", false, e), start);
+            }
+            running = process;
+            long next = range.from();
+            JugglerException failure = null;
+            try {
+                IngestResult result = ingest(process, dir, stderr);
+                next = result.next;
+                failure = result.failure;
+            } finally {
+                if (process.isAlive()) {
+                    stop(process);
+                }
+                running = null;
+                deleteQuietly(dir);
+            }
+            return report(next, failure, start);
+        }
+
+        private record IngestResult(long next, JugglerException failure) {
+        }
+
+        private IngestResult ingest(Process process, Path dir, Path stderr) {
+            FrameResultSink sink = request.sink();
+            long next = range.from();
+            long lastCheckpointFrame = next;
+            Instant lastCheckpointAt = clock.instant();
+            Instant lastProgress = clock.instant();
+            long frameStart = System.nanoTime();
+            while (next < range.to()) {
+                if (request.stopRequested().getAsBoolean() || closed.get()) {
+                    stopped = true;
+                    break;
+                }
+                Path file = dir.resolve(OpenPoseFiles.fileName(baseName, next));
+                Path following = dir.resolve(OpenPoseFiles.fileName(baseName, next + 1));
+                boolean exited = !process.isAlive();
+                boolean complete = Files.exists(file) && (exited || Files.exists(following) || next + 1 == range.to() && exited);
+                if (!complete) {
+                    if (exited) {
+                        return new IngestResult(flushed(sink, next), exitFailure(process, stderr, next));
+                    }
+                    if (!clock.instant().isBefore(lastProgress.plus(stallTimeout))) {
+                        return new IngestResult(flushed(sink, next), new JugglerException("OpenPose wrote no frame file for "
+                                + stallTimeout + " while waiting for frame " + next + " of " + request.videoLocation()
+                                + "; stopped it" + stderrTail(stderr), true, null));
+                    }
+                    waitFor(process);
+                    continue;
+                }
+                String json;
+                try {
+                    json = Files.readString(file, StandardCharsets.UTF_8).strip();
+                    OpenPoseJson.read(json, file.getFileName().toString()); // validate before it counts
+                    Files.deleteIfExists(file);
+                } catch (OpenPoseFormatException e) {
+                    return new IngestResult(flushed(sink, next), new JugglerException("OpenPose wrote an invalid file for frame "
+                            + next + ": " + e.getMessage(), false, e));
+                } catch (IOException e) {
+                    return new IngestResult(flushed(sink, next), new JugglerException("cannot read OpenPose's file " + file
+                            + ": " + e, true, e));
+                }
+                try {
+                    sink.accept(new FrameResult(request.trackId(), next, json));
+                } catch (RuntimeException e) {
+                    return new IngestResult(lastCheckpointFrame, asJuggler("result sink failed at frame " + next, e));
+                }
+                long now = System.nanoTime();
+                loopNanos.add(now - frameStart);
+                frameStart = now;
+                lastProgress = clock.instant();
+                next++;
+                Instant at = clock.instant();
+                if (next < range.to() && (next - lastCheckpointFrame >= checkpointFrames
+                        || !at.isBefore(lastCheckpointAt.plus(checkpointInterval)))) {
+                    try {
+                        sink.flush();
+                    } catch (RuntimeException e) {
+                        return new IngestResult(lastCheckpointFrame, asJuggler("result sink failed to flush at frame " + next, e));
+                    }
+                    lastCheckpointFrame = next;
+                    lastCheckpointAt = at;
+                    if (!request.checkpoints().onCheckpoint(next)) {
+                        stopped = true;
+                        break;
+                    }
+                }
+            }
+            if (!stopped) {
+                // All frames are in; OpenPose should end by itself now. A non-zero exit still fails the run.
+                try {
+                    if (process.waitFor(TERMINATE_GRACE.toMillis(), TimeUnit.MILLISECONDS) && process.exitValue() != 0) {
+                        return new IngestResult(flushed(sink, next), exitFailure(process, stderr, next));
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new IngestResult(flushed(sink, next), null);
+        }
+
+        private long flushed(FrameResultSink sink, long next) {
+            sink.flush();
+            return next;
+        }
+
+        private JugglerException exitFailure(Process process, Path stderr, long next) {
+            int code = process.exitValue();
+            String tail = stderrTail(stderr);
+            boolean transientFailure = tail.toLowerCase(Locale.ROOT).matches("(?s).*(out of memory|cuda driver|cudaerror|cuda error).*");
+            String status = code > 128 && code < 160 ? "was killed by signal " + (code - 128) + " (exit status " + code + ")"
+                    : "exited with status " + code;
+            String what = code == 0
+                    ? "OpenPose exited normally but wrote frames only up to " + (next - 1) + " of " + range
+                    : "OpenPose " + status + " after frame " + (next - 1) + " of " + range;
+            return new JugglerException(what + " (" + request.videoLocation() + ")" + tail, transientFailure, null);
+        }
+
+        private PipelineReport report(long doneUntil, JugglerException failure, long startNanos) {
+            return new PipelineReport(range, doneUntil, java.util.Optional.ofNullable(failure), stopped && failure == null,
+                    Duration.ofNanos(System.nanoTime() - startNanos), StageStats.EMPTY, StageStats.EMPTY, stats(loopNanos));
+        }
+    }
+
+    private static JugglerException asJuggler(String what, RuntimeException e) {
+        return e instanceof JugglerException je ? je : new JugglerException(what + ": " + e, false, e);
+    }
+
+    private static StageStats stats(List<Long> nanos) {
+        if (nanos.isEmpty()) {
+            return StageStats.EMPTY;
+        }
+        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
+        double mean = Arrays.stream(sorted).average().orElse(0) / 1e6;
+        return new StageStats(sorted.length, mean, pct(sorted, 0.50), pct(sorted, 0.95), pct(sorted, 0.99),
+                sorted[sorted.length - 1] / 1e6);
+    }
+
+    private static double pct(long[] sorted, double q) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
+    }
+
+    /** The last lines of OpenPose's stderr, prefixed for an error message, or empty. */
+    private static String stderrTail(Path stderr) {
+        try {
+            if (!Files.exists(stderr)) {
+                return "";
+            }
+            Deque<String> tail = new ArrayDeque<>();
+            try (Stream<String> lines = Files.lines(stderr, StandardCharsets.UTF_8)) {
+                lines.filter(l -> !l.isBlank()).forEach(l -> {
+                    tail.addLast(l);
+                    if (tail.size() > STDERR_TAIL_LINES) {
+                        tail.removeFirst();
+                    }
+                });
+            }
+            return tail.isEmpty() ? "" : "; stderr: " + String.join(" | ", tail);
+        } catch (IOException | UncheckedIOException e) {
+            return "";
+        }
+    }
+
+    private static void waitFor(Process process) {
+        try {
+            process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JugglerException("interrupted while waiting for OpenPose", true, e);
+        }
+    }
+
+    /** SIGTERM to the whole tree, then SIGKILL after a grace period (OpenPose may run helpers). */
+    private static void stop(Process process) {
+        List<ProcessHandle> tree = new ArrayList<>();
+        tree.add(process.toHandle());
+        process.toHandle().descendants().forEach(tree::add);
+        tree.forEach(ProcessHandle::destroy);
+        try {
+            if (!process.waitFor(TERMINATE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                tree.forEach(ProcessHandle::destroyForcibly);
+                process.waitFor(TERMINATE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            tree.forEach(ProcessHandle::destroyForcibly);
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort: a leftover temp folder is harmless
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // best effort
+        }
+    }
+
+    /** Configures an {@link OpenPoseBinaryPipeline}; each setter checks its value and names it. Not thread-safe. */
+    public static final class Builder {
+        private final Path executable;
+        private int numGpu = DEFAULT_NUM_GPU;
+        private int numGpuStart;
+        private final List<String> extraArguments = new ArrayList<>();
+        private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
+        private int checkpointFrames = DEFAULT_CHECKPOINT_FRAMES;
+        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        private Path tempParent = Path.of(System.getProperty("java.io.tmpdir"));
+        private Clock clock = Clock.systemUTC();
+
+        private Builder(Path executable) {
+            this.executable = Objects.requireNonNull(executable, "executable");
+        }
+
+        /** {@code --num_gpu}: GPUs to use, -1 (default) for all. */
+        public Builder numGpu(int count) {
+            if (count < -1 || count == 0) {
+                throw InvalidConfigException.of("numGpu", count, "must be -1 (all) or >= 1");
+            }
+            this.numGpu = count;
+            return this;
+        }
+
+        /** {@code --num_gpu_start}: first GPU index; default 0 (with thermal groups, the group's first device). */
+        public Builder numGpuStart(int index) {
+            if (index < 0) {
+                throw InvalidConfigException.of("numGpuStart", index, "must be >= 0");
+            }
+            this.numGpuStart = index;
+            return this;
+        }
+
+        /** More OpenPose arguments, e.g. {@code --model_pose COCO}, {@code --net_resolution -1x368}. */
+        public Builder extraArguments(String... arguments) {
+            for (String a : arguments) {
+                extraArguments.add(Objects.requireNonNull(a, "argument"));
+            }
+            return this;
+        }
+
+        /** Time without a new frame file after which the run fails as hung; default 10 min. */
+        public Builder stallTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw InvalidConfigException.of("stallTimeout", timeout, "must be positive");
+            }
+            this.stallTimeout = timeout;
+            return this;
+        }
+
+        /** Checkpoint at least every this many frames; default 250. */
+        public Builder checkpointEveryFrames(int frames) {
+            if (frames < 1) {
+                throw InvalidConfigException.of("checkpointEveryFrames", frames, "must be >= 1");
+            }
+            this.checkpointFrames = frames;
+            return this;
+        }
+
+        /** Checkpoint at least this often; default 30 s. */
+        public Builder checkpointInterval(Duration interval) {
+            if (interval == null || interval.isNegative() || interval.isZero()) {
+                throw InvalidConfigException.of("checkpointInterval", interval, "must be positive");
+            }
+            this.checkpointInterval = interval;
+            return this;
+        }
+
+        /** Where each run's private JSON folder is made; default the system temp folder. */
+        public Builder tempDirectory(Path dir) {
+            this.tempParent = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        /** The clock for checkpoint and stall timing. */
+        public Builder clock(Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        public OpenPoseBinaryPipeline build() {
+            return new OpenPoseBinaryPipeline(this);
+        }
+    }
+}

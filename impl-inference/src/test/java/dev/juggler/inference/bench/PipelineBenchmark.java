@@ -1,0 +1,284 @@
+package dev.juggler.inference.bench;
+
+import dev.juggler.inference.openpose.OpenPoseJson;
+import dev.juggler.inference.pose.BlazePoseModel;
+import dev.juggler.inference.pose.MarkerPoseModel;
+import dev.juggler.inference.pose.PoseFrame;
+import dev.juggler.inference.pose.PoseModels;
+import dev.juggler.inference.video.FfmpegFrameSources;
+import dev.juggler.inference.video.SyntheticVideo;
+import dev.juggler.inference.video.VideoProbe;
+import dev.juggler.pipeline.BoundedFramePipeline;
+import dev.juggler.pipeline.Frame;
+import dev.juggler.pipeline.FrameSource;
+import dev.juggler.pipeline.FrameSourceFactory;
+import dev.juggler.pipeline.PipelineReport;
+import dev.juggler.pipeline.PipelineRequest;
+import dev.juggler.video.FrameRange;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code bench/pipeline.sh}: decoding vs the ffmpeg CLI, the BlazePose pipeline vs a bare model loop, and
+ * the peak RSS of a pipeline run over a 30,000-frame vs a 1,000-frame video (each in its own JVM). Appends a
+ * "## pipeline" section to the benchmarks file and prints the RESULT line last.
+ *
+ * <p>Usage: {@code PipelineBenchmark --work DIR --out docs/benchmarks.md [--threads N]}; internally also
+ * {@code --rss-child VIDEO} (one pipeline run, prints its peak RSS).
+ */
+public final class PipelineBenchmark {
+
+    private PipelineBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i], args[i + 1]);
+        }
+        FfmpegFrameSources.quietNativeLogging();
+        if (opts.containsKey("--rss-child")) {
+            rssChild(Path.of(opts.get("--rss-child")));
+            return;
+        }
+        Path work = Files.createDirectories(Path.of(opts.getOrDefault("--work", "target/bench-pipeline")));
+        Path out = Path.of(opts.getOrDefault("--out", "docs/benchmarks.md"));
+        int threads = Integer.parseInt(opts.getOrDefault("--threads", Integer.toString(Runtime.getRuntime().availableProcessors())));
+
+        log("generating videos in " + work + " (cached between runs)");
+        Path decodeVideo = video(work.resolve("decode-640x480-3000.mp4"), 640, 480, 3000);
+        Path small = video(work.resolve("rss-320x240-1000.mp4"), 320, 240, 1000);
+        Path large = video(work.resolve("rss-320x240-30000.mp4"), 320, 240, 30_000);
+
+        // 1. Decoding: our frame source (BGR frames) vs the ffmpeg CLI decoding to nowhere, same thread count.
+        double ours = 0;
+        double cli = 0;
+        double cliBgr = 0;
+        for (int round = 0; round < 3; round++) {
+            ours = Math.max(ours, decodeRate(decodeVideo, 3000, threads));
+            cli = Math.max(cli, ffmpegRate(decodeVideo, 3000, threads, false));
+            cliBgr = Math.max(cliBgr, ffmpegRate(decodeVideo, 3000, threads, true));
+        }
+        // Real footage, when Debian's opencv-doc is installed: harder to decode than the synthetic video.
+        Path vtest = Path.of("/usr/share/doc/opencv-doc/examples/data/vtest.avi");
+        String vtestRow = "| decode vtest.avi 768x576 (real footage) | not installed | - | - | - |";
+        if (Files.isReadable(vtest)) {
+            int n = (int) VideoProbe.probe("vtest", vtest, null).frameCount();
+            double o = 0;
+            double c = 0;
+            for (int round = 0; round < 3; round++) {
+                o = Math.max(o, decodeRate(vtest, n, threads));
+                c = Math.max(c, ffmpegRate(vtest, n, threads, false));
+            }
+            vtestRow = String.format(Locale.ROOT, "| decode vtest.avi 768x576, %d frames, %d threads (frames/s) | %.0f | %.0f "
+                    + "(`-f null -`) | %.3f | - |", n, threads, o, c, o / c);
+            log(String.format(Locale.ROOT, "decode vtest.avi: ours %.0f, ffmpeg %.0f frames/s", o, c));
+        }
+        double decodeRatio = ours / cli;
+        log(String.format(Locale.ROOT, "decode: ours %.0f frames/s, ffmpeg %.0f frames/s, ratio %.3f", ours, cli, decodeRatio));
+
+        // 2. BlazePose lite: the whole pipeline (decode hidden behind inference) vs a bare loop on decoded frames.
+        Path model = PoseModels.system().locate(PoseModels.Variant.LITE, null);
+        int poseFrames = 600;
+        List<Frame> decoded = new ArrayList<>();
+        try (FrameSource src = FfmpegFrameSources.create().open(decodeVideo.toString(), 0, poseFrames)) {
+            for (Frame f; (f = src.next()) != null; ) {
+                decoded.add(f);
+            }
+        }
+        double bareMs = Double.MAX_VALUE;
+        double pipelineRate = 0;
+        double pipelineRate2 = 0;
+        double bareRate2 = 0;
+        for (int round = 0; round < 2; round++) {
+            bareMs = Math.min(bareMs, bareLoopMs(model, decoded, 1));
+            pipelineRate = Math.max(pipelineRate, poseRate(model, decodeVideo, poseFrames, 1));
+            bareRate2 = Math.max(bareRate2, 1000.0 / bareLoopMs(model, decoded, 2));
+            pipelineRate2 = Math.max(pipelineRate2, poseRate(model, decodeVideo, poseFrames, 2));
+        }
+        double bareRate = 1000.0 / bareMs;
+        double poseRatio = pipelineRate / bareRate;
+        log(String.format(Locale.ROOT, "pose: bare %.2f ms/frame (%.1f frames/s), pipeline %.1f frames/s, ratio %.3f",
+                bareMs, bareRate, pipelineRate, poseRatio));
+        log(String.format(Locale.ROOT, "pose on 2 interpreters: bare %.1f frames/s, pipeline %.1f frames/s", bareRate2,
+                pipelineRate2));
+
+        // 3. Peak RSS of the same pipeline over 1,000 and 30,000 frames, each in a fresh JVM with the same flags.
+        // A worker sizes its heap for the pipeline's bounded working set; a pipeline that kept anything per
+        // frame would fail with OutOfMemoryError on 30,000 frames at 64 MiB. The loose 256 MiB cap shows the
+        // JVM's lazy heap growth (garbage it has not collected yet), for comparison.
+        long rssSmall = rssOf(small, "-Xmx64m");
+        long rssLarge = rssOf(large, "-Xmx64m");
+        double rssRatio = (double) rssLarge / rssSmall;
+        long rssSmallLoose = rssOf(small, "-Xmx256m");
+        long rssLargeLoose = rssOf(large, "-Xmx256m");
+        log(String.format(Locale.ROOT, "peak RSS (-Xmx64m): 1k %d MiB, 30k %d MiB, ratio %.3f; (-Xmx256m): %d / %d MiB",
+                rssSmall / 1024, rssLarge / 1024, rssRatio, rssSmallLoose / 1024, rssLargeLoose / 1024));
+
+        String section = String.format(Locale.ROOT, """
+
+                ## pipeline
+
+                Run %s on %d cores, Java %s. `bench/pipeline.sh`; videos made by SyntheticVideo (MPEG-4 Part 2).
+
+                | measurement | ours | baseline | ratio | goal |
+                |---|---|---|---|---|
+                | decode 640x480, 3000 frames, %d threads (frames/s) | %.0f (BGR frames) | %.0f (`ffmpeg -threads %d -i f -f null -`) | %.3f | >= 0.9 |
+                | same, baseline also converting to BGR (frames/s) | %.0f | %.0f (`ffmpeg ... -pix_fmt bgr24 -f null -`) | %.3f | - |
+                %s
+                | BlazePose lite, %d frames of 640x480, 1 interpreter (frames/s) | %.1f (pipeline: decode + letterbox + infer + JSON) | %.1f (bare loop: letterbox + infer on decoded frames) | %.3f | >= 0.95 |
+                | BlazePose lite, 2 interpreters (frames/s) | %.1f | %.1f (bare loop, 2 threads) | %.3f | - |
+                | peak RSS, marker-pose pipeline, 320x240, JVM -Xmx64m (MiB) | %d (30,000 frames) | %d (1,000 frames) | %.3f | <= 1.15 |
+                | same, JVM -Xmx256m (MiB) | %d | %d | %.3f | - |
+
+                BlazePose lite bare loop: %.2f ms/frame (TFLite 2.6.2, XNNPACK, 1 thread).
+                """, Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                threads, ours, cli, threads, decodeRatio, ours, cliBgr, ours / cliBgr, vtestRow,
+                poseFrames, pipelineRate, bareRate, poseRatio,
+                pipelineRate2, bareRate2, pipelineRate2 / bareRate2,
+                rssLarge / 1024, rssSmall / 1024, rssRatio, rssLargeLoose / 1024, rssSmallLoose / 1024,
+                (double) rssLargeLoose / rssSmallLoose, bareMs);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, section, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        System.out.printf(Locale.ROOT, "RESULT pipeline decode_vs_ffmpeg=%.2f pipeline_vs_bare_model=%.2f rss_30k_vs_1k=%.2f pose_ms_per_frame=%.2f%n",
+                decodeRatio, poseRatio, rssRatio, bareMs);
+    }
+
+    private static void log(String line) {
+        System.err.println("[pipeline bench] " + line);
+    }
+
+    private static Path video(Path file, int w, int h, int frames) {
+        if (Files.isRegularFile(file)) {
+            try {
+                if (VideoProbe.probe("bench", file, null).frameCount() == frames) {
+                    return file;
+                }
+            } catch (RuntimeException e) {
+                // regenerate below
+            }
+        }
+        log("writing " + file.getFileName());
+        return SyntheticVideo.builder().size(w, h).frames(frames).fps(25).keyframeInterval(50).write(file);
+    }
+
+    private static double decodeRate(Path video, int frames, int threads) {
+        FrameSourceFactory sources = FfmpegFrameSources.builder().decoderThreads(threads).build();
+        long start = System.nanoTime();
+        long n = 0;
+        try (FrameSource src = sources.open(video.toString(), 0, frames)) {
+            for (Frame f; (f = src.next()) != null; ) {
+                n++;
+                src.recycle(f); // as the pipeline does: steady state without per-frame allocation
+            }
+        }
+        return n / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static double ffmpegRate(Path video, int frames, int threads, boolean bgr) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-threads",
+                Integer.toString(threads), "-i", video.toString()));
+        if (bgr) {
+            cmd.addAll(List.of("-pix_fmt", "bgr24"));
+        }
+        cmd.addAll(List.of("-f", "null", "-"));
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("ffmpeg failed with status " + p.exitValue());
+        }
+        return frames / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static double bareLoopMs(Path model, List<Frame> frames, int threads) throws InterruptedException {
+        try (BlazePoseModel pose = BlazePoseModel.builder(model).interpreters(threads).build()) {
+            for (int i = 0; i < 20; i++) { // warm-up: XNNPACK packs weights on the first calls
+                pose.infer(List.of(pose.preprocess(frames.get(i))));
+            }
+            AtomicLong next = new AtomicLong();
+            List<Thread> workers = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int t = 0; t < threads; t++) {
+                Thread w = new Thread(() -> {
+                    for (long i; (i = next.getAndIncrement()) < frames.size(); ) {
+                        pose.infer(List.of(pose.preprocess(frames.get((int) i))));
+                    }
+                });
+                workers.add(w);
+                w.start();
+            }
+            for (Thread w : workers) {
+                w.join();
+            }
+            return (System.nanoTime() - start) / 1e6 / frames.size();
+        }
+    }
+
+    private static double poseRate(Path model, Path video, int frames, int threads) {
+        try (BlazePoseModel pose = BlazePoseModel.builder(model).interpreters(threads).build();
+             BoundedFramePipeline<BlazePoseModel.Input, PoseFrame> pipeline = BoundedFramePipeline.<BlazePoseModel.Input, PoseFrame>builder(
+                             FfmpegFrameSources.builder().decoderThreads(1).build(), pose::preprocess, pose,
+                             (info, out) -> OpenPoseJson.toJson(out))
+                     .inferenceThreads(threads).maxBatchSize(1).recycleFrames(true).build()) {
+            // Warm-up run on the first frames, then the measured run.
+            pipeline.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, 20), r -> { }));
+            AtomicLong bytes = new AtomicLong();
+            PipelineReport report = pipeline.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, frames),
+                    r -> bytes.addAndGet(r.payload().length())));
+            if (!report.isComplete()) {
+                throw new IllegalStateException("pipeline run incomplete: " + report);
+            }
+            return report.framesPerSecond();
+        }
+    }
+
+    private static long rssOf(Path video, String heap) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, heap, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                PipelineBenchmark.class.getName(), "--rss-child", video.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("RSS child failed: " + output);
+        }
+        for (String line : output.split("\n")) {
+            if (line.startsWith("RSS_KB=")) {
+                return Long.parseLong(line.substring(7).trim());
+            }
+        }
+        throw new IllegalStateException("RSS child printed no RSS_KB: " + output);
+    }
+
+    /** One pipeline run over the whole video with a cheap model; prints the process's peak RSS. */
+    private static void rssChild(Path video) throws IOException {
+        long frames = VideoProbe.probe("rss", video, null).frameCount();
+        try (MarkerPoseModel model = MarkerPoseModel.create();
+             BoundedFramePipeline<Frame, PoseFrame> pipeline = BoundedFramePipeline.<Frame, PoseFrame>builder(
+                             FfmpegFrameSources.builder().decoderThreads(1).build(), (Frame f) -> f, model,
+                             (info, out) -> OpenPoseJson.toJson(out))
+                     .build()) {
+            AtomicLong n = new AtomicLong();
+            PipelineReport report = pipeline.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, frames),
+                    r -> n.incrementAndGet()));
+            if (!report.isComplete()) {
+                throw new IllegalStateException("incomplete: " + report);
+            }
+        }
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                System.out.println("RSS_KB=" + line.replaceAll("[^0-9]", ""));
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.juggler.inference.openpose;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.juggler.JugglerException;
+import dev.juggler.ledger.FrameResult;
+import dev.juggler.pipeline.PipelineReport;
+import dev.juggler.pipeline.PipelineRequest;
+import dev.juggler.video.FrameRange;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The OpenPose process runner against a stand-in executable that behaves like OpenPose. */
+class OpenPoseBinaryPipelineTest {
+
+    @TempDir
+    Path tmp;
+    Path fake;
+    Path video;
+    Path temp;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fake = tmp.resolve("openpose.bin");
+        try (InputStream in = getClass().getResourceAsStream("fake-openpose.sh")) {
+            Files.copy(in, fake);
+        }
+        assertTrue(fake.toFile().setExecutable(true));
+        video = Files.writeString(tmp.resolve("session 1.mp4"), "not decoded by the stand-in");
+        temp = Files.createDirectories(tmp.resolve("work"));
+    }
+
+    private OpenPoseBinaryPipeline.Builder builder(String... extra) {
+        return OpenPoseBinaryPipeline.builder(fake).tempDirectory(temp).numGpu(2).numGpuStart(1).extraArguments(extra);
+    }
+
+    private static float noseX(FrameResult r) {
+        return OpenPoseJson.read(r.payload()).people().get(0).x(0);
+    }
+
+    @Test
+    void buildsOpenPosesCommandLine() {
+        OpenPoseBinaryPipeline p = builder("--model_pose", "BODY_25").build();
+        assertEquals(List.of(fake.toString(), "--video", "v.mp4", "--frame_first", "100", "--frame_last", "149",
+                "--write_json", "/j", "--num_gpu", "2", "--num_gpu_start", "1", "--display", "0", "--render_pose", "0",
+                "--model_pose", "BODY_25"), p.command("v.mp4", FrameRange.of(100, 150), Path.of("/j")));
+    }
+
+    @Test
+    void ingestsEveryFrameInOrderWithCheckpointsAndCleansUp() throws Exception {
+        List<FrameResult> results = new ArrayList<>();
+        List<Long> checkpoints = new ArrayList<>();
+        try (OpenPoseBinaryPipeline p = builder("--fake_delay", "0.002").checkpointEveryFrames(10).build()) {
+            PipelineReport report = p.run(new PipelineRequest(3, video.toString(), FrameRange.of(100, 135), results::add,
+                    next -> checkpoints.add(next), () -> false));
+            assertTrue(report.isComplete(), report.toString());
+            assertTrue(report.failure().isEmpty());
+            assertEquals(35, report.loop().frames());
+        }
+        assertEquals(35, results.size());
+        for (int i = 0; i < 35; i++) {
+            assertEquals(100 + i, results.get(i).frame());
+            assertEquals(3, results.get(i).trackId());
+            assertEquals(100 + i, noseX(results.get(i)));
+            assertTrue(results.get(i).payload().startsWith("{\"version\":1.3,"), results.get(i).payload());
+        }
+        assertEquals(List.of(110L, 120L, 130L), checkpoints);
+        try (Stream<Path> left = Files.list(temp)) {
+            assertEquals(0, left.count(), "the private JSON folder is removed");
+        }
+    }
+
+    @Test
+    void aCrashMidwayKeepsTheFramesBeforeAndExplainsItself() {
+        List<FrameResult> results = new ArrayList<>();
+        try (OpenPoseBinaryPipeline p = builder("--fake_crash_at", "7").build()) {
+            PipelineReport report = p.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, 20), results::add));
+            assertFalse(report.isComplete());
+            assertEquals(7, report.doneUntil());
+            JugglerException e = report.failure().orElseThrow();
+            assertTrue(e.getMessage().contains("killed by signal 6"), e.getMessage());
+            assertTrue(e.getMessage().contains("out of memory"), e.getMessage());
+            assertTrue(e.isTransient(), "GPU out of memory may succeed elsewhere");
+        }
+        assertEquals(7, results.size());
+    }
+
+    @Test
+    void aCleanExitWithMissingFramesAndABadVideoArePermanentErrors() {
+        try (OpenPoseBinaryPipeline p = builder("--fake_exit_early", "4").build()) {
+            PipelineReport report = p.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, 10), r -> { }));
+            assertEquals(4, report.doneUntil());
+            JugglerException e = report.failure().orElseThrow();
+            assertTrue(e.getMessage().contains("exited normally but wrote frames only up to 3"), e.getMessage());
+            assertFalse(e.isTransient());
+        }
+        try (OpenPoseBinaryPipeline p = builder("--fake_fail_open").build()) {
+            PipelineReport report = p.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, 10), r -> { }));
+            assertEquals(0, report.doneUntil());
+            String message = report.failure().orElseThrow().getMessage();
+            assertTrue(message.contains("exited with status 255") && message.contains("could not be opened"), message);
+        }
+    }
+
+    @Test
+    void aMissingExecutableIsAClearError() {
+        try (OpenPoseBinaryPipeline p = OpenPoseBinaryPipeline.builder(tmp.resolve("no-openpose")).tempDirectory(temp).build()) {
+            PipelineReport report = p.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, 10), r -> { }));
+            String message = report.failure().orElseThrow().getMessage();
+            assertTrue(message.contains("cannot start OpenPose") && message.contains("no-openpose"), message);
+        }
+    }
+
+    @Test
+    void aCheckpointThatSaysStopEndsTheProcess() {
+        List<FrameResult> results = new ArrayList<>();
+        try (OpenPoseBinaryPipeline p = builder("--fake_delay", "0.01").checkpointEveryFrames(5).build()) {
+            long start = System.nanoTime();
+            PipelineReport report = p.run(new PipelineRequest(1, video.toString(), FrameRange.of(0, 10_000), results::add,
+                    next -> next < 10, () -> false));
+            assertTrue(report.stopped(), report.toString());
+            assertEquals(10, report.doneUntil());
+            assertTrue(System.nanoTime() - start < 20_000_000_000L, "stopped promptly");
+        }
+        assertEquals(10, results.size());
+    }
+}

