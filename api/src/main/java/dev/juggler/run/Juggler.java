@@ -21,9 +21,7 @@ import dev.juggler.stage.WorkspaceUsage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +66,6 @@ public final class Juggler implements AutoCloseable {
     public static final int DEFAULT_PARALLEL_STAGING = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(Juggler.class);
-    private static final Duration THROUGHPUT_WINDOW = Duration.ofHours(1);
     /** Longest wait before staging a video again after it failed. */
     static final Duration MAX_STAGE_RETRY_DELAY = Duration.ofHours(1);
 
@@ -90,7 +87,6 @@ public final class Juggler implements AutoCloseable {
     /** Videos whose staging failed: when to try again and how often it failed in a row. */
     private final Map<String, StageRetry> stageRetries = new ConcurrentHashMap<>();
     private final Set<String> settledJobs = new HashSet<>();
-    private final Deque<long[]> doneSamples = new ArrayDeque<>();
     private final AtomicLong jobsSubmitted = new AtomicLong();
     private final AtomicLong jobsEnded = new AtomicLong();
     private final AtomicLong videosStaged = new AtomicLong();
@@ -414,10 +410,9 @@ public final class Juggler implements AutoCloseable {
             problems.add("workspace: " + e.getMessage());
             usage = new WorkspaceUsage(0, 0, 0);
         }
-        double rate = throughput(now, progress.frames().doneFrames());
-        long remaining = progress.frames().claimableFrames() + progress.frames().waitingFrames()
-                + progress.frames().leasedFrames();
-        Optional<Duration> eta = rate > 0 ? Optional.of(Duration.ofMillis((long) (remaining / rate * 1000))) : Optional.empty();
+        // The ledger measures throughput from what workers completed, so it survives juggler restarts.
+        double rate = progress.framesPerSecond();
+        Optional<Duration> eta = progress.eta();
         int pending = jobs == null ? lastJobs(true) : count(jobs, JobState.PENDING);
         int running = jobs == null ? lastJobs(false) : count(jobs, JobState.RUNNING);
         JugglerStatus status = new JugglerStatus(now, pending, running, jobsEnded.get(), jobsSubmitted.get(), progress, usage,
@@ -434,18 +429,6 @@ public final class Juggler implements AutoCloseable {
             return 0;
         }
         return pending ? previous.jobsPending() : previous.jobsRunning();
-    }
-
-    /** Frames per second over the last hour, from the done counts seen at each tick. */
-    private double throughput(Instant now, long done) {
-        long nowMs = now.toEpochMilli();
-        doneSamples.addLast(new long[] {nowMs, done});
-        while (doneSamples.size() > 2 && doneSamples.peekFirst()[0] < nowMs - THROUGHPUT_WINDOW.toMillis()) {
-            doneSamples.removeFirst();
-        }
-        long[] oldest = doneSamples.peekFirst();
-        long spanMs = nowMs - oldest[0];
-        return spanMs > 0 ? (done - oldest[1]) * 1000.0 / spanMs : 0;
     }
 
     private void step(String name, List<String> problems, Runnable action) {

@@ -108,6 +108,25 @@ public abstract class WorkLedgerContract {
     // --- catalogue ---------------------------------------------------------------------------------
 
     @Test
+    void progressMeasuresThroughputOverTheLastHourAndAnEta() {
+        Video video = stagedVideo("rate", 1_000);
+        wholeTrack(video, "pose", 0);
+        clock.advance(Duration.ofSeconds(30));
+        ledger.complete(claimOrFail(300), 300);
+        clock.advance(Duration.ofSeconds(30));
+
+        Progress progress = ledger.reader().progress();
+        // The track is one minute old, so the window is that minute, not a whole hour.
+        assertEquals(5.0, progress.framesPerSecond(), 1e-9, progress.toString());
+        assertEquals(Optional.of(Duration.ofSeconds(140)), progress.eta(), "700 frames left at 5 frames/s");
+
+        clock.advance(Duration.ofHours(2));
+        Progress later = ledger.reader().progress();
+        assertEquals(0.0, later.framesPerSecond(), 1e-9, "nothing was done in the last hour");
+        assertEquals(Optional.empty(), later.eta());
+    }
+
+    @Test
     void registerVideoRoundTripsAndReRegisteringKeepsStageState() {
         Video original = video("cam-1", 500, Map.of("session", "s01", "camera", "1"));
         ledger.registerVideo(original);

@@ -9,8 +9,10 @@ import dev.juggler.ledger.TrackQuery;
 import dev.juggler.ledger.TrackView;
 import dev.juggler.ledger.WorkEstimate;
 import dev.juggler.video.FrameRange;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,8 +69,37 @@ final class JdbcLedgerReader implements LedgerReader {
                 }
             }
             WorkEstimate frames = ledger.estimate(c);
-            return new Progress(done, failed, running, pending, frames);
+            double rate = framesPerSecondLastHour(c);
+            return new Progress(done, failed, running, pending, frames, rate, Progress.eta(frames, rate));
         });
+    }
+
+    /**
+     * Frames that became DONE in the throughput window, per second of that window. The window starts
+     * an hour ago, or when the first track was added if that is later, so that a run younger than an
+     * hour is not reported at a fraction of its real speed.
+     */
+    private double framesPerSecondLastHour(Connection c) throws SQLException {
+        long now = ledger.nowMillis();
+        long windowStart = now - Progress.THROUGHPUT_WINDOW.toMillis();
+        try (PreparedStatement first = c.prepareStatement(ledger.sql("SELECT MIN(created_ms) FROM {p}tracks"));
+                ResultSet rows = first.executeQuery()) {
+            if (rows.next() && rows.getObject(1) != null) {
+                windowStart = Math.max(windowStart, rows.getLong(1));
+            }
+        }
+        long windowMillis = now - windowStart;
+        if (windowMillis <= 0) {
+            return 0;
+        }
+        try (PreparedStatement recent = c.prepareStatement(ledger.sql(
+                "SELECT COALESCE(SUM(frame_to - frame_from), 0) FROM {p}chunks WHERE state = 'DONE' AND updated_ms >= ?"))) {
+            recent.setLong(1, windowStart);
+            try (ResultSet rows = recent.executeQuery()) {
+                rows.next();
+                return rows.getLong(1) * 1000.0 / windowMillis;
+            }
+        }
     }
 
     @Override
