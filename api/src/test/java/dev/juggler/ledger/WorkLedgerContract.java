@@ -108,6 +108,50 @@ public abstract class WorkLedgerContract {
     // --- catalogue ---------------------------------------------------------------------------------
 
     @Test
+    void trackTableFiltersByDerivedStateAndChunkTableSortsByLastChange() {
+        long done = wholeTrack(stagedVideo("state-done", 100), "pose", 0);
+        long pending = wholeTrack(stagedVideo("state-pending", 100), "pose", 0);
+        long leased = wholeTrack(stagedVideo("state-leased", 100), "pose", 0);
+        Lease whole = claimOrFail(100);
+        assertEquals(done, whole.trackId());
+        ledger.complete(whole, 100);
+        clock.advance(Duration.ofSeconds(1));
+        Lease head = claimOrFail(40);
+        assertEquals(pending, head.trackId());
+        ledger.fail(head, 10, "decoder crashed", true);
+        clock.advance(Duration.ofSeconds(1));
+        Lease part = claimOrFail(60);
+        assertEquals(pending, part.trackId(), "the pending rest of the second track comes next");
+        ledger.complete(part, 100);
+        clock.advance(Duration.ofSeconds(1));
+        Lease running = claimOrFail(10);
+        assertEquals(leased, running.trackId());
+
+        TrackQuery all = TrackQuery.firstPage(10);
+        assertEquals(List.of(done), trackIds(ledger.reader().tracks(all.inState(ChunkState.DONE))));
+        assertEquals(List.of(pending), trackIds(ledger.reader().tracks(all.inState(ChunkState.FAILED))));
+        assertEquals(List.of(leased), trackIds(ledger.reader().tracks(all.inState(ChunkState.LEASED))));
+        assertEquals(List.of(), trackIds(ledger.reader().tracks(all.inState(ChunkState.PENDING))));
+        assertEquals(List.of(done), trackIds(ledger.reader().tracks(TrackQuery.firstPage(1))));
+        assertEquals(List.of(pending), trackIds(ledger.reader().tracks(TrackQuery.firstPage(1).nextPage())));
+
+        List<ChunkView> recent = ledger.reader().chunks(new ChunkQuery(Optional.empty(), Optional.empty(), 0, 10)
+                .sortedBy(ChunkQuery.Sort.UPDATED_DESC));
+        // The last claim changed two chunks at once: the leased head and the pending rest split off it.
+        assertEquals(leased, recent.get(0).trackId(), recent.toString());
+        assertEquals(leased, recent.get(1).trackId(), recent.toString());
+        assertEquals(java.util.Set.of(ChunkState.LEASED, ChunkState.PENDING),
+                java.util.Set.of(recent.get(0).state(), recent.get(1).state()), recent.toString());
+        for (int i = 1; i < recent.size(); i++) {
+            assertFalse(recent.get(i).updatedAt().isAfter(recent.get(i - 1).updatedAt()), recent.toString());
+        }
+    }
+
+    private static List<Long> trackIds(List<TrackView> tracks) {
+        return tracks.stream().map(TrackView::trackId).toList();
+    }
+
+    @Test
     void progressMeasuresThroughputOverTheLastHourAndAnEta() {
         Video video = stagedVideo("rate", 1_000);
         wholeTrack(video, "pose", 0);

@@ -117,15 +117,21 @@ final class JdbcLedgerReader implements LedgerReader {
                 parameters.add(name);
             });
             sql.append(TRACK_GROUP);
+            // The derived state needs the sums, so filtering on it happens around the grouped query.
+            sql.insert(0, "SELECT * FROM (").append(") s");
+            query.state().ifPresent(state -> {
+                sql.append(" WHERE ").append(DERIVED_STATE).append(" = ?");
+                parameters.add(state.name());
+            });
             switch (query.sort()) {
                 case VIDEO:
-                    sql.append(" ORDER BY t.video_id, t.id");
+                    sql.append(" ORDER BY s.video_id, s.id");
                     break;
                 case PRIORITY_DESC:
-                    sql.append(" ORDER BY t.priority DESC, t.id");
+                    sql.append(" ORDER BY s.priority DESC, s.id");
                     break;
                 default:
-                    sql.append(" ORDER BY t.id");
+                    sql.append(" ORDER BY s.id");
             }
             sql.append(" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY");
             parameters.add(query.offset());
@@ -166,7 +172,17 @@ final class JdbcLedgerReader implements LedgerReader {
                 sql.append(" AND c.state = ?");
                 parameters.add(state.name());
             });
-            sql.append(" ORDER BY c.track_id, c.frame_from OFFSET ? ROWS FETCH NEXT ? ROWS ONLY");
+            switch (query.sort()) {
+                case UPDATED_DESC:
+                    sql.append(" ORDER BY c.updated_ms DESC, c.id DESC");
+                    break;
+                case ID:
+                    sql.append(" ORDER BY c.id");
+                    break;
+                default:
+                    sql.append(" ORDER BY c.track_id, c.frame_from");
+            }
+            sql.append(" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY");
             parameters.add(query.offset());
             parameters.add(query.limit());
             List<ChunkView> result = new ArrayList<>();
