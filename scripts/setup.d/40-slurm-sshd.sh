@@ -68,7 +68,7 @@ if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
 fi
 
 need=()
-for pkg in slurmctld slurmd slurm-client munge openssh-server slurmdbd mariadb-server; do
+for pkg in slurmctld slurmd slurm-client munge openssh-server slurmdbd mariadb-server rsync; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then

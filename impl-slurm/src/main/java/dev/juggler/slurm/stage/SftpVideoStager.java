@@ -7,6 +7,7 @@ import dev.juggler.slurm.ssh.ExecResult;
 import dev.juggler.slurm.ssh.RemoteCommand;
 import dev.juggler.slurm.ssh.RemoteFiles;
 import dev.juggler.slurm.ssh.SshClient;
+import dev.juggler.slurm.ssh.SshConfig;
 import dev.juggler.stage.StageListener;
 import dev.juggler.stage.StagedVideo;
 import dev.juggler.stage.VideoStager;
@@ -64,6 +65,19 @@ import org.slf4j.LoggerFactory;
  * count with what is really there, which is how a restarted stager learns the state; the first
  * {@link #usage()} or {@link #stage} does the same.
  *
+ * <h2>Transfer of the bytes</h2>
+ * By default the bytes go over SFTP on the {@link SshClient}. {@link Builder#transfer(Transfer)} with
+ * {@link Transfer#RSYNC} or {@link Transfer#AUTO} (plus {@link Builder#rsyncSsh(SshConfig)}) uses a local
+ * {@code rsync} process instead, appending onto the same {@code <name>.part} with
+ * {@code --inplace --append-verify} (so resuming works the same way) over OpenSSH with the configured
+ * key, port and known_hosts, {@code StrictHostKeyChecking=yes} and {@code BatchMode=yes}. rsync needs a
+ * key file without passphrase and no jump host: a key with a passphrase, an agent-only configuration or
+ * a remote host without {@code rsync} makes {@code AUTO} use SFTP (decided once, on the first upload,
+ * and logged). Only the bytes differ: the size and checksum checks, the rename and the budget are the
+ * same. Failures of rsync are transient for network-like exit codes (10, 11, 12, 20, 23, 24, 30, 35,
+ * 255 unless the host key or login was refused), permanent otherwise, with the tail of its standard
+ * error in the message.
+ *
  * <p>Thread-safety: all methods may be called from any thread; bookkeeping is guarded by one lock.
  * This stager assumes it is the only writer of its workspace directory.
  */
@@ -87,11 +101,17 @@ public final class SftpVideoStager implements VideoStager {
     private final long budget;
     private final boolean checksum;
     private final Semaphore permits;
+    private final Transfer transferMode;
+    private final SshConfig rsyncSsh;
+    /** The rsync uploader once decided to use it, else null; guarded by {@link #lock}. */
+    private RsyncUploader rsync;
+    /** Guarded by {@link #lock}: whether {@link #rsync} has been decided. */
+    private boolean transferDecided;
 
     private final Object lock = new Object();
     /** Guarded by {@link #lock}: complete videos by id → size; null until the first scan. */
     private Map<String, StagedVideo> complete;
-    private final Map<String, Transfer> inFlight = new HashMap<>();
+    private final Map<String, Upload> inFlight = new HashMap<>();
     private long reserved;
     private volatile boolean closed;
 
@@ -103,6 +123,52 @@ public final class SftpVideoStager implements VideoStager {
         this.budget = b.budget;
         this.checksum = b.checksum;
         this.permits = new Semaphore(b.parallel, true);
+        this.transferMode = b.transfer;
+        this.rsyncSsh = b.rsyncSsh;
+        if (b.transfer == Transfer.RSYNC) {
+            RsyncUploader.Result r = RsyncUploader.create(b.rsyncSsh);
+            if (r.uploader() == null) {
+                throw InvalidConfigException.of("transfer", "RSYNC", "rsync cannot be used: " + r.whyNot());
+            }
+            this.rsync = r.uploader();
+            this.transferDecided = true;
+        }
+    }
+
+    /** The transfer in use: {@link Transfer#RSYNC} or {@link Transfer#SFTP} (decides {@code AUTO} now if needed). */
+    public Transfer effectiveTransfer() {
+        return rsyncUploader() != null ? Transfer.RSYNC : Transfer.SFTP;
+    }
+
+    private RsyncUploader rsyncUploader() {
+        synchronized (lock) {
+            if (transferDecided) {
+                return rsync;
+            }
+        }
+        RsyncUploader chosen = null;
+        if (transferMode == Transfer.AUTO) {
+            RsyncUploader.Result r = rsyncSsh == null ? new RsyncUploader.Result(null, "no SshConfig given for rsync")
+                    : RsyncUploader.create(rsyncSsh);
+            String why = r.whyNot();
+            if (r.uploader() != null) {
+                ExecResult probe = ssh.exec(RemoteCommand.script("command -v rsync", List.of()));
+                if (probe.ok()) {
+                    chosen = r.uploader();
+                } else {
+                    why = "no rsync on " + ssh.target();
+                }
+            }
+            LOG.info("stager {}: transfer AUTO uses {}{}", workspace, chosen != null ? "rsync" : "SFTP",
+                    chosen != null ? "" : " (" + why + ")");
+        }
+        synchronized (lock) {
+            if (!transferDecided) {
+                rsync = chosen;
+                transferDecided = true;
+            }
+            return rsync;
+        }
     }
 
     /**
@@ -132,8 +198,8 @@ public final class SftpVideoStager implements VideoStager {
         String name = encode(id) + SEPARATOR + extensionOf(source);
         String target = workspace + "/" + name;
 
-        Transfer mine = null;
-        Transfer other;
+        Upload mine = null;
+        Upload other;
         synchronized (lock) {
             ensureScannedLocked();
             StagedVideo done = complete.get(id);
@@ -147,7 +213,7 @@ public final class SftpVideoStager implements VideoStager {
                     throw new WorkspaceFullException(id, size, usage);
                 }
                 reserved += size;
-                mine = new Transfer();
+                mine = new Upload();
                 inFlight.put(id, mine);
             }
         }
@@ -177,7 +243,7 @@ public final class SftpVideoStager implements VideoStager {
         Objects.requireNonNull(videoId, "videoId");
         ensureOpen();
         synchronized (lock) {
-            Transfer t = inFlight.get(videoId);
+            Upload t = inFlight.get(videoId);
             if (t != null) {
                 t.cancelled = true;
             }
@@ -241,7 +307,7 @@ public final class SftpVideoStager implements VideoStager {
 
     // ---------------------------------------------------------------------------------------------
 
-    private StagedVideo transfer(String id, Path source, long size, String target, Transfer transfer,
+    private StagedVideo transfer(String id, Path source, long size, String target, Upload transfer,
             StageListener listener) {
         try {
             permits.acquire();
@@ -251,6 +317,7 @@ public final class SftpVideoStager implements VideoStager {
         }
         try {
             checkRunning(id, transfer);
+            RsyncUploader rsyncUpload = rsyncUploader();
             files.mkdirs(workspace);
             String part = target + PART;
             long have = files.size(part).orElse(0);
@@ -260,21 +327,40 @@ public final class SftpVideoStager implements VideoStager {
                 have = 0;
             }
             MessageDigest digest = sha256();
-            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+            if (rsyncUpload != null) {
                 if (have > 0) {
-                    LOG.info("video {}: resuming upload at byte {} of {}", id, have, size);
-                    digestPrefix(in, have, digest);
+                    LOG.info("video {}: resuming upload at byte {} of {} with rsync", id, have, size);
                 }
                 safeProgress(listener, id, have, size);
-                in.position(have);
-                InputStream stream = new DigestInputStream(Channels.newInputStream(in), digest);
-                long start = have;
-                long written = files.write(new BoundedStream(stream, size - have, transfer), part, have > 0,
-                        total -> safeProgress(listener, id, Math.min(total, size), size));
-                if (start + written < size || Thread.currentThread().isInterrupted() || transfer.cancelled) {
-                    throw new JugglerException("upload of video " + id + " stopped at byte " + (start + written) + " of "
-                            + size + (transfer.cancelled ? " (purged or closed)" : " (interrupted)")
+                long floor = have;
+                rsyncUpload.upload(id, source, part, size,
+                        () -> transfer.cancelled || closed || Thread.currentThread().isInterrupted(),
+                        n -> safeProgress(listener, id, Math.max(floor, n), size));
+                if (Thread.currentThread().isInterrupted() || transfer.cancelled) {
+                    throw new JugglerException("upload of video " + id + " stopped"
+                            + (transfer.cancelled ? " (purged or closed)" : " (interrupted)")
                             + "; the partial file is kept and a later stage() resumes it", true, null);
+                }
+                try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+                    digestPrefix(in, size, digest);
+                }
+            } else {
+                try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+                    if (have > 0) {
+                        LOG.info("video {}: resuming upload at byte {} of {}", id, have, size);
+                        digestPrefix(in, have, digest);
+                    }
+                    safeProgress(listener, id, have, size);
+                    in.position(have);
+                    InputStream stream = new DigestInputStream(Channels.newInputStream(in), digest);
+                    long start = have;
+                    long written = files.write(new BoundedStream(stream, size - have, transfer), part, have > 0,
+                            total -> safeProgress(listener, id, Math.min(total, size), size));
+                    if (start + written < size || Thread.currentThread().isInterrupted() || transfer.cancelled) {
+                        throw new JugglerException("upload of video " + id + " stopped at byte " + (start + written) + " of "
+                                + size + (transfer.cancelled ? " (purged or closed)" : " (interrupted)")
+                                + "; the partial file is kept and a later stage() resumes it", true, null);
+                    }
                 }
             }
             verify(id, part, size, HexFormat.of().formatHex(digest.digest()));
@@ -370,7 +456,7 @@ public final class SftpVideoStager implements VideoStager {
         }
     }
 
-    private void checkRunning(String id, Transfer t) {
+    private void checkRunning(String id, Upload t) {
         if (closed || t.cancelled) {
             throw new JugglerException("staging of video " + id + " was stopped (purged or closed)", true, null);
         }
@@ -424,7 +510,7 @@ public final class SftpVideoStager implements VideoStager {
         }
     }
 
-    private static final class Transfer {
+    private static final class Upload {
         final CompletableFuture<StagedVideo> result = new CompletableFuture<>();
         volatile boolean cancelled;
     }
@@ -433,9 +519,9 @@ public final class SftpVideoStager implements VideoStager {
     private static final class BoundedStream extends InputStream {
         private final InputStream in;
         private long left;
-        private final Transfer transfer;
+        private final Upload transfer;
 
-        BoundedStream(InputStream in, long limit, Transfer transfer) {
+        BoundedStream(InputStream in, long limit, Upload transfer) {
             this.in = in;
             this.left = limit;
             this.transfer = transfer;
@@ -467,6 +553,8 @@ public final class SftpVideoStager implements VideoStager {
         private long budget = -1;
         private int parallel = DEFAULT_PARALLEL_TRANSFERS;
         private boolean checksum = true;
+        private Transfer transfer = Transfer.SFTP;
+        private SshConfig rsyncSsh;
 
         private Builder(SshClient ssh, String workspace) {
             if (ssh == null) {
@@ -503,9 +591,38 @@ public final class SftpVideoStager implements VideoStager {
             return this;
         }
 
+        /**
+         * How the bytes are moved (default {@link Transfer#SFTP}). {@link Transfer#RSYNC} and
+         * {@link Transfer#AUTO} need {@link #rsyncSsh(SshConfig)}; {@code RSYNC} fails at {@link #build()}
+         * when rsync cannot be used with it, {@code AUTO} falls back to SFTP.
+         */
+        public Builder transfer(Transfer mode) {
+            if (mode == null) {
+                throw InvalidConfigException.of("transfer", null, "must be AUTO, SFTP or RSYNC");
+            }
+            this.transfer = mode;
+            return this;
+        }
+
+        /**
+         * The SSH settings rsync's {@code ssh} uses: normally the same {@link SshConfig} as the
+         * {@link SshClient}'s. Only its host, port, user, key files, known_hosts and timeouts are used; a
+         * passphrase, agent-only login or jump host rules rsync out.
+         */
+        public Builder rsyncSsh(SshConfig config) {
+            if (config == null) {
+                throw InvalidConfigException.of("rsyncSsh", null, "must be an SshConfig");
+            }
+            this.rsyncSsh = config;
+            return this;
+        }
+
         public SftpVideoStager build() {
             if (budget < 1) {
                 throw InvalidConfigException.of("budgetBytes", "unset", "must be set (>= 1)");
+            }
+            if (transfer == Transfer.RSYNC && rsyncSsh == null) {
+                throw InvalidConfigException.of("rsyncSsh", "unset", "must be set for transfer RSYNC");
             }
             return new SftpVideoStager(this);
         }

@@ -245,7 +245,7 @@ class SlurmClusterBackendTest {
 
     @Test
     void timeLimitEndsAsTimeout() throws Exception {
-        assumeTrue(RealSlurm.slow(), "slow (~80 s): run with -Djuggler.slurm.slow=true");
+        assumeTrue(RealSlurm.slow(), "slow (~80 s): runs when CI=true or with -Djuggler.slurm.slow=true");
         try (SlurmClusterBackend backend = backend().build()) {
             List<String> ids = backend.submit(spec("jg-timeout", "sleep", "600").timeLimit(Duration.ofMinutes(1)).build(), 1, 0);
             JobStatus s = await(backend, ids, st -> st.state().isTerminal(), Duration.ofSeconds(150)).get(ids.get(0));
