@@ -1,5 +1,7 @@
 package dev.juggler;
 
+import java.time.Duration;
+
 /**
  * A setting was rejected by a builder or factory. The message names the field, the bad value and the
  * rule it broke. Always permanent. Immutable and thread-safe.
@@ -20,5 +22,18 @@ public class InvalidConfigException extends JugglerException {
      */
     public static InvalidConfigException of(String field, Object value, String rule) {
         return new InvalidConfigException(field + " = " + value + ": " + rule);
+    }
+
+    /**
+     * Checks the most common rule of a builder's time settings: present and longer than zero.
+     *
+     * @return {@code value}, for use in assignments
+     * @throws InvalidConfigException naming {@code field} otherwise
+     */
+    public static Duration requirePositive(String field, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw of(field, value, "must be a positive duration (e.g. PT30S)");
+        }
+        return value;
     }
 }

@@ -850,9 +850,7 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
 
         /** Rotate to the next group after the active one has worked this long. Off by default. */
         public Builder<I, O> cyclePeriod(Duration period) {
-            if (period == null || period.isNegative() || period.isZero()) {
-                throw InvalidConfigException.of("cyclePeriod", period, "must be > 0");
-            }
+            InvalidConfigException.requirePositive("cyclePeriod", period);
             this.cyclePeriod = period;
             return this;
         }

@@ -699,9 +699,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
 
         /** Checkpoint at least this often; default 30 s. */
         public Builder<I, O> checkpointInterval(Duration interval) {
-            if (interval == null || interval.isNegative() || interval.isZero()) {
-                throw InvalidConfigException.of("checkpointInterval", interval, "must be positive");
-            }
+            InvalidConfigException.requirePositive("checkpointInterval", interval);
             this.checkpointInterval = interval;
             return this;
         }

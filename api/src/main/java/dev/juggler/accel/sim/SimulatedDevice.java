@@ -353,18 +353,14 @@ public final class SimulatedDevice<I, O> implements Accelerator<I, O> {
 
         /** Time per frame at full speed; default 30 ms. */
         public Builder serviceTime(Duration perFrame) {
-            if (perFrame == null || perFrame.isNegative() || perFrame.isZero()) {
-                throw InvalidConfigException.of("serviceTime", perFrame, "must be > 0");
-            }
+            InvalidConfigException.requirePositive("serviceTime", perFrame);
             this.serviceTime = perFrame;
             return this;
         }
 
         /** Thermal time constant of Newton's law; default 90 s. */
         public Builder thermalTimeConstant(Duration tau) {
-            if (tau == null || tau.isNegative() || tau.isZero()) {
-                throw InvalidConfigException.of("thermalTimeConstant", tau, "must be > 0");
-            }
+            InvalidConfigException.requirePositive("thermalTimeConstant", tau);
             this.tau = tau;
             return this;
         }

@@ -327,18 +327,14 @@ public final class BridgeStick<I, O> implements Accelerator<I, O> {
 
         /** Time limit for starting the bridge and loading the model; default 2 min. */
         public Builder<I, O> loadTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw InvalidConfigException.of("loadTimeout", timeout, "must be > 0");
-            }
+            InvalidConfigException.requirePositive("loadTimeout", timeout);
             this.loadTimeout = timeout;
             return this;
         }
 
         /** Time limit for one request; default 30 s. */
         public Builder<I, O> requestTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw InvalidConfigException.of("requestTimeout", timeout, "must be > 0");
-            }
+            InvalidConfigException.requirePositive("requestTimeout", timeout);
             this.requestTimeout = timeout;
             return this;
         }

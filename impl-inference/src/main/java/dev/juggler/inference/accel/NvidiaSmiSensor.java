@@ -65,9 +65,7 @@ public final class NvidiaSmiSensor implements ThermalSensor {
         if (fields == null || fields.stream().noneMatch("temperature.gpu"::equals)) {
             throw InvalidConfigException.of("fields", fields, "must contain temperature.gpu");
         }
-        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw InvalidConfigException.of("timeout", timeout, "must be > 0");
-        }
+        InvalidConfigException.requirePositive("timeout", timeout);
         List<String> command = new ArrayList<>(executable);
         command.add("--query-gpu=" + String.join(",", fields));
         command.add("--format=csv,noheader,nounits");

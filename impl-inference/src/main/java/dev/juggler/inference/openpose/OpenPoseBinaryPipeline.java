@@ -421,9 +421,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
 
         /** Time without a new frame file after which the run fails as hung; default 10 min. */
         public Builder stallTimeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw InvalidConfigException.of("stallTimeout", timeout, "must be positive");
-            }
+            InvalidConfigException.requirePositive("stallTimeout", timeout);
             this.stallTimeout = timeout;
             return this;
         }
@@ -439,9 +437,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
 
         /** Checkpoint at least this often; default 30 s. */
         public Builder checkpointInterval(Duration interval) {
-            if (interval == null || interval.isNegative() || interval.isZero()) {
-                throw InvalidConfigException.of("checkpointInterval", interval, "must be positive");
-            }
+            InvalidConfigException.requirePositive("checkpointInterval", interval);
             this.checkpointInterval = interval;
             return this;
         }

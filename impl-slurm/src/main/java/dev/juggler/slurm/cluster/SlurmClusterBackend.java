@@ -630,9 +630,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
             if (attempts < 1) {
                 throw InvalidConfigException.of("retry attempts", attempts, "must be >= 1");
             }
-            if (firstWait == null || firstWait.isNegative() || firstWait.isZero()) {
-                throw InvalidConfigException.of("retry wait", firstWait, "must be positive");
-            }
+            InvalidConfigException.requirePositive("retry wait", firstWait);
             this.retryAttempts = attempts;
             this.retryWait = firstWait;
             return this;
@@ -640,9 +638,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
 
         /** How long the breaker stays open (fast "unavailable") before one trial call. */
         public Builder breakerOpenDuration(Duration value) {
-            if (value == null || value.isNegative() || value.isZero()) {
-                throw InvalidConfigException.of("breakerOpenDuration", value, "must be positive");
-            }
+            InvalidConfigException.requirePositive("breakerOpenDuration", value);
             this.breakerOpen = value;
             return this;
         }

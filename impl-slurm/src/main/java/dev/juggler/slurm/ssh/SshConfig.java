@@ -232,10 +232,7 @@ public final class SshConfig {
         }
 
         private static Duration positive(String field, Duration value) {
-            if (value == null || value.isNegative() || value.isZero()) {
-                throw InvalidConfigException.of(field, value, "must be a positive duration");
-            }
-            return value;
+            return InvalidConfigException.requirePositive(field, value);
         }
     }
 }
