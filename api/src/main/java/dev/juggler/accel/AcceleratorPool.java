@@ -223,7 +223,8 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
         Set<Slot> tried = java.util.Collections.emptySet();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            Slot slot = acquire(tried, last);
+            Attempt chosen = acquire(tried, last);
+            Slot slot = chosen.slot();
             List<O> out;
             try {
                 out = slot.device.infer(batch);
@@ -234,7 +235,7 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
                 }
             } catch (RuntimeException e) {
                 boolean deviceFault = deviceFailure.test(e);
-                release(slot, e, deviceFault);
+                release(chosen, e, deviceFault);
                 if (!deviceFault) {
                     throw e;
                 }
@@ -245,7 +246,7 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
                 last = e;
                 continue;
             }
-            release(slot, null, false);
+            release(chosen, null, false);
             return out;
         }
         lock.lock();
@@ -509,10 +510,34 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
         }
     }
 
+    /**
+     * One batch on one device. {@code probe} marks the single trial batch of a device that is out of
+     * service: only its outcome may bring the device back or keep it out, not that of batches that were
+     * already running on the device when it was taken out.
+     */
+    private final class Attempt {
+        private final Slot slot;
+        private final boolean probe;
+
+        Attempt(Slot slot, boolean probe) {
+            this.slot = slot;
+            this.probe = probe;
+        }
+
+        Slot slot() {
+            return slot;
+        }
+
+        boolean probe() {
+            return probe;
+        }
+    }
+
     /** Picks a device for one attempt and counts it in flight. */
-    private Slot acquire(Set<Slot> tried, RuntimeException lastFailure) {
+    private Attempt acquire(Set<Slot> tried, RuntimeException lastFailure) {
         List<Runnable> events = new ArrayList<>();
         Slot chosen = null;
+        boolean probe = false;
         String states;
         lock.lock();
         try {
@@ -534,6 +559,7 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
                 chosen.inFlight++;
                 if (chosen.outUntil != null) {
                     chosen.probing = true;
+                    probe = true;
                 }
                 if (gapOpen) {
                     gapOpen = false;
@@ -554,10 +580,12 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
         if (chosen == null) {
             throw new UnavailableException("pool " + name + ": no device can take work; " + states, null, lastFailure);
         }
-        return chosen;
+        return new Attempt(chosen, probe);
     }
 
-    private void release(Slot slot, RuntimeException failure, boolean deviceFault) {
+    private void release(Attempt attempt, RuntimeException failure, boolean deviceFault) {
+        Slot slot = attempt.slot();
+        boolean probe = attempt.probe();
         List<Runnable> events = new ArrayList<>();
         lock.lock();
         try {
@@ -566,7 +594,7 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
                 requests++;
                 batchesPerDevice.merge(slot.name, 1L, Long::sum);
                 slot.consecutiveFailures = 0;
-                if (slot.outUntil != null) {
+                if (probe) {
                     slot.outUntil = null;
                     slot.probing = false;
                     LOG.info("pool {}: device {} is back in service", name, slot.name);
@@ -575,14 +603,16 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
             } else if (deviceFault) {
                 Instant now = clock.instant();
                 slot.consecutiveFailures++;
-                if (slot.probing || slot.consecutiveFailures >= failureThreshold) {
-                    slot.probing = false;
+                if (probe || slot.consecutiveFailures >= failureThreshold) {
+                    if (probe) {
+                        slot.probing = false;
+                    }
                     slot.outUntil = now.plus(probeAfter);
                     Instant probeAt = slot.outUntil;
                     LOG.warn("pool {}: device {} taken out until {} after: {}", name, slot.name, probeAt, failure.toString());
                     events.add(() -> listeners.fire(l -> l.onDeviceOut(slot.name, failure, probeAt)));
                 }
-            } else if (slot.probing) {
+            } else if (probe) {
                 // The call proved nothing about the device; let another batch probe it.
                 slot.probing = false;
             }

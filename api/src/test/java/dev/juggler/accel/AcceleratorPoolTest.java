@@ -245,6 +245,57 @@ class AcceleratorPoolTest {
     }
 
     @Test
+    void aBatchAlreadyRunningWhenItsDeviceIsTakenOutDoesNotBringItBack() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        // Input 1 blocks until the gate opens, then succeeds; input 2 fails as a device fault.
+        Accelerator<Integer, Integer> device = new Accelerator<>() {
+            @Override
+            public String name() {
+                return "d0";
+            }
+
+            @Override
+            public int maxBatchSize() {
+                return 4;
+            }
+
+            @Override
+            public List<Integer> infer(List<Integer> batch) {
+                if (batch.get(0) == 1) {
+                    entered.countDown();
+                    try {
+                        assertTrue(gate.await(10, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                } else if (batch.get(0) == 2) {
+                    throw new JugglerException("d0 broke", true, null);
+                }
+                return batch.stream().map(x -> x * 10).toList();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        try (AcceleratorPool<Integer, Integer> pool = AcceleratorPool.<Integer, Integer>builder().device(device).clock(clock)
+                .listener(recorder).probeAfter(Duration.ofSeconds(30)).build()) {
+            Future<List<Integer>> straggler = threads.submit(() -> pool.infer(List.of(1)));
+            assertTrue(entered.await(5, TimeUnit.SECONDS));
+            assertThrows(UnavailableException.class, () -> pool.infer(List.of(2)), "the failure takes the device out");
+            assertEquals(List.of("d0"), outs);
+            gate.countDown();
+            assertEquals(List.of(10), straggler.get(5, TimeUnit.SECONDS));
+            assertEquals(List.of(), backs, "only the probe after probeAfter may bring the device back");
+            assertThrows(UnavailableException.class, () -> pool.infer(List.of(3)), "still out before probeAfter");
+            clock.advance(Duration.ofSeconds(31));
+            assertEquals(List.of(40), pool.infer(List.of(4)));
+            assertEquals(List.of("d0"), backs);
+        }
+    }
+
+    @Test
     void wholeGroupFailingSwitchesWithReasonFailure() {
         List<ScriptedDevice> devices = devices(4);
         try (AcceleratorPool<Integer, Integer> pool = pool(devices).groupSize(2).cyclePeriod(Duration.ofHours(1)).build()) {
