@@ -141,6 +141,10 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         }
         runLock.lock();
         try {
+            // A run that waited for the lock while the pipeline was closed must not start.
+            if (closed.get()) {
+                throw new IllegalStateException("pipeline is closed");
+            }
             return new Run(request).execute();
         } finally {
             runLock.unlock();
@@ -174,9 +178,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         private final LatencyRecorder decodeLatency = new LatencyRecorder();
         private final LatencyRecorder inferenceLatency = new LatencyRecorder();
         private final LatencyRecorder loopLatency = new LatencyRecorder();
-        private final long runStartNanos = System.nanoTime();
-        // Set once the source is open; the preprocessing thread gives frames back to it.
-        private volatile FrameSource source;
+        private final long startNanos = System.nanoTime();
         // Guarded by lock.
         private long decodeEnd = -1;
         private JugglerException failure;
@@ -192,9 +194,8 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         }
 
         PipelineReport execute() {
-            long startNanos = System.nanoTime();
             if (range.isEmpty()) {
-                return report(range.from(), startNanos);
+                return report(range.from());
             }
             FrameSource source;
             try {
@@ -207,10 +208,9 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                 return new PipelineReport(range, range.from(), Optional.of(wrapped), false, elapsed(startNanos),
                         StageStats.EMPTY, StageStats.EMPTY, StageStats.EMPTY);
             }
-            this.source = source;
             List<Future<?>> tasks = new ArrayList<>();
             tasks.add(threads.submit(() -> decode(source)));
-            tasks.add(threads.submit(this::prepare));
+            tasks.add(threads.submit(() -> prepare(source)));
             for (int i = 0; i < inferenceThreads; i++) {
                 tasks.add(threads.submit(this::infer));
             }
@@ -223,7 +223,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                 awaitAll(tasks);
             }
             fireProgress(doneUntil, true);
-            return report(doneUntil, startNanos);
+            return report(doneUntil);
         }
 
         /** The calling thread: hands results to the sink in frame order and takes checkpoints. */
@@ -338,7 +338,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
             }
         }
 
-        private void prepare() {
+        private void prepare(FrameSource source) {
             try {
                 while (true) {
                     Item<Frame> item = decoded.take();
@@ -346,6 +346,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                         break;
                     }
                     if (unwanted(item.info().index())) {
+                        recycle(source, item.payload());
                         continue;
                     }
                     I input;
@@ -354,10 +355,9 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                     } catch (RuntimeException e) {
                         fail(item.info().index(), asJuggler("preprocessing", item.info().index(), e));
                         continue;
-                    }
-                    if (recycleFrames) {
+                    } finally {
                         // The builder's promise: preprocessing copied what it needs, so the pixels can be reused.
-                        source.recycle(item.payload());
+                        recycle(source, item.payload());
                     }
                     if (!offer(prepared, new Item<>(item.info(), input, item.startNanos()))) {
                         break;
@@ -369,6 +369,13 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                 for (int i = 0; i < inferenceThreads; i++) {
                     offerEnd(prepared);
                 }
+            }
+        }
+
+        /** Gives a frame's buffer back to its source, on every path, so the source's pool never drains. */
+        private void recycle(FrameSource source, Frame frame) {
+            if (recycleFrames) {
+                source.recycle(frame);
             }
         }
 
@@ -578,13 +585,13 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
             } finally {
                 lock.unlock();
             }
-            PipelineProgress progress = new PipelineProgress(range, next, elapsed(runStartNanos), decoded.size(),
+            PipelineProgress progress = new PipelineProgress(range, next, elapsed(startNanos), decoded.size(),
                     prepared.size(), reorder, maxInFlight - permits.availablePermits(), decodeLatency.snapshot(),
                     inferenceLatency.snapshot(), loopLatency.snapshot(), last);
             listeners.fire(l -> l.onProgress(progress));
         }
 
-        private PipelineReport report(long doneUntil, long startNanos) {
+        private PipelineReport report(long doneUntil) {
             lock.lock();
             try {
                 Optional<JugglerException> failed = Optional.ofNullable(failure);
