@@ -3,7 +3,6 @@ package dev.juggler.pipeline;
 import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
 import dev.juggler.accel.Accelerator;
-import dev.juggler.internal.LatencyRecorder;
 import dev.juggler.internal.Listeners;
 import dev.juggler.internal.NamedThreadFactory;
 import dev.juggler.ledger.FrameResult;

@@ -5,6 +5,7 @@ import dev.juggler.JugglerException;
 import dev.juggler.ledger.FrameResult;
 import dev.juggler.pipeline.FramePipeline;
 import dev.juggler.pipeline.FrameResultSink;
+import dev.juggler.pipeline.LatencyRecorder;
 import dev.juggler.pipeline.PipelineReport;
 import dev.juggler.pipeline.PipelineRequest;
 import dev.juggler.pipeline.StageStats;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
@@ -121,6 +121,10 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
         }
         runLock.lock();
         try {
+            // A run that waited for the lock while the pipeline was closed must not start OpenPose.
+            if (closed.get()) {
+                throw new IllegalStateException("pipeline is closed");
+            }
             return new Run(request).execute();
         } finally {
             runLock.unlock();
@@ -142,7 +146,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
         private final PipelineRequest request;
         private final FrameRange range;
         private final String baseName;
-        private final List<Long> loopNanos = new ArrayList<>();
+        private final LatencyRecorder loopLatency = new LatencyRecorder();
         private boolean stopped;
 
         Run(PipelineRequest request) {
@@ -211,13 +215,13 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                 Path file = dir.resolve(OpenPoseFiles.fileName(baseName, next));
                 Path following = dir.resolve(OpenPoseFiles.fileName(baseName, next + 1));
                 boolean exited = !process.isAlive();
-                boolean complete = Files.exists(file) && (exited || Files.exists(following) || next + 1 == range.to() && exited);
+                boolean complete = Files.exists(file) && (exited || Files.exists(following));
                 if (!complete) {
                     if (exited) {
-                        return new IngestResult(flushed(sink, next), exitFailure(process, stderr, next));
+                        return end(sink, next, lastCheckpointFrame, exitFailure(process, stderr, next));
                     }
                     if (!clock.instant().isBefore(lastProgress.plus(stallTimeout))) {
-                        return new IngestResult(flushed(sink, next), new JugglerException("OpenPose wrote no frame file for "
+                        return end(sink, next, lastCheckpointFrame, new JugglerException("OpenPose wrote no frame file for "
                                 + stallTimeout + " while waiting for frame " + next + " of " + request.videoLocation()
                                 + "; stopped it" + stderrTail(stderr), true, null));
                     }
@@ -230,10 +234,10 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                     OpenPoseJson.read(json, file.getFileName().toString()); // validate before it counts
                     Files.deleteIfExists(file);
                 } catch (OpenPoseFormatException e) {
-                    return new IngestResult(flushed(sink, next), new JugglerException("OpenPose wrote an invalid file for frame "
+                    return end(sink, next, lastCheckpointFrame, new JugglerException("OpenPose wrote an invalid file for frame "
                             + next + ": " + e.getMessage(), false, e));
                 } catch (IOException e) {
-                    return new IngestResult(flushed(sink, next), new JugglerException("cannot read OpenPose's file " + file
+                    return end(sink, next, lastCheckpointFrame, new JugglerException("cannot read OpenPose's file " + file
                             + ": " + e, true, e));
                 }
                 try {
@@ -242,7 +246,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                     return new IngestResult(lastCheckpointFrame, asJuggler("result sink failed at frame " + next, e));
                 }
                 long now = System.nanoTime();
-                loopNanos.add(now - frameStart);
+                loopLatency.record(now - frameStart);
                 frameStart = now;
                 lastProgress = clock.instant();
                 next++;
@@ -266,18 +270,27 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                 // All frames are in; OpenPose should end by itself now. A non-zero exit still fails the run.
                 try {
                     if (process.waitFor(TERMINATE_GRACE.toMillis(), TimeUnit.MILLISECONDS) && process.exitValue() != 0) {
-                        return new IngestResult(flushed(sink, next), exitFailure(process, stderr, next));
+                        return end(sink, next, lastCheckpointFrame, exitFailure(process, stderr, next));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }
-            return new IngestResult(flushed(sink, next), null);
+            return end(sink, next, lastCheckpointFrame, null);
         }
 
-        private long flushed(FrameResultSink sink, long next) {
-            sink.flush();
-            return next;
+        /**
+         * Ends the ingest: flushes the sink and reports {@code next} as done. If the flush fails, only the
+         * last flushed prefix counts as done, and the run's own failure (if any) stays the reported one.
+         */
+        private IngestResult end(FrameResultSink sink, long next, long lastCheckpointFrame, JugglerException failure) {
+            try {
+                sink.flush();
+                return new IngestResult(next, failure);
+            } catch (RuntimeException e) {
+                return new IngestResult(lastCheckpointFrame,
+                        failure != null ? failure : asJuggler("result sink failed to flush at frame " + next, e));
+            }
         }
 
         private JugglerException exitFailure(Process process, Path stderr, long next) {
@@ -294,26 +307,12 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
 
         private PipelineReport report(long doneUntil, JugglerException failure, long startNanos) {
             return new PipelineReport(range, doneUntil, java.util.Optional.ofNullable(failure), stopped && failure == null,
-                    Duration.ofNanos(System.nanoTime() - startNanos), StageStats.EMPTY, StageStats.EMPTY, stats(loopNanos));
+                    Duration.ofNanos(System.nanoTime() - startNanos), StageStats.EMPTY, StageStats.EMPTY, loopLatency.snapshot());
         }
     }
 
     private static JugglerException asJuggler(String what, RuntimeException e) {
         return e instanceof JugglerException je ? je : new JugglerException(what + ": " + e, false, e);
-    }
-
-    private static StageStats stats(List<Long> nanos) {
-        if (nanos.isEmpty()) {
-            return StageStats.EMPTY;
-        }
-        long[] sorted = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        double mean = Arrays.stream(sorted).average().orElse(0) / 1e6;
-        return new StageStats(sorted.length, mean, pct(sorted, 0.50), pct(sorted, 0.95), pct(sorted, 0.99),
-                sorted[sorted.length - 1] / 1e6);
-    }
-
-    private static double pct(long[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)] / 1e6;
     }
 
     /** The last lines of OpenPose's stderr, prefixed for an error message, or empty. */

@@ -80,6 +80,30 @@ class OpenPoseBinaryPipelineTest {
     }
 
     @Test
+    void aSinkThatCannotFlushAtTheEndIsAReportNotAnException() {
+        dev.juggler.pipeline.FrameResultSink failingFlush = new dev.juggler.pipeline.FrameResultSink() {
+            int flushes;
+
+            @Override
+            public void accept(FrameResult result) {
+            }
+
+            @Override
+            public void flush() {
+                // Checkpoints flush at frames 10 and 20; the third flush is the one at the end of the run.
+                if (++flushes > 2) {
+                    throw new IllegalStateException("disk full");
+                }
+            }
+        };
+        try (OpenPoseBinaryPipeline p = builder().checkpointEveryFrames(10).build()) {
+            PipelineReport report = p.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, 25), failingFlush));
+            assertEquals(20, report.doneUntil(), "only the prefix flushed at the last checkpoint counts");
+            assertTrue(report.failure().orElseThrow().getMessage().contains("disk full"), report.toString());
+        }
+    }
+
+    @Test
     void aCrashMidwayKeepsTheFramesBeforeAndExplainsItself() {
         List<FrameResult> results = new ArrayList<>();
         try (OpenPoseBinaryPipeline p = builder("--fake_crash_at", "7").build()) {
