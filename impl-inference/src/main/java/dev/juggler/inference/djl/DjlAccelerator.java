@@ -65,6 +65,7 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
     private final BlockingQueue<Predictor<List<I>, List<O>>> idle;
     private final List<Predictor<List<I>, List<O>>> all;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.locks.ReentrantReadWriteLock inUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private DjlAccelerator(Builder<I, O> b) {
         Path file = b.modelFile.toAbsolutePath();
@@ -176,6 +177,17 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
 
     @Override
     public List<O> infer(List<I> batch) {
+        // Batches share the read lock; close() takes the write lock, so predictors and the model are
+        // freed only once no batch can still be using them, and a batch that starts later sees closed.
+        inUse.readLock().lock();
+        try {
+            return inferOpen(batch);
+        } finally {
+            inUse.readLock().unlock();
+        }
+    }
+
+    private List<O> inferOpen(List<I> batch) {
         Objects.requireNonNull(batch, "batch");
         if (batch.size() > maxBatchSize) {
             throw new IllegalArgumentException("batch of " + batch.size() + " exceeds maxBatchSize " + maxBatchSize);
@@ -211,15 +223,13 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            for (int i = 0; i < all.size(); i++) {
-                try {
-                    idle.take().close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+            inUse.writeLock().lock();
+            try {
+                all.forEach(Predictor::close);
+                model.close();
+            } finally {
+                inUse.writeLock().unlock();
             }
-            model.close();
         }
     }
 

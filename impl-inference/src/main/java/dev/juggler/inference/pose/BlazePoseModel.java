@@ -112,6 +112,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
     private final List<Slot> allSlots;
     private final BlockingQueue<ByteBuffer> freeBuffers = new ArrayBlockingQueue<>(BUFFER_POOL);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final java.util.concurrent.locks.ReentrantReadWriteLock inUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     /**
      * One frame's model input: one letterboxed crop per tile and how to map model coordinates back to the
@@ -339,6 +340,17 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
 
     @Override
     public List<PoseFrame> infer(List<Input> batch) {
+        // Batches share the read lock; close() takes the write lock, so interpreters are freed only
+        // once no batch can still be using them, and a batch that starts later sees the pool closed.
+        inUse.readLock().lock();
+        try {
+            return inferOpen(batch);
+        } finally {
+            inUse.readLock().unlock();
+        }
+    }
+
+    private List<PoseFrame> inferOpen(List<Input> batch) {
         Objects.requireNonNull(batch, "batch");
         if (batch.size() > maxBatchSize) {
             throw new IllegalArgumentException("batch of " + batch.size() + " exceeds maxBatchSize " + maxBatchSize);
@@ -500,17 +512,13 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            // Wait for running batches to hand their interpreters back before freeing native memory.
-            for (int i = 0; i < allSlots.size(); i++) {
-                try {
-                    slots.take().interpreter.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    allSlots.forEach(s -> s.interpreter.close());
-                    return;
-                }
+            inUse.writeLock().lock();
+            try {
+                allSlots.forEach(s -> s.interpreter.close());
+                freeBuffers.clear();
+            } finally {
+                inUse.writeLock().unlock();
             }
-            freeBuffers.clear();
         }
     }
 
