@@ -536,15 +536,18 @@ final class JschSshClient implements SshClient {
                     known.add(hk, null);
                     LOG.warn("accepted the NEW host key of {} ({} {}) and added it to {}", host, hk.getType(),
                             hk.getFingerPrint(new JSch()), config.knownHosts());
-                    Path parent = config.knownHosts().toAbsolutePath().getParent();
-                    if (parent != null) {
-                        Files.createDirectories(parent);
+                    // JSch rewrites a known_hosts file it loaded itself; only a file that did not exist yet
+                    // is ours to create, or the key would be recorded twice.
+                    boolean jschWritesFile = known.getKnownHostsRepositoryID() != null && Files.exists(config.knownHosts());
+                    if (!jschWritesFile) {
+                        Path parent = config.knownHosts().toAbsolutePath().getParent();
+                        if (parent != null) {
+                            Files.createDirectories(parent);
+                        }
+                        Files.writeString(config.knownHosts(), hk.getHost() + " " + hk.getType() + " " + hk.getKey()
+                                + System.lineSeparator(), java.nio.file.StandardOpenOption.CREATE,
+                                java.nio.file.StandardOpenOption.APPEND);
                     }
-                    if (!Files.exists(config.knownHosts())) {
-                        Files.createFile(config.knownHosts());
-                    }
-                    Files.writeString(config.knownHosts(), hk.getHost() + " " + hk.getType() + " " + hk.getKey()
-                            + System.lineSeparator(), java.nio.file.StandardOpenOption.APPEND);
                     return OK;
                 } catch (JSchException | IOException e) {
                     LOG.warn("could not record the new host key of {} in {}: {}", host, config.knownHosts(), e.toString());

@@ -140,6 +140,8 @@ final class RsyncUploader {
             // stdin already gone: harmless
         }
         if (stopped) {
+            // rsync's ssh child holds the stderr pipe and the connection: it must go too, or it outlives the upload.
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
             awaitQuietly(p);
             join(out);

@@ -326,7 +326,8 @@ public final class SftpVideoStager implements VideoStager {
                 files.remove(part);
                 have = 0;
             }
-            MessageDigest digest = sha256();
+            // Hashing reads the whole video once more; only worth it when the remote checksum is compared.
+            MessageDigest digest = checksum ? sha256() : null;
             if (rsyncUpload != null) {
                 if (have > 0) {
                     LOG.info("video {}: resuming upload at byte {} of {} with rsync", id, have, size);
@@ -341,18 +342,23 @@ public final class SftpVideoStager implements VideoStager {
                             + (transfer.cancelled ? " (purged or closed)" : " (interrupted)")
                             + "; the partial file is kept and a later stage() resumes it", true, null);
                 }
-                try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
-                    digestPrefix(in, size, digest);
+                if (digest != null) {
+                    try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+                        digestPrefix(in, size, digest);
+                    }
                 }
             } else {
                 try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
                     if (have > 0) {
                         LOG.info("video {}: resuming upload at byte {} of {}", id, have, size);
-                        digestPrefix(in, have, digest);
+                        if (digest != null) {
+                            digestPrefix(in, have, digest);
+                        }
                     }
                     safeProgress(listener, id, have, size);
                     in.position(have);
-                    InputStream stream = new DigestInputStream(Channels.newInputStream(in), digest);
+                    InputStream stream = digest == null ? Channels.newInputStream(in)
+                            : new DigestInputStream(Channels.newInputStream(in), digest);
                     long start = have;
                     long written = files.write(new BoundedStream(stream, size - have, transfer), part, have > 0,
                             total -> safeProgress(listener, id, Math.min(total, size), size));
@@ -363,7 +369,7 @@ public final class SftpVideoStager implements VideoStager {
                     }
                 }
             }
-            verify(id, part, size, HexFormat.of().formatHex(digest.digest()));
+            verify(id, part, size, digest == null ? null : HexFormat.of().formatHex(digest.digest()));
             files.rename(part, target);
             LOG.info("staged video {} ({} bytes) as {}:{}", id, size, ssh.target(), target);
             return new StagedVideo(id, target, size);

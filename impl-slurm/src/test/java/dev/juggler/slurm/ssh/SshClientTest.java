@@ -158,6 +158,12 @@ class SshClientTest {
         try (SshClient c = SshClient.open(server.config().knownHosts(fresh).build())) {
             assertTrue(c.exec(RemoteCommand.of("true")).ok(), "and is trusted from now on");
         }
+        // An existing (here: empty) known_hosts file is rewritten by JSch itself: the key must appear once.
+        try (SshClient c = SshClient.open(server.config().knownHosts(empty).acceptNewHostKeys(true).build())) {
+            assertTrue(c.exec(RemoteCommand.of("true")).ok());
+        }
+        long entries = Files.readAllLines(empty).stream().filter(l -> l.contains("[127.0.0.1]:" + server.port())).count();
+        assertEquals(1, entries, Files.readString(empty));
     }
 
     @Test
