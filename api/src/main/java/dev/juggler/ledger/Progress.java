@@ -13,29 +13,27 @@ import java.util.Optional;
  * @param frames frames by state
  * @param framesPerSecond frames that became done per second over the last hour (or since the first
  *     track was added, if that is more recent); 0 when nothing was done in that window
- * @param eta time to finish the pending and leased frames at that rate; empty when the rate is 0
  */
 public record Progress(long tracksDone, long tracksFailed, long tracksRunning, long tracksPending, WorkEstimate frames,
-        double framesPerSecond, Optional<Duration> eta) {
+        double framesPerSecond) {
 
     /** The window over which {@link #framesPerSecond()} is measured. */
     public static final Duration THROUGHPUT_WINDOW = Duration.ofHours(1);
 
     public Progress {
         java.util.Objects.requireNonNull(frames, "frames");
-        java.util.Objects.requireNonNull(eta, "eta");
     }
 
     /** A snapshot without a throughput measurement. */
     public Progress(long tracksDone, long tracksFailed, long tracksRunning, long tracksPending, WorkEstimate frames) {
-        this(tracksDone, tracksFailed, tracksRunning, tracksPending, frames, 0, Optional.empty());
+        this(tracksDone, tracksFailed, tracksRunning, tracksPending, frames, 0);
     }
 
     /**
-     * The ETA for {@code frames} at {@code framesPerSecond}: the pending and leased frames divided by the
-     * rate; empty when the rate is not positive.
+     * Time to finish the pending and leased frames at {@link #framesPerSecond()}; empty when the rate is
+     * not positive.
      */
-    public static Optional<Duration> eta(WorkEstimate frames, double framesPerSecond) {
+    public Optional<Duration> eta() {
         if (!(framesPerSecond > 0)) {
             return Optional.empty();
         }

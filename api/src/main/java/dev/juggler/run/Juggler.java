@@ -410,13 +410,10 @@ public final class Juggler implements AutoCloseable {
             problems.add("workspace: " + e.getMessage());
             usage = new WorkspaceUsage(0, 0, 0);
         }
-        // The ledger measures throughput from what workers completed, so it survives juggler restarts.
-        double rate = progress.framesPerSecond();
-        Optional<Duration> eta = progress.eta();
         int pending = jobs == null ? lastJobs(true) : count(jobs, JobState.PENDING);
         int running = jobs == null ? lastJobs(false) : count(jobs, JobState.RUNNING);
         JugglerStatus status = new JugglerStatus(now, pending, running, jobsEnded.get(), jobsSubmitted.get(), progress, usage,
-                staging.size(), videosStaged.get(), videosPurged.get(), rate, eta, Optional.ofNullable(unavailableSince),
+                staging.size(), videosStaged.get(), videosPurged.get(), Optional.ofNullable(unavailableSince),
                 now.plus(pollInterval), problems);
         lastStatus.set(status);
         listeners.fire(l -> l.onStatus(status));

@@ -20,19 +20,27 @@ import java.util.Optional;
  * @param videosStaging transfers in progress
  * @param videosStaged videos staged since this juggler started
  * @param videosPurged videos purged since this juggler started
- * @param framesPerSecond frames done per second over the last hour (0 until measured)
- * @param eta time to finish the pending and leased frames at that rate, when measurable
  * @param clusterUnavailableSince when the backend started failing, if it is failing now
  * @param nextTick when the next tick is due
  * @param problems the failures of this tick's steps (empty when all went well)
  */
 public record JugglerStatus(Instant at, int jobsPending, int jobsRunning, long jobsEnded, long jobsSubmitted,
         Progress progress, WorkspaceUsage workspace, int videosStaging, long videosStaged, long videosPurged,
-        double framesPerSecond, Optional<Duration> eta, Optional<Instant> clusterUnavailableSince, Instant nextTick,
+        Optional<Instant> clusterUnavailableSince, Instant nextTick,
         List<String> problems) {
 
     public JugglerStatus {
         problems = List.copyOf(problems);
+    }
+
+    /** Frames done per second over the last hour, as the ledger measures it (0 until measured). */
+    public double framesPerSecond() {
+        return progress.framesPerSecond();
+    }
+
+    /** Time to finish the pending and leased frames at that rate, when measurable. */
+    public Optional<Duration> eta() {
+        return progress.eta();
     }
 
     /** {@code true} if no frame is pending or leased, no job is active and no transfer runs. */

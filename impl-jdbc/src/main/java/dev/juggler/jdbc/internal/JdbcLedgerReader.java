@@ -70,7 +70,7 @@ final class JdbcLedgerReader implements LedgerReader {
             }
             WorkEstimate frames = ledger.estimate(c);
             double rate = framesPerSecondLastHour(c);
-            return new Progress(done, failed, running, pending, frames, rate, Progress.eta(frames, rate));
+            return new Progress(done, failed, running, pending, frames, rate);
         });
     }
 
