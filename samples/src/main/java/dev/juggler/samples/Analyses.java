@@ -35,17 +35,24 @@ final class Analyses {
     record Options(Path poseModel, int tileColumns, int tileRows) {
         static final Options DEFAULT = new Options(null, 1, 1);
 
-        /** Parses {@code CxR}, e.g. {@code 3x3}. */
+        /**
+         * Parses {@code CxR}, e.g. {@code 3x3}, with the model's own bounds, so that the demo refuses a
+         * grid before registering work that every worker would then fail on.
+         */
         static int[] parseTiles(String tiles) {
             String[] parts = Objects.requireNonNull(tiles, "tiles").toLowerCase(java.util.Locale.ROOT).split("x");
             try {
                 if (parts.length == 2) {
-                    return new int[] {Integer.parseInt(parts[0].trim()), Integer.parseInt(parts[1].trim())};
+                    int columns = Integer.parseInt(parts[0].trim());
+                    int rows = Integer.parseInt(parts[1].trim());
+                    if (columns >= 1 && columns <= 8 && rows >= 1 && rows <= 8) {
+                        return new int[] {columns, rows};
+                    }
                 }
             } catch (NumberFormatException e) {
                 // reported below
             }
-            throw InvalidConfigException.of("pose-tiles", tiles, "must be COLUMNSxROWS, e.g. 3x3");
+            throw InvalidConfigException.of("pose-tiles", tiles, "must be COLUMNSxROWS with each in 1..8, e.g. 3x3");
         }
     }
 

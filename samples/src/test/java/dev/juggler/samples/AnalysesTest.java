@@ -27,6 +27,8 @@ class AnalysesTest {
         assertEquals(null, Analyses.variant(Analyses.MARKER_POSE));
         assertArrayEquals(new int[] {3, 2}, Analyses.Options.parseTiles("3X2"));
         assertThrows(InvalidConfigException.class, () -> Analyses.Options.parseTiles("3by2"));
+        assertThrows(InvalidConfigException.class, () -> Analyses.Options.parseTiles("9x9"), "beyond the model's 1..8");
+        assertThrows(InvalidConfigException.class, () -> Analyses.Options.parseTiles("0x2"));
         assertThrows(InvalidConfigException.class, () -> Analyses.pipeline("openpose-magic"));
     }
 
