@@ -51,11 +51,15 @@ public final class TfLiteNatives {
                     Files.createDirectories(dir);
                     // Another process may extract at the same time: write privately, then rename.
                     Path tmp = Files.createTempFile(dir, "libtensorflowlite_jni", ".tmp");
-                    Files.copy(lib, tmp, StandardCopyOption.REPLACE_EXISTING);
                     try {
-                        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                    } catch (AtomicMoveNotSupportedException e) {
-                        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                        Files.copy(lib, tmp, StandardCopyOption.REPLACE_EXISTING);
+                        try {
+                            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                        } catch (AtomicMoveNotSupportedException e) {
+                            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    } finally {
+                        Files.deleteIfExists(tmp); // gone after the move; left behind only by a failed copy
                     }
                 }
                 System.load(target.toAbsolutePath().toString());

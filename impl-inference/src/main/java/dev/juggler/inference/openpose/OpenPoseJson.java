@@ -49,13 +49,8 @@ public final class OpenPoseJson {
 
     /** The JSON document for {@code frame}, one line without a trailing newline. */
     public static String toJson(PoseFrame frame) {
-        StringWriter out = new StringWriter(64 + 600 * frame.people().size());
-        try {
-            write(frame, out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a StringWriter does not fail
-        }
-        return out.toString();
+        Objects.requireNonNull(frame, "frame");
+        return toJson(OpenPoseDocument.of(frame));
     }
 
     /**
@@ -184,10 +179,6 @@ public final class OpenPoseJson {
      * @throws OpenPoseFormatException if it cannot be read or is not valid OpenPose JSON
      */
     public static PoseFrame read(Path file) {
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return OpenPoseReader.read(in, file.toString());
-        } catch (IOException e) {
-            throw new OpenPoseFormatException(file.toString(), "could not be read: " + e, e);
-        }
+        return readDocument(file).toPoseFrame();
     }
 }

@@ -12,7 +12,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -148,6 +147,12 @@ public final class BridgeProcess {
     public void kill() {
         broken = true;
         process.destroyForcibly();
+        try {
+            // The pipe's file descriptor is ours until closed: a bridge restarted often would leak them.
+            stdin.close();
+        } catch (IOException e) {
+            // The bridge is gone already; nothing more to release.
+        }
     }
 
     private String next(Duration timeout, String request) {
@@ -226,10 +231,4 @@ public final class BridgeProcess {
         }
     }
 
-    /** Last stderr line, for messages. */
-    public Optional<String> lastStderr() {
-        synchronized (stderrTail) {
-            return Optional.ofNullable(stderrTail.peekLast());
-        }
-    }
 }
