@@ -372,6 +372,34 @@ public final class JdbcWorkLedger implements WorkLedger {
         return tx(operation, c -> claimOptimistically(c, request));
     }
 
+    /**
+     * The PostgreSQL claim, built once: it runs for every claim, so neither concatenating it nor hashing
+     * a fresh copy for the statement cache belongs on that path.
+     */
+    private static final String SKIP_LOCKED_CLAIM = skipLockedClaim("");
+    private static final String SKIP_LOCKED_CLAIM_FOR_ANALYSIS = skipLockedClaim(" AND t.analysis = ?");
+
+    /**
+     * One round trip: pick and lock, lease the head, insert the rest. Every part of a WITH statement sees
+     * the same snapshot, so "pick" yields the row as it was before the update.
+     */
+    private static String skipLockedClaim(String analysisFilter) {
+        return "WITH pick AS (SELECT c.id, c.frame_from, c.frame_to, c.attempts, c.track_id, c.priority,"
+                + " c.created_ms, t.analysis, t.video_id, v.staged_location"
+                + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id JOIN {p}videos v ON v.id = t.video_id"
+                + " WHERE c.state = 'PENDING' AND v.stage_state = 'STAGED'" + analysisFilter
+                + " ORDER BY c.priority DESC, c.created_ms, c.track_id, c.frame_from LIMIT 1 FOR UPDATE OF c SKIP LOCKED),"
+                + " leased AS (UPDATE {p}chunks u SET state = 'LEASED', version = u.version + 1,"
+                + " frame_to = LEAST(pick.frame_to, pick.frame_from + ?), lease_token = ?, lease_owner = ?, lease_job = ?,"
+                + " lease_expires_ms = ?, lease_duration_ms = ?, checkpoint = u.frame_from, updated_ms = ? FROM pick WHERE u.id = pick.id"
+                + " RETURNING u.id),"
+                + " rest AS (INSERT INTO {p}chunks (track_id, frame_from, frame_to, state, version, checkpoint, attempts, priority,"
+                + " created_ms, updated_ms) SELECT track_id, frame_from + ?, frame_to, 'PENDING', 0, frame_from + ?, attempts, priority,"
+                + " created_ms, ? FROM pick WHERE frame_to - frame_from > ?)"
+                + " SELECT pick.id, pick.frame_from, pick.frame_to, pick.attempts, pick.track_id, pick.analysis, pick.video_id,"
+                + " pick.staged_location FROM pick JOIN leased ON leased.id = pick.id";
+    }
+
     /** The candidate query: claimable chunks in claim order (priority, then oldest, then track and first frame). */
     private String candidateQuery(ClaimRequest request, int limit, String lockClause) {
         return sql("SELECT c.id, c.version, c.frame_from, c.frame_to, c.attempts, c.track_id, t.analysis, t.video_id,"
@@ -411,23 +439,7 @@ public final class JdbcWorkLedger implements WorkLedger {
         long expires = now + durationMillis;
         long maxFrames = request.maxFrames();
         String token = newToken();
-        // One round trip: pick and lock, lease the head, insert the rest. Every part of a WITH statement
-        // sees the same snapshot, so "pick" yields the row as it was before the update.
-        String statement = sql("WITH pick AS (SELECT c.id, c.frame_from, c.frame_to, c.attempts, c.track_id, c.priority,"
-                + " c.created_ms, t.analysis, t.video_id, v.staged_location"
-                + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id JOIN {p}videos v ON v.id = t.video_id"
-                + " WHERE c.state = 'PENDING' AND v.stage_state = 'STAGED'"
-                + (request.analysis().isPresent() ? " AND t.analysis = ?" : "")
-                + " ORDER BY c.priority DESC, c.created_ms, c.track_id, c.frame_from LIMIT 1 FOR UPDATE OF c SKIP LOCKED),"
-                + " leased AS (UPDATE {p}chunks u SET state = 'LEASED', version = u.version + 1,"
-                + " frame_to = LEAST(pick.frame_to, pick.frame_from + ?), lease_token = ?, lease_owner = ?, lease_job = ?,"
-                + " lease_expires_ms = ?, lease_duration_ms = ?, checkpoint = u.frame_from, updated_ms = ? FROM pick WHERE u.id = pick.id"
-                + " RETURNING u.id),"
-                + " rest AS (INSERT INTO {p}chunks (track_id, frame_from, frame_to, state, version, checkpoint, attempts, priority,"
-                + " created_ms, updated_ms) SELECT track_id, frame_from + ?, frame_to, 'PENDING', 0, frame_from + ?, attempts, priority,"
-                + " created_ms, ? FROM pick WHERE frame_to - frame_from > ?)"
-                + " SELECT pick.id, pick.frame_from, pick.frame_to, pick.attempts, pick.track_id, pick.analysis, pick.video_id,"
-                + " pick.staged_location FROM pick JOIN leased ON leased.id = pick.id");
+        String statement = sql(request.analysis().isPresent() ? SKIP_LOCKED_CLAIM_FOR_ANALYSIS : SKIP_LOCKED_CLAIM);
         List<Object> parameters = new ArrayList<>(14);
         request.analysis().ifPresent(parameters::add);
         parameters.addAll(List.of(maxFrames, token, request.workerId()));
