@@ -248,7 +248,9 @@ public final class SlurmClusterBackend implements ClusterBackend {
         for (int i = 0; i < ids.size(); i += 200) {
             List<String> argv = new ArrayList<>(List.of("scancel"));
             argv.addAll(ids.subList(i, Math.min(ids.size(), i + 200)));
-            ExecResult r = controllerCall("scancel", () -> run(RemoteCommand.of(argv)));
+            // A controller that does not answer is thrown inside the call, as for sbatch and squeue, so that
+            // it is retried and counted by the circuit breaker; anything else is classified below.
+            ExecResult r = controllerCall("scancel", () -> failIfTransient("scancel", run(RemoteCommand.of(argv))));
             if (!r.ok()) {
                 throw classify("scancel", r);
             }
@@ -297,11 +299,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
                 }
             }
             attempted[0] = true;
-            ExecResult r = run(RemoteCommand.of(argv).withStdin(script));
-            if (!r.ok() && TRANSIENT.matcher(r.err()).find()) {
-                throw transientFailure("sbatch", r);
-            }
-            return r;
+            return failIfTransient("sbatch", run(RemoteCommand.of(argv).withStdin(script)));
         });
         if (!result.ok()) {
             throw classify("sbatch", result);
@@ -449,8 +447,8 @@ public final class SlurmClusterBackend implements ClusterBackend {
         List<String> all = new ArrayList<>(query);
         for (int i = 0; i < all.size(); i += 200) {
             String list = String.join(",", all.subList(i, Math.min(all.size(), i + 200)));
-            ExecResult r = controllerCall("sacct", () -> run(RemoteCommand.of("sacct", "-n", "-P", "-X", "-j", list,
-                    "-o", "JobID,JobName,State,ExitCode,Reason")));
+            ExecResult r = controllerCall("sacct", () -> failIfTransient("sacct", run(RemoteCommand.of("sacct", "-n", "-P",
+                    "-X", "-j", list, "-o", "JobID,JobName,State,ExitCode,Reason"))));
             if (!r.ok()) {
                 if (r.err().toLowerCase(java.util.Locale.ROOT).contains("accounting storage is disabled")) {
                     accounting = false;
@@ -525,6 +523,14 @@ public final class SlurmClusterBackend implements ClusterBackend {
             throw new UnavailableException(what + " via " + ssh.target() + " failed (unavailable since " + since + "): "
                     + e.getMessage(), since, e);
         }
+    }
+
+    /** Throws when a command failed because the controller could not be reached; returns it otherwise. */
+    private ExecResult failIfTransient(String what, ExecResult r) {
+        if (!r.ok() && TRANSIENT.matcher(r.err()).find()) {
+            throw transientFailure(what, r);
+        }
+        return r;
     }
 
     private UnavailableException transientFailure(String what, ExecResult r) {
