@@ -96,7 +96,8 @@ public record OpenPoseDocument(Optional<String> version, List<OpenPosePerson> pe
             return Optional.of(where + ": " + a.length + " vs " + b.length + " values");
         }
         for (int k = 0; k < a.length; k++) {
-            if (Float.floatToIntBits(a[k]) != Float.floatToIntBits(b[k]) && a[k] != b[k]) {
+            // Bitwise, as Float.equals and the people's hashCode compare: equal documents hash equally.
+            if (Float.floatToIntBits(a[k]) != Float.floatToIntBits(b[k])) {
                 return Optional.of(where + "[" + k + "]: " + a[k] + " vs " + b[k]);
             }
         }
