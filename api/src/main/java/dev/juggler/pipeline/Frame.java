@@ -3,25 +3,41 @@ package dev.juggler.pipeline;
 import java.util.Objects;
 
 /**
- * One decoded frame: its {@link FrameInfo} and its pixels as packed 8-bit BGR, row after row
- * ({@code stride} bytes per row, {@code stride >= 3 * width}).
+ * One decoded frame: its {@link FrameInfo} and its pixels in a {@link PixelFormat} ({@link #format()}
+ * says which; see there for the layout of {@link #pixels()}).
  *
  * <p>Not thread-safe: a frame is handed from stage to stage and owned by one thread at a time. The
  * pixel array is shared, not copied; a stage that keeps pixels beyond its call copies them.
  */
 public final class Frame {
     private final FrameInfo info;
-    private final byte[] bgr;
+    private final PixelFormat format;
+    private final byte[] pixels;
     private final int stride;
 
+    /** A {@link PixelFormat#BGR24} frame with rows of {@code stride} bytes. */
     public Frame(FrameInfo info, byte[] bgr, int stride) {
+        this(info, PixelFormat.BGR24, bgr, stride);
+    }
+
+    private Frame(FrameInfo info, PixelFormat format, byte[] pixels, int stride) {
         this.info = Objects.requireNonNull(info, "info");
-        this.bgr = Objects.requireNonNull(bgr, "bgr");
-        if (stride < 3 * info.width() || (long) stride * info.height() > bgr.length) {
-            throw new IllegalArgumentException("frame " + info.index() + ": stride " + stride + " and "
-                    + info.width() + "x" + info.height() + " do not fit " + bgr.length + " bytes");
+        this.format = format;
+        this.pixels = Objects.requireNonNull(pixels, "pixels");
+        long needed = format == PixelFormat.BGR24
+                ? (long) stride * info.height()
+                : format.frameBytes(info.width(), info.height());
+        int minStride = format == PixelFormat.BGR24 ? 3 * info.width() : info.width();
+        if (stride < minStride || (format == PixelFormat.I420 && stride != info.width()) || needed > pixels.length) {
+            throw new IllegalArgumentException("frame " + info.index() + ": " + format + " " + info.width() + "x"
+                    + info.height() + " with stride " + stride + " does not fit " + pixels.length + " bytes");
         }
         this.stride = stride;
+    }
+
+    /** A {@link PixelFormat#I420} frame, tightly packed ({@code pixels.length >= frameBytes(width, height)}). */
+    public static Frame i420(FrameInfo info, byte[] pixels) {
+        return new Frame(info, PixelFormat.I420, pixels, info.width());
     }
 
     public FrameInfo info() {
@@ -40,13 +56,40 @@ public final class Frame {
         return info.height();
     }
 
-    /** Packed BGR pixels; see the class comment for the layout. */
-    public byte[] bgr() {
-        return bgr;
+    /** The layout of {@link #pixels()}. */
+    public PixelFormat format() {
+        return format;
     }
 
-    /** Bytes per row. */
+    /** The pixel bytes, laid out as {@link #format()} says (the array may be longer than the frame). */
+    public byte[] pixels() {
+        return pixels;
+    }
+
+    /** Bytes per row (of the luma plane for {@link PixelFormat#I420}, where it equals the width). */
     public int stride() {
         return stride;
+    }
+
+    /**
+     * The colour of pixel (x, y) as {@code 0xRRGGBB}, whatever the format. For code that reads a few
+     * pixels; a stage that reads every pixel is faster on {@link #pixels()} directly.
+     *
+     * @throws IndexOutOfBoundsException if (x, y) is outside the frame
+     */
+    public int rgb(int x, int y) {
+        if (x < 0 || y < 0 || x >= info.width() || y >= info.height()) {
+            throw new IndexOutOfBoundsException("(" + x + ", " + y + ") outside " + info.width() + "x" + info.height());
+        }
+        if (format == PixelFormat.BGR24) {
+            int o = y * stride + 3 * x;
+            return (pixels[o + 2] & 0xff) << 16 | (pixels[o + 1] & 0xff) << 8 | (pixels[o] & 0xff);
+        }
+        int w = info.width();
+        int cw = PixelFormat.chromaWidth(w);
+        int uPlane = w * info.height();
+        int vPlane = uPlane + cw * PixelFormat.chromaHeight(info.height());
+        int c = (y >> 1) * cw + (x >> 1);
+        return PixelFormat.yuvToRgb(pixels[y * w + x] & 0xff, pixels[uPlane + c] & 0xff, pixels[vPlane + c] & 0xff);
     }
 }

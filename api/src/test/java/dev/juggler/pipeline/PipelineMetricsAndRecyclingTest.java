@@ -47,7 +47,7 @@ class PipelineMetricsAndRecyclingTest {
 
         @Override
         public void recycle(Frame frame) {
-            spare.offer(frame.bgr());
+            spare.offer(frame.pixels());
         }
 
         @Override
@@ -85,7 +85,7 @@ class PipelineMetricsAndRecyclingTest {
                     PoolingSource s = new PoolingSource(range);
                     sources.add(s);
                     return s;
-                }, (Frame f) -> f.bgr()[0], new Copy(), (info, b) -> Byte.toString(b))
+                }, (Frame f) -> f.pixels()[0], new Copy(), (info, b) -> Byte.toString(b))
                 .maxInFlight(8).queueCapacity(4).maxBatchSize(4).recycleFrames(true)
                 .progressInterval(Duration.ZERO).listener(events::add)
                 .build()) {
@@ -135,7 +135,7 @@ class PipelineMetricsAndRecyclingTest {
                     @Override
                     public void close() {
                     }
-                }, (info, f) -> Byte.toString(f.bgr()[0]))
+                }, (info, f) -> Byte.toString(f.pixels()[0]))
                 .listener(p -> {
                     throw new IllegalStateException("dashboard bug");
                 })

@@ -1,6 +1,7 @@
 package dev.juggler.samples;
 
 import dev.juggler.InvalidConfigException;
+import dev.juggler.inference.openpose.OpenPoseBinaryPipeline;
 import dev.juggler.inference.openpose.OpenPoseJson;
 import dev.juggler.inference.pose.BlazePoseModel;
 import dev.juggler.inference.pose.MarkerPoseModel;
@@ -10,6 +11,8 @@ import dev.juggler.inference.video.FfmpegFrameSources;
 import dev.juggler.pipeline.BoundedFramePipeline;
 import dev.juggler.pipeline.Frame;
 import dev.juggler.pipeline.FramePipeline;
+import dev.juggler.pipeline.FrameSourceFactory;
+import dev.juggler.pipeline.PixelFormat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -29,11 +32,39 @@ final class Analyses {
     /** MediaPipe BlazePose heavy. */
     static final String BLAZEPOSE_HEAVY = "blazepose-heavy-body25";
 
-    static final List<String> NAMES = List.of(MARKER_POSE, BLAZEPOSE, BLAZEPOSE_FULL, BLAZEPOSE_HEAVY);
+    /** The real OpenPose binary as an external process (it decodes the video itself); writes its own JSON. */
+    static final String OPENPOSE_BINARY = "openpose-binary";
 
-    /** How a pose analysis is set up beyond its name. */
-    record Options(Path poseModel, int tileColumns, int tileRows) {
-        static final Options DEFAULT = new Options(null, 1, 1);
+    static final List<String> NAMES = List.of(MARKER_POSE, BLAZEPOSE, BLAZEPOSE_FULL, BLAZEPOSE_HEAVY, OPENPOSE_BINARY);
+
+    /**
+     * How an analysis is set up beyond its name: the BlazePose model and tile grid; the OpenPose executable,
+     * its extra arguments and GPUs.
+     */
+    record Options(Path poseModel, int tileColumns, int tileRows, Path openposeBinary, List<String> openposeArguments,
+            int numGpu, int numGpuStart) {
+        static final Options DEFAULT = new Options(null, 1, 1, null, List.of(), -1, 0);
+
+        /** BlazePose settings only. */
+        Options(Path poseModel, int tileColumns, int tileRows) {
+            this(poseModel, tileColumns, tileRows, null, List.of(), -1, 0);
+        }
+
+        /**
+         * The OpenPose executable, checked: {@link #OPENPOSE_BINARY} cannot run without one.
+         *
+         * @throws InvalidConfigException if none was given or it is not an executable file
+         */
+        Path requireOpenposeBinary() {
+            if (openposeBinary == null) {
+                throw InvalidConfigException.of("openpose-bin", null, "the " + OPENPOSE_BINARY + " analysis needs "
+                        + "the OpenPose executable: --openpose-bin PATH or $" + AnalysisOptions.OPENPOSE_BIN_ENV);
+            }
+            if (!java.nio.file.Files.isRegularFile(openposeBinary) || !java.nio.file.Files.isExecutable(openposeBinary)) {
+                throw InvalidConfigException.of("openpose-bin", openposeBinary, "is not an executable file");
+            }
+            return openposeBinary;
+        }
 
         /**
          * Parses {@code CxR}, e.g. {@code 3x3}, with the model's own bounds, so that the demo refuses a
@@ -94,6 +125,13 @@ final class Analyses {
                     .threadNamePrefix("juggler-" + name)
                     .build();
         }
+        if (OPENPOSE_BINARY.equals(name)) {
+            return OpenPoseBinaryPipeline.builder(options.requireOpenposeBinary())
+                    .extraArguments(options.openposeArguments().toArray(String[]::new))
+                    .numGpu(options.numGpu())
+                    .numGpuStart(options.numGpuStart())
+                    .build();
+        }
         PoseModels.Variant variant = variant(name);
         if (variant == null) {
             throw InvalidConfigException.of("analysis", name, "must be one of " + NAMES);
@@ -107,7 +145,9 @@ final class Analyses {
                 .tiles(options.tileColumns(), options.tileRows())
                 .build();
         try {
-            return BoundedFramePipeline.<BlazePoseModel.Input, PoseFrame>builder(FfmpegFrameSources.create(),
+            // I420 frames: no colour conversion of whole frames; BlazePose converts only the pixels it samples.
+            FrameSourceFactory frames = FfmpegFrameSources.builder().pixelFormat(PixelFormat.I420).build();
+            return BoundedFramePipeline.<BlazePoseModel.Input, PoseFrame>builder(frames,
                             model::preprocess, model, (info, pose) -> OpenPoseJson.toJson(pose))
                     .inferenceThreads(threads)
                     .recycleFrames(true) // BlazePose's preprocessing copies the pixels into its own buffer

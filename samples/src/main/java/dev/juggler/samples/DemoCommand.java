@@ -73,16 +73,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--analysis", defaultValue = "auto",
             description = "Analysis: auto (BlazePose when its model is installed, else marker-pose), or one of "
-                    + "marker-pose, blazepose-body25, blazepose-full-body25, blazepose-heavy-body25. Default ${DEFAULT-VALUE}.")
+                    + "marker-pose, blazepose-body25, blazepose-full-body25, blazepose-heavy-body25, openpose-binary. "
+                    + "Default ${DEFAULT-VALUE}.")
     String analysis;
 
-    @Option(names = "--pose-model", description = "BlazePose model file or folder (default: the model cache, see "
-            + "scripts/setup.d/30-pose-model.sh).")
-    Path poseModel;
-
-    @Option(names = "--pose-tiles", defaultValue = "1x1",
-            description = "BlazePose on a grid of crops (COLUMNSxROWS) to find several or small people, default ${DEFAULT-VALUE}.")
-    String poseTiles;
+    @picocli.CommandLine.Mixin
+    AnalysisOptions analysisOptions;
 
     @Option(names = "--no-progress", description = "Print status lines instead of a progress bar.")
     boolean noProgress;
@@ -96,7 +92,10 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
         analysis = chooseAnalysis(); // fails before any work starts when a chosen model is missing
-        Analyses.Options.parseTiles(poseTiles);
+        Analyses.Options options = analysisOptions.toOptions(); // likewise for a bad tile grid
+        if (Analyses.OPENPOSE_BINARY.equals(analysis)) {
+            out.printf("Analysis: %s (%s)%n", analysis, options.requireOpenposeBinary());
+        }
         Path work = workDir.toAbsolutePath().normalize();
         Path videoDir = videos != null ? videos.toAbsolutePath().normalize() : work.resolve("videos");
         Path output = work.resolve("openpose-json");
@@ -194,8 +193,9 @@ final class DemoCommand implements Callable<Integer> {
         dev.juggler.inference.pose.PoseModels models = dev.juggler.inference.pose.PoseModels.system();
         if ("auto".equals(analysis)) {
             try {
-                poseModel = models.locate(dev.juggler.inference.pose.PoseModels.Variant.LITE, poseModel);
-                out.printf("Analysis: %s (model %s)%n", Analyses.BLAZEPOSE, poseModel);
+                analysisOptions.poseModel = models.locate(dev.juggler.inference.pose.PoseModels.Variant.LITE,
+                        analysisOptions.poseModel);
+                out.printf("Analysis: %s (model %s)%n", Analyses.BLAZEPOSE, analysisOptions.poseModel);
                 return Analyses.BLAZEPOSE;
             } catch (JugglerException e) {
                 out.printf("Analysis: %s. For real pose estimation: %s%n", Analyses.MARKER_POSE, e.getMessage());
@@ -206,8 +206,8 @@ final class DemoCommand implements Callable<Integer> {
             throw dev.juggler.InvalidConfigException.of("analysis", analysis, "must be auto or one of " + Analyses.NAMES);
         }
         if (Analyses.isBlazePose(analysis)) {
-            poseModel = models.locate(Analyses.variant(analysis), poseModel);
-            out.printf("Analysis: %s (model %s)%n", analysis, poseModel);
+            analysisOptions.poseModel = models.locate(Analyses.variant(analysis), analysisOptions.poseModel);
+            out.printf("Analysis: %s (model %s)%n", analysis, analysisOptions.poseModel);
         }
         return analysis;
     }
@@ -218,11 +218,8 @@ final class DemoCommand implements Callable<Integer> {
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
                 "-cp", System.getProperty("java.class.path"), JugglerCli.class.getName(), "worker", "--ledger-url",
                 ledgerUrl, "--analysis", analysis, "--initial-chunk", Long.toString(chunk), "--lease", "PT1M",
-                "--safety-margin", "PT5S", "--pose-tiles", poseTiles));
-        if (poseModel != null) {
-            command.add("--pose-model");
-            command.add(poseModel.toString());
-        }
+                "--safety-margin", "PT5S"));
+        command.addAll(analysisOptions.toArguments());
         return command;
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,12 +33,8 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--analysis", defaultValue = Analyses.MARKER_POSE, description = "Analysis to run: ${DEFAULT-VALUE}.")
     String analysis;
 
-    @Option(names = "--pose-model", description = "BlazePose model file or folder (default: the model cache).")
-    java.nio.file.Path poseModel;
-
-    @Option(names = "--pose-tiles", defaultValue = "1x1",
-            description = "BlazePose on a grid of crops (COLUMNSxROWS) to find several or small people, default ${DEFAULT-VALUE}.")
-    String poseTiles;
+    @Mixin
+    AnalysisOptions analysisOptions;
 
     @Option(names = "--lease", defaultValue = "PT2M", description = "Lease duration (ISO-8601), default ${DEFAULT-VALUE}.")
     Duration lease;
@@ -52,11 +49,6 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Time kept free before the job's end, default ${DEFAULT-VALUE}.")
     Duration safetyMargin;
 
-    private Analyses.Options options() {
-        int[] tiles = Analyses.Options.parseTiles(poseTiles);
-        return new Analyses.Options(poseModel, tiles[0], tiles[1]);
-    }
-
     @Override
     public Integer call() {
         JdbcLedger.Builder ledgerConfig = JdbcLedger.builder().url(ledgerUrl);
@@ -67,7 +59,7 @@ final class WorkerCommand implements Callable<Integer> {
         if (password != null) {
             ledgerConfig.password(password);
         }
-        try (WorkLedger ledger = ledgerConfig.build(); FramePipeline pipeline = Analyses.pipeline(analysis, options())) {
+        try (WorkLedger ledger = ledgerConfig.build(); FramePipeline pipeline = Analyses.pipeline(analysis, analysisOptions.toOptions())) {
             Worker worker = Worker.builder(ledger, pipeline)
                     .fromEnvironment(System.getenv())
                     .analysis(analysis)

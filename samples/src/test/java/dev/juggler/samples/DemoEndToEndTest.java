@@ -126,6 +126,53 @@ class DemoEndToEndTest {
         }
     }
 
+    @Test
+    void theOpenposeBinaryAnalysisRunsTheExecutableInEachWorkerAndKeepsItsJson() throws IOException {
+        // A stand-in with OpenPose's command line and files (the nose x of each frame is its index).
+        Path openpose = temp.resolve("open pose").resolve("openpose.bin");
+        Files.createDirectories(openpose.getParent());
+        try (var in = dev.juggler.inference.openpose.OpenPoseJson.class
+                .getResourceAsStream("/dev/juggler/inference/openpose/fake-openpose.sh")) {
+            Files.copy(java.util.Objects.requireNonNull(in, "stand-in script on the test class path"), openpose);
+        }
+        assertTrue(openpose.toFile().setExecutable(true));
+        Path videos = Files.createDirectories(temp.resolve("videos"));
+        SyntheticVideo.write(videos.resolve("session $(id) 1.mp4"), 320, 240, 90, 25);
+        Path work = temp.resolve("work");
+
+        StringWriter text = new StringWriter();
+        CommandLine cli = JugglerCli.commandLine();
+        cli.setOut(new PrintWriter(text, true));
+        cli.setErr(new PrintWriter(text, true));
+        int code = cli.execute("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
+                "--chunk", "40", "--frames-per-worker", "60", "--no-progress", "--timeout", "PT5M",
+                "--analysis", Analyses.OPENPOSE_BINARY, "--openpose-bin", openpose.toString(),
+                "--openpose-arg=--model_pose", "--openpose-arg=BODY_25", "--num-gpu", "1");
+        assertEquals(0, code, text.toString());
+        assertTrue(text.toString().contains("Analysis: openpose-binary (" + openpose + ")"), text.toString());
+
+        Path json = work.resolve("openpose-json").resolve("session $(id) 1.openpose-binary");
+        assertFrameFiles(json, "session $(id) 1", 90);
+        for (int frame : new int[] {0, 39, 40, 89}) {
+            PoseFrame pose = OpenPoseJson.read(json.resolve(String.format("session $(id) 1_%012d_keypoints.json", frame)));
+            assertEquals(frame, pose.people().get(0).x(BodyModel.NOSE), "frame " + frame + " came from OpenPose's own file");
+        }
+    }
+
+    @Test
+    void theOpenposeBinaryAnalysisWithoutAnExecutableFailsBeforeAnyWork() {
+        StringWriter text = new StringWriter();
+        CommandLine cli = JugglerCli.commandLine();
+        cli.setOut(new PrintWriter(text, true));
+        cli.setErr(new PrintWriter(text, true));
+        Path work = temp.resolve("work");
+        int code = cli.execute("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
+                Analyses.OPENPOSE_BINARY, "--openpose-bin", temp.resolve("missing openpose").toString());
+        assertEquals(JugglerCli.FAILED, code, text.toString());
+        assertTrue(text.toString().contains("not an executable file"), text.toString());
+        assertTrue(!Files.exists(work.resolve("ledger")), "nothing was registered");
+    }
+
     private static void assertFrameFiles(Path dir, String base, long frames) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();

@@ -3,11 +3,14 @@ package dev.juggler.inference.internal;
 import dev.juggler.pipeline.Frame;
 import dev.juggler.pipeline.FrameInfo;
 import dev.juggler.pipeline.FrameSource;
+import dev.juggler.pipeline.PixelFormat;
 import dev.juggler.video.FrameRange;
 import dev.juggler.video.VideoException;
 import dev.juggler.video.VideoException.Kind;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 
 /**
@@ -32,6 +35,8 @@ public final class FfmpegFrameSource implements FrameSource {
 
     private final String location;
     private final FrameRange range;
+    private final PixelFormat format;
+    private I420Converter converter; // only for I420 output from a decoder whose pictures are not yuv420p
     private final double fps;
     private final long startMicros;
     private long originMicros;
@@ -42,13 +47,15 @@ public final class FfmpegFrameSource implements FrameSource {
     private long expected;
     private VideoException failure;
     private volatile boolean closed; // read by recycle() on other threads
-    // Buffers of frames the pipeline gave back (from its preprocessing thread, hence a concurrent queue).
+    // Pixel arrays of frames the pipeline gave back (from its preprocessing thread, hence a concurrent queue).
     // Bounded so that a consumer that recycles more than it holds cannot grow it.
     private final java.util.concurrent.BlockingQueue<byte[]> spare = new java.util.concurrent.ArrayBlockingQueue<>(256);
 
-    private FfmpegFrameSource(String location, FrameRange range, FFmpegFrameGrabber grabber, long declaredFrames) {
+    private FfmpegFrameSource(String location, FrameRange range, PixelFormat format, FFmpegFrameGrabber grabber,
+            long declaredFrames) {
         this.location = location;
         this.range = range;
+        this.format = format;
         this.grabber = grabber;
         this.fps = VideoFiles.fps(grabber);
         this.startMicros = VideoFiles.videoStartMicros(grabber);
@@ -56,10 +63,10 @@ public final class FfmpegFrameSource implements FrameSource {
         this.expected = range.from();
     }
 
-    /** Opens {@code location} positioned exactly at {@code range.from()}. */
-    public static FfmpegFrameSource open(String location, FrameRange range, int decoderThreads) {
+    /** Opens {@code location} positioned exactly at {@code range.from()}, delivering frames in {@code format}. */
+    public static FfmpegFrameSource open(String location, FrameRange range, int decoderThreads, PixelFormat format) {
         Path file = VideoFiles.toPath(location);
-        FFmpegFrameGrabber grabber = VideoFiles.open(location, file, decoderThreads, true);
+        FFmpegFrameGrabber grabber = VideoFiles.open(location, file, decoderThreads, format);
         try {
             long[] declared = VideoFiles.declaredFrameCount(grabber);
             if (VideoFiles.fps(grabber) <= 0) {
@@ -70,7 +77,7 @@ public final class FfmpegFrameSource implements FrameSource {
                 throw new VideoException(location, Kind.TRUNCATED, range.from(),
                         "range " + range + " starts at or after the end: the video has " + declared[0] + " frames", null);
             }
-            FfmpegFrameSource source = new FfmpegFrameSource(location, range, grabber, declared[0]);
+            FfmpegFrameSource source = new FfmpegFrameSource(location, range, format, grabber, declared[0]);
             if (!range.isEmpty()) {
                 source.findOrigin();
                 if (range.from() > 0) {
@@ -189,8 +196,13 @@ public final class FfmpegFrameSource implements FrameSource {
     }
 
     private Frame copy(org.bytedeco.javacv.Frame picture, long index, double seconds) {
-        int w = picture.imageWidth;
-        int h = picture.imageHeight;
+        FrameInfo info = new FrameInfo(index, seconds, picture.imageWidth, picture.imageHeight);
+        return format == PixelFormat.I420 ? copyI420(picture, info) : copyBgr(picture, info);
+    }
+
+    private Frame copyBgr(org.bytedeco.javacv.Frame picture, FrameInfo info) {
+        int w = info.width();
+        int h = info.height();
         int srcStride = picture.imageStride;
         int row = 3 * w;
         if (picture.imageChannels != 3 || srcStride < row) {
@@ -198,10 +210,7 @@ public final class FfmpegFrameSource implements FrameSource {
                     + srcStride + " for width " + w, null);
         }
         ByteBuffer src = (ByteBuffer) picture.image[0];
-        byte[] bgr = spare.poll();
-        if (bgr == null || bgr.length != row * h) {
-            bgr = new byte[row * h];
-        }
+        byte[] bgr = buffer(row * h);
         // Repack to stride == 3 * width: FFmpeg pads rows for SIMD, consumers should not have to care.
         if (srcStride == row) {
             src.get(0, bgr, 0, row * h);
@@ -210,7 +219,50 @@ public final class FfmpegFrameSource implements FrameSource {
                 src.get(y * srcStride, bgr, y * row, row);
             }
         }
-        return new Frame(new FrameInfo(index, seconds, w, h), bgr, row);
+        return new Frame(info, bgr, row);
+    }
+
+    // The decoder's own planes, copied once into a Java array; converted first only if they are not yuv420p.
+    private Frame copyI420(org.bytedeco.javacv.Frame picture, FrameInfo info) {
+        if (!(picture.opaque instanceof AVFrame decoded)) {
+            throw fail(Kind.DAMAGED, "the decoder returned no picture planes", null);
+        }
+        AVFrame planes = decoded;
+        if (decoded.format() != avutil.AV_PIX_FMT_YUV420P) {
+            if (converter == null) {
+                converter = new I420Converter();
+            }
+            try {
+                planes = converter.convert(decoded);
+            } catch (IllegalStateException e) {
+                throw fail(Kind.NOT_A_VIDEO, e.getMessage(), e);
+            }
+        }
+        int w = info.width();
+        int h = info.height();
+        byte[] yuv = buffer(PixelFormat.I420.frameBytes(w, h));
+        int offset = copyPlane(planes, 0, w, h, yuv, 0);
+        offset = copyPlane(planes, 1, PixelFormat.chromaWidth(w), PixelFormat.chromaHeight(h), yuv, offset);
+        copyPlane(planes, 2, PixelFormat.chromaWidth(w), PixelFormat.chromaHeight(h), yuv, offset);
+        return Frame.i420(info, yuv);
+    }
+
+    private static int copyPlane(AVFrame frame, int plane, int width, int height, byte[] dst, int offset) {
+        int lineSize = frame.linesize(plane);
+        ByteBuffer src = frame.data(plane).capacity((long) lineSize * (height - 1) + width).asBuffer();
+        if (lineSize == width) {
+            src.get(0, dst, offset, width * height);
+        } else {
+            for (int y = 0; y < height; y++) {
+                src.get(y * lineSize, dst, offset + y * width, width);
+            }
+        }
+        return offset + width * height;
+    }
+
+    private byte[] buffer(int size) {
+        byte[] spareBuffer = spare.poll();
+        return spareBuffer != null && spareBuffer.length == size ? spareBuffer : new byte[size];
     }
 
     // A damaged picture at the very end is the cut of a truncated file; anywhere else it is damage.
@@ -235,7 +287,7 @@ public final class FfmpegFrameSource implements FrameSource {
     @Override
     public void recycle(dev.juggler.pipeline.Frame frame) {
         if (!closed) {
-            spare.offer(frame.bgr());
+            spare.offer(frame.pixels());
         }
     }
 
@@ -248,6 +300,10 @@ public final class FfmpegFrameSource implements FrameSource {
         FFmpegFrameGrabber g = grabber;
         grabber = null;
         held = null;
+        if (converter != null) {
+            converter.close();
+            converter = null;
+        }
         if (g != null) {
             VideoFiles.release(g, location);
         }

@@ -20,8 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Streaming reader for OpenPose keypoint JSON. Accepts the field names of all writer versions (1.0-1.1
- * {@code pose_keypoints}, 1.2+ {@code pose_keypoints_2d}, 1.3+ {@code person_id}); it validates every
+ * Streaming reader for OpenPose keypoint JSON. Accepts the field names of all writer versions (0.1
+ * {@code body_parts} or {@code pose_keypoints}, 1.0-1.1 {@code pose_keypoints}, 1.2+
+ * {@code pose_keypoints_2d}, 1.3+ {@code person_id}); it validates every
  * array it meets (2D: multiples of 3, 3D: multiples of 4, all finite) even for parts that
  * {@link PoseFrame} does not carry yet, so that a document accepted now stays accepted when the
  * value types grow faces and hands. Unknown fields are skipped. Thread-safe (the factory is shared,
@@ -139,8 +140,9 @@ public final class OpenPoseReader {
                     personId = readPersonId(p, t, source, where);
                     break;
                 default:
-                    // 1.0-1.1 wrote the 2D parts without the _2d suffix.
-                    int part = OpenPosePerson.FIELDS.indexOf(field);
+                    // 0.1 (OpenPose 1.0 release candidates) called the body keypoints body_parts;
+                    // 0.1-1.1 wrote the 2D parts without the _2d suffix.
+                    int part = "body_parts".equals(field) ? 0 : OpenPosePerson.FIELDS.indexOf(field);
                     if (part < 0) {
                         part = OpenPosePerson.FIELDS.indexOf(field + "_2d");
                     }
@@ -148,7 +150,7 @@ public final class OpenPoseReader {
                         p.skipChildren();
                     } else {
                         if (parts[part] != null) {
-                            throw error(source, p, where + "." + field + " appears twice");
+                            throw error(source, p, where + "." + field + " appears twice (under this or an older name)");
                         }
                         parts[part] = readFloats(p, t, source, where, field, part < 4 ? 3 : 4);
                     }

@@ -1,5 +1,6 @@
 package dev.juggler.inference.internal;
 
+import dev.juggler.pipeline.PixelFormat;
 import dev.juggler.video.VideoException;
 import dev.juggler.video.VideoException.Kind;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FrameGrabber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,14 +67,17 @@ public final class VideoFiles {
 
     /**
      * Starts a grabber on {@code file}. {@code decoderThreads} 0 leaves FFmpeg's automatic choice.
-     * {@code bgr} asks for packed BGR24 pictures (otherwise frames are decoded but not converted when
-     * the caller skips processing).
+     * {@link PixelFormat#BGR24} has JavaCV convert every picture to packed BGR; {@link PixelFormat#I420}
+     * leaves the decoder's picture as it is (the caller converts, if its format differs).
      */
-    public static FFmpegFrameGrabber open(String location, Path file, int decoderThreads, boolean bgr) {
+    public static FFmpegFrameGrabber open(String location, Path file, int decoderThreads, PixelFormat format) {
         checkFile(location, file);
         FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
-        if (bgr) {
+        if (format == PixelFormat.BGR24) {
             grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+        } else {
+            // RAW: JavaCV hands over the decoder's own picture (an AVFrame in Frame.opaque), no conversion.
+            grabber.setImageMode(FrameGrabber.ImageMode.RAW);
         }
         if (decoderThreads > 0) {
             // avcodec_open2 applies this after JavaCV's thread_count(0), so it wins.

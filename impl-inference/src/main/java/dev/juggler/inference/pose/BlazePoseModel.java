@@ -5,6 +5,7 @@ import dev.juggler.JugglerException;
 import dev.juggler.accel.Accelerator;
 import dev.juggler.inference.internal.TfLiteNatives;
 import dev.juggler.pipeline.Frame;
+import dev.juggler.pipeline.PixelFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -112,6 +113,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
     private final List<Slot> allSlots;
     private final BlockingQueue<ByteBuffer> freeBuffers = new ArrayBlockingQueue<>(BUFFER_POOL);
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Layout layout; // of the last frame size seen; frames of one video share it
     private final java.util.concurrent.locks.ReentrantReadWriteLock inUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     /**
@@ -246,23 +248,85 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
     }
 
     /**
-     * Letterboxes a frame into a model input. Thread-safe; the frame's pixels are read, not kept.
+     * Letterboxes a frame ({@link PixelFormat#BGR24} or {@link PixelFormat#I420}) into a model input.
+     * Thread-safe; the frame's pixels are read, not kept.
      */
     public Input preprocess(Frame frame) {
         int w = frame.width();
         int h = frame.height();
-        Crop[] crops = crops(w, h, tileColumns, tileRows, tileOverlap);
-        ByteBuffer[] buffers = new ByteBuffer[crops.length];
-        for (int i = 0; i < crops.length; i++) {
+        Layout layout = this.layout;
+        if (layout == null || layout.width != w || layout.height != h) {
+            layout = new Layout(w, h, crops(w, h, tileColumns, tileRows, tileOverlap));
+            this.layout = layout; // a benign race: threads that lose it build an equal layout
+        }
+        ByteBuffer[] buffers = new ByteBuffer[layout.crops.length];
+        float[] row = new float[INPUT_SIZE * 3];
+        for (int i = 0; i < layout.crops.length; i++) {
             ByteBuffer buffer = freeBuffers.poll();
             if (buffer == null) {
                 buffer = ByteBuffer.allocateDirect(INPUT_FLOATS * Float.BYTES).order(ByteOrder.nativeOrder());
             }
             buffer.clear();
-            letterbox(frame.bgr(), frame.stride(), crops[i], buffer.asFloatBuffer());
+            letterbox(frame, layout.columns[i], layout.rows[i], row, buffer.asFloatBuffer());
             buffers[i] = buffer;
         }
-        return new Input(buffers, crops, w, h);
+        return new Input(buffers, layout.crops, w, h);
+    }
+
+    /** The crops of one frame size and where each of their input pixels samples the frame; immutable. */
+    private static final class Layout {
+        final int width;
+        final int height;
+        final Crop[] crops;
+        final Axis[] columns;
+        final Axis[] rows;
+
+        Layout(int width, int height, Crop[] crops) {
+            this.width = width;
+            this.height = height;
+            this.crops = crops;
+            this.columns = new Axis[crops.length];
+            this.rows = new Axis[crops.length];
+            for (int i = 0; i < crops.length; i++) {
+                Crop c = crops[i];
+                columns[i] = new Axis(c.x(), c.width(), c.scale(), c.padX(), width);
+                rows[i] = new Axis(c.y(), c.height(), c.scale(), c.padY(), height);
+            }
+        }
+    }
+
+    /**
+     * Where each of the model's input columns (or rows) samples the frame along one axis: the two
+     * neighbouring pixels (absolute indices) and the weight of the second, for bilinear resampling, in
+     * full resolution and in half resolution (I420 chroma, whose samples sit between pairs of pixels).
+     * Immutable after construction.
+     */
+    static final class Axis {
+        final boolean[] inside = new boolean[INPUT_SIZE];
+        final int[] lo = new int[INPUT_SIZE];
+        final int[] hi = new int[INPUT_SIZE];
+        final float[] frac = new float[INPUT_SIZE];
+        final int[] chromaLo = new int[INPUT_SIZE];
+        final int[] chromaHi = new int[INPUT_SIZE];
+        final float[] chromaFrac = new float[INPUT_SIZE];
+
+        Axis(int origin, int length, float scale, float pad, int frameLength) {
+            int chromaLength = PixelFormat.chromaWidth(frameLength);
+            for (int o = 0; o < INPUT_SIZE; o++) {
+                float s = (o + 0.5f - pad) / scale - 0.5f;
+                inside[o] = s > -0.5f && s < length - 0.5f;
+                float c = Math.max(0f, Math.min(length - 1f, s));
+                int i = (int) c;
+                lo[o] = origin + i;
+                hi[o] = origin + Math.min(i + 1, length - 1);
+                frac[o] = c - i;
+                float cc = Math.max(0f, Math.min(chromaLength - 1f, (origin + c + 0.5f) / 2f - 0.5f));
+                int ci = (int) cc;
+                chromaLo[o] = ci;
+                chromaHi[o] = Math.min(ci + 1, chromaLength - 1);
+                chromaFrac[o] = cc - ci;
+            }
+        }
     }
 
     /** The whole frame when 1x1; otherwise a grid of equal crops that overlap by {@code overlap} of their size. */
@@ -283,59 +347,97 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         return crops;
     }
 
-    /** Bilinear resampling of BGR bytes into RGB floats in [0, 1], black outside the picture. */
-    static void letterbox(byte[] bgr, int stride, Crop crop, FloatBuffer out) {
-        int w = crop.width();
-        int h = crop.height();
-        float scale = crop.scale();
-        float padX = crop.padX();
-        float padY = crop.padY();
-        int originByte = crop.y() * stride + 3 * crop.x();
-        int[] x0 = new int[INPUT_SIZE];
-        float[] fx = new float[INPUT_SIZE];
-        boolean[] inX = new boolean[INPUT_SIZE];
-        for (int ox = 0; ox < INPUT_SIZE; ox++) {
-            float sx = (ox + 0.5f - padX) / scale - 0.5f;
-            inX[ox] = sx > -0.5f && sx < w - 0.5f;
-            float c = Math.max(0f, Math.min(w - 1f, sx));
-            x0[ox] = Math.min((int) c, w - 2 < 0 ? 0 : w - 2);
-            fx[ox] = w == 1 ? 0f : c - x0[ox];
-        }
-        final float norm = 1f / 255f;
+    /** Bilinear resampling of one crop of the frame into RGB floats in [0, 1], black outside the picture. */
+    static void letterbox(Frame frame, Crop crop, FloatBuffer out) {
         float[] row = new float[INPUT_SIZE * 3];
+        letterbox(frame, new Axis(crop.x(), crop.width(), crop.scale(), crop.padX(), frame.width()),
+                new Axis(crop.y(), crop.height(), crop.scale(), crop.padY(), frame.height()), row, out);
+    }
+
+    private static void letterbox(Frame frame, Axis xs, Axis ys, float[] row, FloatBuffer out) {
         for (int oy = 0; oy < INPUT_SIZE; oy++) {
-            float sy = (oy + 0.5f - padY) / scale - 0.5f;
-            if (!(sy > -0.5f && sy < h - 0.5f)) {
+            if (!ys.inside[oy]) {
                 Arrays.fill(row, 0f);
-                out.put(row);
-                continue;
-            }
-            float cy = Math.max(0f, Math.min(h - 1f, sy));
-            int y0 = Math.min((int) cy, h - 2 < 0 ? 0 : h - 2);
-            float fy = h == 1 ? 0f : cy - y0;
-            int r0 = originByte + y0 * stride;
-            int r1 = originByte + (h == 1 ? y0 : y0 + 1) * stride;
-            for (int ox = 0; ox < INPUT_SIZE; ox++) {
-                int o = 3 * ox;
-                if (!inX[ox]) {
-                    row[o] = 0f;
-                    row[o + 1] = 0f;
-                    row[o + 2] = 0f;
-                    continue;
-                }
-                int a = 3 * x0[ox];
-                int b = w == 1 ? a : a + 3;
-                float wx = fx[ox];
-                for (int ch = 0; ch < 3; ch++) {
-                    // BGR in, RGB out: channel ch of the output is byte (2 - ch) of the pixel.
-                    int src = 2 - ch;
-                    float top = (bgr[r0 + a + src] & 0xff) * (1 - wx) + (bgr[r0 + b + src] & 0xff) * wx;
-                    float bottom = (bgr[r1 + a + src] & 0xff) * (1 - wx) + (bgr[r1 + b + src] & 0xff) * wx;
-                    row[o + ch] = (top * (1 - fy) + bottom * fy) * norm;
-                }
+            } else if (frame.format() == PixelFormat.I420) {
+                i420Row(frame, xs, ys, oy, row);
+            } else {
+                bgrRow(frame, xs, ys, oy, row);
             }
             out.put(row);
         }
+    }
+
+    private static void bgrRow(Frame frame, Axis xs, Axis ys, int oy, float[] row) {
+        final float norm = 1f / 255f;
+        byte[] bgr = frame.pixels();
+        int r0 = ys.lo[oy] * frame.stride();
+        int r1 = ys.hi[oy] * frame.stride();
+        float fy = ys.frac[oy];
+        for (int ox = 0; ox < INPUT_SIZE; ox++) {
+            int o = 3 * ox;
+            if (!xs.inside[ox]) {
+                row[o] = 0f;
+                row[o + 1] = 0f;
+                row[o + 2] = 0f;
+                continue;
+            }
+            int a = 3 * xs.lo[ox];
+            int b = 3 * xs.hi[ox];
+            float wx = xs.frac[ox];
+            for (int ch = 0; ch < 3; ch++) {
+                // BGR in, RGB out: channel ch of the output is byte (2 - ch) of the pixel.
+                int src = 2 - ch;
+                float top = (bgr[r0 + a + src] & 0xff) * (1 - wx) + (bgr[r0 + b + src] & 0xff) * wx;
+                float bottom = (bgr[r1 + a + src] & 0xff) * (1 - wx) + (bgr[r1 + b + src] & 0xff) * wx;
+                row[o + ch] = (top * (1 - fy) + bottom * fy) * norm;
+            }
+        }
+    }
+
+    // Resamples Y, U and V separately and converts once per model pixel (BT.601 limited range): the frame's
+    // other pixels are never converted, which is why I420 frames make decoding cheap.
+    private static void i420Row(Frame frame, Axis xs, Axis ys, int oy, float[] row) {
+        final float norm = 1f / 255f;
+        byte[] yuv = frame.pixels();
+        int w = frame.width();
+        int cw = PixelFormat.chromaWidth(w);
+        int uPlane = w * frame.height();
+        int vPlane = uPlane + cw * PixelFormat.chromaHeight(frame.height());
+        int r0 = ys.lo[oy] * w;
+        int r1 = ys.hi[oy] * w;
+        float fy = ys.frac[oy];
+        int c0 = ys.chromaLo[oy] * cw;
+        int c1 = ys.chromaHi[oy] * cw;
+        float cfy = ys.chromaFrac[oy];
+        for (int ox = 0; ox < INPUT_SIZE; ox++) {
+            int o = 3 * ox;
+            if (!xs.inside[ox]) {
+                row[o] = 0f;
+                row[o + 1] = 0f;
+                row[o + 2] = 0f;
+                continue;
+            }
+            float luma = bilinear(yuv, r0, r1, xs.lo[ox], xs.hi[ox], xs.frac[ox], fy) - 16f;
+            int a = xs.chromaLo[ox];
+            int b = xs.chromaHi[ox];
+            float cfx = xs.chromaFrac[ox];
+            float u = bilinear(yuv, uPlane + c0, uPlane + c1, a, b, cfx, cfy) - 128f;
+            float v = bilinear(yuv, vPlane + c0, vPlane + c1, a, b, cfx, cfy) - 128f;
+            float y = 1.164383f * luma;
+            row[o] = unit((y + 1.596027f * v) * norm);
+            row[o + 1] = unit((y - 0.391762f * u - 0.812968f * v) * norm);
+            row[o + 2] = unit((y + 2.017232f * u) * norm);
+        }
+    }
+
+    private static float bilinear(byte[] plane, int row0, int row1, int a, int b, float fx, float fy) {
+        float top = (plane[row0 + a] & 0xff) * (1 - fx) + (plane[row0 + b] & 0xff) * fx;
+        float bottom = (plane[row1 + a] & 0xff) * (1 - fx) + (plane[row1 + b] & 0xff) * fx;
+        return top * (1 - fy) + bottom * fy;
+    }
+
+    private static float unit(float value) {
+        return value < 0f ? 0f : Math.min(value, 1f);
     }
 
     @Override

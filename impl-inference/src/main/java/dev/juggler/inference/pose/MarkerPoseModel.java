@@ -4,6 +4,7 @@ import dev.juggler.InvalidConfigException;
 import dev.juggler.accel.Accelerator;
 import dev.juggler.inference.internal.Markers;
 import dev.juggler.pipeline.Frame;
+import dev.juggler.pipeline.PixelFormat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -83,20 +84,13 @@ public final class MarkerPoseModel implements Accelerator<Frame, PoseFrame> {
         return out;
     }
 
-    /** Analyses one frame (the same as a batch of one). */
-    public PoseFrame analyse(Frame frame) {
-        return infer(List.of(frame)).get(0);
-    }
-
-    private PoseFrame analyse(Frame frame, Scratch s) {
+    // Marks each pixel with its marker colour (0 = none); true if any pixel has one.
+    private static boolean labelBgr(Frame frame, byte[] labels) {
         int w = frame.width();
-        int h = frame.height();
         int stride = frame.stride();
-        byte[] px = frame.bgr();
-        byte[] labels = s.labels(w * h);
-
+        byte[] px = frame.pixels();
         boolean any = false;
-        for (int y = 0; y < h; y++) {
+        for (int y = 0; y < frame.height(); y++) {
             int o = y * stride;
             int l = y * w;
             for (int x = 0; x < w; x++, o += 3, l++) {
@@ -105,7 +99,40 @@ public final class MarkerPoseModel implements Accelerator<Frame, PoseFrame> {
                 any |= c != 0;
             }
         }
-        if (!any) {
+        return any;
+    }
+
+    private static boolean labelI420(Frame frame, byte[] labels) {
+        int w = frame.width();
+        int h = frame.height();
+        int cw = PixelFormat.chromaWidth(w);
+        int uPlane = w * h;
+        int vPlane = uPlane + cw * PixelFormat.chromaHeight(h);
+        byte[] px = frame.pixels();
+        boolean any = false;
+        for (int y = 0; y < h; y++) {
+            int crow = (y >> 1) * cw;
+            for (int x = 0, l = y * w; x < w; x++, l++) {
+                int chroma = crow + (x >> 1);
+                int rgb = PixelFormat.yuvToRgb(px[l] & 0xFF, px[uPlane + chroma] & 0xFF, px[vPlane + chroma] & 0xFF);
+                int c = Markers.classify(rgb & 0xFF, (rgb >> 8) & 0xFF, rgb >> 16);
+                labels[l] = (byte) c;
+                any |= c != 0;
+            }
+        }
+        return any;
+    }
+
+    /** Analyses one frame (the same as a batch of one). */
+    public PoseFrame analyse(Frame frame) {
+        return infer(List.of(frame)).get(0);
+    }
+
+    private PoseFrame analyse(Frame frame, Scratch s) {
+        int w = frame.width();
+        int h = frame.height();
+        byte[] labels = s.labels(w * h);
+        if (!(frame.format() == PixelFormat.I420 ? labelI420(frame, labels) : labelBgr(frame, labels))) {
             return PoseFrame.EMPTY;
         }
 

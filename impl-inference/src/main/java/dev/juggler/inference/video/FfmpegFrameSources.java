@@ -4,6 +4,7 @@ import dev.juggler.InvalidConfigException;
 import dev.juggler.inference.internal.FfmpegFrameSource;
 import dev.juggler.pipeline.FrameSource;
 import dev.juggler.pipeline.FrameSourceFactory;
+import dev.juggler.pipeline.PixelFormat;
 import dev.juggler.video.FrameRange;
 import java.util.Objects;
 
@@ -11,7 +12,9 @@ import java.util.Objects;
  * Frame sources that decode local video files with JavaCV/FFmpeg.
  *
  * <p>A source opens the file, seeks exactly to {@code range.from()} (no seek when it is 0) and delivers
- * the frames {@code [from, to)} as packed BGR24 ({@code stride == 3 * width}), one pixel array per frame
+ * the frames {@code [from, to)} in the {@link PixelFormat} the builder asks for: packed BGR24
+ * ({@code stride == 3 * width}, the default) or I420 (the decoder's own planes, copied once without a
+ * colour conversion; pictures in any other format are converted to it), one pixel array per frame
  * (a fresh one, or the array of a frame given back with {@link FrameSource#recycle}, from any thread),
  * with {@link dev.juggler.pipeline.FrameInfo} index, presentation time (seconds from the first frame of
  * the video stream) and size. Frame indices are derived from each picture's
@@ -45,10 +48,13 @@ public final class FfmpegFrameSources {
     /** Default decoder thread count: 0, FFmpeg chooses (one per core). */
     public static final int DEFAULT_DECODER_THREADS = 0;
 
+    /** Default pixel format: BGR24, the layout OpenCV-style code expects. */
+    public static final PixelFormat DEFAULT_PIXEL_FORMAT = PixelFormat.BGR24;
+
     private FfmpegFrameSources() {
     }
 
-    /** A factory with default settings ({@link #DEFAULT_DECODER_THREADS}). */
+    /** A factory with default settings ({@link #DEFAULT_DECODER_THREADS}, {@link #DEFAULT_PIXEL_FORMAT}). */
     public static FrameSourceFactory create() {
         return builder().build();
     }
@@ -71,8 +77,19 @@ public final class FfmpegFrameSources {
     /** Builds a factory. Not thread-safe; the factory it builds is. */
     public static final class Builder {
         private int decoderThreads = DEFAULT_DECODER_THREADS;
+        private PixelFormat pixelFormat = DEFAULT_PIXEL_FORMAT;
 
         private Builder() {
+        }
+
+        /**
+         * The layout of delivered frames. {@link PixelFormat#I420} skips the colour conversion of every pixel
+         * on the decoding thread and halves the bytes per frame: the choice for models that resample the
+         * picture to their input size (BlazePose does, converting only the pixels it samples).
+         */
+        public Builder pixelFormat(PixelFormat pixelFormat) {
+            this.pixelFormat = Objects.requireNonNull(pixelFormat, "pixelFormat");
+            return this;
         }
 
         /**
@@ -90,27 +107,29 @@ public final class FfmpegFrameSources {
 
         /** The factory. */
         public FrameSourceFactory build() {
-            return new Factory(decoderThreads);
+            return new Factory(decoderThreads, pixelFormat);
         }
     }
 
     private static final class Factory implements FrameSourceFactory {
         private final int decoderThreads;
+        private final PixelFormat pixelFormat;
 
-        Factory(int decoderThreads) {
+        Factory(int decoderThreads, PixelFormat pixelFormat) {
             this.decoderThreads = decoderThreads;
+            this.pixelFormat = pixelFormat;
         }
 
         @Override
         public FrameSource open(String location, FrameRange range) {
             Objects.requireNonNull(location, "location");
             Objects.requireNonNull(range, "range");
-            return FfmpegFrameSource.open(location, range, decoderThreads);
+            return FfmpegFrameSource.open(location, range, decoderThreads, pixelFormat);
         }
 
         @Override
         public String toString() {
-            return "FfmpegFrameSources[decoderThreads=" + decoderThreads + "]";
+            return "FfmpegFrameSources[decoderThreads=" + decoderThreads + ", pixelFormat=" + pixelFormat + "]";
         }
     }
 }

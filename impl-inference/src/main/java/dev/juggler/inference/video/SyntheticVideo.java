@@ -124,8 +124,6 @@ public final class SyntheticVideo {
         int w = frame.width();
         int bw = bitWidth(w);
         int sh = stripHeight(frame.height());
-        byte[] px = frame.bgr();
-        int stride = frame.stride();
         long value = 0;
         for (int bit = 0; bit < INDEX_BITS; bit++) {
             // Average only the inner half of each block: its edges ring after compression.
@@ -137,8 +135,8 @@ public final class SyntheticVideo {
             int n = 0;
             for (int y = y0; y < y1; y++) {
                 for (int x = x0; x < x1; x++) {
-                    int o = y * stride + 3 * x;
-                    sum += (px[o] & 0xFF) + (px[o + 1] & 0xFF) + (px[o + 2] & 0xFF);
+                    int rgb = frame.rgb(x, y);
+                    sum += (rgb >> 16) + ((rgb >> 8) & 0xFF) + (rgb & 0xFF);
                     n += 3;
                 }
             }
@@ -249,6 +247,24 @@ public final class SyntheticVideo {
         }
     }
 
+    /** How a synthetic video is encoded. */
+    public enum Encoding {
+        /** MPEG-4 Part 2, 4:2:0 (what most cameras and files deliver). */
+        MPEG4_YUV420P(avcodec.AV_CODEC_ID_MPEG4, avutil.AV_PIX_FMT_YUV420P),
+        /** Lossless FFV1, 4:4:4. */
+        FFV1_YUV444P(avcodec.AV_CODEC_ID_FFV1, avutil.AV_PIX_FMT_YUV444P),
+        /** Motion JPEG, full-range 4:2:2 (as webcams write it). */
+        MJPEG_YUVJ422P(avcodec.AV_CODEC_ID_MJPEG, avutil.AV_PIX_FMT_YUVJ422P);
+
+        final int codecId;
+        final int pixelFormat;
+
+        Encoding(int codecId, int pixelFormat) {
+            this.codecId = codecId;
+            this.pixelFormat = pixelFormat;
+        }
+    }
+
     /** Settings for one synthetic video. Not thread-safe. */
     public static final class Builder {
         private int width = 320;
@@ -259,8 +275,18 @@ public final class SyntheticVideo {
         private boolean fastStart;
         private double quality = 2;
         private LongPredicate hideFigure = f -> false;
+        private Encoding encoding = Encoding.MPEG4_YUV420P;
 
         private Builder() {
+        }
+
+        /**
+         * Codec and pixel format. Default {@link Encoding#MPEG4_YUV420P}; the others give decoders pictures in
+         * other pixel formats (use a {@code .mkv} or {@code .avi} file for them).
+         */
+        public Builder encoding(Encoding encoding) {
+            this.encoding = Objects.requireNonNull(encoding, "encoding");
+            return this;
         }
 
         /** Frame size; even, width >= 80, height >= 64, width >= 3/4 height. Default 320x240. */
@@ -338,8 +364,8 @@ public final class SyntheticVideo {
             FFmpegFrameRecorder rec = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
             try {
                 rec.setFormat(format);
-                rec.setVideoCodec(avcodec.AV_CODEC_ID_MPEG4);
-                rec.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+                rec.setVideoCodec(encoding.codecId);
+                rec.setPixelFormat(encoding.pixelFormat);
                 rec.setFrameRate(fps);
                 rec.setGopSize(keyframeInterval);
                 rec.setVideoQuality(quality);
@@ -361,7 +387,7 @@ public final class SyntheticVideo {
                 return file;
             } catch (Exception e) {
                 throw new JugglerException("writing synthetic video " + file + " (" + width + "x" + height + ", "
-                        + frames + " frames, " + format + "/mpeg4) failed: " + e.getMessage(), false, e);
+                        + frames + " frames, " + format + "/" + encoding + ") failed: " + e.getMessage(), false, e);
             } finally {
                 try {
                     rec.release();

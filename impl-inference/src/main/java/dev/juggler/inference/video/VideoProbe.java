@@ -1,6 +1,7 @@
 package dev.juggler.inference.video;
 
 import dev.juggler.inference.internal.VideoFiles;
+import dev.juggler.pipeline.PixelFormat;
 import dev.juggler.video.Video;
 import dev.juggler.video.VideoException;
 import dev.juggler.video.VideoException.Kind;
@@ -8,7 +9,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.FrameGrabber;
 
 /**
  * Reads what the ledger needs to know about a video file: exact frame count, frame rate and size.
@@ -51,7 +51,7 @@ public final class VideoProbe {
         Objects.requireNonNull(file, "file");
         String location = file.toString();
         long size = VideoFiles.checkFile(location, file);
-        FFmpegFrameGrabber grabber = VideoFiles.open(location, file, 0, false);
+        FFmpegFrameGrabber grabber = VideoFiles.open(location, file, 0, PixelFormat.I420);
         try {
             double fps = VideoFiles.fps(grabber);
             long[] declared = VideoFiles.declaredFrameCount(grabber);
@@ -87,8 +87,6 @@ public final class VideoProbe {
     }
 
     private static long countByDecoding(String location, FFmpegFrameGrabber grabber) {
-        // RAW image mode: no colour conversion, but JavaCV still exposes the AVFrame and its error flags.
-        grabber.setImageMode(FrameGrabber.ImageMode.RAW);
         long n = 0;
         try {
             org.bytedeco.javacv.Frame picture;

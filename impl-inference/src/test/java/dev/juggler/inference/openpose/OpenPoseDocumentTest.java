@@ -40,6 +40,22 @@ class OpenPoseDocumentTest {
     }
 
     @Test
+    void readsVersion01BodyPartsAndPoseKeypointsButNotBothInOnePerson() {
+        // OpenPose 1.0's release candidates wrote version 0.1, first with "body_parts", later "pose_keypoints".
+        String bodyParts = "{\n\"version\":0.1,\n\"people\":[\n{\n\"body_parts\":[\n" + zeros(54) + "\n]\n}\n]\n}\n";
+        OpenPoseDocument d = OpenPoseJson.readDocument(bodyParts, "v01.json");
+        assertEquals(Optional.of("0.1"), d.version());
+        assertEquals(54, d.people().get(0).pose2d().length);
+        assertEquals(3f, d.people().get(0).pose2d()[3]);
+        String poseKeypoints = "{\"version\":0.1,\"people\":[{\"pose_keypoints\":[" + zeros(54) + "]}]}";
+        assertEquals(Optional.empty(), d.firstDifference(OpenPoseJson.readDocument(poseKeypoints, "v01b.json")));
+        String both = "{\"version\":0.1,\"people\":[{\"body_parts\":[1,2,0.5],\"pose_keypoints\":[1,2,0.5]}]}";
+        OpenPoseFormatException e = assertThrows(OpenPoseFormatException.class, () -> OpenPoseJson.readDocument(both, "both.json"));
+        assertTrue(e.getMessage().contains("both.json") && e.getMessage().contains("people[0].pose_keypoints appears twice"),
+                e.getMessage());
+    }
+
+    @Test
     void readsVersion11PrettyWithPartCandidates() {
         String v11 = "{\n  \"version\": 1.1,\n  \"people\": [\n    {\n      \"pose_keypoints\": [" + zeros(45)
                 + "]\n    }\n  ],\n  \"part_candidates\": [\n    {\"0\": [1,2,0.9, 3,4,0.8], \"1\": []}\n  ]\n}\n";

@@ -3,6 +3,9 @@ package dev.juggler.inference.pose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.juggler.pipeline.Frame;
+import dev.juggler.pipeline.FrameInfo;
+import dev.juggler.pipeline.PixelFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -93,7 +96,7 @@ class BlazePoseMappingTest {
             bgr[3 * i + 2] = (byte) 51;  // red
         }
         FloatBuffer out = ByteBuffer.allocateDirect(256 * 256 * 3 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        BlazePoseModel.letterbox(bgr, 3 * w, BlazePoseModel.Crop.of(0, 0, w, h), out);
+        BlazePoseModel.letterbox(new Frame(new FrameInfo(0, 0, w, h), bgr, 3 * w), BlazePoseModel.Crop.of(0, 0, w, h), out);
         assertEquals(0, out.remaining());
         int centre = (128 * 256 + 128) * 3;
         assertEquals(51 / 255f, out.get(centre), 1e-6);
@@ -102,5 +105,32 @@ class BlazePoseMappingTest {
         int bar = (10 * 256 + 128) * 3;
         assertEquals(0f, out.get(bar));
         assertEquals(0f, out.get(bar + 2));
+    }
+
+    @Test
+    void letterboxOfAnI420FrameConvertsOnlyTheSampledPixelsToTheSameColours() {
+        // RGB (51, 102, 255) is YUV (105, 203, 95) in BT.601 limited range; odd sizes exercise the chroma edge.
+        int w = 511;
+        int h = 255;
+        byte[] yuv = new byte[PixelFormat.I420.frameBytes(w, h)];
+        int chroma = PixelFormat.chromaWidth(w) * PixelFormat.chromaHeight(h);
+        java.util.Arrays.fill(yuv, 0, w * h, (byte) 105);
+        java.util.Arrays.fill(yuv, w * h, w * h + chroma, (byte) 203);
+        java.util.Arrays.fill(yuv, w * h + chroma, yuv.length, (byte) 95);
+        FloatBuffer out = ByteBuffer.allocateDirect(256 * 256 * 3 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        Frame frame = Frame.i420(new FrameInfo(0, 0, w, h), yuv);
+        BlazePoseModel.letterbox(frame, BlazePoseModel.Crop.of(0, 0, w, h), out);
+        assertEquals(0, out.remaining());
+        for (int[] at : new int[][] {{128, 128}, {65, 2}, {190, 255}}) {
+            int o = (at[0] * 256 + at[1]) * 3;
+            assertEquals(51 / 255f, out.get(o), 2 / 255f, "red at " + java.util.Arrays.toString(at));
+            assertEquals(102 / 255f, out.get(o + 1), 2 / 255f, "green");
+            assertEquals(1f, out.get(o + 2), 2 / 255f, "blue");
+        }
+        assertEquals(0f, out.get((10 * 256 + 128) * 3), "the bar above the picture is black");
+        int rgb = frame.rgb(w - 1, h - 1);
+        assertEquals(51, rgb >> 16, 2, "Frame.rgb agrees: red");
+        assertEquals(102, (rgb >> 8) & 0xff, 2, "green");
+        assertEquals(255, rgb & 0xff, 2, "blue");
     }
 }

@@ -58,7 +58,7 @@ class RealFootageTest {
                 for (long i = from; i < Math.min(270, from + 2); i++) {
                     Frame f = src.next();
                     assertEquals(i, f.index());
-                    assertArrayEquals(all.get((int) i), f.bgr(), "frame " + i + " after a seek to " + from);
+                    assertArrayEquals(all.get((int) i), f.pixels(), "frame " + i + " after a seek to " + from);
                 }
                 assertNull(src.next());
             }
@@ -101,7 +101,7 @@ class RealFootageTest {
             try (FrameSource src = sources.open(file.toString(), from, from + 1)) {
                 Frame f = src.next();
                 assertEquals(from, f.index());
-                assertArrayEquals(seq.get((int) from), f.bgr(), "frame " + from + " via seek");
+                assertArrayEquals(seq.get((int) from), f.pixels(), "frame " + from + " via seek");
             }
         }
     }
@@ -111,7 +111,7 @@ class RealFootageTest {
         try (FrameSource src = sources.open(file.toString(), from, to)) {
             for (Frame f; (f = src.next()) != null; ) {
                 assertEquals(from + out.size(), f.index());
-                out.add(f.bgr());
+                out.add(f.pixels());
             }
         }
         return out;
