@@ -34,6 +34,16 @@ public final class ContainerSniffer {
     private ContainerSniffer() {
     }
 
+    /** Whether {@code file} starts like an AVI (RIFF, form type "AVI "); false if it cannot be read. */
+    public static boolean isAvi(Path file) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer head = read(ch, 0, 12);
+            return head != null && "RIFF".equals(ascii(head, 0)) && "AVI ".equals(ascii(head, 8));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** Inspects {@code file}; I/O errors yield {@link Verdict#UNKNOWN} (the caller already has a better error). */
     public static Verdict inspect(Path file) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

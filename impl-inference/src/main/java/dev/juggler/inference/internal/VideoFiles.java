@@ -69,9 +69,26 @@ public final class VideoFiles {
      * Starts a grabber on {@code file}. {@code decoderThreads} 0 leaves FFmpeg's automatic choice.
      * {@link PixelFormat#BGR24} has JavaCV convert every picture to packed BGR; {@link PixelFormat#I420}
      * leaves the decoder's picture as it is (the caller converts, if its format differs).
+     *
+     * <p>An AVI with an index is read by its index. Why: read front to back, FFmpeg's AVI demuxer numbers
+     * the chunks it finds, so a chunk whose header is damaged vanishes and every later frame gets the
+     * index of the one before it: results silently land on the wrong frames. Read by the index, each
+     * frame keeps its own timestamp and a damaged one shows as missing or corrupt, which is reported.
      */
     public static FFmpegFrameGrabber open(String location, Path file, int decoderThreads, PixelFormat format) {
         checkFile(location, file);
+        boolean avi = ContainerSniffer.isAvi(file);
+        FFmpegFrameGrabber grabber = start(location, file, decoderThreads, format, avi);
+        if (avi && videoIndexEntries(grabber) == 0) {
+            // No index (a recording that was cut off): index mode would read nothing, so read in file order.
+            release(grabber, location);
+            grabber = start(location, file, decoderThreads, format, false);
+        }
+        return grabber;
+    }
+
+    private static FFmpegFrameGrabber start(String location, Path file, int decoderThreads, PixelFormat format,
+            boolean byIndex) {
         FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
         if (format == PixelFormat.BGR24) {
             grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
@@ -82,6 +99,10 @@ public final class VideoFiles {
         if (decoderThreads > 0) {
             // avcodec_open2 applies this after JavaCV's thread_count(0), so it wins.
             grabber.setVideoOption("threads", Integer.toString(decoderThreads));
+        }
+        if (byIndex) {
+            // The AVI demuxer's "non-interleaved" mode, which reads every chunk where the index says it is.
+            grabber.setOption("fflags", "+sortdts");
         }
         try {
             grabber.start();
@@ -103,6 +124,11 @@ public final class VideoFiles {
             throw new VideoException(location, Kind.NOT_A_VIDEO, -1, "no decodable video stream", null);
         }
         return grabber;
+    }
+
+    private static int videoIndexEntries(FFmpegFrameGrabber grabber) {
+        AVStream st = videoStream(grabber);
+        return st == null ? 0 : org.bytedeco.ffmpeg.global.avformat.avformat_index_get_entries_count(st);
     }
 
     /**

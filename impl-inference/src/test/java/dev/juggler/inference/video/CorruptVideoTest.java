@@ -151,4 +151,128 @@ class CorruptVideoTest {
         byte[] all = Files.readAllBytes(source);
         return Files.write(dir.resolve(name), Arrays.copyOf(all, (int) (all.length * fraction)));
     }
+
+    // Offsets of the video chunk headers ("00dc") in an AVI's movi list, in file order (a RIFF walk).
+    private static java.util.List<Integer> aviVideoChunks(byte[] avi) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(avi).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.util.List<Integer> chunks = new java.util.ArrayList<>();
+        for (int at = 12; at + 12 <= avi.length; ) {
+            int size = b.getInt(at + 4);
+            if (fourCc(avi, at).equals("LIST") && fourCc(avi, at + 8).equals("movi")) {
+                for (int c = at + 12; c + 8 <= Math.min(avi.length, at + 8 + size); ) {
+                    int chunkSize = b.getInt(c + 4);
+                    if (fourCc(avi, c).equals("00dc")) {
+                        chunks.add(c);
+                    }
+                    c += 8 + chunkSize + (chunkSize & 1);
+                }
+                return chunks;
+            }
+            at += 8 + size + (size & 1);
+        }
+        return chunks;
+    }
+
+    private static String fourCc(byte[] bytes, int at) {
+        return new String(bytes, at, 4, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void anAviChunkWithADestroyedHeaderKeepsEveryFrameOnItsOwnIndex() throws IOException {
+        // Read front to back, FFmpeg loses such a chunk and gives every later frame the previous index.
+        Path avi = SyntheticVideo.builder().frames(N).keyframeInterval(N).write(dir.resolve("whole.avi"));
+        byte[] bytes = Files.readAllBytes(avi);
+        java.util.List<Integer> chunks = aviVideoChunks(bytes);
+        assertEquals(N, chunks.size(), "one chunk per frame");
+        int header = chunks.get(40);
+        for (int i = 0; i < 8; i++) {
+            bytes[header + i] = (byte) 0xA5;
+        }
+        Path damaged = Files.write(dir.resolve("header gone.avi"), bytes);
+        long delivered = 0;
+        try (FrameSource src = sources.open(damaged.toString(), 0, N)) {
+            for (Frame f; ; delivered++) {
+                try {
+                    f = src.next();
+                } catch (VideoException e) {
+                    // Acceptable only as a report at the damaged frame; never a shifted frame before it.
+                    assertEquals(40, e.frame().orElseThrow(), e.getMessage());
+                    break;
+                }
+                if (f == null) {
+                    break;
+                }
+                assertEquals(delivered, f.index());
+                assertEquals(f.index(), SyntheticVideo.readFrameIndex(f), "barcode of frame " + f.index());
+            }
+        }
+        assertTrue(delivered >= 40, "delivered " + delivered);
+    }
+
+    @Test
+    void anAviCutOffBeforeItsIndexStillDeliversItsFramesInOrder() throws IOException {
+        // A recording that stopped early has no index at the end: it is read in file order instead.
+        Path avi = SyntheticVideo.builder().frames(N).write(dir.resolve("long.avi"));
+        Path cut = cut(avi, "cut off.avi", 0.6);
+        long delivered = 0;
+        try (FrameSource src = sources.open(cut.toString(), 0, N)) {
+            for (Frame f; ; delivered++) {
+                try {
+                    f = src.next();
+                } catch (VideoException e) {
+                    assertTrue(e.kind() == Kind.TRUNCATED || e.kind() == Kind.DAMAGED, e.getMessage());
+                    assertEquals(delivered, e.frame().orElseThrow(), e.getMessage());
+                    break;
+                }
+                if (f == null) {
+                    break;
+                }
+                assertEquals(delivered, f.index());
+                assertEquals(delivered, SyntheticVideo.readFrameIndex(f));
+            }
+        } catch (VideoException e) {
+            assertEquals(Kind.TRUNCATED, e.kind(), "refused at open: " + e.getMessage());
+            return;
+        }
+        assertTrue(delivered > 30 && delivered < N, "delivered " + delivered + " of " + N);
+    }
+
+    @Test
+    void realFootageWithALostChunkIsDamagedAtThatFrameWithEveryFrameBeforeItExact() throws IOException {
+        Path vtest = dev.juggler.inference.testing.Requirements.footage(dev.juggler.inference.testing.Requirements.VTEST);
+        byte[] bytes = Files.readAllBytes(vtest);
+        java.util.List<Integer> chunks = aviVideoChunks(bytes);
+        assertEquals(795, chunks.size(), "vtest.avi has one chunk per frame");
+        // Zeros over frame 300's chunk, header included, as unreadable sectors of a failing disk (or the
+        // unwritten tail of a preallocated file) come back. (Random bytes are no test of us: this codec
+        // decodes many of them as a plausible picture without any error, so nothing could report them.)
+        Arrays.fill(bytes, chunks.get(300), chunks.get(301), (byte) 0);
+        Path damaged = Files.write(dir.resolve("vtest $(damaged).avi"), bytes);
+
+        java.util.List<byte[]> original = new java.util.ArrayList<>();
+        try (FrameSource src = sources.open(vtest.toString(), 0, 300)) {
+            for (Frame f; (f = src.next()) != null; ) {
+                original.add(f.pixels().clone());
+            }
+        }
+        long delivered = 0;
+        try (FrameSource src = sources.open(damaged.toString(), 0, 795)) {
+            while (true) {
+                Frame f;
+                try {
+                    f = src.next();
+                } catch (VideoException e) {
+                    assertEquals(Kind.DAMAGED, e.kind(), e.getMessage());
+                    assertEquals(300, e.frame().orElseThrow(), e.getMessage());
+                    assertTrue(e.getMessage().contains("vtest $(damaged).avi"), e.getMessage());
+                    break;
+                }
+                assertNotNull(f, "the damage must not pass unnoticed");
+                assertTrue(f.index() < 300, "frame " + f.index() + " delivered after the damage");
+                assertTrue(Arrays.equals(original.get((int) f.index()), f.pixels()), "frame " + f.index() + " is exact");
+                delivered++;
+            }
+        }
+        assertEquals(300, delivered);
+    }
 }
