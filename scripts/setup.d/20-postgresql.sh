@@ -28,7 +28,13 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -x "/usr/lib/postgresql/$PG
 fi
 
 if ! pg_lsclusters -h "$PG_VERSION" "$PG_CLUSTER" >/dev/null 2>&1 || [ -z "$(pg_lsclusters -h "$PG_VERSION" "$PG_CLUSTER" 2>/dev/null)" ]; then
-  pg_createcluster "$PG_VERSION" "$PG_CLUSTER" >/dev/null
+  pg_createcluster -p "$PG_PORT" "$PG_VERSION" "$PG_CLUSTER" >/dev/null
+fi
+# An existing cluster keeps the port it was made with: use that one, and say so if it is not the one asked for.
+actual_port="$(pg_lsclusters -h "$PG_VERSION" "$PG_CLUSTER" | awk '{print $3}')"
+if [ -n "$actual_port" ] && [ "$actual_port" != "$PG_PORT" ]; then
+  echo "note: cluster $PG_VERSION/$PG_CLUSTER listens on port $actual_port, not $PG_PORT; using $actual_port"
+  PG_PORT="$actual_port"
 fi
 
 # pg_ctlcluster needs the socket directory that systemd-tmpfiles would have made.
@@ -64,9 +70,10 @@ fi
 url="jdbc:postgresql://127.0.0.1:$PG_PORT/$DB"
 if [ -n "${JUGGLER_TEST_ENV:-}" ]; then
   {
-    echo "export JUGGLER_PG_URL='$url'"
-    echo "export JUGGLER_PG_USER='$ROLE'"
-    echo "export JUGGLER_PG_PASSWORD='$PASSWORD'"
+    # %q quotes for the shell that sources the file, whatever the (overridden) password contains.
+    printf 'export JUGGLER_PG_URL=%q\n' "$url"
+    printf 'export JUGGLER_PG_USER=%q\n' "$ROLE"
+    printf 'export JUGGLER_PG_PASSWORD=%q\n' "$PASSWORD"
   } >> "$JUGGLER_TEST_ENV"
 fi
 echo "PostgreSQL ready at $url (user $ROLE)"

@@ -36,4 +36,16 @@ public class InvalidConfigException extends JugglerException {
         }
         return value;
     }
+
+    /**
+     * Returns {@code value} if it is zero or positive.
+     *
+     * @throws InvalidConfigException naming {@code field} if it is null or negative
+     */
+    public static Duration requireNonNegative(String field, Duration value) {
+        if (value == null || value.isNegative()) {
+            throw of(field, value, "must be zero or a positive duration (e.g. PT10S)");
+        }
+        return value;
+    }
 }

@@ -915,19 +915,13 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
 
         /** How often device health is read for the temperature and throttling rules; default 1 s. */
         public Builder<I, O> healthPollInterval(Duration interval) {
-            if (interval == null || interval.isNegative()) {
-                throw InvalidConfigException.of("healthPollInterval", interval, "must be >= 0");
-            }
-            this.healthPollInterval = interval;
+            this.healthPollInterval = InvalidConfigException.requireNonNegative("healthPollInterval", interval);
             return this;
         }
 
         /** How long a failed device stays out before it gets a trial batch; default 30 s. */
         public Builder<I, O> probeAfter(Duration delay) {
-            if (delay == null || delay.isNegative()) {
-                throw InvalidConfigException.of("probeAfter", delay, "must be >= 0");
-            }
-            this.probeAfter = delay;
+            this.probeAfter = InvalidConfigException.requireNonNegative("probeAfter", delay);
             return this;
         }
 

@@ -617,10 +617,7 @@ public final class LocalClusterBackend implements ClusterBackend {
 
         /** Time between SIGTERM and SIGKILL, {@code >= 0}; default {@link #DEFAULT_KILL_GRACE_PERIOD}. */
         public Builder killGracePeriod(Duration grace) {
-            if (grace == null || grace.isNegative()) {
-                throw InvalidConfigException.of("killGracePeriod", grace, "must be >= 0, e.g. PT10S");
-            }
-            this.killGracePeriod = grace;
+            this.killGracePeriod = InvalidConfigException.requireNonNegative("killGracePeriod", grace);
             return this;
         }
 

@@ -687,10 +687,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
 
         /** How long an inference thread waits to fill a batch; default 5 ms. */
         public Builder<I, O> maxBatchWait(Duration wait) {
-            if (wait == null || wait.isNegative()) {
-                throw InvalidConfigException.of("maxBatchWait", wait, "must be >= 0");
-            }
-            this.maxBatchWait = wait;
+            this.maxBatchWait = InvalidConfigException.requireNonNegative("maxBatchWait", wait);
             return this;
         }
 
@@ -734,10 +731,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
 
         /** How often progress events are sent while frames are delivered; default 1 s. */
         public Builder<I, O> progressInterval(Duration interval) {
-            if (interval == null || interval.isNegative()) {
-                throw InvalidConfigException.of("progressInterval", interval, "must be >= 0");
-            }
-            this.progressInterval = interval;
+            this.progressInterval = InvalidConfigException.requireNonNegative("progressInterval", interval);
             return this;
         }
 

@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
  * same few kilobytes as one measured over ten. Public so that pipelines other than
  * {@link BoundedFramePipeline} report the same {@link StageStats}.
  *
- * <p>Thread-safe (synchronised; recording is a handful of arithmetic operations).
+ * <p>Thread-safe (synchronised; recording is a handful of arithmetic operations, a snapshot copies the
+ * sample under the lock and sorts it outside).
  */
 public final class LatencyRecorder {
     private static final int RESERVOIR = 4096;
@@ -36,15 +37,24 @@ public final class LatencyRecorder {
         maxNanos = Math.max(maxNanos, value);
     }
 
-    public synchronized StageStats snapshot() {
-        if (count == 0) {
-            return StageStats.EMPTY;
+    public StageStats snapshot() {
+        long n;
+        long sum;
+        long max;
+        long[] sorted;
+        synchronized (this) {
+            if (count == 0) {
+                return StageStats.EMPTY;
+            }
+            n = count;
+            sum = sumNanos;
+            max = maxNanos;
+            sorted = Arrays.copyOf(sample, (int) Math.min(count, RESERVOIR));
         }
-        int n = (int) Math.min(count, RESERVOIR);
-        long[] sorted = Arrays.copyOf(sample, n);
+        // Sorted outside the lock: recording threads wait for a 32 KiB copy, not for the sort.
         Arrays.sort(sorted);
-        return new StageStats(count, sumNanos / 1e6 / count, percentile(sorted, 0.50), percentile(sorted, 0.95),
-                percentile(sorted, 0.99), maxNanos / 1e6);
+        return new StageStats(n, sum / 1e6 / n, percentile(sorted, 0.50), percentile(sorted, 0.95),
+                percentile(sorted, 0.99), max / 1e6);
     }
 
     private static double percentile(long[] sorted, double p) {

@@ -401,10 +401,7 @@ public final class Worker {
         }
 
         public Builder safetyMargin(Duration margin) {
-            if (margin == null || margin.isNegative()) {
-                throw InvalidConfigException.of("safetyMargin", margin, "must be >= 0");
-            }
-            this.safetyMargin = margin;
+            this.safetyMargin = InvalidConfigException.requireNonNegative("safetyMargin", margin);
             return this;
         }
 

@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * "## pipeline" section to the benchmarks file and prints the RESULT line last.
  *
  * <p>Usage: {@code PipelineBenchmark --work DIR --out docs/benchmarks.md [--threads N]}; internally also
- * {@code --rss-child VIDEO} (one pipeline run, prints its peak RSS).
+ * {@code --rss-child VIDEO} (one pipeline run, prints its peak RSS) and {@code --json-child DIR} (reads every
+ * OpenPose file of DIR one at a time, as {@code juggler openpose check} does, and prints its peak RSS).
  */
 public final class PipelineBenchmark {
 
@@ -50,6 +51,10 @@ public final class PipelineBenchmark {
         FfmpegFrameSources.quietNativeLogging();
         if (opts.containsKey("--rss-child")) {
             rssChild(Path.of(opts.get("--rss-child")));
+            return;
+        }
+        if (opts.containsKey("--json-child")) {
+            jsonChild(Path.of(opts.get("--json-child")));
             return;
         }
         Path work = Files.createDirectories(Path.of(opts.getOrDefault("--work", "target/bench-pipeline")));
@@ -107,7 +112,8 @@ public final class PipelineBenchmark {
         double pipelineRate = 0;
         double pipelineRate2 = 0;
         double bareRate2 = 0;
-        for (int round = 0; round < 2; round++) {
+        // Best of three rounds on each side, interleaved: a shared 2-core machine has pauses longer than a run.
+        for (int round = 0; round < 3; round++) {
             bareMs = Math.min(bareMs, bareLoopMs(model, decoded, 1));
             pipelineRate = Math.max(pipelineRate, poseRate(model, decodeVideo, poseFrames, 1));
             bareRate2 = Math.max(bareRate2, 1000.0 / bareLoopMs(model, decoded, 2));
@@ -124,11 +130,22 @@ public final class PipelineBenchmark {
         // A worker sizes its heap for the pipeline's bounded working set; a pipeline that kept anything per
         // frame would fail with OutOfMemoryError on 30,000 frames at 64 MiB. The loose 256 MiB cap shows the
         // JVM's lazy heap growth (garbage it has not collected yet), for comparison.
-        long rssSmall = rssOf(small, "-Xmx64m");
-        long rssLarge = rssOf(large, "-Xmx64m");
+        long rssSmall = child("-Xmx64m", "--rss-child", small)[0];
+        long rssLarge = child("-Xmx64m", "--rss-child", large)[0];
         double rssRatio = (double) rssLarge / rssSmall;
-        long rssSmallLoose = rssOf(small, "-Xmx256m");
-        long rssLargeLoose = rssOf(large, "-Xmx256m");
+        long rssSmallLoose = child("-Xmx256m", "--rss-child", small)[0];
+        long rssLargeLoose = child("-Xmx256m", "--rss-child", large)[0];
+
+        // 4. OpenPose folders: reading 100,000 files one at a time (`juggler openpose check`) in a 64 MiB heap,
+        // which holding the documents (about 1 KiB each) would overflow, vs 1,000 files.
+        Path json1k = jsonFolder(work.resolve("openpose-1k"), 1_000);
+        Path json100k = jsonFolder(work.resolve("openpose-100k"), 100_000);
+        long[] read1k = child("-Xmx64m", "--json-child", json1k);
+        long[] read100k = child("-Xmx64m", "--json-child", json100k);
+        double jsonRssRatio = (double) read100k[0] / read1k[0];
+        double jsonFilesPerSecond = 100_000 / (read100k[1] / 1e9);
+        log(String.format(Locale.ROOT, "openpose folder: 100k files at %.0f files/s, peak RSS %d MiB vs %d MiB for 1k",
+                jsonFilesPerSecond, read100k[0] / 1024, read1k[0] / 1024));
         log(String.format(Locale.ROOT, "peak RSS (-Xmx64m): 1k %d MiB, 30k %d MiB, ratio %.3f; (-Xmx256m): %d / %d MiB",
                 rssSmall / 1024, rssLarge / 1024, rssRatio, rssSmallLoose / 1024, rssLargeLoose / 1024));
 
@@ -147,6 +164,7 @@ public final class PipelineBenchmark {
                 | BlazePose lite, 2 interpreters (frames/s) | %.1f | %.1f (bare loop, 2 threads) | %.3f | - |
                 | peak RSS, marker-pose pipeline, 320x240, JVM -Xmx64m (MiB) | %d (30,000 frames) | %d (1,000 frames) | %.3f | <= 1.15 |
                 | same, JVM -Xmx256m (MiB) | %d | %d | %.3f | - |
+                | peak RSS reading an OpenPose folder file by file, JVM -Xmx64m (MiB) | %d (100,000 files, %.0f files/s) | %d (1,000 files) | %.3f | - |
 
                 BlazePose lite bare loop: %.2f ms/frame (TFLite 2.6.2, XNNPACK, 1 thread).
                 """, Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
@@ -154,7 +172,8 @@ public final class PipelineBenchmark {
                 poseFrames, pipelineRate, bareRate, poseRatio,
                 pipelineRate2, bareRate2, pipelineRate2 / bareRate2,
                 rssLarge / 1024, rssSmall / 1024, rssRatio, rssLargeLoose / 1024, rssSmallLoose / 1024,
-                (double) rssLargeLoose / rssSmallLoose, bareMs);
+                (double) rssLargeLoose / rssSmallLoose, read100k[0] / 1024, jsonFilesPerSecond, read1k[0] / 1024,
+                jsonRssRatio, bareMs);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, section, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         System.out.printf(Locale.ROOT, "RESULT pipeline decode_vs_ffmpeg=%.2f pipeline_vs_bare_model=%.2f rss_30k_vs_1k=%.2f pose_ms_per_frame=%.2f%n",
@@ -250,21 +269,78 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static long rssOf(Path video, String heap) throws IOException, InterruptedException {
+    /** Runs this class in a fresh JVM in one of its child modes; returns {peak RSS in KiB, nanoseconds of work}. */
+    private static long[] child(String heap, String mode, Path input) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, heap, "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                PipelineBenchmark.class.getName(), "--rss-child", video.toString())
+                PipelineBenchmark.class.getName(), mode, input.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(30, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException("RSS child failed: " + output);
+            throw new IllegalStateException(mode + " child failed: " + output);
         }
+        long rss = -1;
+        long nanos = -1;
         for (String line : output.split("\n")) {
             if (line.startsWith("RSS_KB=")) {
-                return Long.parseLong(line.substring(7).trim());
+                rss = Long.parseLong(line.substring(7).trim());
+            } else if (line.startsWith("NANOS=")) {
+                nanos = Long.parseLong(line.substring(6).trim());
             }
         }
-        throw new IllegalStateException("RSS child printed no RSS_KB: " + output);
+        if (rss < 0) {
+            throw new IllegalStateException(mode + " child printed no RSS_KB: " + output);
+        }
+        return new long[] {rss, nanos};
+    }
+
+    private static void printPeakRss() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                System.out.println("RSS_KB=" + line.replaceAll("[^0-9]", ""));
+            }
+        }
+    }
+
+    /** A folder of {@code files} OpenPose 1.3 documents with one BODY_25 person each (kept between runs). */
+    private static Path jsonFolder(Path dir, int files) throws IOException {
+        Path done = dir.resolve(".complete");
+        if (Files.exists(done)) {
+            return dir;
+        }
+        log("writing " + files + " OpenPose files to " + dir);
+        Files.createDirectories(dir);
+        java.util.Random random = new java.util.Random(files);
+        for (int f = 0; f < files; f++) {
+            float[] keypoints = new float[75];
+            for (int k = 0; k < 25; k++) {
+                keypoints[3 * k] = random.nextFloat() * 640;
+                keypoints[3 * k + 1] = random.nextFloat() * 480;
+                keypoints[3 * k + 2] = random.nextFloat();
+            }
+            PoseFrame frame = new PoseFrame(List.of(dev.juggler.inference.pose.Person.of(keypoints)));
+            dev.juggler.inference.openpose.OpenPoseFiles.writeFrame(dir, "session", f, OpenPoseJson.toJson(frame));
+        }
+        Files.createFile(done);
+        return dir;
+    }
+
+    /** Reads every file of the folder as `juggler openpose check` does; prints peak RSS and the time taken. */
+    private static void jsonChild(Path dir) throws IOException {
+        long start = System.nanoTime();
+        AtomicLong people = new AtomicLong();
+        long files = dev.juggler.inference.openpose.OpenPoseFiles.readAll(dir, (file, document, error) -> {
+            if (error != null) {
+                throw error;
+            }
+            people.addAndGet(document.people().size());
+        });
+        long nanos = System.nanoTime() - start;
+        if (people.get() != files) {
+            throw new IllegalStateException(files + " files but " + people.get() + " people");
+        }
+        System.out.println("NANOS=" + nanos);
+        printPeakRss();
     }
 
     /** One pipeline run over the whole video with a cheap model; prints the process's peak RSS. */
@@ -282,10 +358,6 @@ public final class PipelineBenchmark {
                 throw new IllegalStateException("incomplete: " + report);
             }
         }
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                System.out.println("RSS_KB=" + line.replaceAll("[^0-9]", ""));
-            }
-        }
+        printPeakRss();
     }
 }
