@@ -386,10 +386,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
             float wx = xs.frac[ox];
             for (int ch = 0; ch < 3; ch++) {
                 // BGR in, RGB out: channel ch of the output is byte (2 - ch) of the pixel.
-                int src = 2 - ch;
-                float top = (bgr[r0 + a + src] & 0xff) * (1 - wx) + (bgr[r0 + b + src] & 0xff) * wx;
-                float bottom = (bgr[r1 + a + src] & 0xff) * (1 - wx) + (bgr[r1 + b + src] & 0xff) * wx;
-                row[o + ch] = (top * (1 - fy) + bottom * fy) * norm;
+                row[o + ch] = bilinear(bgr, r0 + 2 - ch, r1 + 2 - ch, a, b, wx, fy) * norm;
             }
         }
     }
