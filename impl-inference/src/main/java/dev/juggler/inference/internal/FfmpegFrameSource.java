@@ -196,13 +196,12 @@ public final class FfmpegFrameSource implements FrameSource {
     }
 
     private Frame copy(org.bytedeco.javacv.Frame picture, long index, double seconds) {
-        FrameInfo info = new FrameInfo(index, seconds, picture.imageWidth, picture.imageHeight);
-        return format == PixelFormat.I420 ? copyI420(picture, info) : copyBgr(picture, info);
+        return format == PixelFormat.I420 ? copyI420(picture, index, seconds) : copyBgr(picture, index, seconds);
     }
 
-    private Frame copyBgr(org.bytedeco.javacv.Frame picture, FrameInfo info) {
-        int w = info.width();
-        int h = info.height();
+    private Frame copyBgr(org.bytedeco.javacv.Frame picture, long index, double seconds) {
+        int w = picture.imageWidth;
+        int h = picture.imageHeight;
         int srcStride = picture.imageStride;
         int row = 3 * w;
         if (picture.imageChannels != 3 || srcStride < row) {
@@ -219,16 +218,21 @@ public final class FfmpegFrameSource implements FrameSource {
                 src.get(y * srcStride, bgr, y * row, row);
             }
         }
-        return new Frame(info, bgr, row);
+        return new Frame(new FrameInfo(index, seconds, w, h), bgr, row);
     }
 
-    // The decoder's own planes, copied once into a Java array; converted first only if they are not yuv420p.
-    private Frame copyI420(org.bytedeco.javacv.Frame picture, FrameInfo info) {
+    // The decoder's own planes, copied once into a Java array; converted first only if they are not yuv420p
+    // (or are laid out bottom-up, with negative line sizes).
+    private Frame copyI420(org.bytedeco.javacv.Frame picture, long index, double seconds) {
         if (!(picture.opaque instanceof AVFrame decoded)) {
             throw fail(Kind.DAMAGED, "the decoder returned no picture planes", null);
         }
+        // The picture's own size: it is what the planes hold, even if the stream changes size midway.
+        FrameInfo info = new FrameInfo(index, seconds, decoded.width(), decoded.height());
+        int chromaWidth = PixelFormat.chromaWidth(info.width());
         AVFrame planes = decoded;
-        if (decoded.format() != avutil.AV_PIX_FMT_YUV420P) {
+        if (decoded.format() != avutil.AV_PIX_FMT_YUV420P || decoded.linesize(0) < info.width()
+                || decoded.linesize(1) < chromaWidth || decoded.linesize(2) < chromaWidth) {
             if (converter == null) {
                 converter = new I420Converter();
             }
