@@ -28,7 +28,8 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -x "/usr/lib/postgresql/$PG
 fi
 
 if ! pg_lsclusters -h "$PG_VERSION" "$PG_CLUSTER" >/dev/null 2>&1 || [ -z "$(pg_lsclusters -h "$PG_VERSION" "$PG_CLUSTER" 2>/dev/null)" ]; then
-  pg_createcluster -p "$PG_PORT" "$PG_VERSION" "$PG_CLUSTER" >/dev/null
+  # Only a port asked for is forced: without -p, pg_createcluster picks the next free one (read back below).
+  pg_createcluster ${JUGGLER_PG_PORT:+-p "$JUGGLER_PG_PORT"} "$PG_VERSION" "$PG_CLUSTER" >/dev/null
 fi
 # An existing cluster keeps the port it was made with: use that one, and say so if it is not the one asked for.
 actual_port="$(pg_lsclusters -h "$PG_VERSION" "$PG_CLUSTER" | awk '{print $3}')"

@@ -18,7 +18,7 @@ verified() {
 
 publish() {
   if [ -n "${JUGGLER_TEST_ENV:-}" ]; then
-    echo "export JUGGLER_POSE_MODEL_DIR=$cache" >> "$JUGGLER_TEST_ENV"
+    printf 'export JUGGLER_POSE_MODEL_DIR=%q\n' "$cache" >> "$JUGGLER_TEST_ENV"
   fi
   echo "pose models in $cache"
 }

@@ -240,15 +240,16 @@ wait_for 50 ssh_ok || { log "cannot reach SLURM through the test sshd"; exit 1; 
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 if [ -n "${JUGGLER_TEST_ENV:-}" ]; then
   {
-    echo "export JUGGLER_SLURM_SSH_HOST=127.0.0.1"
-    echo "export JUGGLER_SLURM_SSH_PORT=$SSH_PORT"
-    echo "export JUGGLER_SLURM_SSH_USER=root"
-    echo "export JUGGLER_SLURM_SSH_KEY=$BASE/id_ed25519"
-    echo "export JUGGLER_SLURM_SSH_KNOWN_HOSTS=$BASE/known_hosts"
-    echo "export JUGGLER_SLURM_SSH_WRONG_KNOWN_HOSTS=$BASE/known_hosts.wrong"
-    echo "export JUGGLER_SLURM_PARTITION=$PARTITION"
-    echo "export JUGGLER_SLURM_WORKDIR=$WORK"
-    echo "export JUGGLER_SLURM_CONTROL=$self"
+    # %q: the paths (a clone's own path among them) may contain spaces or quotes.
+    printf 'export JUGGLER_SLURM_SSH_HOST=%q\n' 127.0.0.1
+    printf 'export JUGGLER_SLURM_SSH_PORT=%q\n' "$SSH_PORT"
+    printf 'export JUGGLER_SLURM_SSH_USER=%q\n' root
+    printf 'export JUGGLER_SLURM_SSH_KEY=%q\n' "$BASE/id_ed25519"
+    printf 'export JUGGLER_SLURM_SSH_KNOWN_HOSTS=%q\n' "$BASE/known_hosts"
+    printf 'export JUGGLER_SLURM_SSH_WRONG_KNOWN_HOSTS=%q\n' "$BASE/known_hosts.wrong"
+    printf 'export JUGGLER_SLURM_PARTITION=%q\n' "$PARTITION"
+    printf 'export JUGGLER_SLURM_WORKDIR=%q\n' "$WORK"
+    printf 'export JUGGLER_SLURM_CONTROL=%q\n' "$self"
   } >>"$JUGGLER_TEST_ENV"
 fi
 log "SLURM ($(sinfo -h -N -o '%N %T %G' | head -n1)) reachable over ssh root@127.0.0.1:$SSH_PORT"

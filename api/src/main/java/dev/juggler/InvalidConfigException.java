@@ -40,6 +40,7 @@ public class InvalidConfigException extends JugglerException {
     /**
      * Returns {@code value} if it is zero or positive.
      *
+     * @return {@code value}
      * @throws InvalidConfigException naming {@code field} if it is null or negative
      */
     public static Duration requireNonNegative(String field, Duration value) {

@@ -39,11 +39,15 @@ final class Analyses {
 
     /**
      * How an analysis is set up beyond its name: the BlazePose model and tile grid; the OpenPose executable,
-     * its extra arguments and GPUs.
+     * its extra arguments and GPUs. Immutable and thread-safe (the argument list is copied).
      */
     record Options(Path poseModel, int tileColumns, int tileRows, Path openposeBinary, List<String> openposeArguments,
             int numGpu, int numGpuStart) {
         static final Options DEFAULT = new Options(null, 1, 1, null, List.of(), -1, 0);
+
+        Options {
+            openposeArguments = List.copyOf(openposeArguments);
+        }
 
         /** BlazePose settings only. */
         Options(Path poseModel, int tileColumns, int tileRows) {
@@ -111,10 +115,35 @@ final class Analyses {
     }
 
     /**
+     * Checks what an analysis needs without starting anything, so that the demo refuses bad settings before
+     * it registers work that every worker would then fail on: the OpenPose executable and its settings.
+     * (BlazePose models are located by the demo itself, which prints where.)
+     *
+     * @throws InvalidConfigException naming the setting that is wrong
+     */
+    static void check(String name, Options options) {
+        if (!NAMES.contains(name)) {
+            throw InvalidConfigException.of("analysis", name, "must be one of " + NAMES);
+        }
+        if (OPENPOSE_BINARY.equals(name)) {
+            openpose(options);
+        }
+    }
+
+    // The OpenPose runner's settings, validated by its builder; build() starts nothing either.
+    private static OpenPoseBinaryPipeline.Builder openpose(Options options) {
+        return OpenPoseBinaryPipeline.builder(options.requireOpenposeBinary())
+                .extraArguments(options.openposeArguments().toArray(String[]::new))
+                .numGpu(options.numGpu())
+                .numGpuStart(options.numGpuStart());
+    }
+
+    /**
      * Builds the pipeline for an analysis; the caller closes it (which also closes the model).
      *
      * @throws dev.juggler.inference.pose.ModelNotFoundException if a BlazePose model is not on this machine
      *     (the message says how to get it)
+     * @throws InvalidConfigException if the name is unknown or a setting is wrong (e.g. no OpenPose executable)
      */
     static FramePipeline pipeline(String name, Options options) {
         if (MARKER_POSE.equals(name)) {
@@ -126,11 +155,7 @@ final class Analyses {
                     .build();
         }
         if (OPENPOSE_BINARY.equals(name)) {
-            return OpenPoseBinaryPipeline.builder(options.requireOpenposeBinary())
-                    .extraArguments(options.openposeArguments().toArray(String[]::new))
-                    .numGpu(options.numGpu())
-                    .numGpuStart(options.numGpuStart())
-                    .build();
+            return openpose(options).build();
         }
         PoseModels.Variant variant = variant(name);
         if (variant == null) {

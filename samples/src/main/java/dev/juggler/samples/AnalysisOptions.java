@@ -32,28 +32,42 @@ final class AnalysisOptions {
     List<String> openposeArguments = new ArrayList<>();
 
     @Option(names = "--num-gpu", defaultValue = "-1",
-            description = "GPUs one OpenPose process uses, -1 for all it sees (default ${DEFAULT-VALUE}).")
+            description = "GPUs one OpenPose process uses, -1 for all it sees (default ${DEFAULT-VALUE}). Every worker "
+                    + "gets the same setting: on a cluster the batch system's CUDA_VISIBLE_DEVICES decides which GPUs "
+                    + "a job sees; the demo's local workers share this machine's.")
     int numGpu;
 
     @Option(names = "--num-gpu-start", defaultValue = "0", description = "First GPU OpenPose uses, default ${DEFAULT-VALUE}.")
     int numGpuStart;
 
-    /** The parsed, validated settings. */
+    /**
+     * The parsed settings, with the tile grid checked and paths made absolute (workers run in another
+     * directory). The OpenPose settings are checked by {@link Analyses#check}.
+     */
     Analyses.Options toOptions() {
         int[] tiles = Analyses.Options.parseTiles(poseTiles);
-        return new Analyses.Options(poseModel, tiles[0], tiles[1], openposeBinary, List.copyOf(openposeArguments),
+        return new Analyses.Options(absolute(poseModel), tiles[0], tiles[1], absolute(openposeBinary), openposeArguments,
                 numGpu, numGpuStart);
     }
 
-    /** The same settings as arguments of {@code juggler worker}, in the {@code --name=value} form. */
+    // Null for no path, including an empty $JUGGLER_OPENPOSE_BIN.
+    private static Path absolute(Path path) {
+        return path == null || path.toString().isBlank() ? null : path.toAbsolutePath().normalize();
+    }
+
+    /**
+     * The same settings as arguments of {@code juggler worker}, in the {@code --name=value} form (so that a
+     * value that starts with a dash or an {@code @} is taken as it is), with absolute paths.
+     */
     List<String> toArguments() {
+        Analyses.Options options = toOptions();
         List<String> args = new ArrayList<>();
         args.add("--pose-tiles=" + poseTiles);
-        if (poseModel != null) {
-            args.add("--pose-model=" + poseModel);
+        if (options.poseModel() != null) {
+            args.add("--pose-model=" + options.poseModel());
         }
-        if (openposeBinary != null) {
-            args.add("--openpose-bin=" + openposeBinary);
+        if (options.openposeBinary() != null) {
+            args.add("--openpose-bin=" + options.openposeBinary());
         }
         for (String argument : openposeArguments) {
             args.add("--openpose-arg=" + argument);

@@ -3,6 +3,7 @@ package dev.juggler.samples;
 import dev.juggler.JugglerException;
 import dev.juggler.cluster.ClusterBackend;
 import dev.juggler.cluster.JobSpec;
+import dev.juggler.cluster.JobState;
 import dev.juggler.cluster.LocalClusterBackend;
 import dev.juggler.jdbc.JdbcLedger;
 import dev.juggler.ledger.ChunkQuery;
@@ -36,6 +37,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -77,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
                     + "Default ${DEFAULT-VALUE}.")
     String analysis;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     AnalysisOptions analysisOptions;
 
     @Option(names = "--no-progress", description = "Print status lines instead of a progress bar.")
@@ -92,9 +94,10 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
         analysis = chooseAnalysis(); // fails before any work starts when a chosen model is missing
-        Analyses.Options options = analysisOptions.toOptions(); // likewise for a bad tile grid
+        Analyses.Options options = analysisOptions.toOptions(); // likewise for bad settings
+        Analyses.check(analysis, options);
         if (Analyses.OPENPOSE_BINARY.equals(analysis)) {
-            out.printf("Analysis: %s (%s)%n", analysis, options.requireOpenposeBinary());
+            out.printf("Analysis: %s (%s)%n", analysis, options.openposeBinary());
         }
         Path work = workDir.toAbsolutePath().normalize();
         Path videoDir = videos != null ? videos.toAbsolutePath().normalize() : work.resolve("videos");
@@ -286,9 +289,11 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Shows progress: a bar on a terminal, a status line every few seconds otherwise. */
     private static final class StatusView implements JugglerListener, AutoCloseable {
+        private static final int MAX_REPORTED_JOB_FAILURES = 3;
         private final ProgressBar bar;
         private final PrintWriter out;
         private long lastLine;
+        private int failedJobs;
 
         StatusView(long totalFrames, boolean plain, PrintWriter out) {
             this.out = out;
@@ -316,6 +321,15 @@ final class DemoCommand implements Callable<Integer> {
         public void onEvent(JugglerEvent event) {
             if (event instanceof JugglerEvent.StepFailed failed && bar == null) {
                 out.println("problem: " + failed.step() + ": " + failed.error().getMessage());
+            }
+            // A worker that keeps failing (a missing model on its node, say) would otherwise only show as
+            // frames that do not move: say so, a few times, and point at the logs.
+            if (event instanceof JugglerEvent.JobEnded ended && ended.status().state() != JobState.COMPLETED
+                    && ended.status().state() != JobState.CANCELLED && ++failedJobs <= MAX_REPORTED_JOB_FAILURES) {
+                out.printf("worker job %s ended %s%s; its output is in the logs folder%s%n", ended.status().jobId(),
+                        ended.status().state(), ended.status().reason().map(r -> " (" + r + ")").orElse(""),
+                        failedJobs == MAX_REPORTED_JOB_FAILURES ? " (further failed jobs are not listed)" : "");
+                out.flush();
             }
         }
 

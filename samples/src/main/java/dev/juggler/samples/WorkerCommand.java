@@ -30,7 +30,8 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--ledger-user", description = "Database user (password from $" + PASSWORD_ENV + ").")
     String ledgerUser;
 
-    @Option(names = "--analysis", defaultValue = Analyses.MARKER_POSE, description = "Analysis to run: ${DEFAULT-VALUE}.")
+    @Option(names = "--analysis", defaultValue = Analyses.MARKER_POSE, description = "Analysis to run: marker-pose, "
+            + "blazepose-body25, blazepose-full-body25, blazepose-heavy-body25 or openpose-binary. Default ${DEFAULT-VALUE}.")
     String analysis;
 
     @Mixin
@@ -59,7 +60,10 @@ final class WorkerCommand implements Callable<Integer> {
         if (password != null) {
             ledgerConfig.password(password);
         }
-        try (WorkLedger ledger = ledgerConfig.build(); FramePipeline pipeline = Analyses.pipeline(analysis, analysisOptions.toOptions())) {
+        // The pipeline first: a setting this node cannot satisfy (no model, no OpenPose) fails before the ledger
+        // is touched.
+        try (FramePipeline pipeline = Analyses.pipeline(analysis, analysisOptions.toOptions());
+                WorkLedger ledger = ledgerConfig.build()) {
             Worker worker = Worker.builder(ledger, pipeline)
                     .fromEnvironment(System.getenv())
                     .analysis(analysis)

@@ -30,6 +30,30 @@ class AnalysesTest {
         assertThrows(InvalidConfigException.class, () -> Analyses.Options.parseTiles("9x9"), "beyond the model's 1..8");
         assertThrows(InvalidConfigException.class, () -> Analyses.Options.parseTiles("0x2"));
         assertThrows(InvalidConfigException.class, () -> Analyses.pipeline("openpose-magic"));
+        InvalidConfigException none = assertThrows(InvalidConfigException.class,
+                () -> Analyses.check(Analyses.OPENPOSE_BINARY, Analyses.Options.DEFAULT));
+        assertTrue(none.getMessage().contains("--openpose-bin") && none.getMessage().contains("JUGGLER_OPENPOSE_BIN"),
+                none.getMessage());
+    }
+
+    @Test
+    void optionsReachTheWorkerUnchangedAndWithAbsolutePaths() {
+        String awkward = "it's \"$(id)\"\n -x @file";
+        AnalysisOptions demo = new AnalysisOptions();
+        new CommandLine(demo).parseArgs("--pose-model", "models dir/pose.tflite", "--pose-tiles", "2x3",
+                "--openpose-bin", "bin/openpose.bin", "--openpose-arg=--model_folder", "--openpose-arg=" + awkward,
+                "--openpose-arg=", "--num-gpu", "2", "--num-gpu-start", "1");
+        AnalysisOptions worker = new AnalysisOptions();
+        new CommandLine(worker).parseArgs(demo.toArguments().toArray(String[]::new));
+        Analyses.Options options = worker.toOptions();
+        assertEquals(Path.of("models dir/pose.tflite").toAbsolutePath().normalize(), options.poseModel());
+        assertEquals(Path.of("bin/openpose.bin").toAbsolutePath().normalize(), options.openposeBinary());
+        assertEquals(java.util.List.of("--model_folder", awkward, ""), options.openposeArguments());
+        assertEquals(2, options.tileColumns());
+        assertEquals(3, options.tileRows());
+        assertEquals(2, options.numGpu());
+        assertEquals(1, options.numGpuStart());
+        assertEquals(demo.toOptions(), options);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.juggler.samples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.juggler.inference.openpose.OpenPoseJson;
@@ -139,6 +140,7 @@ class DemoEndToEndTest {
         Path videos = Files.createDirectories(temp.resolve("videos"));
         SyntheticVideo.write(videos.resolve("session $(id) 1.mp4"), 320, 240, 90, 25);
         Path work = temp.resolve("work");
+        Path argsLog = temp.resolve("open pose").resolve("its arguments.txt");
 
         StringWriter text = new StringWriter();
         CommandLine cli = JugglerCli.commandLine();
@@ -147,9 +149,21 @@ class DemoEndToEndTest {
         int code = cli.execute("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
                 "--chunk", "40", "--frames-per-worker", "60", "--no-progress", "--timeout", "PT5M",
                 "--analysis", Analyses.OPENPOSE_BINARY, "--openpose-bin", openpose.toString(),
-                "--openpose-arg=--model_pose", "--openpose-arg=BODY_25", "--num-gpu", "1");
+                "--openpose-arg=--model_pose", "--openpose-arg=BODY_25", "--num-gpu", "1", "--num-gpu-start", "0",
+                "--openpose-arg=--fake_args_log", "--openpose-arg=" + argsLog);
         assertEquals(0, code, text.toString());
         assertTrue(text.toString().contains("Analysis: openpose-binary (" + openpose + ")"), text.toString());
+
+        // Every OpenPose run got the settings given to the demo, through the worker JVMs.
+        String[] runs = Files.readString(argsLog).split("\n\n");
+        assertTrue(runs.length >= 3, "90 frames in chunks of at most 40 take several runs: " + runs.length);
+        for (String run : runs) {
+            List<String> args = List.of(run.split("\n"));
+            assertEquals("1", args.get(args.indexOf("--num_gpu") + 1), run);
+            assertEquals("0", args.get(args.indexOf("--num_gpu_start") + 1), run);
+            assertEquals("BODY_25", args.get(args.indexOf("--model_pose") + 1), run);
+            assertTrue(args.get(args.indexOf("--video") + 1).startsWith(work.resolve("workspace") + "/"), "the staged copy: " + run);
+        }
 
         Path json = work.resolve("openpose-json").resolve("session $(id) 1.openpose-binary");
         assertFrameFiles(json, "session $(id) 1", 90);
@@ -160,7 +174,7 @@ class DemoEndToEndTest {
     }
 
     @Test
-    void theOpenposeBinaryAnalysisWithoutAnExecutableFailsBeforeAnyWork() {
+    void theOpenposeBinaryAnalysisWithoutAnExecutableFailsBeforeAnyWork() throws IOException {
         StringWriter text = new StringWriter();
         CommandLine cli = JugglerCli.commandLine();
         cli.setOut(new PrintWriter(text, true));
@@ -170,7 +184,22 @@ class DemoEndToEndTest {
                 Analyses.OPENPOSE_BINARY, "--openpose-bin", temp.resolve("missing openpose").toString());
         assertEquals(JugglerCli.FAILED, code, text.toString());
         assertTrue(text.toString().contains("not an executable file"), text.toString());
-        assertTrue(!Files.exists(work.resolve("ledger")), "nothing was registered");
+        assertFalse(Files.exists(work), "nothing was created, let alone registered");
+
+        // Settings OpenPose itself would misread are refused as early.
+        Path openpose = Files.createFile(temp.resolve("openpose.bin"));
+        assertTrue(openpose.toFile().setExecutable(true));
+        text.getBuffer().setLength(0);
+        code = cli.execute("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
+                Analyses.OPENPOSE_BINARY, "--openpose-bin", openpose.toString(), "--openpose-arg=--write_json");
+        assertEquals(JugglerCli.FAILED, code, text.toString());
+        assertTrue(text.toString().contains("reserved"), text.toString());
+        text.getBuffer().setLength(0);
+        code = cli.execute("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
+                Analyses.OPENPOSE_BINARY, "--openpose-bin", openpose.toString(), "--num-gpu", "0");
+        assertEquals(JugglerCli.FAILED, code, text.toString());
+        assertTrue(text.toString().contains("numGpu"), text.toString());
+        assertFalse(Files.exists(work), "still nothing registered");
     }
 
     private static void assertFrameFiles(Path dir, String base, long frames) throws IOException {

@@ -65,6 +65,10 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
     public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
 
     private static final int STDERR_TAIL_LINES = 20;
+    // Flags command() sets, and other inputs or frame selections that would make OpenPose write other files.
+    private static final java.util.Set<String> RESERVED_FLAGS = new java.util.TreeSet<>(List.of("video", "image_dir",
+            "camera", "ip_camera", "flir_camera", "frame_first", "frame_last", "frame_step", "write_json", "num_gpu",
+            "num_gpu_start", "display", "render_pose"));
     private static final Duration POLL = Duration.ofMillis(20);
     private static final Duration TERMINATE_GRACE = Duration.ofSeconds(5);
 
@@ -410,10 +414,26 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
             return this;
         }
 
-        /** More OpenPose arguments, e.g. {@code --model_pose COCO}, {@code --net_resolution -1x368}. */
+        /**
+         * More OpenPose arguments, e.g. {@code --model_pose COCO}, {@code --net_resolution -1x368},
+         * {@code --model_folder /opt/openpose/models}.
+         *
+         * @throws InvalidConfigException for a flag this runner sets itself (input, frame range, output, GPUs,
+         *     display): OpenPose would take the last one given, and the run would read the wrong frames or write
+         *     where nobody looks
+         */
         public Builder extraArguments(String... arguments) {
             for (String a : arguments) {
-                extraArguments.add(Objects.requireNonNull(a, "argument"));
+                Objects.requireNonNull(a, "argument");
+                if (a.startsWith("-")) {
+                    String flag = a.replaceFirst("^-+", "");
+                    int eq = flag.indexOf('=');
+                    if (RESERVED_FLAGS.contains(eq < 0 ? flag : flag.substring(0, eq))) {
+                        throw InvalidConfigException.of("extraArguments", a, "is set by Juggler itself; the reserved "
+                                + "flags are " + RESERVED_FLAGS);
+                    }
+                }
+                extraArguments.add(a);
             }
             return this;
         }

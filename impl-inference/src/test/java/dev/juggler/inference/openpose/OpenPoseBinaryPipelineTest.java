@@ -1,6 +1,7 @@
 package dev.juggler.inference.openpose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,6 +54,18 @@ class OpenPoseBinaryPipelineTest {
         assertEquals(List.of(fake.toString(), "--video", "v.mp4", "--frame_first", "100", "--frame_last", "149",
                 "--write_json", "/j", "--num_gpu", "2", "--num_gpu_start", "1", "--display", "0", "--render_pose", "0",
                 "--model_pose", "BODY_25"), p.command("v.mp4", FrameRange.of(100, 150), Path.of("/j")));
+    }
+
+    @Test
+    void refusesExtraArgumentsThatWouldOverrideItsOwnFlags() {
+        for (String flag : new String[] {"--write_json", "--frame_first=3", "-video", "--num_gpu", "--image_dir"}) {
+            dev.juggler.InvalidConfigException e = assertThrows(dev.juggler.InvalidConfigException.class,
+                    () -> builder(flag, "x"), flag);
+            assertTrue(e.getMessage().contains(flag) && e.getMessage().contains("reserved"), e.getMessage());
+        }
+        // Values that start with a dash are not flags of ours.
+        assertEquals("-1x368", builder("--net_resolution", "-1x368").build()
+                .command("v.mp4", FrameRange.of(0, 1), Path.of("/j")).get(18));
     }
 
     @Test

@@ -5,8 +5,10 @@
 #   --fake_exit_early N exit 0 before frame N
 #   --fake_delay S      sleep S seconds after each frame
 #   --fake_fail_open    fail like OpenPose does when the video cannot be opened
+#   --fake_args_log F   append the whole command line to file F, one argument per line, then a blank line
 set -u
 video="" first=0 last=-1 out="" crash=-1 early=-1 delay=0 failopen=0
+all_args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --video) video=$2; shift 2 ;;
@@ -17,6 +19,7 @@ while [ $# -gt 0 ]; do
     --fake_exit_early) early=$2; shift 2 ;;
     --fake_delay) delay=$2; shift 2 ;;
     --fake_fail_open) failopen=1; shift ;;
+    --fake_args_log) printf '%s\n' "${all_args[@]}" "" >> "$2"; shift 2 ;;
     --num_gpu|--num_gpu_start|--display|--render_pose|--model_pose|--net_resolution) shift 2 ;;
     *) echo "unknown flag $1" >&2; exit 1 ;;
   esac

@@ -606,10 +606,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
 
         /** Polls closer together than this return the last snapshot. */
         public Builder minPollInterval(Duration value) {
-            if (value == null || value.isNegative()) {
-                throw InvalidConfigException.of("minPollInterval", value, "must be >= 0");
-            }
-            this.minPollInterval = value;
+            this.minPollInterval = InvalidConfigException.requireNonNegative("minPollInterval", value);
             return this;
         }
 

@@ -203,10 +203,7 @@ public final class SshConfig {
 
         /** Keep-alive interval; {@link Duration#ZERO} turns keep-alive off. */
         public Builder keepAlive(Duration value) {
-            if (value == null || value.isNegative()) {
-                throw InvalidConfigException.of("keepAlive", value, "must be >= 0");
-            }
-            this.keepAlive = value;
+            this.keepAlive = InvalidConfigException.requireNonNegative("keepAlive", value);
             return this;
         }
 
