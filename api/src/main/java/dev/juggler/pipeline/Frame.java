@@ -15,7 +15,11 @@ public final class Frame {
     private final byte[] pixels;
     private final int stride;
 
-    /** A {@link PixelFormat#BGR24} frame with rows of {@code stride} bytes. */
+    /**
+     * A {@link PixelFormat#BGR24} frame with rows of {@code stride} bytes.
+     *
+     * @throws IllegalArgumentException if the size is not positive or the array is too small for it
+     */
     public Frame(FrameInfo info, byte[] bgr, int stride) {
         this(info, PixelFormat.BGR24, bgr, stride);
     }
@@ -24,18 +28,22 @@ public final class Frame {
         this.info = Objects.requireNonNull(info, "info");
         this.format = format;
         this.pixels = Objects.requireNonNull(pixels, "pixels");
-        long needed = format == PixelFormat.BGR24
-                ? (long) stride * info.height()
-                : format.frameBytes(info.width(), info.height());
-        int minStride = format == PixelFormat.BGR24 ? 3 * info.width() : info.width();
-        if (stride < minStride || (format == PixelFormat.I420 && stride != info.width()) || needed > pixels.length) {
-            throw new IllegalArgumentException("frame " + info.index() + ": " + format + " " + info.width() + "x"
-                    + info.height() + " with stride " + stride + " does not fit " + pixels.length + " bytes");
+        int w = info.width();
+        int h = info.height();
+        boolean strideFits = format == PixelFormat.BGR24 ? stride >= 3 * w : stride == w;
+        long needed = format == PixelFormat.BGR24 ? (long) stride * h : (long) format.frameBytes(w, h);
+        if (w <= 0 || h <= 0 || !strideFits || needed > pixels.length) {
+            throw new IllegalArgumentException("frame " + info.index() + ": " + format + " " + w + "x" + h
+                    + " with stride " + stride + " does not fit " + pixels.length + " bytes");
         }
         this.stride = stride;
     }
 
-    /** A {@link PixelFormat#I420} frame, tightly packed ({@code pixels.length >= frameBytes(width, height)}). */
+    /**
+     * A {@link PixelFormat#I420} frame, tightly packed ({@code pixels.length >= frameBytes(width, height)}).
+     *
+     * @throws IllegalArgumentException if the size is not positive or the array is too small for it
+     */
     public static Frame i420(FrameInfo info, byte[] pixels) {
         return new Frame(info, PixelFormat.I420, pixels, info.width());
     }
@@ -86,10 +94,8 @@ public final class Frame {
             return (pixels[o + 2] & 0xff) << 16 | (pixels[o + 1] & 0xff) << 8 | (pixels[o] & 0xff);
         }
         int w = info.width();
-        int cw = PixelFormat.chromaWidth(w);
-        int uPlane = w * info.height();
-        int vPlane = uPlane + cw * PixelFormat.chromaHeight(info.height());
-        int c = (y >> 1) * cw + (x >> 1);
-        return PixelFormat.yuvToRgb(pixels[y * w + x] & 0xff, pixels[uPlane + c] & 0xff, pixels[vPlane + c] & 0xff);
+        int c = (y >> 1) * PixelFormat.chromaWidth(w) + (x >> 1);
+        return PixelFormat.yuvToRgb(pixels[y * w + x] & 0xff, pixels[PixelFormat.uOffset(w, info.height()) + c] & 0xff,
+                pixels[PixelFormat.vOffset(w, info.height()) + c] & 0xff);
     }
 }

@@ -14,9 +14,10 @@ public enum PixelFormat {
      */
     BGR24,
     /**
-     * Planar YUV 4:2:0 (ITU-R BT.601, limited range, as FFmpeg converts by default), tightly packed: the
-     * luma plane ({@code width x height}, {@code stride == width}), then the U plane and the V plane, each
-     * {@code ceil(width / 2) x ceil(height / 2)}; chroma sample (x/2, y/2) belongs to pixel (x, y).
+     * Planar YUV 4:2:0, tightly packed: the luma plane ({@code width x height}, {@code stride == width})
+     * at 0, then the U plane at {@link #uOffset} and the V plane at {@link #vOffset}, each
+     * {@code ceil(width / 2) x ceil(height / 2)}. Chroma sample (x/2, y/2) covers pixels (x, y) to
+     * (x+1, y+1); {@link Frame#rgb} takes it as it is, a resampling stage may interpolate between samples.
      */
     I420;
 
@@ -24,7 +25,7 @@ public enum PixelFormat {
     public int frameBytes(int width, int height) {
         return switch (this) {
             case BGR24 -> 3 * width * height;
-            case I420 -> width * height + 2 * chromaWidth(width) * chromaHeight(height);
+            case I420 -> vOffset(width, height) + chromaWidth(width) * chromaHeight(height);
         };
     }
 
@@ -36,6 +37,16 @@ public enum PixelFormat {
     /** Height of an I420 chroma plane: {@code ceil(height / 2)}. */
     public static int chromaHeight(int height) {
         return (height + 1) / 2;
+    }
+
+    /** Where the U plane of a {@code width x height} I420 frame starts. */
+    public static int uOffset(int width, int height) {
+        return width * height;
+    }
+
+    /** Where the V plane of a {@code width x height} I420 frame starts. */
+    public static int vOffset(int width, int height) {
+        return width * height + chromaWidth(width) * chromaHeight(height);
     }
 
     /**

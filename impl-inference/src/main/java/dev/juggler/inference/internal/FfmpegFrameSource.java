@@ -36,7 +36,6 @@ public final class FfmpegFrameSource implements FrameSource {
     private final String location;
     private final FrameRange range;
     private final PixelFormat format;
-    private I420Converter converter; // only for I420 output from a decoder whose pictures are not yuv420p
     private final double fps;
     private final long startMicros;
     private long originMicros;
@@ -221,37 +220,28 @@ public final class FfmpegFrameSource implements FrameSource {
         return new Frame(new FrameInfo(index, seconds, w, h), bgr, row);
     }
 
-    // The decoder's own planes, copied once into a Java array; converted first only if they are not yuv420p
-    // (or are laid out bottom-up, with negative line sizes).
+    // The decoder's own yuv420p planes (or JavaCV's conversion of other layouts to yuv420p, see VideoFiles),
+    // copied once into a Java array.
     private Frame copyI420(org.bytedeco.javacv.Frame picture, long index, double seconds) {
-        if (!(picture.opaque instanceof AVFrame decoded)) {
-            throw fail(Kind.DAMAGED, "the decoder returned no picture planes", null);
+        if (!(picture.opaque instanceof AVFrame planes) || planes.format() != avutil.AV_PIX_FMT_YUV420P) {
+            throw fail(Kind.DAMAGED, "the decoder returned no yuv420p picture", null);
         }
         // The picture's own size: it is what the planes hold, even if the stream changes size midway.
-        FrameInfo info = new FrameInfo(index, seconds, decoded.width(), decoded.height());
-        int chromaWidth = PixelFormat.chromaWidth(info.width());
-        AVFrame planes = decoded;
-        if (decoded.format() != avutil.AV_PIX_FMT_YUV420P || decoded.linesize(0) < info.width()
-                || decoded.linesize(1) < chromaWidth || decoded.linesize(2) < chromaWidth) {
-            if (converter == null) {
-                converter = new I420Converter();
-            }
-            try {
-                planes = converter.convert(decoded);
-            } catch (IllegalStateException e) {
-                throw fail(Kind.NOT_A_VIDEO, e.getMessage(), e);
-            }
+        int w = planes.width();
+        int h = planes.height();
+        int cw = PixelFormat.chromaWidth(w);
+        if (planes.linesize(0) < w || planes.linesize(1) < cw || planes.linesize(2) < cw) {
+            throw fail(Kind.DAMAGED, "unexpected picture layout: line sizes " + planes.linesize(0) + "/"
+                    + planes.linesize(1) + "/" + planes.linesize(2) + " for width " + w, null);
         }
-        int w = info.width();
-        int h = info.height();
         byte[] yuv = buffer(PixelFormat.I420.frameBytes(w, h));
-        int offset = copyPlane(planes, 0, w, h, yuv, 0);
-        offset = copyPlane(planes, 1, PixelFormat.chromaWidth(w), PixelFormat.chromaHeight(h), yuv, offset);
-        copyPlane(planes, 2, PixelFormat.chromaWidth(w), PixelFormat.chromaHeight(h), yuv, offset);
-        return Frame.i420(info, yuv);
+        copyPlane(planes, 0, w, h, yuv, 0);
+        copyPlane(planes, 1, cw, PixelFormat.chromaHeight(h), yuv, PixelFormat.uOffset(w, h));
+        copyPlane(planes, 2, cw, PixelFormat.chromaHeight(h), yuv, PixelFormat.vOffset(w, h));
+        return Frame.i420(new FrameInfo(index, seconds, w, h), yuv);
     }
 
-    private static int copyPlane(AVFrame frame, int plane, int width, int height, byte[] dst, int offset) {
+    private static void copyPlane(AVFrame frame, int plane, int width, int height, byte[] dst, int offset) {
         int lineSize = frame.linesize(plane);
         ByteBuffer src = frame.data(plane).capacity((long) lineSize * (height - 1) + width).asBuffer();
         if (lineSize == width) {
@@ -261,7 +251,6 @@ public final class FfmpegFrameSource implements FrameSource {
                 src.get(y * lineSize, dst, offset + y * width, width);
             }
         }
-        return offset + width * height;
     }
 
     private byte[] buffer(int size) {
@@ -304,10 +293,6 @@ public final class FfmpegFrameSource implements FrameSource {
         FFmpegFrameGrabber g = grabber;
         grabber = null;
         held = null;
-        if (converter != null) {
-            converter.close();
-            converter = null;
-        }
         if (g != null) {
             VideoFiles.release(g, location);
         }

@@ -67,33 +67,48 @@ public final class VideoFiles {
 
     /**
      * Starts a grabber on {@code file}. {@code decoderThreads} 0 leaves FFmpeg's automatic choice.
-     * {@link PixelFormat#BGR24} has JavaCV convert every picture to packed BGR; {@link PixelFormat#I420}
-     * leaves the decoder's picture as it is (the caller converts, if its format differs).
+     * {@link PixelFormat#BGR24} has JavaCV convert every picture to packed BGR. {@link PixelFormat#I420}
+     * leaves a yuv420p decoder's pictures as they are (JavaCV's RAW mode: the decoder's own AVFrame in
+     * {@code Frame.opaque}); pictures in any other layout (yuvj420p, 4:2:2, 4:4:4, 10-bit, RGB, bottom-up
+     * DIBs) are converted to yuv420p by JavaCV's swscale step, its AVFrame in {@code Frame.opaque} too.
      *
-     * <p>An AVI with an index is read by its index. Why: read front to back, FFmpeg's AVI demuxer numbers
-     * the chunks it finds, so a chunk whose header is damaged vanishes and every later frame gets the
-     * index of the one before it: results silently land on the wrong frames. Read by the index, each
-     * frame keeps its own timestamp and a damaged one shows as missing or corrupt, which is reported.
+     * <p>An AVI whose index covers every frame is read by its index. Why: read front to back, FFmpeg's AVI
+     * demuxer numbers the chunks it finds, so a chunk whose header is damaged vanishes and every later frame
+     * gets the index of the one before it: results silently land on the wrong frames. Read by the index,
+     * each frame keeps its own timestamp and a damaged one shows as missing or corrupt, which is reported.
+     * An AVI with no or a partial index (a recording that was cut off) is read front to back, since index
+     * mode would skip the frames the index lacks.
      */
     public static FFmpegFrameGrabber open(String location, Path file, int decoderThreads, PixelFormat format) {
         checkFile(location, file);
-        boolean avi = ContainerSniffer.isAvi(file);
-        FFmpegFrameGrabber grabber = start(location, file, decoderThreads, format, avi);
-        if (avi && videoIndexEntries(grabber) == 0) {
-            // No index (a recording that was cut off): index mode would read nothing, so read in file order.
+        boolean byIndex = ContainerSniffer.isAvi(file);
+        boolean convert = false;
+        FFmpegFrameGrabber grabber = start(location, file, decoderThreads, format, convert, byIndex);
+        try {
+            boolean wholeIndex = !byIndex || indexCoversEveryFrame(grabber);
+            // In RAW mode JavaCV reports the decoder's own pixel format.
+            boolean needsConversion = format == PixelFormat.I420 && grabber.getPixelFormat() != avutil.AV_PIX_FMT_YUV420P;
+            if (wholeIndex && !needsConversion) {
+                return grabber;
+            }
+            byIndex = byIndex && wholeIndex;
+            convert = needsConversion;
+        } catch (RuntimeException | LinkageError e) {
             release(grabber, location);
-            grabber = start(location, file, decoderThreads, format, false);
+            throw e;
         }
-        return grabber;
+        release(grabber, location);
+        return start(location, file, decoderThreads, format, convert, byIndex);
     }
 
     private static FFmpegFrameGrabber start(String location, Path file, int decoderThreads, PixelFormat format,
-            boolean byIndex) {
+            boolean convertToI420, boolean byIndex) {
         FFmpegFrameGrabber grabber = new FFmpegFrameGrabber(file.toFile());
         if (format == PixelFormat.BGR24) {
             grabber.setPixelFormat(avutil.AV_PIX_FMT_BGR24);
+        } else if (convertToI420) {
+            grabber.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
         } else {
-            // RAW: JavaCV hands over the decoder's own picture (an AVFrame in Frame.opaque), no conversion.
             grabber.setImageMode(FrameGrabber.ImageMode.RAW);
         }
         if (decoderThreads > 0) {
@@ -124,6 +139,16 @@ public final class VideoFiles {
             throw new VideoException(location, Kind.NOT_A_VIDEO, -1, "no decodable video stream", null);
         }
         return grabber;
+    }
+
+    // True if the video stream's index has an entry for every frame the header declares.
+    private static boolean indexCoversEveryFrame(FFmpegFrameGrabber grabber) {
+        AVStream st = videoStream(grabber);
+        if (st == null) {
+            return false;
+        }
+        int entries = videoIndexEntries(grabber);
+        return entries > 0 && entries >= st.nb_frames();
     }
 
     private static int videoIndexEntries(FFmpegFrameGrabber grabber) {

@@ -311,7 +311,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         final float[] chromaFrac = new float[INPUT_SIZE];
 
         Axis(int origin, int length, float scale, float pad, int frameLength) {
-            int chromaLength = PixelFormat.chromaWidth(frameLength);
+            int chromaLength = (frameLength + 1) / 2; // chroma samples along this axis, width or height alike
             for (int o = 0; o < INPUT_SIZE; o++) {
                 float s = (o + 0.5f - pad) / scale - 0.5f;
                 inside[o] = s > -0.5f && s < length - 0.5f;
@@ -320,6 +320,8 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
                 lo[o] = origin + i;
                 hi[o] = origin + Math.min(i + 1, length - 1);
                 frac[o] = c - i;
+                // Chroma taken as centred between its two pixels (MPEG-2/H.264 sit it left; a quarter of a
+                // chroma sample, invisible after resampling to 256 pixels).
                 float cc = Math.max(0f, Math.min(chromaLength - 1f, (origin + c + 0.5f) / 2f - 0.5f));
                 int ci = (int) cc;
                 chromaLo[o] = ci;
@@ -398,8 +400,8 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         byte[] yuv = frame.pixels();
         int w = frame.width();
         int cw = PixelFormat.chromaWidth(w);
-        int uPlane = w * frame.height();
-        int vPlane = uPlane + cw * PixelFormat.chromaHeight(frame.height());
+        int uPlane = PixelFormat.uOffset(w, frame.height());
+        int vPlane = PixelFormat.vOffset(w, frame.height());
         int r0 = ys.lo[oy] * w;
         int r1 = ys.hi[oy] * w;
         float fy = ys.frac[oy];

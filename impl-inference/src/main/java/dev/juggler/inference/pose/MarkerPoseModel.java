@@ -106,8 +106,8 @@ public final class MarkerPoseModel implements Accelerator<Frame, PoseFrame> {
         int w = frame.width();
         int h = frame.height();
         int cw = PixelFormat.chromaWidth(w);
-        int uPlane = w * h;
-        int vPlane = uPlane + cw * PixelFormat.chromaHeight(h);
+        int uPlane = PixelFormat.uOffset(w, h);
+        int vPlane = PixelFormat.vOffset(w, h);
         byte[] px = frame.pixels();
         boolean any = false;
         for (int y = 0; y < h; y++) {

@@ -247,14 +247,16 @@ public final class SyntheticVideo {
         }
     }
 
-    /** How a synthetic video is encoded. */
+    /** How a synthetic video is encoded. Immutable and thread-safe. */
     public enum Encoding {
         /** MPEG-4 Part 2, 4:2:0 (what most cameras and files deliver). */
         MPEG4_YUV420P(avcodec.AV_CODEC_ID_MPEG4, avutil.AV_PIX_FMT_YUV420P),
         /** Lossless FFV1, 4:4:4. */
         FFV1_YUV444P(avcodec.AV_CODEC_ID_FFV1, avutil.AV_PIX_FMT_YUV444P),
         /** Motion JPEG, full-range 4:2:2 (as webcams write it). */
-        MJPEG_YUVJ422P(avcodec.AV_CODEC_ID_MJPEG, avutil.AV_PIX_FMT_YUVJ422P);
+        MJPEG_YUVJ422P(avcodec.AV_CODEC_ID_MJPEG, avutil.AV_PIX_FMT_YUVJ422P),
+        /** Uncompressed BGR (as capture tools write AVI files); about 3 bytes per pixel per frame. */
+        RAWVIDEO_BGR24(avcodec.AV_CODEC_ID_RAWVIDEO, avutil.AV_PIX_FMT_BGR24);
 
         final int codecId;
         final int pixelFormat;

@@ -288,8 +288,8 @@ public final class PipelineBenchmark {
                 nanos = Long.parseLong(line.substring(6).trim());
             }
         }
-        if (rss < 0) {
-            throw new IllegalStateException(mode + " child printed no RSS_KB: " + output);
+        if (rss < 0 || (mode.equals("--json-child") && nanos < 0)) {
+            throw new IllegalStateException(mode + " child printed no RSS_KB (or NANOS): " + output);
         }
         return new long[] {rss, nanos};
     }

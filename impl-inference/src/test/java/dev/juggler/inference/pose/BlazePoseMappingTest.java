@@ -2,6 +2,7 @@ package dev.juggler.inference.pose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.juggler.pipeline.Frame;
 import dev.juggler.pipeline.FrameInfo;
@@ -132,5 +133,47 @@ class BlazePoseMappingTest {
         assertEquals(51, rgb >> 16, 2, "Frame.rgb agrees: red");
         assertEquals(102, (rgb >> 8) & 0xff, 2, "green");
         assertEquals(255, rgb & 0xff, 2, "blue");
+    }
+
+    @Test
+    void letterboxOfAnI420GradientMatchesTheSamePictureInBgr() {
+        // Smooth gradients in Y, U and V over an odd-sized frame: a wrong chroma row, column or weight shows as
+        // a difference, while the BGR reference (converted pixel by pixel with nearest chroma) and the I420
+        // path (interpolated chroma) agree within a few levels.
+        int w = 301;
+        int h = 203;
+        byte[] yuv = new byte[PixelFormat.I420.frameBytes(w, h)];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                yuv[y * w + x] = (byte) (40 + 160 * x / w);
+            }
+        }
+        int cw = PixelFormat.chromaWidth(w);
+        for (int cy = 0; cy < PixelFormat.chromaHeight(h); cy++) {
+            for (int cx = 0; cx < cw; cx++) {
+                yuv[PixelFormat.uOffset(w, h) + cy * cw + cx] = (byte) (70 + 120 * cy / PixelFormat.chromaHeight(h));
+                yuv[PixelFormat.vOffset(w, h) + cy * cw + cx] = (byte) (190 - 120 * cx / cw);
+            }
+        }
+        Frame i420 = Frame.i420(new FrameInfo(0, 0, w, h), yuv);
+        byte[] bgr = new byte[3 * w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int rgb = i420.rgb(x, y);
+                bgr[3 * (y * w + x)] = (byte) rgb;
+                bgr[3 * (y * w + x) + 1] = (byte) (rgb >> 8);
+                bgr[3 * (y * w + x) + 2] = (byte) (rgb >> 16);
+            }
+        }
+        BlazePoseModel.Crop crop = BlazePoseModel.Crop.of(0, 0, w, h);
+        FloatBuffer fromI420 = ByteBuffer.allocateDirect(256 * 256 * 3 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        FloatBuffer fromBgr = ByteBuffer.allocateDirect(256 * 256 * 3 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        BlazePoseModel.letterbox(i420, crop, fromI420);
+        BlazePoseModel.letterbox(new Frame(new FrameInfo(0, 0, w, h), bgr, 3 * w), crop, fromBgr);
+        double worst = 0;
+        for (int i = 0; i < 256 * 256 * 3; i++) {
+            worst = Math.max(worst, Math.abs(fromI420.get(i) - fromBgr.get(i)));
+        }
+        assertTrue(worst < 6 / 255.0, "largest difference " + worst * 255 + " levels");
     }
 }

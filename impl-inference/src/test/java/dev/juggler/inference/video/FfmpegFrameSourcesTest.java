@@ -166,10 +166,11 @@ class FfmpegFrameSourcesTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"MPEG4_YUV420P, walk-420.mkv", "FFV1_YUV444P, walk-444.mkv", "MJPEG_YUVJ422P, walk-j422.mkv"})
+    @CsvSource({"MPEG4_YUV420P, walk-420.mkv", "FFV1_YUV444P, walk-444.mkv", "MJPEG_YUVJ422P, walk-j422.mkv",
+        "RAWVIDEO_BGR24, walk-bgr.avi"})
     void i420FramesShowTheSamePicturesAsBgrFramesWhateverTheDecodersPixelFormat(SyntheticVideo.Encoding encoding,
             String name) {
-        // Odd-free but not multiple-of-16 size, so decoders pad their rows and the repacking is exercised.
+        // Even (SyntheticVideo needs that) but not a multiple of 16, so decoders pad their rows and the repacking is exercised.
         int w = 328;
         int h = 246;
         Path file = SyntheticVideo.builder().encoding(encoding).size(w, h).frames(30).keyframeInterval(10)
@@ -212,6 +213,59 @@ class FfmpegFrameSourcesTest {
             }
             assertNull(a.next());
         }
+    }
+
+    @Test
+    void aBottomUpUncompressedAviReadsTheRightWayUpInBothFormats() throws java.io.IOException {
+        // Capture tools store uncompressed DIBs bottom-up (a positive height in the header); FFmpeg then hands
+        // out pictures with negative line sizes. Made here from FFmpeg's top-down file: rows reversed in every
+        // frame and the height's sign flipped, so the picture is the same, only stored the other way.
+        int w = 320;
+        int h = 240;
+        Path topDown = SyntheticVideo.builder().encoding(SyntheticVideo.Encoding.RAWVIDEO_BGR24).size(w, h).frames(12)
+                .write(dir.resolve("raw.avi"));
+        byte[] bytes = java.nio.file.Files.readAllBytes(topDown);
+        List<Integer> chunks = dev.juggler.inference.testing.AviChunks.videoChunks(bytes);
+        assertEquals(12, chunks.size());
+        for (int chunk : chunks) {
+            int data = chunk + 8;
+            int row = 3 * w;
+            assertEquals(row * h, dev.juggler.inference.testing.AviChunks.size(bytes, chunk));
+            byte[] picture = java.util.Arrays.copyOfRange(bytes, data, data + row * h);
+            for (int y = 0; y < h; y++) {
+                System.arraycopy(picture, y * row, bytes, data + (h - 1 - y) * row, row);
+            }
+        }
+        int strf = indexOf(bytes, "strf".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        java.nio.ByteBuffer header = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int heightAt = strf + 8 + 8; // chunk id and size, then biSize and biWidth
+        assertEquals(-h, header.getInt(heightAt), "FFmpeg writes raw BGR top-down");
+        header.putInt(heightAt, h);
+        Path bottomUp = java.nio.file.Files.write(dir.resolve("raw bottom-up.avi"), bytes);
+        for (PixelFormat format : PixelFormat.values()) {
+            try (FrameSource src = FfmpegFrameSources.builder().pixelFormat(format).build().open(bottomUp.toString(), 0, 12)) {
+                List<Frame> frames = readAll(src);
+                assertEquals(12, frames.size(), format.toString());
+                for (Frame f : frames) {
+                    assertEquals(format, f.format());
+                    // Upside down, the barcode strip would be at the bottom and not read as the index.
+                    assertEquals(f.index(), SyntheticVideo.readFrameIndex(f), format + " frame " + f.index());
+                }
+            }
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found");
     }
 
     @Test
