@@ -358,8 +358,9 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
 
     private static void letterbox(Frame frame, Axis xs, Axis ys, float[] row, FloatBuffer out) {
         for (int oy = 0; oy < INPUT_SIZE; oy++) {
+            Arrays.fill(row, 0f); // black wherever the picture does not reach
             if (!ys.inside[oy]) {
-                Arrays.fill(row, 0f);
+                // a letterbox bar
             } else if (frame.format() == PixelFormat.I420) {
                 i420Row(frame, xs, ys, oy, row);
             } else {
@@ -376,13 +377,10 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         int r1 = ys.hi[oy] * frame.stride();
         float fy = ys.frac[oy];
         for (int ox = 0; ox < INPUT_SIZE; ox++) {
-            int o = 3 * ox;
             if (!xs.inside[ox]) {
-                row[o] = 0f;
-                row[o + 1] = 0f;
-                row[o + 2] = 0f;
                 continue;
             }
+            int o = 3 * ox;
             int a = 3 * xs.lo[ox];
             int b = 3 * xs.hi[ox];
             float wx = xs.frac[ox];
@@ -409,13 +407,10 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         int c1 = ys.chromaHi[oy] * cw;
         float cfy = ys.chromaFrac[oy];
         for (int ox = 0; ox < INPUT_SIZE; ox++) {
-            int o = 3 * ox;
             if (!xs.inside[ox]) {
-                row[o] = 0f;
-                row[o + 1] = 0f;
-                row[o + 2] = 0f;
                 continue;
             }
+            int o = 3 * ox;
             float luma = bilinear(yuv, r0, r1, xs.lo[ox], xs.hi[ox], xs.frac[ox], fy) - 16f;
             int a = xs.chromaLo[ox];
             int b = xs.chromaHi[ox];
