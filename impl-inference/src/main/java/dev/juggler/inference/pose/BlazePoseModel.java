@@ -358,12 +358,10 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
 
     private static void letterbox(Frame frame, Axis xs, Axis ys, float[] row, FloatBuffer out) {
         for (int oy = 0; oy < INPUT_SIZE; oy++) {
-            Arrays.fill(row, 0f); // black wherever the picture does not reach
-            if (!ys.inside[oy]) {
-                // a letterbox bar
-            } else if (frame.format() == PixelFormat.I420) {
+            Arrays.fill(row, 0f); // black wherever the picture does not reach: bars and margins
+            if (ys.inside[oy] && frame.format() == PixelFormat.I420) {
                 i420Row(frame, xs, ys, oy, row);
-            } else {
+            } else if (ys.inside[oy]) {
                 bgrRow(frame, xs, ys, oy, row);
             }
             out.put(row);
