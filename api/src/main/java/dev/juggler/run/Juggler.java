@@ -48,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * <p>A failing backend, stager or ledger never stops the loop: the step is reported in the status and as
  * a {@link JugglerEvent.StepFailed} event and retried on the next tick.
  *
+ * <p>Workers that keep failing do not make it submit ever more of them: once
+ * {@link Builder#failedJobsBeforeBackoff} jobs in a row have ended FAILED or OUT_OF_MEMORY while no frame
+ * got done, it waits a poll interval before submitting again, doubling up to an hour, and says so in the
+ * status and with a {@link JugglerEvent.WorkersFailing} event (a worker that cannot start, say, because its
+ * node lacks the model, would otherwise fill the batch queue with jobs that fail at once). A job that
+ * completes, or frames getting done, end the backoff.
+ *
  * <p>Thread-safe. {@link #tick()} runs one tick on the calling thread (for hosts with their own
  * scheduling, and for tests); {@link #start()} runs ticks on an own thread every poll interval, and
  * earlier when {@link #requestTick()} is called or a video finished staging.
@@ -64,10 +71,12 @@ public final class Juggler implements AutoCloseable {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
     /** Default number of videos staged at once. */
     public static final int DEFAULT_PARALLEL_STAGING = 2;
+    /** Default number of jobs in a row that fail without progress before submissions back off. */
+    public static final int DEFAULT_FAILED_JOBS_BEFORE_BACKOFF = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(Juggler.class);
-    /** Longest wait before staging a video again after it failed. */
-    static final Duration MAX_STAGE_RETRY_DELAY = Duration.ofHours(1);
+    /** Longest wait before staging a video again after it failed, or before submitting after failed workers. */
+    static final Duration MAX_RETRY_DELAY = Duration.ofHours(1);
 
     private final WorkLedger ledger;
     private final ClusterBackend backend;
@@ -79,6 +88,7 @@ public final class Juggler implements AutoCloseable {
     private final int arrayConcurrency;
     private final Duration pollInterval;
     private final int parallelStaging;
+    private final int failedJobsBeforeBackoff;
     private final Clock clock;
     private final Listeners<JugglerListener> listeners = new Listeners<>();
     private final ExecutorService stagingThreads;
@@ -100,6 +110,11 @@ public final class Juggler implements AutoCloseable {
     private Thread loopThread;
     private Instant unavailableSince;
     private boolean reconciled;
+    // Worker jobs that failed in a row without progress, and the submission backoff they caused (tick thread).
+    private int failedJobsInARow;
+    private String lastJobFailure;
+    private int backoffSteps;
+    private Instant submitNotBefore;
 
     private Juggler(Builder b) {
         this.ledger = b.ledger;
@@ -112,6 +127,7 @@ public final class Juggler implements AutoCloseable {
         this.arrayConcurrency = b.arrayConcurrency;
         this.pollInterval = b.pollInterval;
         this.parallelStaging = b.parallelStaging;
+        this.failedJobsBeforeBackoff = b.failedJobsBeforeBackoff;
         this.clock = b.clock;
         listeners.addAll(b.listeners);
         this.stagingThreads = Executors.newFixedThreadPool(parallelStaging, new NamedThreadFactory("juggler-stage"));
@@ -233,7 +249,7 @@ public final class Juggler implements AutoCloseable {
         step("purge finished videos", problems, this::purgeFinished);
         step("stage videos", problems, this::stageNext);
         if (jobs != null) {
-            step("submit workers", problems, () -> submitWorkers(jobs));
+            step("submit workers", problems, () -> submitWorkers(jobs, problems));
         }
         return publish(jobs, problems);
     }
@@ -252,17 +268,62 @@ public final class Juggler implements AutoCloseable {
             return null;
         }
         unavailableSince = null;
+        int failedBefore = failedJobsInARow;
         for (JobStatus job : jobs) {
             if (job.state().isTerminal() && !settledJobs.contains(job.jobId())) {
                 step("revoke leases of job " + job.jobId(), problems, () -> {
                     int revoked = ledger.revokeJob(job.jobId(), "job " + job.jobId() + " ended: " + describe(job));
                     settledJobs.add(job.jobId());
                     jobsEnded.incrementAndGet();
+                    noteJobEnd(job);
                     fire(new JugglerEvent.JobEnded(job, revoked));
                 });
             }
         }
+        if (failedJobsInARow > failedBefore && framesDoneSinceLastTick()) {
+            endBackoff(); // frames got done meanwhile: these failures are not every worker's
+        }
+        // One backoff step per tick, however many jobs of an array failed together.
+        if (failedJobsInARow > failedBefore && failedJobsInARow >= failedJobsBeforeBackoff) {
+            backoffSteps++;
+            submitNotBefore = clock.instant().plus(backoffDelay(pollInterval, backoffSteps));
+            LOG.warn("{} worker jobs in a row failed without progress (last: {}); next submission not before {}",
+                    failedJobsInARow, lastJobFailure, submitNotBefore);
+            fire(new JugglerEvent.WorkersFailing(failedJobsInARow, lastJobFailure, submitNotBefore));
+        }
         return jobs;
+    }
+
+    private void noteJobEnd(JobStatus job) {
+        switch (job.state()) {
+            case COMPLETED -> endBackoff();
+            case FAILED, OUT_OF_MEMORY -> {
+                failedJobsInARow++;
+                lastJobFailure = "job " + job.jobId() + " " + describe(job);
+            }
+            default -> {
+                // cancelled, timed out, preempted, node failure, gone: the cluster's doing, not the worker's
+            }
+        }
+    }
+
+    // Whether the ledger counts more done frames than the last published status did; false if unknown.
+    private boolean framesDoneSinceLastTick() {
+        JugglerStatus last = lastStatus.get();
+        if (last == null) {
+            return false;
+        }
+        try {
+            return ledger.estimate().doneFrames() > last.progress().frames().doneFrames();
+        } catch (JugglerException e) {
+            return false;
+        }
+    }
+
+    private void endBackoff() {
+        failedJobsInARow = 0;
+        backoffSteps = 0;
+        submitNotBefore = null;
     }
 
     private static String describe(JobStatus job) {
@@ -362,12 +423,22 @@ public final class Juggler implements AutoCloseable {
 
         StageRetry next(Instant now, Duration base) {
             int count = failures + 1;
-            Duration delay = base.multipliedBy(1L << Math.min(count - 1, 20));
-            return new StageRetry(count, now.plus(delay.compareTo(MAX_STAGE_RETRY_DELAY) > 0 ? MAX_STAGE_RETRY_DELAY : delay));
+            return new StageRetry(count, now.plus(backoffDelay(base, count)));
         }
     }
 
-    private void submitWorkers(List<JobStatus> jobs) {
+    /** {@code base} doubled for each attempt after the first, at most {@link #MAX_RETRY_DELAY}. */
+    static Duration backoffDelay(Duration base, int attempt) {
+        Duration delay = base.multipliedBy(1L << Math.min(attempt - 1, 20));
+        return delay.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay;
+    }
+
+    private void submitWorkers(List<JobStatus> jobs, List<String> problems) {
+        if (submitNotBefore != null && clock.instant().isBefore(submitNotBefore)) {
+            problems.add("workers failing: " + failedJobsInARow + " jobs in a row ended without progress (last: "
+                    + lastJobFailure + "); next submission not before " + submitNotBefore);
+            return;
+        }
         int pending = count(jobs, JobState.PENDING);
         int active = pending + count(jobs, JobState.RUNNING);
         long claimable = ledger.estimate().claimableFrames();
@@ -461,6 +532,7 @@ public final class Juggler implements AutoCloseable {
         private int arrayConcurrency;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
         private int parallelStaging = DEFAULT_PARALLEL_STAGING;
+        private int failedJobsBeforeBackoff = DEFAULT_FAILED_JOBS_BEFORE_BACKOFF;
         private Clock clock = Clock.systemUTC();
         private final List<JugglerListener> listeners = new ArrayList<>();
 
@@ -522,6 +594,18 @@ public final class Juggler implements AutoCloseable {
                 throw InvalidConfigException.of("parallelStaging", transfers, "must be in 1..64");
             }
             this.parallelStaging = transfers;
+            return this;
+        }
+
+        /**
+         * Worker jobs that must end FAILED or OUT_OF_MEMORY in a row, with no frame done meanwhile, before
+         * submissions back off (see the class comment); default 3.
+         */
+        public Builder failedJobsBeforeBackoff(int jobs) {
+            if (jobs < 1) {
+                throw InvalidConfigException.of("failedJobsBeforeBackoff", jobs, "must be >= 1");
+            }
+            this.failedJobsBeforeBackoff = jobs;
             return this;
         }
 

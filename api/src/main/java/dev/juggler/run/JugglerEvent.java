@@ -36,6 +36,16 @@ public sealed interface JugglerEvent {
     record VideoPurged(String videoId) implements JugglerEvent {
     }
 
+    /**
+     * Worker jobs keep failing without getting frames done; no more are submitted before
+     * {@code nextSubmission}.
+     *
+     * @param jobsInARow jobs that ended FAILED or OUT_OF_MEMORY in a row
+     * @param lastFailure which job failed last, and how
+     */
+    record WorkersFailing(int jobsInARow, String lastFailure, java.time.Instant nextSubmission) implements JugglerEvent {
+    }
+
     /** A step of the tick failed; the tick went on and the step is retried on the next one. */
     record StepFailed(String step, JugglerException error) implements JugglerEvent {
     }

@@ -32,6 +32,7 @@ import dev.juggler.video.FrameRange;
 import dev.juggler.video.Video;
 import dev.juggler.video.VideoException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -57,6 +58,7 @@ class JugglerTest {
         final List<String> purgeable = new ArrayList<>();
         volatile long claimable;
         volatile long waiting;
+        volatile long done;
         int reaps;
 
         void add(String id, long bytes) {
@@ -89,7 +91,7 @@ class JugglerTest {
 
         @Override
         public WorkEstimate estimate() {
-            return new WorkEstimate(claimable, waiting, 0, 0, 0);
+            return new WorkEstimate(claimable, waiting, 0, done, 0);
         }
 
         @Override
@@ -288,6 +290,81 @@ class JugglerTest {
             assertEquals(3, status.jobsPending());
             assertEquals(5, backend.statusCalls, "one status call per tick");
         }
+    }
+
+    @Test
+    void workersThatKeepFailingWithoutProgressBackOffSubmissionsUntilOneCompletes() {
+        dev.juggler.testing.MutableClock clock = new dev.juggler.testing.MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        List<JugglerEvent> events = new CopyOnWriteArrayList<>();
+        Duration poll = Duration.ofMinutes(1);
+        try (Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(1000)
+                .maxQueuedJobs(2).pollInterval(poll).failedJobsBeforeBackoff(3).clock(clock)
+                .listener(new JugglerListener() {
+                    @Override
+                    public void onStatus(JugglerStatus status) {
+                    }
+
+                    @Override
+                    public void onEvent(JugglerEvent event) {
+                        events.add(event);
+                    }
+                }).build()) {
+            ledger.claimable = 100_000;
+            juggler.tick();
+            assertEquals(List.of(2), backend.submissions);
+            // Two fail at once (a worker that cannot start): below the threshold, replacements go out.
+            failAll(JobState.FAILED);
+            juggler.tick();
+            assertEquals(List.of(2, 2), backend.submissions);
+            // The third failure in a row: no submission now, the status says why, an event says until when.
+            failAll(JobState.OUT_OF_MEMORY);
+            JugglerStatus status = juggler.tick();
+            assertEquals(List.of(2, 2), backend.submissions);
+            assertTrue(status.problems().stream().anyMatch(p -> p.startsWith("workers failing: 4 jobs in a row")),
+                    status.problems().toString());
+            JugglerEvent.WorkersFailing failing = (JugglerEvent.WorkersFailing) events.stream()
+                    .filter(e -> e instanceof JugglerEvent.WorkersFailing).findFirst().orElseThrow();
+            assertEquals(4, failing.jobsInARow());
+            assertEquals(clock.instant().plus(poll), failing.nextSubmission());
+            assertTrue(failing.lastFailure().contains("OUT_OF_MEMORY"), failing.lastFailure());
+            clock.advance(poll);
+            juggler.tick();
+            assertEquals(List.of(2, 2, 2), backend.submissions, "one poll interval later");
+            // Failing again doubles the wait: nothing after one interval, a submission after two.
+            failAll(JobState.FAILED);
+            juggler.tick();
+            clock.advance(poll);
+            juggler.tick();
+            assertEquals(List.of(2, 2, 2), backend.submissions);
+            clock.advance(poll);
+            juggler.tick();
+            assertEquals(List.of(2, 2, 2, 2), backend.submissions);
+            // A job that completes ends the backoff at once.
+            backend.set(backend.jobs.get(backend.jobs.size() - 1).jobId(), JobState.COMPLETED);
+            failAll(JobState.FAILED);
+            juggler.tick();
+            assertEquals(List.of(2, 2, 2, 2, 2), backend.submissions);
+        }
+    }
+
+    @Test
+    void failingJobsWhileFramesGetDoneDoNotBackOff() {
+        try (Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(1000)
+                .maxQueuedJobs(3).failedJobsBeforeBackoff(2).clock(CLOCK).build()) {
+            ledger.claimable = 100_000;
+            juggler.tick();
+            for (int round = 1; round <= 3; round++) {
+                ledger.done += 500; // the failed jobs got work done before they died: not a crash loop
+                failAll(JobState.FAILED);
+                JugglerStatus status = juggler.tick();
+                assertEquals(round + 1, backend.submissions.size(), "round " + round + ": " + status.problems());
+            }
+        }
+    }
+
+    private void failAll(JobState state) {
+        backend.jobs.stream().filter(j -> !j.state().isTerminal()).map(JobStatus::jobId).toList()
+                .forEach(id -> backend.set(id, state));
     }
 
     @Test

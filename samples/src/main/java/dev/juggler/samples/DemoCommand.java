@@ -324,6 +324,11 @@ final class DemoCommand implements Callable<Integer> {
             }
             // A worker that keeps failing (a missing model on its node, say) would otherwise only show as
             // frames that do not move: say so, a few times, and point at the logs.
+            if (event instanceof JugglerEvent.WorkersFailing failing) {
+                out.printf("workers keep failing (%d jobs in a row, last: %s); next worker not before %s%n",
+                        failing.jobsInARow(), failing.lastFailure(), failing.nextSubmission());
+                out.flush();
+            }
             if (event instanceof JugglerEvent.JobEnded ended && ended.status().state() != JobState.COMPLETED
                     && ended.status().state() != JobState.CANCELLED && ++failedJobs <= MAX_REPORTED_JOB_FAILURES) {
                 out.printf("worker job %s ended %s%s; its output is in the logs folder%s%n", ended.status().jobId(),
