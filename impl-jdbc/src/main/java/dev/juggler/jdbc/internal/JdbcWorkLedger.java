@@ -558,13 +558,18 @@ public final class JdbcWorkLedger implements WorkLedger {
         Objects.requireNonNull(lease, "lease");
         checkDoneUntil(lease, doneUntil);
         String operation = "complete(chunk=" + lease.chunkId() + ", doneUntil=" + doneUntil + ")";
+        // A retry after a connection failure may find that the failed attempt did commit (only its
+        // acknowledgement was lost): then the frames are DONE as asked, which is success, not a lost lease.
+        boolean[] attempted = new boolean[1];
         if (doneUntil == lease.range().to()) {
             // the common case needs no read: one guarded update ends the lease
             single(operation, c -> {
+                boolean retry = attempted[0];
+                attempted[0] = true;
                 int updated = update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, " + CLEAR_LEASE
                         + " WHERE id = ? AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ?"), nowMillis(),
                         lease.chunkId(), lease.token(), lease.range().from(), lease.range().to());
-                if (updated == 0) {
+                if (updated == 0 && !(retry && completedAsAsked(c, lease, doneUntil))) {
                     throw leaseLost(c, lease);
                 }
                 return null;
@@ -572,10 +577,29 @@ public final class JdbcWorkLedger implements WorkLedger {
             return;
         }
         tx(operation, c -> {
+            boolean retry = attempted[0];
+            attempted[0] = true;
+            if (retry && completedAsAsked(c, lease, doneUntil)) {
+                return null;
+            }
             ChunkRow row = lockLeased(c, lease);
             settle(c, row, doneUntil, ChunkState.PENDING, row.attempts(), null);
             return null;
         });
+    }
+
+    /** Whether the lease's chunk now holds exactly the frames {@code [from, doneUntil)} as DONE. */
+    private boolean completedAsAsked(Connection c, Lease lease, long doneUntil) throws SQLException {
+        if (doneUntil <= lease.range().from()) {
+            return false; // nothing was to be marked done: nothing to recognise
+        }
+        try (PreparedStatement select = c.prepareStatement(sql("SELECT state, frame_from, frame_to FROM {p}chunks WHERE id = ?"))) {
+            select.setLong(1, lease.chunkId());
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() && "DONE".equals(rows.getString(1)) && rows.getLong(2) == lease.range().from()
+                        && rows.getLong(3) == doneUntil;
+            }
+        }
     }
 
     @Override
