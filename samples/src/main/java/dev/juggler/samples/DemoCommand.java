@@ -175,15 +175,34 @@ final class DemoCommand implements Callable<Integer> {
                         .framesPerWorker(framesPerWorker)
                         .listener(view)
                         .build()) {
-            juggler.start();
-            while (Instant.now().isBefore(deadline)) {
-                JugglerStatus status = juggler.status().orElse(null);
-                if (status != null && status.isIdle()) {
-                    return true;
+            // This program is the host, so it may install a hook: on Ctrl-C or SIGTERM its workers get SIGTERM
+            // too (and are killed after the grace period) instead of running on as orphans. Frames a worker
+            // could not return before the ledger closed go back to pending when its lease expires; the next
+            // run continues where this one stopped.
+            Thread onExit = new Thread(() -> {
+                out.println("Stopping: ending the workers; run again to continue where this run stopped.");
+                out.flush();
+                juggler.close();
+                backend.close();
+            }, "juggler-demo-exit");
+            Runtime.getRuntime().addShutdownHook(onExit);
+            try {
+                juggler.start();
+                while (Instant.now().isBefore(deadline)) {
+                    JugglerStatus status = juggler.status().orElse(null);
+                    if (status != null && status.isIdle()) {
+                        return true;
+                    }
+                    sleep(Duration.ofMillis(200));
                 }
-                sleep(Duration.ofMillis(200));
+                return false;
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onExit);
+                } catch (IllegalStateException shuttingDown) {
+                    // The JVM is already exiting: the hook is running.
+                }
             }
-            return false;
         }
     }
 

@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -200,6 +201,59 @@ class DemoEndToEndTest {
         assertEquals(JugglerCli.FAILED, code, text.toString());
         assertTrue(text.toString().contains("numGpu"), text.toString());
         assertFalse(Files.exists(work), "still nothing registered");
+    }
+
+    @Test
+    void stoppingTheDemoEndsItsWorkersAndTheNextRunFinishesTheWork() throws Exception {
+        Path videos = Files.createDirectories(temp.resolve("long videos"));
+        for (int v = 0; v < 3; v++) {
+            SyntheticVideo.write(videos.resolve("long " + v + ".mp4"), 320, 240, 2000, 25);
+        }
+        Path work = temp.resolve("work");
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process demo = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), JugglerCli.class.getName(),
+                "demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2", "--chunk", "100",
+                "--frames-per-worker", "3000", "--no-progress", "--timeout", "PT5M", "--analysis", "marker-pose")
+                .redirectErrorStream(true).redirectOutput(temp.resolve("demo.out").toFile()).start();
+        List<ProcessHandle> workers = List.of();
+        try {
+            // Wait until both workers have been at work for a moment, then stop the demo as Ctrl-C would.
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            long busySince = 0;
+            while (System.nanoTime() < deadline && demo.isAlive()) {
+                workers = demo.descendants().filter(ProcessHandle::isAlive).toList();
+                if (workers.size() >= 2 && busySince == 0) {
+                    busySince = System.nanoTime();
+                }
+                if (busySince != 0 && System.nanoTime() - busySince > TimeUnit.SECONDS.toNanos(3)) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertTrue(demo.isAlive() && workers.size() >= 2, "the demo ran its workers: "
+                    + Files.readString(temp.resolve("demo.out")));
+            demo.destroy(); // SIGTERM
+            assertTrue(demo.waitFor(60, TimeUnit.SECONDS), "the demo stops");
+        } finally {
+            demo.destroyForcibly();
+            workers.forEach(ProcessHandle::destroyForcibly);
+        }
+        String output = Files.readString(temp.resolve("demo.out"));
+        assertTrue(output.contains("Stopping: ending the workers"), output);
+        for (ProcessHandle worker : workers) {
+            assertFalse(worker.isAlive(), "worker " + worker.pid() + " outlived the demo");
+        }
+        long doneBefore;
+        try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(work.resolve("ledger").resolve("juggler"))).build()) {
+            doneBefore = ledger.reader().progress().frames().doneFrames();
+            assertTrue(doneBefore < 6000, "stopped before the end: " + doneBefore + " frames done");
+        }
+
+        // The next run finishes everything: what the stopped workers held comes back when their leases expire.
+        Run again = demo(videos, work);
+        assertEquals(0, again.exitCode(), again.output());
+        assertTrue(again.output().contains("all runs: 6000 of 6000"), again.output());
+        assertTrue(again.output().contains("Frames done this run: " + (6000 - doneBefore) + " in"), again.output());
     }
 
     private static void assertFrameFiles(Path dir, String base, long frames) throws IOException {
