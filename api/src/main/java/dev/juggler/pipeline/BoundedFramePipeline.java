@@ -24,7 +24,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -95,8 +94,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
     private final Listeners<PipelineListener> listeners = new Listeners<>();
     private final Clock clock;
     private final ExecutorService threads;
-    private final ReentrantLock runLock = new ReentrantLock();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final RunGate gate = new RunGate();
 
     private BoundedFramePipeline(Builder<I, O> b) {
         this.sources = b.sources;
@@ -135,24 +133,12 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
     @Override
     public PipelineReport run(PipelineRequest request) {
         Objects.requireNonNull(request, "request");
-        if (closed.get()) {
-            throw new IllegalStateException("pipeline is closed");
-        }
-        runLock.lock();
-        try {
-            // A run that waited for the lock while the pipeline was closed must not start.
-            if (closed.get()) {
-                throw new IllegalStateException("pipeline is closed");
-            }
-            return new Run(request).execute();
-        } finally {
-            runLock.unlock();
-        }
+        return gate.run(() -> new Run(request).execute());
     }
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (gate.close()) {
             threads.shutdownNow();
             if (closeAccelerator) {
                 accelerator.close();

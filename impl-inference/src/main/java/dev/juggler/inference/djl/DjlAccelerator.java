@@ -14,6 +14,7 @@ import ai.djl.translate.TranslatorContext;
 import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
 import dev.juggler.accel.Accelerator;
+import dev.juggler.inference.internal.NativeUseGuard;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An {@link Accelerator} that runs a model with DJL: ONNX Runtime by default ({@value #DEFAULT_ENGINE}),
@@ -64,8 +64,8 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
     private final Model model;
     private final BlockingQueue<Predictor<List<I>, List<O>>> idle;
     private final List<Predictor<List<I>, List<O>>> all;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final java.util.concurrent.locks.ReentrantReadWriteLock inUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    // Batches and close(): interpreters/predictors are freed only once no batch can still use them.
+    private final NativeUseGuard guard = new NativeUseGuard();
 
     private DjlAccelerator(Builder<I, O> b) {
         Path file = b.modelFile.toAbsolutePath();
@@ -177,14 +177,7 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
 
     @Override
     public List<O> infer(List<I> batch) {
-        // Batches share the read lock; close() takes the write lock, so predictors and the model are
-        // freed only once no batch can still be using them, and a batch that starts later sees closed.
-        inUse.readLock().lock();
-        try {
-            return inferOpen(batch);
-        } finally {
-            inUse.readLock().unlock();
-        }
+        return guard.use(() -> inferOpen(batch));
     }
 
     private List<O> inferOpen(List<I> batch) {
@@ -195,7 +188,7 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
         if (batch.isEmpty()) {
             return List.of();
         }
-        if (closed.get()) {
+        if (guard.isClosed()) {
             throw new IllegalStateException(name + " is closed");
         }
         Predictor<List<I>, List<O>> predictor;
@@ -222,15 +215,10 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            inUse.writeLock().lock();
-            try {
-                all.forEach(Predictor::close);
-                model.close();
-            } finally {
-                inUse.writeLock().unlock();
-            }
-        }
+        guard.close(() -> {
+            all.forEach(Predictor::close);
+            model.close();
+        });
     }
 
     /** Configures a {@link DjlAccelerator}; each setter checks its value and names it. Not thread-safe. */

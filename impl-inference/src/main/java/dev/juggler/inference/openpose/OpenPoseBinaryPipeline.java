@@ -8,6 +8,7 @@ import dev.juggler.pipeline.FrameResultSink;
 import dev.juggler.pipeline.LatencyRecorder;
 import dev.juggler.pipeline.PipelineReport;
 import dev.juggler.pipeline.PipelineRequest;
+import dev.juggler.pipeline.RunGate;
 import dev.juggler.pipeline.StageStats;
 import dev.juggler.video.FrameRange;
 import java.io.IOException;
@@ -25,8 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -81,8 +80,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
     private final Duration checkpointInterval;
     private final Path tempParent;
     private final Clock clock;
-    private final ReentrantLock runLock = new ReentrantLock();
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final RunGate gate = new RunGate();
     private volatile Process running;
 
     private OpenPoseBinaryPipeline(Builder b) {
@@ -120,24 +118,12 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
     @Override
     public PipelineReport run(PipelineRequest request) {
         Objects.requireNonNull(request, "request");
-        if (closed.get()) {
-            throw new IllegalStateException("pipeline is closed");
-        }
-        runLock.lock();
-        try {
-            // A run that waited for the lock while the pipeline was closed must not start OpenPose.
-            if (closed.get()) {
-                throw new IllegalStateException("pipeline is closed");
-            }
-            return new Run(request).execute();
-        } finally {
-            runLock.unlock();
-        }
+        return gate.run(() -> new Run(request).execute());
     }
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
+        if (gate.close()) {
             Process p = running;
             if (p != null) {
                 stop(p);
@@ -212,7 +198,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
             Instant lastProgress = clock.instant();
             long frameStart = System.nanoTime();
             while (next < range.to()) {
-                if (request.stopRequested().getAsBoolean() || closed.get()) {
+                if (request.stopRequested().getAsBoolean() || gate.isClosed()) {
                     stopped = true;
                     break;
                 }

@@ -3,6 +3,7 @@ package dev.juggler.inference.pose;
 import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
 import dev.juggler.accel.Accelerator;
+import dev.juggler.inference.internal.NativeUseGuard;
 import dev.juggler.inference.internal.TfLiteNatives;
 import dev.juggler.pipeline.Frame;
 import dev.juggler.pipeline.PixelFormat;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.tensorflow.lite.Interpreter;
 import org.tensorflow.lite.Tensor;
 
@@ -112,9 +112,9 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
     private final BlockingQueue<Slot> slots;
     private final List<Slot> allSlots;
     private final BlockingQueue<ByteBuffer> freeBuffers = new ArrayBlockingQueue<>(BUFFER_POOL);
-    private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Layout layout; // of the last frame size seen; frames of one video share it
-    private final java.util.concurrent.locks.ReentrantReadWriteLock inUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    // Batches and close(): interpreters/predictors are freed only once no batch can still use them.
+    private final NativeUseGuard guard = new NativeUseGuard();
 
     /**
      * One frame's model input: one letterboxed crop per tile and how to map model coordinates back to the
@@ -434,14 +434,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
 
     @Override
     public List<PoseFrame> infer(List<Input> batch) {
-        // Batches share the read lock; close() takes the write lock, so interpreters are freed only
-        // once no batch can still be using them, and a batch that starts later sees the pool closed.
-        inUse.readLock().lock();
-        try {
-            return inferOpen(batch);
-        } finally {
-            inUse.readLock().unlock();
-        }
+        return guard.use(() -> inferOpen(batch));
     }
 
     private List<PoseFrame> inferOpen(List<Input> batch) {
@@ -490,7 +483,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
     }
 
     private Slot borrow() {
-        if (closed.get()) {
+        if (guard.isClosed()) {
             throw new IllegalStateException(name + " is closed");
         }
         try {
@@ -605,15 +598,10 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
 
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true)) {
-            inUse.writeLock().lock();
-            try {
-                allSlots.forEach(s -> s.interpreter.close());
-                freeBuffers.clear();
-            } finally {
-                inUse.writeLock().unlock();
-            }
-        }
+        guard.close(() -> {
+            allSlots.forEach(s -> s.interpreter.close());
+            freeBuffers.clear();
+        });
     }
 
     /** Configures a {@link BlazePoseModel}; each setter checks its value and names it. Not thread-safe. */
