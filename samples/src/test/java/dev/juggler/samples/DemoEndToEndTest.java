@@ -43,15 +43,20 @@ class DemoEndToEndTest {
     record Run(int exitCode, String output) {
     }
 
-    private Run demo(Path videos, Path work) {
+    /** Runs the command line in this JVM with its output captured. */
+    private static Run cli(String... args) {
         StringWriter text = new StringWriter();
         CommandLine cli = JugglerCli.commandLine();
         cli.setOut(new PrintWriter(text, true));
         cli.setErr(new PrintWriter(text, true));
-        int code = cli.execute("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
+        int code = cli.execute(args);
+        return new Run(code, text.toString());
+    }
+
+    private Run demo(Path videos, Path work) {
+        return cli("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
                 "--chunk", "40", "--frames-per-worker", "120", "--no-progress", "--timeout", "PT5M",
                 "--analysis", "marker-pose");
-        return new Run(code, text.toString());
     }
 
     @Test
@@ -143,17 +148,13 @@ class DemoEndToEndTest {
         Path work = temp.resolve("work");
         Path argsLog = temp.resolve("open pose").resolve("its arguments.txt");
 
-        StringWriter text = new StringWriter();
-        CommandLine cli = JugglerCli.commandLine();
-        cli.setOut(new PrintWriter(text, true));
-        cli.setErr(new PrintWriter(text, true));
-        int code = cli.execute("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
+        Run demo = cli("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
                 "--chunk", "40", "--frames-per-worker", "60", "--no-progress", "--timeout", "PT5M",
                 "--analysis", Analyses.OPENPOSE_BINARY, "--openpose-bin", openpose.toString(),
                 "--openpose-arg=--model_pose", "--openpose-arg=BODY_25", "--num-gpu", "1", "--num-gpu-start", "0",
                 "--openpose-arg=--fake_args_log", "--openpose-arg=" + argsLog);
-        assertEquals(0, code, text.toString());
-        assertTrue(text.toString().contains("Analysis: openpose-binary (" + openpose + ")"), text.toString());
+        assertEquals(0, demo.exitCode(), demo.output());
+        assertTrue(demo.output().contains("Analysis: openpose-binary (" + openpose + ")"), demo.output());
 
         // Every OpenPose run got the settings given to the demo, through the worker JVMs.
         String[] runs = Files.readString(argsLog).split("\n\n");
@@ -176,30 +177,24 @@ class DemoEndToEndTest {
 
     @Test
     void theOpenposeBinaryAnalysisWithoutAnExecutableFailsBeforeAnyWork() throws IOException {
-        StringWriter text = new StringWriter();
-        CommandLine cli = JugglerCli.commandLine();
-        cli.setOut(new PrintWriter(text, true));
-        cli.setErr(new PrintWriter(text, true));
         Path work = temp.resolve("work");
-        int code = cli.execute("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
+        Run missing = cli("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
                 Analyses.OPENPOSE_BINARY, "--openpose-bin", temp.resolve("missing openpose").toString());
-        assertEquals(JugglerCli.FAILED, code, text.toString());
-        assertTrue(text.toString().contains("not an executable file"), text.toString());
+        assertEquals(JugglerCli.FAILED, missing.exitCode(), missing.output());
+        assertTrue(missing.output().contains("not an executable file"), missing.output());
         assertFalse(Files.exists(work), "nothing was created, let alone registered");
 
         // Settings OpenPose itself would misread are refused as early.
         Path openpose = Files.createFile(temp.resolve("openpose.bin"));
         assertTrue(openpose.toFile().setExecutable(true));
-        text.getBuffer().setLength(0);
-        code = cli.execute("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
+        Run reserved = cli("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
                 Analyses.OPENPOSE_BINARY, "--openpose-bin", openpose.toString(), "--openpose-arg=--write_json");
-        assertEquals(JugglerCli.FAILED, code, text.toString());
-        assertTrue(text.toString().contains("reserved"), text.toString());
-        text.getBuffer().setLength(0);
-        code = cli.execute("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
+        assertEquals(JugglerCli.FAILED, reserved.exitCode(), reserved.output());
+        assertTrue(reserved.output().contains("reserved"), reserved.output());
+        Run noGpu = cli("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
                 Analyses.OPENPOSE_BINARY, "--openpose-bin", openpose.toString(), "--num-gpu", "0");
-        assertEquals(JugglerCli.FAILED, code, text.toString());
-        assertTrue(text.toString().contains("numGpu"), text.toString());
+        assertEquals(JugglerCli.FAILED, noGpu.exitCode(), noGpu.output());
+        assertTrue(noGpu.output().contains("numGpu"), noGpu.output());
         assertFalse(Files.exists(work), "still nothing registered");
     }
 
