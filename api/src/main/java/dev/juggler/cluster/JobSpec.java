@@ -27,6 +27,8 @@ public final class JobSpec {
     private final String name;
     private final List<String> command;
     private final Map<String, String> environment;
+    private final Map<String, String> secretEnvironment;
+    private final List<String> prologue;
     private final Optional<Path> workingDirectory;
     private final Optional<Path> outputDirectory;
     private final Duration timeLimit;
@@ -43,6 +45,8 @@ public final class JobSpec {
         this.name = b.name;
         this.command = List.copyOf(b.command);
         this.environment = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.environment));
+        this.secretEnvironment = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.secretEnvironment));
+        this.prologue = List.copyOf(b.prologue);
         this.workingDirectory = Optional.ofNullable(b.workingDirectory);
         this.outputDirectory = Optional.ofNullable(b.outputDirectory);
         this.timeLimit = b.timeLimit;
@@ -68,6 +72,8 @@ public final class JobSpec {
     public Builder toBuilder() {
         Builder b = new Builder(name, command);
         b.environment.putAll(environment);
+        b.secretEnvironment.putAll(secretEnvironment);
+        b.prologue.addAll(prologue);
         b.workingDirectory = workingDirectory.orElse(null);
         b.outputDirectory = outputDirectory.orElse(null);
         b.timeLimit = timeLimit;
@@ -85,6 +91,20 @@ public final class JobSpec {
     public String name() { return name; }
     public List<String> command() { return command; }
     public Map<String, String> environment() { return environment; }
+
+    /**
+     * Variables the job needs but that must never be written where others can read them (a database
+     * password): backends deliver them without putting their values into a job script, a command line or
+     * a log. The SLURM backend writes them to a file only the user can read and the script sources it; the
+     * local backend puts them into the process environment.
+     */
+    public Map<String, String> secretEnvironment() { return secretEnvironment; }
+
+    /**
+     * Shell lines run before the command, e.g. {@code module load java/17}. They are the operator's own
+     * configuration and run as written (by {@code /bin/sh}); a line that fails ends the job.
+     */
+    public List<String> prologue() { return prologue; }
     public Optional<Path> workingDirectory() { return workingDirectory; }
     /** Where the job's stdout/stderr files go (absolute); the backend's default when empty. */
     public Optional<Path> outputDirectory() { return outputDirectory; }
@@ -110,8 +130,8 @@ public final class JobSpec {
     @Override
     public String toString() {
         // The environment may carry secrets (database passwords): show only its keys.
-        return "JobSpec[name=" + name + ", command=" + fullCommand() + ", env=" + environment.keySet() + ", timeLimit="
-                + timeLimit + ", cpus=" + cpus + ", gpus=" + gpus + "]";
+        return "JobSpec[name=" + name + ", command=" + fullCommand() + ", env=" + environment.keySet() + ", secretEnv="
+                + secretEnvironment.keySet() + ", timeLimit=" + timeLimit + ", cpus=" + cpus + ", gpus=" + gpus + "]";
     }
 
     /** Builds a {@link JobSpec}, checking each value. Not thread-safe. */
@@ -119,6 +139,8 @@ public final class JobSpec {
         private final String name;
         private final List<String> command;
         private final Map<String, String> environment = new LinkedHashMap<>();
+        private final Map<String, String> secretEnvironment = new LinkedHashMap<>();
+        private final List<String> prologue = new ArrayList<>();
         private Path workingDirectory;
         private Path outputDirectory;
         private Duration timeLimit = DEFAULT_TIME_LIMIT;
@@ -148,11 +170,38 @@ public final class JobSpec {
         }
 
         public Builder environment(String key, String value) {
-            if (key == null || !key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
-                throw InvalidConfigException.of("environment key", key, "must be a shell variable name");
-            }
-            environment.put(key, Objects.requireNonNull(value, "environment value"));
+            environment.put(variableName("environment key", key), Objects.requireNonNull(value, "environment value"));
+            secretEnvironment.remove(key);
             return this;
+        }
+
+        /** A variable delivered as a secret (see {@link JobSpec#secretEnvironment()}). */
+        public Builder secretEnvironment(String key, String value) {
+            if (value == null) {
+                throw InvalidConfigException.of("secretEnvironment value of " + key, null, "must not be null");
+            }
+            secretEnvironment.put(variableName("secretEnvironment key", key), value);
+            environment.remove(key);
+            return this;
+        }
+
+        /** Shell lines run before the command (see {@link JobSpec#prologue()}); replaces earlier ones. */
+        public Builder prologue(List<String> lines) {
+            for (String line : lines) {
+                if (line == null || line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
+                    throw InvalidConfigException.of("prologue", line, "one shell line per list element, without line breaks");
+                }
+            }
+            prologue.clear();
+            prologue.addAll(lines);
+            return this;
+        }
+
+        private static String variableName(String field, String key) {
+            if (key == null || !key.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw InvalidConfigException.of(field, key, "must be a shell variable name");
+            }
+            return key;
         }
 
         public Builder environment(Map<String, String> values) {

@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  *       ignored locally). Jobs that find no free slot, or whose array already runs
  *       {@code maxConcurrent} jobs, stay {@link JobState#PENDING} and start first-in first-out as slots
  *       free up. Starting is driven by process-exit notifications, not by polling.</li>
- *   <li>A job runs {@link JobSpec#fullCommand()} directly (no shell), in
+ *   <li>A job runs {@link JobSpec#fullCommand()} directly (no shell; with a {@link JobSpec#prologue()}, the
+ *       prologue lines run in {@code /bin/sh} first and then exec the command), in
  *       {@link JobSpec#workingDirectory()} (default: this JVM's), with this JVM's environment plus
- *       {@link JobSpec#environment()} plus {@value ClusterBackend#JOB_ID_ENV} and
+ *       {@link JobSpec#environment()} and {@link JobSpec#secretEnvironment()} plus {@value ClusterBackend#JOB_ID_ENV} and
  *       {@value ClusterBackend#JOB_DEADLINE_ENV} (start + time limit, epoch milliseconds by the clock).
  *       Standard input is closed; standard output and error go together to
  *       {@code <outputDirectory>/<name>-<id>.out} (see {@link #outputFile(String)}), where the output
@@ -316,14 +317,31 @@ public final class LocalClusterBackend implements ClusterBackend {
         }
     }
 
+    /**
+     * The command itself, or, with a prologue, {@code /bin/sh -c '<prologue lines>; exec "$@"' juggler-job
+     * <command…>}: the command's arguments still never pass through the shell's parsing.
+     */
+    static List<String> launchCommand(JobSpec spec) {
+        if (spec.prologue().isEmpty()) {
+            return spec.fullCommand();
+        }
+        StringBuilder script = new StringBuilder("set -e\n");
+        spec.prologue().forEach(line -> script.append(line).append('\n'));
+        script.append("exec \"$@\"\n");
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "juggler-job"));
+        argv.addAll(spec.fullCommand());
+        return argv;
+    }
+
     private void startLocked(Job job) {
         JobSpec spec = job.spec;
         long start = clock.millis();
         long deadline = saturatedAdd(start, spec.timeLimit().toMillis());
-        ProcessBuilder pb = new ProcessBuilder(spec.fullCommand());
+        ProcessBuilder pb = new ProcessBuilder(launchCommand(spec));
         spec.workingDirectory().ifPresent(dir -> pb.directory(dir.toFile()));
         Map<String, String> env = pb.environment();
         env.putAll(spec.environment());
+        env.putAll(spec.secretEnvironment());
         env.put(JOB_ID_ENV, job.id);
         env.put(JOB_DEADLINE_ENV, Long.toString(deadline));
         pb.redirectErrorStream(true);

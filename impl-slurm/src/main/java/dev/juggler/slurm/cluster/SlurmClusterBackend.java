@@ -19,13 +19,11 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -191,7 +189,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
         ensureOpen();
         String outputDir = spec.outputDirectory().map(Object::toString).orElse(defaultOutputDirectory);
         ensureDirectory(outputDir);
-        String script = BatchScript.script(spec);
+        String script = BatchScript.script(spec, writeSecrets(spec, outputDir));
         List<String> ids = new ArrayList<>(count);
         for (int offset = 0; offset < count; offset += maxArraySize) {
             int n = Math.min(maxArraySize, count - offset);
@@ -489,6 +487,31 @@ public final class SlurmClusterBackend implements ClusterBackend {
         return out;
     }
 
+    /**
+     * Writes the spec's secrets to a file only this user can read (umask 077, under a 0700 directory,
+     * renamed into place) and returns its path; {@code null} when there are none. The values travel on
+     * the SSH channel's standard input, never on a command line.
+     */
+    private String writeSecrets(JobSpec spec, String outputDir) {
+        if (spec.secretEnvironment().isEmpty()) {
+            return null;
+        }
+        String dir = (outputDir.endsWith("/") ? outputDir : outputDir + "/") + ".juggler-secrets";
+        String file = dir + "/" + BatchScript.secretFileName(spec, tag);
+        if (madeDirectories.contains(file)) {
+            return file;
+        }
+        ExecResult r = run(RemoteCommand.script("umask 077 && mkdir -p -- \"$1\" && chmod 700 -- \"$1\" && "
+                + "cat > \"$2.part\" && mv -f -- \"$2.part\" \"$2\"", List.of(dir, file))
+                .withStdin(BatchScript.secretFile(spec)));
+        if (!r.ok()) {
+            throw new JugglerException("cannot write the job secrets file under " + dir + " on " + ssh.target() + ": "
+                    + firstLine(r.err()), false, null);
+        }
+        madeDirectories.add(file);
+        return file;
+    }
+
     private void ensureDirectory(String dir) {
         if (madeDirectories.contains(dir)) {
             return;
@@ -584,8 +607,9 @@ public final class SlurmClusterBackend implements ClusterBackend {
         }
 
         /**
-         * Marks this backend's jobs; a backend with the same tag (after a restart) adopts them. Default: a
-         * random 8-hex tag, i.e. a fresh backend that sees only its own submissions.
+         * Marks this backend's jobs; a backend with the same tag (after a restart) adopts them. Required,
+         * and must stay the same for the life of a run: with a new tag, a restarted host would not see its
+         * queued jobs and would submit as if nothing were queued.
          */
         public Builder tag(String value) {
             if (value == null || !value.matches("[A-Za-z0-9_.-]{1,32}")) {
@@ -659,9 +683,9 @@ public final class SlurmClusterBackend implements ClusterBackend {
 
         public SlurmClusterBackend build() {
             if (tag == null) {
-                byte[] b = new byte[4];
-                new SecureRandom().nextBytes(b);
-                tag = HexFormat.of().formatHex(b);
+                throw InvalidConfigException.of("tag", null, "is required: the tag is how a restarted juggler finds the"
+                        + " jobs it submitted (status() lists every job with this tag); use one stable tag per run,"
+                        + " e.g. the project's name");
             }
             return new SlurmClusterBackend(this);
         }

@@ -60,8 +60,49 @@ public final class BatchScript {
         return argv;
     }
 
-    /** The batch script: sets the Juggler variables and the spec's environment, then execs the command. */
+    /** The batch script of a spec without secrets (see {@link #script(JobSpec, String)}). */
     public static String script(JobSpec spec) {
+        if (!spec.secretEnvironment().isEmpty()) {
+            throw new IllegalArgumentException("a spec with secrets needs the path of their file");
+        }
+        return script(spec, null);
+    }
+
+    /**
+     * The contents of the file that carries the spec's {@linkplain JobSpec#secretEnvironment() secrets}:
+     * one {@code KEY='value'} line each, for the script to source. Never logged.
+     */
+    public static String secretFile(JobSpec spec) {
+        StringBuilder s = new StringBuilder();
+        spec.secretEnvironment().forEach((key, value) -> s.append(key).append('=').append(ShellQuote.quote(value)).append('\n'));
+        return s.toString();
+    }
+
+    /**
+     * A name for the secret file that changes when its contents change (so a running job never sees its
+     * file rewritten) and says nothing about them: a salted digest.
+     */
+    public static String secretFileName(JobSpec spec, String salt) {
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            digest.update(salt.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            digest.update(secretFile(spec).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return spec.name() + "-" + java.util.HexFormat.of().formatHex(digest.digest(), 0, 12) + ".env";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * The batch script: sets the Juggler variables and the spec's environment, sources the secret file
+     * (its path only: the values never appear in the script, which SLURM stores and shows to operators),
+     * runs the prologue lines, then execs the command.
+     *
+     * @param secretFilePath absolute path of the file written from {@link #secretFile}, or {@code null}
+     *     when the spec has no secrets
+     */
+    public static String script(JobSpec spec, String secretFilePath) {
         long limitSeconds = minutes(spec) * 60;
         StringBuilder s = new StringBuilder();
         s.append("#!/bin/sh\n");
@@ -81,7 +122,16 @@ public final class BatchScript {
             // Keys are validated shell names by JobSpec; values are quoted.
             s.append("export ").append(e.getKey()).append('=').append(ShellQuote.quote(e.getValue())).append('\n');
         }
+        if (secretFilePath != null) {
+            s.append("set -a\n. ").append(ShellQuote.quote(secretFilePath))
+                    .append(" || { echo 'juggler: cannot read the secrets file' >&2; exit 78; }\nset +a\n");
+        }
         spec.workingDirectory().ifPresent(d -> s.append("cd ").append(ShellQuote.quote(d.toString())).append(" || exit 1\n"));
+        if (!spec.prologue().isEmpty()) {
+            // The operator's own lines (module load, conda activate): a failing one ends the job with its status.
+            s.append("# prologue\n");
+            spec.prologue().forEach(line -> s.append(line).append(" || exit $?\n"));
+        }
         s.append("exec ").append(ShellQuote.join(spec.fullCommand())).append('\n');
         return s.toString();
     }

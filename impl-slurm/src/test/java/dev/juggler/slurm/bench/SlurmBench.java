@@ -36,7 +36,7 @@ public final class SlurmBench {
         int n = 500;
         StringBuilder md = new StringBuilder();
         try (CountingSsh ssh = new CountingSsh(SshClient.open(slurm.ssh().commandTimeout(Duration.ofMinutes(10)).build()))) {
-            SlurmClusterBackend backend = SlurmClusterBackend.builder(ssh).minPollInterval(Duration.ZERO)
+            SlurmClusterBackend backend = SlurmClusterBackend.builder(ssh).tag("bench").minPollInterval(Duration.ZERO)
                     .controllerCallsPerSecond(1000).outputDirectory(slurm.workdir + "/out/bench").cancelOnClose(true).build();
             JobSpec spec = JobSpec.builder("jg-bench", List.of("sleep", "600")).timeLimit(Duration.ofMinutes(15)).build();
             ssh.exec(RemoteCommand.of("true")); // connect outside the timings

@@ -50,7 +50,8 @@ class SlurmClusterBackendTest {
     }
 
     static SlurmClusterBackend.Builder backend() {
-        return SlurmClusterBackend.builder(ssh).minPollInterval(Duration.ZERO).controllerCallsPerSecond(50)
+        return SlurmClusterBackend.builder(ssh).tag("t" + UUID.randomUUID().toString().substring(0, 8))
+                .minPollInterval(Duration.ZERO).controllerCallsPerSecond(50)
                 .retry(2, Duration.ofMillis(200)).breakerOpenDuration(Duration.ofSeconds(2)).outputDirectory(out)
                 .cancelOnClose(true);
     }
@@ -108,6 +109,40 @@ class SlurmClusterBackendTest {
             assertEquals(hostile, f[4]);
             assertFalse(ssh.exec(RemoteCommand.of("test", "-e", out + "/MARKER")).ok(), "nothing unintended ran");
         }
+    }
+
+    @Test
+    void secretsReachTheJobThroughAPrivateFileNeverThroughTheStoredScriptAndThePrologueRunsFirst() throws Exception {
+        try (SlurmClusterBackend backend = backend().build()) {
+            String file = out + "/secret-" + UUID.randomUUID() + ".txt";
+            String secret = "pa'ss $(touch " + out + "/SECRET_MARKER) w\"rd";
+            JobSpec spec = spec("jg-secret", "sh", "-c", "printf '%s|%s' \"$JUGGLER_LEDGER_PASSWORD\" \"$FROM_PROLOGUE\" > \"$1\"",
+                    "sh", file).secretEnvironment("JUGGLER_LEDGER_PASSWORD", secret)
+                    .prologue(List.of("FROM_PROLOGUE=loaded", "export FROM_PROLOGUE")).build();
+            assertFalse(spec.toString().contains("pa'ss"), spec.toString());
+            List<String> ids = backend.submit(spec, 1, 0);
+            ExecResult stored = ssh.exec(RemoteCommand.of("scontrol", "write", "batch_script", ids.get(0), "-"));
+            assertEquals(0, stored.exitCode(), stored.err());
+            assertFalse(stored.out().contains("pa'ss"), "the stored job script holds no secret:\n" + stored.out());
+            assertTrue(stored.out().contains(".juggler-secrets/"), stored.out());
+            JobStatus s = await(backend, ids, st -> st.state().isTerminal(), Duration.ofSeconds(60)).get(ids.get(0));
+            assertEquals(JobState.COMPLETED, s.state(), s.toString());
+            assertEquals(secret + "|loaded", cat(file));
+            ExecResult modes = ssh.exec(RemoteCommand.script("stat -c '%a' \"$1\"/.juggler-secrets \"$1\"/.juggler-secrets/*.env",
+                    List.of(out)));
+            assertEquals(0, modes.exitCode(), modes.err());
+            for (String mode : modes.out().trim().split("\n")) {
+                assertTrue(mode.equals("700") || mode.equals("600"), "only the user can read the secrets: " + modes.out());
+            }
+            assertFalse(ssh.exec(RemoteCommand.of("test", "-e", out + "/SECRET_MARKER")).ok(), "the secret never ran");
+        }
+    }
+
+    @Test
+    void aBackendWithoutATagIsRefusedBecauseARestartCouldNotFindItsJobs() {
+        dev.juggler.InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.juggler.InvalidConfigException.class, () -> SlurmClusterBackend.builder(ssh).build());
+        assertTrue(e.getMessage().contains("tag"), e.getMessage());
     }
 
     @Test

@@ -59,4 +59,37 @@ class BatchScriptTest {
         assertEquals("17", out[0]);
         assertEquals("1700000000000", out[1]);
     }
+
+    @Test
+    void secretsAreSourcedFromTheirFileAndAFailingPrologueLineEndsTheJob(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        String secret = "s'3$(touch " + dir + "/M)kr1t\nline2";
+        JobSpec spec = JobSpec.builder("w", List.of("sh", "-c", "printf '%s|%s' \"$PW\" \"$P\""))
+                .secretEnvironment("PW", secret).prologue(List.of("P=pro", "export P")).build();
+        Path secrets = dir.resolve("w.env");
+        java.nio.file.Files.writeString(secrets, BatchScript.secretFile(spec));
+        String script = BatchScript.script(spec, secrets.toString());
+        assertTrue(!script.contains("kr1t"), script);
+        assertEquals(secret + "|pro", runScript(script));
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("M")), "the secret was data, not code");
+        String name = BatchScript.secretFileName(spec, "tag");
+        assertTrue(name.matches("w-[0-9a-f]{24}\\.env") && !name.contains("kr1t"), name);
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> BatchScript.script(spec));
+
+        JobSpec failing = spec.toBuilder().prologue(List.of("exit 7")).build();
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-s");
+        Process p = pb.start();
+        p.getOutputStream().write(BatchScript.script(failing, secrets.toString()).getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        assertEquals(7, p.waitFor(), "a failing prologue line ends the job with its status");
+    }
+
+    private static String runScript(String script) throws Exception {
+        Process p = new ProcessBuilder("/bin/sh", "-s").start();
+        p.getOutputStream().write(script.getBytes(StandardCharsets.UTF_8));
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
 }
