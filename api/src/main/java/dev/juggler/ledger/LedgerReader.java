@@ -1,6 +1,9 @@
 package dev.juggler.ledger;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Read-only operator views over a ledger: the progress summary and paged tables. Nothing here changes
@@ -16,4 +19,24 @@ public interface LedgerReader {
 
     /** One page of chunks matching the query (e.g. all FAILED chunks with their reasons). */
     List<ChunkView> chunks(ChunkQuery query);
+
+    /**
+     * Frames under a live lease, summed per batch job id (leases claimed without a job id are left
+     * out): how much work each running worker holds right now. The juggler sizes its submissions by it.
+     * The default pages through {@link #chunks}; implementations should answer it in one aggregate read.
+     */
+    default Map<String, Long> leasedFramesByJob() {
+        Map<String, Long> held = new HashMap<>();
+        int page = 10_000;
+        for (long offset = 0;; offset += page) {
+            List<ChunkView> leased = chunks(new ChunkQuery(Optional.empty(), Optional.of(ChunkState.LEASED), ChunkQuery.Sort.ID,
+                    offset, page));
+            for (ChunkView chunk : leased) {
+                chunk.jobId().ifPresent(job -> held.merge(job, chunk.range().length(), Long::sum));
+            }
+            if (leased.size() < page) {
+                return held;
+            }
+        }
+    }
 }

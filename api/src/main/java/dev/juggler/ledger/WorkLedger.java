@@ -99,11 +99,35 @@ public interface WorkLedger extends AutoCloseable {
     /** Puts FAILED chunks that match the filter back to pending; returns how many. */
     int reschedule(RescheduleFilter filter);
 
+    /** The prefix of the failure reason of chunks that {@link #setAside} set aside. */
+    String SET_ASIDE_PREFIX = "set aside: ";
+
+    /**
+     * Sets a video's work aside: every PENDING chunk of its tracks becomes FAILED with the reason
+     * {@value #SET_ASIDE_PREFIX}{@code reason}, so that it is no longer staged nor claimed, and an
+     * operator sees it among the failures. Leased chunks are left to their workers. One transaction.
+     * {@link #takeBack} (or {@link #reschedule} with a matching filter) puts the work back.
+     *
+     * @return the number of chunks set aside (0 if the video had no pending work)
+     * @throws dev.juggler.NotFoundException if the video is not registered
+     */
+    int setAside(String videoId, String reason);
+
+    /**
+     * Takes back the work of a video that {@link #setAside} set aside: its FAILED chunks whose reason
+     * starts with {@value #SET_ASIDE_PREFIX} become pending again (other failures of the video stay
+     * failed). Returns how many chunks.
+     */
+    default int takeBack(String videoId) {
+        return reschedule(RescheduleFilter.video(videoId).andReason("^" + java.util.regex.Pattern.quote(SET_ASIDE_PREFIX)));
+    }
+
     // --- staging (juggler) -------------------------------------------------------------------------
 
     /**
      * Videos that have pending work but are not in the workspace (not staged, purged, or failed to
-     * stage), in plan order (highest pending track priority, then registration order).
+     * stage), in plan order (highest pending track priority, then registration order). A video whose
+     * work is {@linkplain #setAside set aside} has no pending work, so it is not among them.
      */
     List<VideoRecord> videosToStage(int limit);
 

@@ -2,21 +2,14 @@ package dev.juggler.run;
 
 import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
-import dev.juggler.UnavailableException;
 import dev.juggler.cluster.ClusterBackend;
 import dev.juggler.cluster.JobSpec;
 import dev.juggler.cluster.JobState;
 import dev.juggler.cluster.JobStatus;
 import dev.juggler.internal.Listeners;
-import dev.juggler.internal.NamedThreadFactory;
 import dev.juggler.ledger.Progress;
-import dev.juggler.ledger.StageState;
-import dev.juggler.ledger.VideoRecord;
 import dev.juggler.ledger.WorkLedger;
-import dev.juggler.stage.StageListener;
-import dev.juggler.stage.StagedVideo;
 import dev.juggler.stage.VideoStager;
-import dev.juggler.stage.WorkspaceFullException;
 import dev.juggler.stage.WorkspaceUsage;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,13 +21,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,15 +33,38 @@ import org.slf4j.LoggerFactory;
  * the next videos within the workspace budget (in the background), submits as many workers as the
  * claimable frames justify up to the queue cap, and publishes a {@link JugglerStatus}.
  *
- * <p>A failing backend, stager or ledger never stops the loop: the step is reported in the status and as
- * a {@link JugglerEvent.StepFailed} event and retried on the next tick.
+ * <p>A failing backend, stager or ledger never stops the loop: the step is logged (WARN), reported in
+ * the status and as a {@link JugglerEvent.StepFailed} event, and retried on the next tick.
+ *
+ * <p><b>The cluster's status call is bounded.</b> It runs on an own thread ({@code juggler-status}), at
+ * most one at a time, and the tick waits for it at most {@link Builder#statusTimeout} (never more than
+ * the poll interval). A call that has not answered by then is left running and waited for again by the
+ * next tick; meanwhile the tick goes on with purging and staging, submits nothing, and reports the
+ * cluster unavailable since the start of the first call that failed or hung. The start and the end of
+ * an outage are logged once each and fired as {@link JugglerEvent.ClusterUnavailable} and
+ * {@link JugglerEvent.ClusterRecovered}.
+ *
+ * <p><b>How many workers it submits.</b> Jobs it submitted count as pending until the backend's status
+ * shows them (a backend may answer from an older snapshot), or until a grace of ten poll intervals (at
+ * least ten minutes) has passed. Only claimable frames that no queued or running job will take justify a
+ * new job: every pending (or submitted, not yet shown) job absorbs {@link Builder#framesPerWorker} frames,
+ * every running job absorbs {@code framesPerWorker} minus the frames it holds under lease now (at least
+ * 0), as {@link dev.juggler.ledger.LedgerReader#leasedFramesByJob()} says; one job is wanted per
+ * {@code framesPerWorker} frames left over (rounded up), bounded by the queue and active caps (pending
+ * jobs again including the submitted, not yet shown ones). So a worker that has just claimed its first
+ * chunk does not make it submit another job for the frames it will claim next.
+ *
+ * <p><b>Staging</b> keeps plan order; a video larger than the whole workspace budget is set aside in
+ * the ledger ({@link dev.juggler.ledger.WorkLedger#setAside}) with a reason, reported as a status
+ * problem and a {@link JugglerEvent.VideoSetAside} event, and staging goes on with the next videos.
  *
  * <p>Workers that keep failing do not make it submit ever more of them: once
  * {@link Builder#failedJobsBeforeBackoff} jobs in a row have ended FAILED or OUT_OF_MEMORY while no frame
  * got done, it waits a poll interval before submitting again, doubling up to an hour, and says so in the
  * status and with a {@link JugglerEvent.WorkersFailing} event (a worker that cannot start, say, because its
  * node lacks the model, would otherwise fill the batch queue with jobs that fail at once). A job that
- * completes, or frames getting done, end the backoff.
+ * completes, or frames getting done, end the backoff. Jobs that had already ended when this juggler
+ * first read the cluster (a restart finds them) get their leases revoked but do not count.
  *
  * <p>Thread-safe. {@link #tick()} runs one tick on the calling thread (for hosts with their own
  * scheduling, and for tests); {@link #start()} runs ticks on an own thread every poll interval, and
@@ -69,14 +80,14 @@ public final class Juggler implements AutoCloseable {
     public static final long DEFAULT_FRAMES_PER_WORKER = 100_000;
     /** Default time between ticks (polite to a batch controller: one status call a minute). */
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMinutes(1);
+    /** Default longest wait for the cluster's status call (capped at the poll interval). */
+    public static final Duration DEFAULT_STATUS_TIMEOUT = Duration.ofSeconds(20);
     /** Default number of videos staged at once. */
     public static final int DEFAULT_PARALLEL_STAGING = 2;
     /** Default number of jobs in a row that fail without progress before submissions back off. */
     public static final int DEFAULT_FAILED_JOBS_BEFORE_BACKOFF = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(Juggler.class);
-    /** Longest wait before staging a video again after it failed, or before submitting after failed workers. */
-    static final Duration MAX_RETRY_DELAY = Duration.ofHours(1);
 
     private final WorkLedger ledger;
     private final ClusterBackend backend;
@@ -87,34 +98,25 @@ public final class Juggler implements AutoCloseable {
     private final long framesPerWorker;
     private final int arrayConcurrency;
     private final Duration pollInterval;
-    private final int parallelStaging;
-    private final int failedJobsBeforeBackoff;
     private final Clock clock;
     private final Listeners<JugglerListener> listeners = new Listeners<>();
-    private final ExecutorService stagingThreads;
-    /** Transfers this juggler started and that have not ended: video id to bytes. */
-    private final Map<String, Long> staging = new ConcurrentHashMap<>();
-    /** Videos whose staging failed: when to try again and how often it failed in a row. */
-    private final Map<String, StageRetry> stageRetries = new ConcurrentHashMap<>();
+    private final ClusterWatch cluster;
+    private final WorkspaceFeeder workspace;
+    private final WorkerBackoff backoff;
+    private final UnseenJobs unseen;
     private final Set<String> settledJobs = new HashSet<>();
+    /** Jobs that were terminal in the first status this juggler read: ended before it started. */
+    private final Set<String> endedBeforeStart = new HashSet<>();
     private final AtomicLong jobsSubmitted = new AtomicLong();
     private final AtomicLong jobsEnded = new AtomicLong();
-    private final AtomicLong videosStaged = new AtomicLong();
-    private final AtomicLong videosPurged = new AtomicLong();
     private final AtomicReference<JugglerStatus> lastStatus = new AtomicReference<>();
     private final ReentrantLock tickLock = new ReentrantLock();
-    private final ReentrantLock wakeLock = new ReentrantLock();
-    private final Condition wake = wakeLock.newCondition();
-    private boolean wakeRequested;
+    private final TickLoop loop;
     private volatile boolean closed;
-    private Thread loopThread;
-    private Instant unavailableSince;
-    private boolean reconciled;
-    // Worker jobs that failed in a row without progress, and the submission backoff they caused (tick thread).
-    private int failedJobsInARow;
-    private String lastJobFailure;
-    private int backoffSteps;
-    private Instant submitNotBefore;
+    // tick thread, under the tick lock: whether a status was read yet, and the jobs it showed last
+    private boolean readOnce;
+    private int pendingSeen;
+    private int runningSeen;
 
     private Juggler(Builder b) {
         this.ledger = b.ledger;
@@ -126,11 +128,14 @@ public final class Juggler implements AutoCloseable {
         this.framesPerWorker = b.framesPerWorker;
         this.arrayConcurrency = b.arrayConcurrency;
         this.pollInterval = b.pollInterval;
-        this.parallelStaging = b.parallelStaging;
-        this.failedJobsBeforeBackoff = b.failedJobsBeforeBackoff;
         this.clock = b.clock;
         listeners.addAll(b.listeners);
-        this.stagingThreads = Executors.newFixedThreadPool(parallelStaging, new NamedThreadFactory("juggler-stage"));
+        Duration statusTimeout = b.statusTimeout.compareTo(pollInterval) > 0 ? pollInterval : b.statusTimeout;
+        this.cluster = new ClusterWatch(backend, clock, statusTimeout, this::fire);
+        this.workspace = new WorkspaceFeeder(ledger, stager, clock, pollInterval, b.parallelStaging, this::fire, this::requestTick);
+        this.backoff = new WorkerBackoff(b.failedJobsBeforeBackoff, pollInterval);
+        this.unseen = new UnseenJobs(UnseenJobs.graceFor(pollInterval));
+        this.loop = new TickLoop(this::tick, pollInterval);
     }
 
     /**
@@ -144,26 +149,16 @@ public final class Juggler implements AutoCloseable {
     }
 
     /** Starts ticking on an own thread. Idempotent. */
-    public synchronized void start() {
+    public void start() {
         if (closed) {
             throw new IllegalStateException("juggler is closed");
         }
-        if (loopThread != null) {
-            return;
-        }
-        loopThread = new NamedThreadFactory("juggler-loop").newThread(this::loop);
-        loopThread.start();
+        loop.start();
     }
 
     /** Asks for a tick now instead of at the next poll interval. Thread-safe. */
     public void requestTick() {
-        wakeLock.lock();
-        try {
-            wakeRequested = true;
-            wake.signalAll();
-        } finally {
-            wakeLock.unlock();
-        }
+        loop.wake();
     }
 
     /** The status published by the last tick, if there was one. */
@@ -182,129 +177,85 @@ public final class Juggler implements AutoCloseable {
     }
 
     /**
-     * Stops ticking and staging; waits briefly for transfers to stop. Leaves the ledger, backend and
-     * stager open: the caller created them. Idempotent.
+     * Stops ticking, staging and a status call that hangs; waits briefly for transfers to stop. Leaves
+     * the ledger, backend and stager open: the caller created them. Idempotent.
      */
     @Override
     public void close() {
-        Thread thread;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            thread = loopThread;
         }
-        requestTick();
-        if (thread != null) {
-            try {
-                thread.join(TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        stagingThreads.shutdownNow();
-        try {
-            stagingThreads.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void loop() {
-        while (!closed) {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                LOG.error("juggler tick failed unexpectedly; next tick in {}", pollInterval, e);
-            }
-            wakeLock.lock();
-            try {
-                long waitNanos = pollInterval.toNanos();
-                while (!wakeRequested && !closed && waitNanos > 0) {
-                    waitNanos = wake.awaitNanos(waitNanos);
-                }
-                wakeRequested = false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } finally {
-                wakeLock.unlock();
-            }
-        }
+        loop.stop();
+        workspace.close();
+        cluster.close();
     }
 
     private JugglerStatus doTick() {
         List<String> problems = new ArrayList<>();
         List<JobStatus> jobs = readJobs(problems);
+        unseen.expire(clock.instant());
         step("reap expired leases", problems, () -> {
             int reaped = ledger.reapExpired();
             if (reaped > 0) {
                 fire(new JugglerEvent.LeasesReaped(reaped));
             }
         });
-        if (!reconciled) {
-            step("reconcile the workspace", problems, this::reconcileWorkspace);
+        if (!workspace.reconciled()) {
+            step("reconcile the workspace", problems, workspace::reconcile);
         }
-        step("purge finished videos", problems, this::purgeFinished);
-        step("stage videos", problems, this::stageNext);
+        step("purge finished videos", problems, workspace::purgeFinished);
+        step("stage videos", problems, workspace::stageNext);
+        problems.addAll(workspace.problems());
         if (jobs != null) {
             step("submit workers", problems, () -> submitWorkers(jobs, problems));
         }
         return publish(jobs, problems);
     }
 
-    /** Reads all jobs in one call and revokes the leases of those that ended; {@code null} if unreachable. */
+    /**
+     * Reads all jobs in one bounded call and revokes the leases of those that ended; {@code null} if the
+     * cluster did not answer (in time).
+     */
     private List<JobStatus> readJobs(List<String> problems) {
-        List<JobStatus> jobs;
-        try {
-            jobs = backend.status();
-        } catch (JugglerException e) {
-            if (unavailableSince == null) {
-                unavailableSince = e instanceof UnavailableException u ? u.since().orElse(clock.instant()) : clock.instant();
-            }
-            problems.add("cluster: " + e.getMessage());
-            fire(new JugglerEvent.StepFailed("read job states", e));
+        ClusterWatch.Reading reading = cluster.read();
+        if (!reading.answered()) {
+            stepFailed("read job states", reading.failure(), reading.problem(), problems, false);
             return null;
         }
-        unavailableSince = null;
-        int failedBefore = failedJobsInARow;
+        List<JobStatus> jobs = reading.jobs();
+        unseen.seen(jobs);
+        boolean firstRead = !readOnce;
+        readOnce = true;
+        int failedBefore = backoff.failedInARow();
         for (JobStatus job : jobs) {
-            if (job.state().isTerminal() && !settledJobs.contains(job.jobId())) {
-                step("revoke leases of job " + job.jobId(), problems, () -> {
-                    int revoked = ledger.revokeJob(job.jobId(), "job " + job.jobId() + " ended: " + describe(job));
-                    settledJobs.add(job.jobId());
-                    jobsEnded.incrementAndGet();
-                    noteJobEnd(job);
-                    fire(new JugglerEvent.JobEnded(job, revoked));
-                });
+            if (!job.state().isTerminal() || settledJobs.contains(job.jobId())) {
+                continue;
+            }
+            if (firstRead) {
+                endedBeforeStart.add(job.jobId()); // a restart's inheritance: settle it, but it says nothing about workers now
+            }
+            step("revoke leases of job " + job.jobId(), problems, () -> {
+                int revoked = ledger.revokeJob(job.jobId(), "job " + job.jobId() + " ended: " + describe(job));
+                settledJobs.add(job.jobId());
+                jobsEnded.incrementAndGet();
+                if (!endedBeforeStart.contains(job.jobId())) {
+                    backoff.jobEnded(job, describe(job));
+                }
+                fire(new JugglerEvent.JobEnded(job, revoked));
+            });
+        }
+        if (backoff.failedInARow() > failedBefore) {
+            JugglerEvent.WorkersFailing failing = backoff.afterRead(failedBefore, framesDoneSinceLastTick(), clock.instant());
+            if (failing != null) {
+                fire(failing);
             }
         }
-        if (failedJobsInARow > failedBefore && framesDoneSinceLastTick()) {
-            endBackoff(); // frames got done meanwhile: these failures are not every worker's
-        }
-        // One backoff step per tick, however many jobs of an array failed together.
-        if (failedJobsInARow > failedBefore && failedJobsInARow >= failedJobsBeforeBackoff) {
-            backoffSteps++;
-            submitNotBefore = clock.instant().plus(backoffDelay(pollInterval, backoffSteps));
-            LOG.warn("{} worker jobs in a row failed without progress (last: {}); next submission not before {}",
-                    failedJobsInARow, lastJobFailure, submitNotBefore);
-            fire(new JugglerEvent.WorkersFailing(failedJobsInARow, lastJobFailure, submitNotBefore));
-        }
+        pendingSeen = count(jobs, JobState.PENDING);
+        runningSeen = count(jobs, JobState.RUNNING);
         return jobs;
-    }
-
-    private void noteJobEnd(JobStatus job) {
-        switch (job.state()) {
-            case COMPLETED -> endBackoff();
-            case FAILED, OUT_OF_MEMORY -> {
-                failedJobsInARow++;
-                lastJobFailure = "job " + job.jobId() + " " + describe(job);
-            }
-            default -> {
-                // cancelled, timed out, preempted, node failure, gone: the cluster's doing, not the worker's
-            }
-        }
     }
 
     // Whether the ledger counts more done frames than the last published status did; false if unknown.
@@ -320,12 +271,6 @@ public final class Juggler implements AutoCloseable {
         }
     }
 
-    private void endBackoff() {
-        failedJobsInARow = 0;
-        backoffSteps = 0;
-        submitNotBefore = null;
-    }
-
     private static String describe(JobStatus job) {
         StringBuilder text = new StringBuilder(job.state().name()).append(" (").append(job.nativeState());
         job.exitCode().ifPresent(code -> text.append(", exit ").append(code));
@@ -333,123 +278,34 @@ public final class Juggler implements AutoCloseable {
         return text.append(')').toString();
     }
 
-    /** After a restart, what the stager really holds is the truth about which videos are staged. */
-    private void reconcileWorkspace() {
-        for (StagedVideo staged : stager.list()) {
-            Optional<VideoRecord> record = ledger.video(staged.videoId());
-            if (record.isPresent() && record.get().stageState() != StageState.STAGED) {
-                ledger.markStage(staged.videoId(), StageState.STAGED, Optional.of(staged.location()), Optional.empty());
-            }
-        }
-        reconciled = true;
-    }
-
-    private void purgeFinished() {
-        for (VideoRecord video : ledger.videosToPurge()) {
-            String id = video.video().id();
-            stager.purge(id);
-            ledger.markStage(id, StageState.PURGED, Optional.empty(), Optional.empty());
-            videosPurged.incrementAndGet();
-            fire(new JugglerEvent.VideoPurged(id));
-        }
-    }
-
-    private void stageNext() {
-        if (closed || staging.size() >= parallelStaging) {
-            return;
-        }
-        // The stager counts a transfer only once it has started, so a transfer queued here but not yet
-        // started would otherwise be invisible and the plan could overbook the budget.
-        WorkspaceUsage usage = stager.usage();
-        long inFlight = staging.values().stream().mapToLong(Long::longValue).sum();
-        long free = Math.max(0, usage.budgetBytes() - usage.usedBytes() - Math.max(usage.reservedBytes(), inFlight));
-        for (VideoRecord candidate : ledger.videosToStage(parallelStaging * 4)) {
-            if (staging.size() >= parallelStaging) {
-                break;
-            }
-            String id = candidate.video().id();
-            StageRetry retry = stageRetries.get(id);
-            if (staging.containsKey(id) || (retry != null && clock.instant().isBefore(retry.notBefore()))) {
-                continue;
-            }
-            long size = candidate.video().sizeBytes();
-            if (size > free) {
-                // Plan order is kept: a large video is not overtaken by smaller ones, or it might starve.
-                break;
-            }
-            free -= size;
-            staging.put(id, size);
-            stagingThreads.execute(() -> stageOne(candidate));
-        }
-    }
-
-    private void stageOne(VideoRecord candidate) {
-        String id = candidate.video().id();
-        try {
-            StagedVideo staged = stager.stage(candidate.video(), StageListener.NONE);
-            ledger.markStage(id, StageState.STAGED, Optional.of(staged.location()), Optional.empty());
-            videosStaged.incrementAndGet();
-            stageRetries.remove(id);
-            fire(new JugglerEvent.VideoStaged(id, staged.location(), staged.sizeBytes()));
-        } catch (WorkspaceFullException e) {
-            LOG.debug("video {} waits for workspace space: {}", id, e.getMessage());
-        } catch (JugglerException e) {
-            StageRetry retry = stageRetries.merge(id, StageRetry.first(clock.instant(), pollInterval),
-                    (old, fresh) -> old.next(clock.instant(), pollInterval));
-            LOG.warn("staging video {} failed ({} time(s) in a row; next try after {}): {}", id, retry.failures(),
-                    retry.notBefore(), e.getMessage());
-            try {
-                ledger.markStage(id, StageState.STAGE_FAILED, Optional.empty(), Optional.of(e.getMessage()));
-            } catch (JugglerException again) {
-                LOG.warn("cannot record the staging failure of {}: {}", id, again.getMessage());
-            }
-            fire(new JugglerEvent.StagingFailed(id, e.getMessage()));
-        } catch (RuntimeException e) {
-            LOG.error("staging video {} failed unexpectedly", id, e);
-            fire(new JugglerEvent.StagingFailed(id, e.toString()));
-        } finally {
-            staging.remove(id);
-            if (!closed) {
-                requestTick();
-            }
-        }
-    }
-
-    /** Exponential backoff for a video that failed to stage: a poll interval, doubling, at most an hour. */
-    private record StageRetry(int failures, Instant notBefore) {
-        static StageRetry first(Instant now, Duration base) {
-            return new StageRetry(1, now.plus(base));
-        }
-
-        StageRetry next(Instant now, Duration base) {
-            int count = failures + 1;
-            return new StageRetry(count, now.plus(backoffDelay(base, count)));
-        }
-    }
-
-    /** {@code base} doubled for each attempt after the first, at most {@link #MAX_RETRY_DELAY}. */
-    static Duration backoffDelay(Duration base, int attempt) {
-        Duration delay = base.multipliedBy(1L << Math.min(attempt - 1, 20));
-        return delay.compareTo(MAX_RETRY_DELAY) > 0 ? MAX_RETRY_DELAY : delay;
-    }
-
     private void submitWorkers(List<JobStatus> jobs, List<String> problems) {
-        if (submitNotBefore != null && clock.instant().isBefore(submitNotBefore)) {
-            problems.add("workers failing: " + failedJobsInARow + " jobs in a row ended without progress (last: "
-                    + lastJobFailure + "); next submission not before " + submitNotBefore);
+        String holdingBack = backoff.holdingBack(clock.instant());
+        if (holdingBack != null) {
+            problems.add(holdingBack);
             return;
         }
-        int pending = count(jobs, JobState.PENDING);
-        int active = pending + count(jobs, JobState.RUNNING);
         long claimable = ledger.estimate().claimableFrames();
-        long justified = (claimable + framesPerWorker - 1) / framesPerWorker - pending;
-        long wanted = Math.min(justified, Math.min(maxQueuedJobs - pending, maxActiveJobs - active));
-        if (wanted <= 0) {
+        List<Long> heldByRunning = new ArrayList<>();
+        Map<String, Long> leased = null;
+        for (JobStatus job : jobs) {
+            if (job.state() == JobState.RUNNING) {
+                if (leased == null) {
+                    leased = ledger.reader().leasedFramesByJob();
+                }
+                heldByRunning.add(leased.getOrDefault(job.jobId(), 0L));
+            }
+        }
+        int pending = count(jobs, JobState.PENDING) + unseen.count();
+        SubmissionPlanner.Plan plan = SubmissionPlanner.plan(claimable, pending, heldByRunning, framesPerWorker, maxQueuedJobs,
+                maxActiveJobs);
+        if (plan.wanted() <= 0) {
             return;
         }
-        List<String> ids = backend.submit(workerJob, (int) wanted, arrayConcurrency);
+        List<String> ids = backend.submit(workerJob, plan.wanted(), arrayConcurrency);
+        unseen.submitted(ids, clock.instant());
         jobsSubmitted.addAndGet(ids.size());
-        LOG.info("submitted {} worker job(s) for {} claimable frames: {}", ids.size(), claimable, ids);
+        LOG.info("submitted {} worker job(s) for {} claimable frames, {} of them not taken by the {} queued and {} running: {}",
+                ids.size(), claimable, plan.unclaimedFrames(), pending, heldByRunning.size(), ids);
         fire(new JugglerEvent.JobsSubmitted(ids));
     }
 
@@ -481,37 +337,35 @@ public final class Juggler implements AutoCloseable {
             problems.add("workspace: " + e.getMessage());
             usage = new WorkspaceUsage(0, 0, 0);
         }
-        int pending = jobs == null ? lastJobs(true) : count(jobs, JobState.PENDING);
-        int running = jobs == null ? lastJobs(false) : count(jobs, JobState.RUNNING);
-        JugglerStatus status = new JugglerStatus(now, pending, running, jobsEnded.get(), jobsSubmitted.get(), progress, usage,
-                staging.size(), videosStaged.get(), videosPurged.get(), Optional.ofNullable(unavailableSince),
-                now.plus(pollInterval), problems);
+        // Submitted jobs the backend has not shown yet are queued as far as anyone can tell.
+        JugglerStatus status = new JugglerStatus(now, pendingSeen + unseen.count(), runningSeen, jobsEnded.get(),
+                jobsSubmitted.get(), progress, usage, workspace.staging(), workspace.staged(), workspace.purged(),
+                cluster.unavailableSince(), now.plus(pollInterval), problems);
         lastStatus.set(status);
         listeners.fire(l -> l.onStatus(status));
         return status;
-    }
-
-    private int lastJobs(boolean pending) {
-        JugglerStatus previous = lastStatus.get();
-        if (previous == null) {
-            return 0;
-        }
-        return pending ? previous.jobsPending() : previous.jobsRunning();
     }
 
     private void step(String name, List<String> problems, Runnable action) {
         try {
             action.run();
         } catch (JugglerException e) {
-            LOG.warn("{} failed (retried next tick): {}", name, e.getMessage());
-            problems.add(name + ": " + e.getMessage());
-            fire(new JugglerEvent.StepFailed(name, e));
+            stepFailed(name, e, name + ": " + e.getMessage(), problems, false);
         } catch (RuntimeException e) {
-            LOG.error("{} failed unexpectedly (retried next tick)", name, e);
             JugglerException wrapped = new JugglerException(name + " failed: " + e, false, e);
-            problems.add(wrapped.getMessage());
-            fire(new JugglerEvent.StepFailed(name, wrapped));
+            stepFailed(name, wrapped, wrapped.getMessage(), problems, true);
         }
+    }
+
+    /** One WARN line (with the stack trace if unexpected), one status problem and one event per failed step. */
+    private void stepFailed(String name, JugglerException error, String problem, List<String> problems, boolean unexpected) {
+        if (unexpected) {
+            LOG.warn("{} failed unexpectedly (retried next tick): {}", name, error.getMessage(), error);
+        } else {
+            LOG.warn("{} failed (retried next tick): {}", name, error.getMessage());
+        }
+        problems.add(problem);
+        fire(new JugglerEvent.StepFailed(name, error));
     }
 
     private void fire(JugglerEvent event) {
@@ -531,6 +385,7 @@ public final class Juggler implements AutoCloseable {
         private long framesPerWorker = DEFAULT_FRAMES_PER_WORKER;
         private int arrayConcurrency;
         private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+        private Duration statusTimeout = DEFAULT_STATUS_TIMEOUT;
         private int parallelStaging = DEFAULT_PARALLEL_STAGING;
         private int failedJobsBeforeBackoff = DEFAULT_FAILED_JOBS_BEFORE_BACKOFF;
         private Clock clock = Clock.systemUTC();
@@ -585,6 +440,18 @@ public final class Juggler implements AutoCloseable {
                 throw InvalidConfigException.of("pollInterval", interval, "must be at least 100 ms");
             }
             this.pollInterval = interval;
+            return this;
+        }
+
+        /**
+         * Longest wait of a tick for the cluster's status call (see the class comment); default 20 s, and
+         * never more than the poll interval (a longer value is cut to it). At least 1 ms.
+         */
+        public Builder statusTimeout(Duration timeout) {
+            if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0) {
+                throw InvalidConfigException.of("statusTimeout", timeout, "must be at least 1 ms");
+            }
+            this.statusTimeout = timeout;
             return this;
         }
 

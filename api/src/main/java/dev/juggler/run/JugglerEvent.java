@@ -2,6 +2,8 @@ package dev.juggler.run;
 
 import dev.juggler.JugglerException;
 import dev.juggler.cluster.JobStatus;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -43,7 +45,34 @@ public sealed interface JugglerEvent {
      * @param jobsInARow jobs that ended FAILED or OUT_OF_MEMORY in a row
      * @param lastFailure which job failed last, and how
      */
-    record WorkersFailing(int jobsInARow, String lastFailure, java.time.Instant nextSubmission) implements JugglerEvent {
+    record WorkersFailing(int jobsInARow, String lastFailure, Instant nextSubmission) implements JugglerEvent {
+    }
+
+    /**
+     * A video is larger than the whole workspace budget, so it can never be staged: its pending work
+     * was set aside (see {@link dev.juggler.ledger.WorkLedger#setAside}) and staging went on with the
+     * next videos.
+     */
+    record VideoSetAside(String videoId, String reason) implements JugglerEvent {
+    }
+
+    /**
+     * The cluster's status call failed or did not answer in time: an outage began.
+     *
+     * @param since the start of the first status call that failed or hung (or the backend's own
+     *     earlier "unavailable since")
+     * @param reason what went wrong
+     */
+    record ClusterUnavailable(Instant since, String reason) implements JugglerEvent {
+    }
+
+    /**
+     * The cluster answered again after an outage.
+     *
+     * @param since when the outage began
+     * @param outage how long it lasted
+     */
+    record ClusterRecovered(Instant since, Duration outage) implements JugglerEvent {
     }
 
     /** A step of the tick failed; the tick went on and the step is retried on the next one. */

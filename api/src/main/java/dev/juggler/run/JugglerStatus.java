@@ -11,7 +11,8 @@ import java.util.Optional;
  * A snapshot for the status panel, published after every tick. Immutable and thread-safe.
  *
  * @param at when the tick ended
- * @param jobsPending worker jobs queued in the batch system
+ * @param jobsPending worker jobs queued in the batch system, including jobs this juggler submitted that the
+ *     backend's status has not shown yet
  * @param jobsRunning worker jobs running
  * @param jobsEnded worker jobs seen ending since this juggler started
  * @param jobsSubmitted worker jobs submitted since this juggler started
@@ -20,7 +21,8 @@ import java.util.Optional;
  * @param videosStaging transfers in progress
  * @param videosStaged videos staged since this juggler started
  * @param videosPurged videos purged since this juggler started
- * @param clusterUnavailableSince when the backend started failing, if it is failing now
+ * @param clusterUnavailableSince if the cluster is unavailable now: when the outage began (the start of the
+ *     first status call that failed or did not answer in time, or the backend's own earlier instant)
  * @param nextTick when the next tick is due
  * @param problems the failures of this tick's steps (empty when all went well)
  */

@@ -140,6 +140,25 @@ class LocalClusterBackendTest {
     }
 
     @Test
+    void prologueRunsFirstAndSecretsArriveInTheEnvironmentButNotTheCommandLine() throws IOException {
+        LocalClusterBackend backend = backend(1);
+        Path marker = dir.resolve("MARKER");
+        String secret = "pw'$(touch " + marker + ")\"";
+        JobSpec spec = JobSpec.builder("pro", List.of("sh", "-c", "printf '%s|%s|%s' \"$P\" \"$PW\" \"$1\"", "sh", "a b"))
+                .prologue(List.of("P=from-prologue", "export P")).secretEnvironment("PW", secret).build();
+        String id = submitOne(backend, spec);
+        awaitState(backend, id, JobState.COMPLETED);
+        assertEquals("from-prologue|" + secret + "|a b", Files.readString(backend.outputFile(id).orElseThrow()));
+        assertFalse(Files.exists(marker), "the secret was data, not code");
+        assertFalse(LocalClusterBackend.launchCommand(spec).toString().contains("pw'"), "no secret on the command line");
+        assertFalse(spec.toString().contains("pw'"), spec.toString());
+
+        String failing = submitOne(backend, spec.toBuilder().prologue(List.of("exit 9")).build());
+        assertEquals(9, awaitState(backend, failing, JobState.FAILED).exitCode().orElseThrow(),
+                "a failing prologue line ends the job with its status");
+    }
+
+    @Test
     void idsAreMonotonic() {
         LocalClusterBackend backend = backend(4);
         List<String> ids = new ArrayList<>(backend.submit(sh("a", "true"), 3, 0));

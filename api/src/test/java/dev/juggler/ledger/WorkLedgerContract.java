@@ -473,6 +473,107 @@ public abstract class WorkLedgerContract {
         assertEquals(1, again.attempt(), "re-scheduled frames get fresh attempts");
     }
 
+    @Test
+    void rescheduleByVideo() {
+        long one = wholeTrack(stagedVideo("one", 10), "pose", 0);
+        long two = wholeTrack(stagedVideo("two", 10), "pose", 0);
+        for (int i = 0; i < 2; i++) {
+            Lease lease = claimOrFail(100);
+            ledger.fail(lease, lease.range().from(), "broken", true);
+        }
+        assertEquals(0, ledger.reschedule(RescheduleFilter.video("nope")));
+        assertEquals(1, ledger.reschedule(RescheduleFilter.video("two")));
+        assertEquals(List.of(FrameRange.of(0, 10)), rangesIn(two, ChunkState.PENDING));
+        assertEquals(List.of(FrameRange.of(0, 10)), rangesIn(one, ChunkState.FAILED), "the other video's failure stays");
+        assertEquals(0, ledger.reschedule(RescheduleFilter.video("one").andReason("other reason")));
+        assertEquals(1, ledger.reschedule(RescheduleFilter.video("one").andReason("^broken$")));
+    }
+
+    // --- setting aside -----------------------------------------------------------------------------
+
+    @Test
+    void setAsideFailsOnlyTheVideosPendingChunksAndTakeBackReturnsOnlyThose() {
+        Video big = stagedVideo("big", 1_000);
+        long pose = wholeTrack(big, "pose", 5);
+        long detect = wholeTrack(big, "detect", 5);
+        Video waiting = video("waiting", 100, Map.of());
+        ledger.registerVideo(waiting);
+        long waitingTrack = wholeTrack(waiting, "pose", 0);
+        long other = wholeTrack(stagedVideo("other", 100), "pose", 0);
+        Lease held = claimOrFail(100);
+        assertEquals(pose, held.trackId());
+        Lease broken = claimOrFail(50);
+        assertEquals(pose, broken.trackId());
+        ledger.fail(broken, broken.range().from(), "decoder crashed", true);
+        assertEquals(List.of("waiting"), ids(ledger.videosToStage(10)));
+
+        assertEquals(2, ledger.setAside("big", "larger than the workspace"), "the pending rest of pose, and detect");
+        assertEquals(1, ledger.setAside("waiting", "larger than the workspace"));
+        assertEquals(List.of(), ids(ledger.videosToStage(10)), "a video set aside is not staged");
+        assertEquals(List.of(held.range()), rangesIn(pose, ChunkState.LEASED), "a leased chunk stays with its worker");
+        ChunkView rest = chunks(detect).get(0);
+        assertEquals(ChunkState.FAILED, rest.state());
+        assertEquals(Optional.of(WorkLedger.SET_ASIDE_PREFIX + "larger than the workspace"), rest.failureReason());
+        assertEquals(List.of(FrameRange.of(0, 100)), rangesIn(other, ChunkState.PENDING), "other videos are untouched");
+        WorkEstimate estimate = ledger.estimate();
+        assertEquals(100, estimate.claimableFrames());
+        assertEquals(0, estimate.waitingFrames());
+        Lease next = claimOrFail(1_000);
+        assertEquals(other, next.trackId(), "set-aside chunks are not claimed");
+        assertEquals(0, ledger.setAside("big", "again"), "nothing pending is left to set aside");
+        assertThrows(NotFoundException.class, () -> ledger.setAside("no-such-video", "x"));
+        ledger.complete(held, held.range().to());
+
+        assertEquals(2, ledger.takeBack("big"));
+        assertEquals(List.of(FrameRange.of(100, 150)), rangesIn(pose, ChunkState.FAILED), "an ordinary failure stays failed");
+        assertEquals(List.of(FrameRange.of(150, 1_000)), rangesIn(pose, ChunkState.PENDING));
+        assertEquals(List.of(FrameRange.of(0, 1_000)), rangesIn(detect, ChunkState.PENDING));
+        assertEquals(0, ledger.takeBack("big"));
+        assertEquals(List.of(), ids(ledger.videosToStage(10)), "waiting is still set aside");
+        assertEquals(1, ledger.takeBack("waiting"));
+        assertEquals(List.of("waiting"), ids(ledger.videosToStage(10)));
+        assertEquals(List.of(FrameRange.of(0, 100)), rangesIn(waitingTrack, ChunkState.PENDING));
+        assertPartition(pose, big.allFrames(), "after set aside and take back");
+        assertPartition(detect, big.allFrames(), "after set aside and take back");
+    }
+
+    @Test
+    void leasedFramesAreSummedPerJob() {
+        wholeTrack(stagedVideo("v", 1_000), "pose", 0);
+        assertEquals(Map.of(), ledger.reader().leasedFramesByJob());
+        ledger.claim(ClaimRequest.of("w1", 100, LEASE).withJobId("job-1")).orElseThrow();
+        ledger.claim(ClaimRequest.of("w1", 50, LEASE).withJobId("job-1")).orElseThrow();
+        Lease ofJob2 = ledger.claim(ClaimRequest.of("w2", 30, LEASE).withJobId("job-2")).orElseThrow();
+        ledger.claim(ClaimRequest.of("w3", 20, LEASE)).orElseThrow();
+        assertEquals(Map.of("job-1", 150L, "job-2", 30L), ledger.reader().leasedFramesByJob(), "leases without a job are left out");
+        ledger.complete(ofJob2, ofJob2.range().to());
+        assertEquals(Map.of("job-1", 150L), ledger.reader().leasedFramesByJob());
+    }
+
+    @Test
+    void doneChunksKeepNoFailureReasonOfAnEarlierAttempt() {
+        long track = wholeTrack(stagedVideo("v", 100), "pose", 0);
+        ledger.fail(claimOrFail(100), 0, "decoder crashed", false);
+        assertEquals(Optional.of("decoder crashed"), chunks(track).get(0).failureReason(), "the pending chunk tells why");
+        // Completed in part: the DONE part keeps the row, the rest is a new one.
+        ledger.complete(claimOrFail(100), 30);
+        // Reaped from a checkpoint: likewise.
+        Lease reaped = claimOrFail(100);
+        ledger.heartbeat(reaped, 60);
+        clock.advance(LEASE.plusSeconds(1));
+        assertEquals(1, ledger.reapExpired());
+        // Completed whole: one guarded update.
+        Lease last = claimOrFail(100);
+        assertEquals(FrameRange.of(60, 100), last.range());
+        ledger.complete(last, 100);
+        List<ChunkView> done = chunks(track).stream().filter(c -> c.state() == ChunkState.DONE).toList();
+        assertEquals(List.of(FrameRange.of(0, 30), FrameRange.of(30, 60), FrameRange.of(60, 100)),
+                done.stream().map(ChunkView::range).toList());
+        for (ChunkView chunk : done) {
+            assertEquals(Optional.empty(), chunk.failureReason(), "DONE chunk " + chunk.range() + " keeps a stale reason");
+        }
+    }
+
     // --- staging -----------------------------------------------------------------------------------
 
     @Test

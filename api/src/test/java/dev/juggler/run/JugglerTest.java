@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.juggler.JugglerException;
 import dev.juggler.UnavailableException;
 import dev.juggler.cluster.ClusterBackend;
 import dev.juggler.cluster.JobSpec;
@@ -28,6 +32,7 @@ import dev.juggler.stage.StageListener;
 import dev.juggler.stage.StagedVideo;
 import dev.juggler.stage.VideoStager;
 import dev.juggler.stage.WorkspaceUsage;
+import dev.juggler.testing.MutableClock;
 import dev.juggler.video.FrameRange;
 import dev.juggler.video.Video;
 import dev.juggler.video.VideoException;
@@ -42,7 +47,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -59,7 +68,12 @@ class JugglerTest {
         volatile long claimable;
         volatile long waiting;
         volatile long done;
+        volatile boolean reapFails;
         int reaps;
+        /** Video id to the reason it was set aside for. */
+        final Map<String, String> setAside = new ConcurrentHashMap<>();
+        /** Leased frames per job id, as the reader reports them. */
+        final Map<String, Long> leased = new ConcurrentHashMap<>();
 
         void add(String id, long bytes) {
             videos.put(id, new VideoRecord(new Video(id, "/src/" + id, 100, 25, bytes, Map.of()), StageState.NOT_STAGED,
@@ -76,6 +90,7 @@ class JugglerTest {
         public synchronized List<VideoRecord> videosToStage(int limit) {
             return videos.values().stream()
                     .filter(v -> v.stageState() == StageState.NOT_STAGED || v.stageState() == StageState.STAGE_FAILED)
+                    .filter(v -> !setAside.containsKey(v.video().id()))
                     .limit(limit).toList();
         }
 
@@ -102,6 +117,9 @@ class JugglerTest {
 
         @Override
         public int reapExpired() {
+            if (reapFails) {
+                throw new JugglerException("ledger connection lost", true, null);
+            }
             reaps++;
             return 0;
         }
@@ -152,6 +170,22 @@ class JugglerTest {
         }
 
         @Override
+        public synchronized int setAside(String videoId, String reason) {
+            setAside.put(videoId, SET_ASIDE_PREFIX + reason);
+            return 1;
+        }
+
+        @Override
+        public synchronized int takeBack(String videoId) {
+            return setAside.remove(videoId) != null ? 1 : 0;
+        }
+
+        @Override
+        public Map<String, Long> leasedFramesByJob() {
+            return Map.copyOf(leased);
+        }
+
+        @Override
         public void storeResults(List<FrameResult> results) {
             throw new UnsupportedOperationException();
         }
@@ -180,7 +214,16 @@ class JugglerTest {
         final List<JobStatus> jobs = new CopyOnWriteArrayList<>();
         final List<Integer> submissions = new CopyOnWriteArrayList<>();
         volatile boolean down;
-        int statusCalls;
+        volatile Instant downSince = Instant.parse("2025-12-31T23:00:00Z");
+        /** When set, status() answers this (stale) snapshot instead of the jobs. */
+        volatile List<JobStatus> frozen;
+        /** When set, status() waits for it (at most 5 s) before answering, and counts down {@link #returned}. */
+        volatile CountDownLatch hold;
+        final CountDownLatch returned = new CountDownLatch(1);
+        /** When set, each status() call advances this clock by {@link #callTakes}: a slow controller. */
+        volatile MutableClock clock;
+        volatile Duration callTakes = Duration.ZERO;
+        final AtomicInteger statusCalls = new AtomicInteger();
 
         @Override
         public List<String> submit(JobSpec spec, int count, int maxConcurrent) {
@@ -196,11 +239,29 @@ class JugglerTest {
 
         @Override
         public List<JobStatus> status() {
-            statusCalls++;
-            if (down) {
-                throw new UnavailableException("controller does not answer", Instant.parse("2025-12-31T23:00:00Z"), null);
+            statusCalls.incrementAndGet();
+            if (clock != null) {
+                clock.advance(callTakes);
             }
-            return List.copyOf(jobs);
+            CountDownLatch gate = hold;
+            if (gate != null) {
+                try {
+                    gate.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try {
+                if (down) {
+                    throw new UnavailableException("controller does not answer", downSince, null);
+                }
+                List<JobStatus> snapshot = frozen;
+                return snapshot != null ? snapshot : List.copyOf(jobs);
+            } finally {
+                if (gate != null) {
+                    returned.countDown();
+                }
+            }
         }
 
         void set(String id, JobState state) {
@@ -288,7 +349,7 @@ class JugglerTest {
             assertEquals(8, status.jobsSubmitted());
             assertEquals(5, status.jobsRunning());
             assertEquals(3, status.jobsPending());
-            assertEquals(5, backend.statusCalls, "one status call per tick");
+            assertEquals(5, backend.statusCalls.get(), "one status call per tick");
         }
     }
 
@@ -424,6 +485,229 @@ class JugglerTest {
             assertEquals(List.of("a"), stager.purged);
             assertEquals(StageState.PURGED, ledger.videos.get("a").stageState());
             assertTrue(stager.staged.contains("d"), "d fits once a is purged");
+        }
+    }
+
+    // --- findings from a run against SLURM ----------------------------------------------------------
+
+    final List<JugglerEvent> events = new CopyOnWriteArrayList<>();
+
+    JugglerListener recorder() {
+        return new JugglerListener() {
+            @Override
+            public void onEvent(JugglerEvent event) {
+                events.add(event);
+            }
+        };
+    }
+
+    <T extends JugglerEvent> List<T> events(Class<T> type) {
+        return events.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    /** Captures what the juggler logs (its helpers log under its name too). */
+    static final class Logs implements AutoCloseable {
+        final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        final ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Juggler.class);
+
+        final Level level = logger.getLevel();
+
+        Logs() {
+            appender.start();
+            logger.addAppender(appender);
+            logger.setLevel(Level.INFO);
+        }
+
+        List<String> at(Level level, String containing) {
+            synchronized (appender) {
+                return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
+                        .filter(m -> m.contains(containing)).toList();
+            }
+        }
+
+        @Override
+        public void close() {
+            logger.detachAppender(appender);
+            logger.setLevel(level);
+        }
+    }
+
+    @Test
+    void jobsTheStatusDoesNotShowYetCountAsPendingSoTheQueueCapHolds() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        backend.frozen = List.of(); // the backend answers from a snapshot taken before anything was submitted
+        ledger.claimable = 100_000;
+        try (Logs logs = new Logs();
+                Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(1000)
+                        .maxQueuedJobs(2).pollInterval(Duration.ofMinutes(1)).clock(clock).build()) {
+            for (int i = 0; i < 10; i++) { // early ticks, one after each staged video
+                JugglerStatus status = juggler.tick();
+                assertEquals(List.of(2), backend.submissions, "tick " + i + ": the queue cap is a cap");
+                assertEquals(2, status.jobsPending(), "submitted, not shown yet: pending");
+                clock.advance(Duration.ofSeconds(50));
+            }
+            backend.frozen = null; // the backend shows them now
+            backend.frozen = List.copyOf(backend.jobs);
+            assertEquals(2, juggler.tick().jobsPending());
+            backend.frozen = null;
+            backend.jobs.clear(); // the backend forgets them: they are not counted for ever
+            backend.frozen = List.of();
+            juggler.tick();
+            assertEquals(List.of(2, 2), backend.submissions, "seen jobs that vanish are not pending");
+            clock.advance(Duration.ofMinutes(9));
+            juggler.tick();
+            assertEquals(List.of(2, 2), backend.submissions, "within the grace of 10 minutes");
+            assertTrue(logs.at(Level.WARN, "has not appeared").isEmpty());
+            clock.advance(Duration.ofMinutes(1));
+            JugglerStatus status = juggler.tick();
+            assertEquals(List.of(2, 2, 2), backend.submissions, "after the grace, unseen jobs stop counting");
+            assertEquals(2, status.jobsPending(), "the new ones");
+            assertEquals(2, logs.at(Level.WARN, "has not appeared in the cluster's status within PT10M").size());
+        }
+    }
+
+    @Test
+    void aRunningWorkerAbsorbsTheFramesItWillClaimNext() {
+        // A 300-frame video; the one running worker holds a 100-frame lease; a worker does 400 frames.
+        backend.jobs.add(FakeBackend.status("j1", JobState.RUNNING));
+        ledger.leased.put("j1", 100L);
+        ledger.claimable = 200;
+        try (Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(400)
+                .clock(CLOCK).build()) {
+            juggler.tick();
+            assertEquals(List.of(), backend.submissions, "j1 will claim the other 200 frames itself");
+            ledger.leased.put("j1", 400L); // j1 holds a whole worker's share: the rest needs another worker
+            juggler.tick();
+            assertEquals(List.of(1), backend.submissions);
+            juggler.tick();
+            assertEquals(List.of(1), backend.submissions, "the pending one absorbs 400 frames");
+        }
+    }
+
+    @Test
+    void aStatusCallThatHangsIsBoundedTheTickGoesOnAndTheOutageIsReportedFromItsStart() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        Instant start = clock.instant();
+        FakeStager stager = new FakeStager(1000);
+        ledger.add("a", 100);
+        ledger.add("p", 100);
+        ledger.markStage("p", StageState.STAGED, Optional.of("/ws/p"), Optional.empty());
+        ledger.purgeable.add("p");
+        ledger.claimable = 5000;
+        backend.hold = new CountDownLatch(1);
+        try (Logs logs = new Logs();
+                Juggler juggler = Juggler.builder(ledger, backend, stager, spec).framesPerWorker(1000).maxQueuedJobs(5)
+                        .pollInterval(Duration.ofMinutes(1)).statusTimeout(Duration.ofMillis(100)).clock(clock)
+                        .listener(recorder()).build()) {
+            JugglerStatus first = juggler.tick();
+            assertEquals(Optional.of(start), first.clusterUnavailableSince());
+            assertTrue(first.problems().contains("cluster: no answer for 100ms"), first.problems().toString());
+            assertEquals(List.of(), backend.submissions, "nothing is submitted blind");
+            assertEquals(List.of("p"), stager.purged, "purging goes on");
+            assertEquals(1, first.videosStaging() + stager.staged.size(), "staging goes on: " + first.problems());
+            assertEquals(List.of(new JugglerEvent.ClusterUnavailable(start, "no answer for 100ms")),
+                    events(JugglerEvent.ClusterUnavailable.class));
+
+            clock.advance(Duration.ofSeconds(30));
+            JugglerStatus second = juggler.tick();
+            assertEquals(1, backend.statusCalls.get(), "the call still running is not started again");
+            assertEquals(Optional.of(start), second.clusterUnavailableSince());
+            assertTrue(second.problems().contains("cluster: no answer for 30s"), second.problems().toString());
+            assertEquals(1, events(JugglerEvent.ClusterUnavailable.class).size(), "one event per outage");
+            assertEquals(1, logs.at(Level.WARN, "cluster unavailable since " + start).size(), "one WARN per outage");
+            assertEquals(2, logs.at(Level.WARN, "read job states failed").size(), "each tick's failed step is logged");
+
+            backend.hold.countDown();
+            assertTrue(backend.returned.await(5, TimeUnit.SECONDS));
+            clock.advance(Duration.ofSeconds(30));
+            JugglerStatus third = juggler.tick();
+            assertEquals(Optional.empty(), third.clusterUnavailableSince());
+            assertEquals(List.of(5), backend.submissions);
+            assertEquals(List.of(new JugglerEvent.ClusterRecovered(start, Duration.ofMinutes(1))),
+                    events(JugglerEvent.ClusterRecovered.class));
+            assertEquals(1, logs.at(Level.INFO, "cluster available again after an outage of 1m00s (since " + start).size());
+        }
+    }
+
+    @Test
+    void aSlowFailingStatusCallDatesTheOutageFromItsStartAndEveryFailedStepIsLogged() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        Instant start = clock.instant();
+        backend.clock = clock;
+        backend.callTakes = Duration.ofSeconds(9); // squeue against a stopped controller
+        backend.down = true;
+        backend.downSince = null;
+        try (Logs logs = new Logs();
+                Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).statusTimeout(Duration.ofSeconds(5))
+                        .clock(clock).listener(recorder()).build()) {
+            assertEquals(Optional.of(start), juggler.tick().clusterUnavailableSince(), "the start of the failed call");
+            assertEquals(Optional.of(start), juggler.tick().clusterUnavailableSince());
+            assertEquals(List.of(new JugglerEvent.ClusterUnavailable(start, "controller does not answer")),
+                    events(JugglerEvent.ClusterUnavailable.class));
+            assertEquals(2, logs.at(Level.WARN, "read job states failed (retried next tick): controller does not answer").size());
+            backend.down = false;
+            assertEquals(Optional.empty(), juggler.tick().clusterUnavailableSince());
+            assertEquals(List.of(new JugglerEvent.ClusterRecovered(start, Duration.ofSeconds(27))),
+                    events(JugglerEvent.ClusterRecovered.class));
+
+            ledger.reapFails = true;
+            juggler.tick();
+            juggler.tick();
+            assertEquals(2, logs.at(Level.WARN, "reap expired leases failed (retried next tick): ledger connection lost").size());
+            assertEquals(2, events(JugglerEvent.StepFailed.class).stream().filter(e -> e.step().equals("reap expired leases")).count());
+        }
+    }
+
+    @Test
+    void aVideoLargerThanTheWholeBudgetIsSetAsideAndStagingGoesOn() throws Exception {
+        FakeStager stager = new FakeStager(250);
+        ledger.add("a", 100);
+        ledger.add("huge", 1000);
+        ledger.add("c", 100);
+        ledger.add("d", 100);
+        ledger.add("e", 10);
+        try (Juggler juggler = Juggler.builder(ledger, backend, stager, spec).parallelStaging(4).clock(CLOCK)
+                .listener(recorder()).build()) {
+            juggler.tick();
+            awaitNoStaging(juggler);
+            assertEquals(List.of("a", "c"), stager.staged.stream().sorted().toList(), "no head-of-line blocking by huge");
+            String reason = ledger.setAside.get("huge");
+            assertTrue(reason != null && reason.startsWith("set aside: video huge is 1000 bytes, larger than the whole workspace"
+                    + " budget of 250 bytes; raise workspace.budget"), String.valueOf(reason));
+            List<JugglerEvent.VideoSetAside> setAside = events(JugglerEvent.VideoSetAside.class);
+            assertEquals(1, setAside.size());
+            assertEquals("huge", setAside.get(0).videoId());
+            JugglerStatus status = juggler.tick();
+            assertTrue(status.problems().stream().anyMatch(p -> p.startsWith("set aside: video huge is 1000 bytes")),
+                    status.problems().toString());
+            assertEquals(StageState.NOT_STAGED, ledger.videos.get("d").stageState(), "d fits the budget, not the free space");
+            assertEquals(StageState.NOT_STAGED, ledger.videos.get("e").stageState(), "plan order: e waits behind d");
+            assertTrue(status.isIdle(), "nothing pending (the fake's frames), nothing staging, no jobs");
+
+            ledger.takeBack("huge");
+            status = juggler.tick();
+            assertEquals(2, events(JugglerEvent.VideoSetAside.class).size(), "taken back and still too large");
+        }
+    }
+
+    @Test
+    void jobsThatHadEndedBeforeARestartAreSettledButDoNotBackOffSubmissions() {
+        backend.jobs.add(FakeBackend.status("old-1", JobState.COMPLETED));
+        backend.jobs.add(FakeBackend.status("old-2", JobState.FAILED));
+        backend.jobs.add(FakeBackend.status("old-3", JobState.OUT_OF_MEMORY));
+        ledger.claimable = 100_000;
+        try (Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(1000)
+                .maxQueuedJobs(2).failedJobsBeforeBackoff(1).clock(CLOCK).listener(recorder()).build()) {
+            JugglerStatus status = juggler.tick();
+            assertEquals(3, ledger.revoked.size(), "their leases are revoked all the same");
+            assertEquals(List.of(2), backend.submissions, status.problems().toString());
+            assertEquals(List.of(), events(JugglerEvent.WorkersFailing.class));
+            // A job of this run that fails does count.
+            failAll(JobState.FAILED);
+            status = juggler.tick();
+            assertEquals(List.of(2), backend.submissions);
+            assertEquals(2, events(JugglerEvent.WorkersFailing.class).get(0).jobsInARow());
         }
     }
 

@@ -15,7 +15,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -153,6 +155,21 @@ final class JdbcLedgerReader implements LedgerReader {
                 }
             }
             return result;
+        });
+    }
+
+    @Override
+    public Map<String, Long> leasedFramesByJob() {
+        return ledger.tx("leasedFramesByJob", c -> {
+            Map<String, Long> held = new HashMap<>();
+            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT lease_job, SUM(frame_to - frame_from) FROM {p}chunks"
+                    + " WHERE state = 'LEASED' AND lease_job IS NOT NULL GROUP BY lease_job"));
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    held.put(rows.getString(1), rows.getLong(2));
+                }
+            }
+            return held;
         });
     }
 

@@ -566,7 +566,7 @@ public final class JdbcWorkLedger implements WorkLedger {
             single(operation, c -> {
                 boolean retry = attempted[0];
                 attempted[0] = true;
-                int updated = update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, " + CLEAR_LEASE
+                int updated = update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, failure_reason = NULL, " + CLEAR_LEASE
                         + " WHERE id = ? AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ?"), nowMillis(),
                         lease.chunkId(), lease.token(), lease.range().from(), lease.range().to());
                 if (updated == 0 && !(retry && completedAsAsked(c, lease, doneUntil))) {
@@ -659,8 +659,9 @@ public final class JdbcWorkLedger implements WorkLedger {
             + " lease_duration_ms = NULL, version = version + 1, updated_ms = ?";
 
     /**
-     * Ends the lease on {@code row}: frames before {@code split} become DONE, the rest takes
-     * {@code restState} with {@code restAttempts} (and {@code restReason}, if given).
+     * Ends the lease on {@code row}: frames before {@code split} become DONE (without a failure reason:
+     * an earlier failure of those frames is over), the rest takes {@code restState} with
+     * {@code restAttempts} (and {@code restReason}, if given, else the row's last reason).
      */
     private void settle(Connection c, ChunkRow row, long split, ChunkState restState, int restAttempts, String restReason)
             throws SQLException {
@@ -668,13 +669,15 @@ public final class JdbcWorkLedger implements WorkLedger {
         String clearLease = CLEAR_LEASE;
         String reason = restReason != null ? restReason : row.failureReason();
         if (split >= row.to()) {
-            update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, " + clearLease + " WHERE id = ?"), now,
+            update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, failure_reason = NULL, " + clearLease
+                    + " WHERE id = ?"), now,
                     row.id());
         } else if (split <= row.from()) {
             update(c, sql("UPDATE {p}chunks SET state = ?, attempts = ?, failure_reason = ?, checkpoint = frame_from, " + clearLease
                     + " WHERE id = ?"), restState.name(), restAttempts, reason, now, row.id());
         } else {
-            update(c, sql("UPDATE {p}chunks SET state = 'DONE', frame_to = ?, checkpoint = ?, " + clearLease + " WHERE id = ?"),
+            update(c, sql("UPDATE {p}chunks SET state = 'DONE', frame_to = ?, checkpoint = ?, failure_reason = NULL, " + clearLease
+                    + " WHERE id = ?"),
                     split, split, now, row.id());
             insertChunk(c, row.trackId(), split, row.to(), restState, restAttempts, reason, row.priority(), row.createdMs(), now);
         }
@@ -757,6 +760,10 @@ public final class JdbcWorkLedger implements WorkLedger {
                 query.append(" AND c.track_id = ?");
                 parameters.add(filter.trackId().get());
             }
+            if (filter.videoId().isPresent()) {
+                query.append(" AND t.video_id = ?");
+                parameters.add(filter.videoId().get());
+            }
             if (filter.tagKey().isPresent()) {
                 query.append(" AND EXISTS (SELECT 1 FROM {p}video_tags g WHERE g.video_id = t.video_id AND g.tag_key = ?"
                         + " AND g.tag_value = ?)");
@@ -793,6 +800,26 @@ public final class JdbcWorkLedger implements WorkLedger {
                 }
             }
             return count;
+        });
+    }
+
+    @Override
+    public int setAside(String videoId, String reason) {
+        Objects.requireNonNull(videoId, "videoId");
+        String stored = truncate(SET_ASIDE_PREFIX + (reason == null || reason.isBlank() ? "(no reason given)" : reason));
+        return tx("setAside(video=" + videoId + ")", c -> {
+            try (PreparedStatement select = c.prepareStatement(sql("SELECT 1 FROM {p}videos WHERE id = ?"))) {
+                select.setString(1, videoId);
+                try (ResultSet rows = select.executeQuery()) {
+                    if (!rows.next()) {
+                        throw new NotFoundException("video", videoId);
+                    }
+                }
+            }
+            // Only PENDING rows: a leased chunk stays with its worker (its compare-and-set claim is on state).
+            return update(c, sql("UPDATE {p}chunks SET state = 'FAILED', failure_reason = ?, version = version + 1, updated_ms = ?"
+                    + " WHERE state = 'PENDING' AND track_id IN (SELECT t.id FROM {p}tracks t WHERE t.video_id = ?)"), stored,
+                    nowMillis(), videoId);
         });
     }
 

@@ -1,0 +1,219 @@
+package dev.juggler.run;
+
+import dev.juggler.JugglerException;
+import dev.juggler.internal.NamedThreadFactory;
+import dev.juggler.ledger.StageState;
+import dev.juggler.ledger.VideoRecord;
+import dev.juggler.ledger.WorkLedger;
+import dev.juggler.stage.StageListener;
+import dev.juggler.stage.StagedVideo;
+import dev.juggler.stage.VideoStager;
+import dev.juggler.stage.WorkspaceFullException;
+import dev.juggler.stage.WorkspaceUsage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The juggler's workspace steps: reconcile after a restart, purge finished videos, stage the next ones
+ * in plan order within the budget (transfers run on own threads, {@code juggler-stage-*}).
+ *
+ * <p>Plan order is kept for videos that fit the budget but not the space free now: they wait, and the
+ * smaller videos behind them wait too, because otherwise the smaller ones would keep taking the space
+ * as it frees up and a large video could starve. A video larger than the whole budget can never fit,
+ * so waiting for it would stall the run for good: its pending work is set aside in the ledger (an
+ * operator sees it among the failures and takes it back once the budget is raised), it is reported as
+ * a status problem and a {@link JugglerEvent.VideoSetAside} event, and staging goes on with the next.
+ *
+ * <p>Thread-safe: the steps run on the tick thread; transfers report back from their own threads.
+ */
+final class WorkspaceFeeder implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Juggler.class);
+
+    private final WorkLedger ledger;
+    private final VideoStager stager;
+    private final Clock clock;
+    private final Duration pollInterval;
+    private final int parallelStaging;
+    private final Consumer<JugglerEvent> events;
+    private final Runnable wake;
+    private final ExecutorService threads;
+    /** Transfers started and not ended: video id to bytes. */
+    private final Map<String, Long> staging = new ConcurrentHashMap<>();
+    /** Videos whose staging failed: when to try again and how often it failed in a row. */
+    private final Map<String, StageRetry> retries = new ConcurrentHashMap<>();
+    /** Videos this juggler set aside as larger than the budget, with the reason; until they come back. */
+    private final Map<String, String> setAside = new ConcurrentHashMap<>();
+    private final AtomicLong staged = new AtomicLong();
+    private final AtomicLong purged = new AtomicLong();
+    private volatile boolean closed;
+    private boolean reconciled;
+
+    WorkspaceFeeder(WorkLedger ledger, VideoStager stager, Clock clock, Duration pollInterval, int parallelStaging,
+            Consumer<JugglerEvent> events, Runnable wake) {
+        this.ledger = ledger;
+        this.stager = stager;
+        this.clock = clock;
+        this.pollInterval = pollInterval;
+        this.parallelStaging = parallelStaging;
+        this.events = events;
+        this.wake = wake;
+        this.threads = Executors.newFixedThreadPool(parallelStaging, new NamedThreadFactory("juggler-stage"));
+    }
+
+    boolean reconciled() {
+        return reconciled;
+    }
+
+    /** After a restart, what the stager really holds is the truth about which videos are staged. */
+    void reconcile() {
+        for (StagedVideo video : stager.list()) {
+            Optional<VideoRecord> record = ledger.video(video.videoId());
+            if (record.isPresent() && record.get().stageState() != StageState.STAGED) {
+                ledger.markStage(video.videoId(), StageState.STAGED, Optional.of(video.location()), Optional.empty());
+            }
+        }
+        reconciled = true;
+    }
+
+    void purgeFinished() {
+        for (VideoRecord video : ledger.videosToPurge()) {
+            String id = video.video().id();
+            stager.purge(id);
+            ledger.markStage(id, StageState.PURGED, Optional.empty(), Optional.empty());
+            purged.incrementAndGet();
+            events.accept(new JugglerEvent.VideoPurged(id));
+        }
+    }
+
+    void stageNext() {
+        if (closed || staging.size() >= parallelStaging) {
+            return;
+        }
+        // The stager counts a transfer only once it has started, so a transfer queued here but not yet
+        // started would otherwise be invisible and the plan could overbook the budget.
+        WorkspaceUsage usage = stager.usage();
+        long inFlight = staging.values().stream().mapToLong(Long::longValue).sum();
+        long free = Math.max(0, usage.budgetBytes() - usage.usedBytes() - Math.max(usage.reservedBytes(), inFlight));
+        for (VideoRecord candidate : ledger.videosToStage(parallelStaging * 4)) {
+            if (staging.size() >= parallelStaging) {
+                break;
+            }
+            String id = candidate.video().id();
+            setAside.remove(id); // back in the plan: taken back by an operator
+            StageRetry retry = retries.get(id);
+            if (staging.containsKey(id) || (retry != null && clock.instant().isBefore(retry.notBefore()))) {
+                continue;
+            }
+            long size = candidate.video().sizeBytes();
+            if (size > usage.budgetBytes()) {
+                setAsideTooLarge(id, size, usage.budgetBytes());
+                continue;
+            }
+            if (size > free) {
+                break; // plan order is kept (see the class comment)
+            }
+            free -= size;
+            staging.put(id, size);
+            threads.execute(() -> stageOne(candidate));
+        }
+    }
+
+    private void setAsideTooLarge(String id, long size, long budget) {
+        String reason = "video " + id + " is " + size + " bytes, larger than the whole workspace budget of " + budget
+                + " bytes; raise workspace.budget (or split the video), then take it back (reschedule its set-aside tracks)";
+        int chunks = ledger.setAside(id, reason);
+        setAside.put(id, reason);
+        LOG.warn("set aside {} chunk(s): {}", chunks, reason);
+        events.accept(new JugglerEvent.VideoSetAside(id, reason));
+    }
+
+    private void stageOne(VideoRecord candidate) {
+        String id = candidate.video().id();
+        try {
+            StagedVideo video = stager.stage(candidate.video(), StageListener.NONE);
+            ledger.markStage(id, StageState.STAGED, Optional.of(video.location()), Optional.empty());
+            staged.incrementAndGet();
+            retries.remove(id);
+            events.accept(new JugglerEvent.VideoStaged(id, video.location(), video.sizeBytes()));
+        } catch (WorkspaceFullException e) {
+            LOG.debug("video {} waits for workspace space: {}", id, e.getMessage());
+        } catch (JugglerException e) {
+            StageRetry retry = retries.merge(id, StageRetry.first(clock.instant(), pollInterval),
+                    (old, fresh) -> old.next(clock.instant(), pollInterval));
+            LOG.warn("staging video {} failed ({} time(s) in a row; next try after {}): {}", id, retry.failures(),
+                    retry.notBefore(), e.getMessage());
+            try {
+                ledger.markStage(id, StageState.STAGE_FAILED, Optional.empty(), Optional.of(e.getMessage()));
+            } catch (JugglerException again) {
+                LOG.warn("cannot record the staging failure of {}: {}", id, again.getMessage());
+            }
+            events.accept(new JugglerEvent.StagingFailed(id, e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.error("staging video {} failed unexpectedly", id, e);
+            events.accept(new JugglerEvent.StagingFailed(id, e.toString()));
+        } finally {
+            staging.remove(id);
+            if (!closed) {
+                wake.run();
+            }
+        }
+    }
+
+    /** Transfers in progress. */
+    int staging() {
+        return staging.size();
+    }
+
+    long staged() {
+        return staged.get();
+    }
+
+    long purged() {
+        return purged.get();
+    }
+
+    /** One status problem per video set aside and not taken back. */
+    List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        setAside.forEach((id, reason) -> problems.add("set aside: " + reason));
+        return problems;
+    }
+
+    /** Exponential backoff for a video that failed to stage: a poll interval, doubling, at most an hour. */
+    private record StageRetry(int failures, Instant notBefore) {
+        static StageRetry first(Instant now, Duration base) {
+            return new StageRetry(1, now.plus(base));
+        }
+
+        StageRetry next(Instant now, Duration base) {
+            int count = failures + 1;
+            return new StageRetry(count, now.plus(WorkerBackoff.delay(base, count)));
+        }
+    }
+
+    /** Stops staging and waits briefly for transfers to stop; idempotent. */
+    @Override
+    public void close() {
+        closed = true;
+        threads.shutdownNow();
+        try {
+            threads.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
