@@ -3,7 +3,6 @@ package dev.juggler.samples;
 import dev.juggler.JugglerException;
 import dev.juggler.cluster.ClusterBackend;
 import dev.juggler.cluster.JobSpec;
-import dev.juggler.cluster.JobState;
 import dev.juggler.cluster.LocalClusterBackend;
 import dev.juggler.jdbc.JdbcLedger;
 import dev.juggler.ledger.ChunkQuery;
@@ -15,8 +14,6 @@ import dev.juggler.ledger.TrackSpec;
 import dev.juggler.ledger.TrackView;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.run.Juggler;
-import dev.juggler.run.JugglerEvent;
-import dev.juggler.run.JugglerListener;
 import dev.juggler.run.JugglerStatus;
 import dev.juggler.stage.LocalVideoStager;
 import dev.juggler.stage.VideoStager;
@@ -33,9 +30,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -167,7 +161,8 @@ final class DemoCommand implements Callable<Integer> {
         try (ClusterBackend backend = LocalClusterBackend.builder().slots(workers).outputDirectory(work.resolve("logs")).build();
                 VideoStager stager = LocalVideoStager.builder(work.resolve("workspace"))
                         .budgetBytes(workspaceMegabytes * 1024 * 1024).build();
-                StatusView view = new StatusView(before.frames().totalFrames(), noProgress || System.console() == null, out);
+                StatusView view = new StatusView(before.frames().totalFrames(), noProgress || System.console() == null, out,
+                        java.time.Clock.systemUTC(), Duration.ofSeconds(2));
                 Juggler juggler = Juggler.builder(ledger, backend, stager, workerJob)
                         .pollInterval(Duration.ofMillis(500))
                         .maxActiveJobs(workers)
@@ -303,65 +298,6 @@ final class DemoCommand implements Callable<Integer> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JugglerException("interrupted", false, e);
-        }
-    }
-
-    /** Shows progress: a bar on a terminal, a status line every few seconds otherwise. */
-    private static final class StatusView implements JugglerListener, AutoCloseable {
-        private static final int MAX_REPORTED_JOB_FAILURES = 3;
-        private final ProgressBar bar;
-        private final PrintWriter out;
-        private long lastLine;
-        private int failedJobs;
-
-        StatusView(long totalFrames, boolean plain, PrintWriter out) {
-            this.out = out;
-            this.bar = plain ? null : new ProgressBarBuilder().setTaskName("frames").setInitialMax(Math.max(1, totalFrames))
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build();
-        }
-
-        @Override
-        public void onStatus(JugglerStatus status) {
-            long done = status.progress().frames().doneFrames();
-            String extra = String.format(Locale.ROOT, "jobs %d running %d queued, %d staging", status.jobsRunning(),
-                    status.jobsPending(), status.videosStaging());
-            if (bar != null) {
-                bar.maxHint(Math.max(1, status.progress().frames().totalFrames()));
-                bar.stepTo(done);
-                bar.setExtraMessage(extra);
-            } else if (System.currentTimeMillis() - lastLine > 2000) {
-                lastLine = System.currentTimeMillis();
-                out.printf(Locale.ROOT, "frames %d/%d, %s%n", done, status.progress().frames().totalFrames(), extra);
-                out.flush();
-            }
-        }
-
-        @Override
-        public void onEvent(JugglerEvent event) {
-            if (event instanceof JugglerEvent.StepFailed failed && bar == null) {
-                out.println("problem: " + failed.step() + ": " + failed.error().getMessage());
-            }
-            // A worker that keeps failing (a missing model on its node, say) would otherwise only show as
-            // frames that do not move: say so, a few times, and point at the logs.
-            if (event instanceof JugglerEvent.WorkersFailing failing) {
-                out.printf("workers keep failing (%d jobs in a row, last: %s); next worker not before %s%n",
-                        failing.jobsInARow(), failing.lastFailure(), failing.nextSubmission());
-                out.flush();
-            }
-            if (event instanceof JugglerEvent.JobEnded ended && ended.status().state() != JobState.COMPLETED
-                    && ended.status().state() != JobState.CANCELLED && ++failedJobs <= MAX_REPORTED_JOB_FAILURES) {
-                out.printf("worker job %s ended %s%s; its output is in the logs folder%s%n", ended.status().jobId(),
-                        ended.status().state(), ended.status().reason().map(r -> " (" + r + ")").orElse(""),
-                        failedJobs == MAX_REPORTED_JOB_FAILURES ? " (further failed jobs are not listed)" : "");
-                out.flush();
-            }
-        }
-
-        @Override
-        public void close() {
-            if (bar != null) {
-                bar.close();
-            }
         }
     }
 }

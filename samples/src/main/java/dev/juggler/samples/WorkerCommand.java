@@ -4,7 +4,9 @@ import dev.juggler.jdbc.JdbcLedger;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.pipeline.FramePipeline;
 import dev.juggler.run.Worker;
+import dev.juggler.ledger.TrackQuery;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +31,12 @@ final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = "--ledger-user", description = "Database user (password from $" + PASSWORD_ENV + ").")
     String ledgerUser;
+
+    @Option(names = "--table-prefix", description = "Prefix of the ledger's tables (as the juggler's ledger), default juggler_.")
+    String tablePrefix;
+
+    @Option(names = "--schema", description = "Database schema of the ledger's tables (as the juggler's ledger).")
+    String schema;
 
     @Option(names = "--analysis", defaultValue = Analyses.MARKER_POSE, description = "Analysis to run: marker-pose, "
             + "blazepose-body25, blazepose-full-body25, blazepose-heavy-body25 or openpose-binary. Default ${DEFAULT-VALUE}.")
@@ -55,6 +63,12 @@ final class WorkerCommand implements Callable<Integer> {
         JdbcLedger.Builder ledgerConfig = JdbcLedger.builder().url(ledgerUrl);
         if (ledgerUser != null) {
             ledgerConfig.user(ledgerUser);
+        }
+        if (tablePrefix != null) {
+            ledgerConfig.tablePrefix(tablePrefix);
+        }
+        if (schema != null) {
+            ledgerConfig.schema(schema);
         }
         String password = System.getenv(PASSWORD_ENV);
         if (password != null) {
@@ -86,6 +100,16 @@ final class WorkerCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(onTerm);
             try {
                 Worker.Report report = worker.run();
+                if (report.framesDone() == 0 && report.rangesFailed() == 0 && report.stopReason() == Worker.StopReason.NO_WORK
+                        && ledger.reader().tracks(new TrackQuery(Optional.empty(), Optional.of(analysis), Optional.empty(),
+                                TrackQuery.Sort.VIDEO, 0, 1)).isEmpty()) {
+                    // A worker pointed at the wrong tables, or with another analysis than the tracks, would
+                    // otherwise find nothing and exit 0, and the juggler would keep sending more of them.
+                    System.err.printf("juggler worker: the ledger has no track of analysis '%s' in these tables "
+                            + "(table prefix %s%s); check --analysis, --table-prefix and --schema against the juggler's config%n",
+                            analysis, tablePrefix == null ? "juggler_" : tablePrefix, schema == null ? "" : ", schema " + schema);
+                    return JugglerCli.FAILED;
+                }
                 System.out.printf("worker done: %d frames, %d ranges, %d failed, %d leases lost, %.1f frames/s, stop: %s%n",
                         report.framesDone(), report.rangesCompleted(), report.rangesFailed(), report.leasesLost(),
                         report.framesPerSecond(), report.stopReason());

@@ -1,0 +1,239 @@
+package dev.juggler.samples;
+
+import dev.juggler.InvalidConfigException;
+import dev.juggler.JugglerException;
+import dev.juggler.cluster.ClusterBackend;
+import dev.juggler.cluster.JobSpec;
+import dev.juggler.cluster.LocalClusterBackend;
+import dev.juggler.jdbc.JdbcLedger;
+import dev.juggler.ledger.WorkLedger;
+import dev.juggler.run.Juggler;
+import dev.juggler.run.JugglerListener;
+import dev.juggler.samples.config.ClusterConfig;
+import dev.juggler.samples.config.JugglerConfig;
+import dev.juggler.samples.config.LedgerConfig;
+import dev.juggler.samples.config.WorkerConfig;
+import dev.juggler.samples.config.WorkspaceConfig;
+import dev.juggler.slurm.cluster.SlurmClusterBackend;
+import dev.juggler.slurm.ssh.SshClient;
+import dev.juggler.slurm.stage.SftpVideoStager;
+import dev.juggler.slurm.stage.Transfer;
+import dev.juggler.stage.LocalVideoStager;
+import dev.juggler.stage.VideoStager;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The parts of one deployment, opened from its config: the ledger, the SSH connection (when the cluster
+ * or the workspace is reached over SSH), the cluster backend, the workspace stager and the worker job.
+ * Closing it closes what it opened, in reverse order; the worker jobs themselves are left to the cluster
+ * (a SLURM backend does not cancel them; the local backend ends its processes, which would otherwise be
+ * orphans). Not thread-safe; its parts are.
+ */
+final class Deployment implements AutoCloseable {
+
+    /** The job name of worker jobs (squeue shows it). */
+    static final String WORKER_JOB_NAME = "juggler-worker";
+
+    private final JugglerConfig config;
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private WorkLedger ledger;
+    private SshClient ssh;
+    private ClusterBackend backend;
+    private VideoStager stager;
+
+    private Deployment(JugglerConfig config) {
+        this.config = config;
+    }
+
+    /** Opens the ledger only (for commands that need nothing else). */
+    static WorkLedger openLedger(JugglerConfig config) {
+        return config.ledger().builder().build();
+    }
+
+    /** Opens every part; on a failure closes what was opened and rethrows. */
+    static Deployment open(JugglerConfig config) {
+        Deployment d = new Deployment(config);
+        try {
+            d.ledger = d.keep(openLedger(config));
+            d.backend = d.keep(d.openBackend());
+            d.stager = d.keep(d.openStager());
+            return d;
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    WorkLedger ledger() {
+        return ledger;
+    }
+
+    ClusterBackend backend() {
+        return backend;
+    }
+
+    VideoStager stager() {
+        return stager;
+    }
+
+    /** A Juggler over these parts with the config's loop settings; the caller closes it before this. */
+    Juggler juggler(JugglerListener listener) {
+        Juggler.Builder b = Juggler.builder(ledger, backend, stager, workerJob())
+                .framesPerWorker(config.worker().framesPerWorker())
+                .arrayConcurrency(config.cluster() instanceof ClusterConfig.Slurm s ? s.arrayConcurrency() : 0)
+                .listener(listener);
+        return config.juggler().applyTo(b).build();
+    }
+
+    /** What one worker job runs: {@code juggler worker} with this config's ledger and analysis. */
+    JobSpec workerJob() {
+        WorkerConfig worker = config.worker();
+        List<String> command = new ArrayList<>();
+        command.add(worker.java());
+        command.addAll(worker.jvmOptions());
+        command.add("-Djava.awt.headless=true");
+        command.add("-cp");
+        command.add(workerClassPath());
+        command.add(JugglerCli.class.getName());
+        command.addAll(workerArguments(config));
+        JobSpec.Builder job = JobSpec.builder(WORKER_JOB_NAME, command).environment("JUGGLER_LOG_LEVEL", "INFO");
+        ledgerPassword(config.ledger()).ifPresent(pw -> job.secretEnvironment(WorkerCommand.PASSWORD_ENV, pw));
+        if (config.cluster() instanceof ClusterConfig.Slurm slurm) {
+            job.timeLimit(slurm.timeLimit()).cpus(slurm.cpus()).gpus(slurm.gpus()).prologue(slurm.prologue())
+                    .wrapper(slurm.wrapper()).outputDirectory(Path.of(slurm.outputDirectory()));
+            slurm.memoryMegabytes().ifPresent(job::memoryMegabytes);
+            slurm.partition().ifPresent(job::partition);
+            slurm.account().ifPresent(job::account);
+            slurm.qos().ifPresent(job::qos);
+        } else if (config.cluster() instanceof ClusterConfig.Local local) {
+            local.outputDirectory().ifPresent(job::outputDirectory);
+        }
+        return job.build();
+    }
+
+    /**
+     * The arguments of {@code juggler worker} for this config: the ledger (never its password, which goes
+     * through the job's secrets), the tables, the analysis and the claim settings.
+     */
+    static List<String> workerArguments(JugglerConfig config) {
+        LedgerConfig ledger = config.ledger();
+        WorkerConfig worker = config.worker();
+        List<String> args = new ArrayList<>(List.of("worker", "--ledger-url=" + ledger.url(),
+                "--table-prefix=" + ledger.tablePrefix(), "--analysis=" + worker.analysis(),
+                "--initial-chunk=" + worker.initialChunk(), "--max-chunk=" + worker.maxChunk(),
+                "--lease=" + worker.lease(), "--safety-margin=" + worker.safetyMargin(),
+                "--pose-tiles=" + worker.poseTiles()));
+        ledger.user().ifPresent(u -> args.add("--ledger-user=" + u));
+        ledger.schema().ifPresent(s -> args.add("--schema=" + s));
+        worker.model().ifPresent(m -> args.add("--pose-model=" + m));
+        worker.openpose().binary().ifPresent(b -> args.add("--openpose-bin=" + b));
+        worker.openpose().args().forEach(a -> args.add("--openpose-arg=" + a));
+        args.add("--num-gpu=" + worker.openpose().numGpu());
+        args.add("--num-gpu-start=" + worker.openpose().numGpuStart());
+        return args;
+    }
+
+    /**
+     * Where the worker finds this program: the deployed jar when {@code worker.deployDirectory} is set,
+     * otherwise this program's own class path (right for the local cluster, and for a cluster that shares
+     * this machine's file system).
+     */
+    private String workerClassPath() {
+        Optional<String> deployed = config.worker().deployDirectory();
+        if (deployed.isPresent()) {
+            return deployed.get() + "/juggler.jar";
+        }
+        return System.getProperty("java.class.path");
+    }
+
+    private static Optional<String> ledgerPassword(LedgerConfig ledger) {
+        return ledger.password();
+    }
+
+    private ClusterBackend openBackend() {
+        ClusterConfig cluster = config.cluster();
+        if (cluster instanceof ClusterConfig.Local local) {
+            LocalClusterBackend.Builder b = LocalClusterBackend.builder().slots(local.slots());
+            local.outputDirectory().ifPresent(b::outputDirectory);
+            return b.build();
+        }
+        if (cluster instanceof ClusterConfig.Slurm slurm) {
+            return SlurmClusterBackend.builder(ssh()).tag(slurm.tag()).outputDirectory(slurm.outputDirectory())
+                    .minPollInterval(slurm.minPollInterval()).build();
+        }
+        ClusterConfig.Custom custom = (ClusterConfig.Custom) cluster;
+        return BackendFactory.load(custom.factoryClass()).create(custom.options());
+    }
+
+    private VideoStager openStager() {
+        WorkspaceConfig workspace = config.workspace();
+        if (workspace.type() == WorkspaceConfig.Type.LOCAL) {
+            return LocalVideoStager.builder(workspace.localDirectory()).budgetBytes(workspace.budgetBytes()).build();
+        }
+        return SftpVideoStager.builder(ssh(), workspace.directory()).budgetBytes(workspace.budgetBytes())
+                .verifyChecksum(workspace.verifyChecksum())
+                .transfer(workspace.type() == WorkspaceConfig.Type.RSYNC ? Transfer.RSYNC : Transfer.SFTP).build();
+    }
+
+    /** The one SSH connection to the cluster, opened on first use. */
+    private SshClient ssh() {
+        if (ssh == null) {
+            if (!(config.cluster() instanceof ClusterConfig.Slurm slurm)) {
+                throw InvalidConfigException.of("workspace.type", config.workspace().type().key(),
+                        "needs cluster.type slurm (its ssh settings reach the workspace)");
+            }
+            ssh = keep(SshClient.open(slurm.ssh().sshConfigBuilder().build()));
+        }
+        return ssh;
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+        opened.add(resource);
+        return resource;
+    }
+
+    @Override
+    public void close() {
+        JugglerException first = null;
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            try {
+                opened.get(i).close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = new JugglerException("closing " + opened.get(i).getClass().getSimpleName() + " failed: " + e, false, e);
+                }
+            }
+        }
+        opened.clear();
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * A host's own cluster backend for {@code cluster.type: <class name>}: the class must implement this
+     * interface and have a public no-argument constructor. {@code create} gets {@code cluster.options}.
+     */
+    public interface BackendFactory {
+        ClusterBackend create(Map<String, String> options);
+
+        /** Loads and instantiates the named factory, with a clear error when that is impossible. */
+        static BackendFactory load(String className) {
+            try {
+                Class<?> type = Class.forName(className);
+                if (!BackendFactory.class.isAssignableFrom(type)) {
+                    throw InvalidConfigException.of("cluster.type", className, "must implement "
+                            + BackendFactory.class.getName());
+                }
+                return (BackendFactory) type.getConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw InvalidConfigException.of("cluster.type", className, "must be local, slurm, or a class on the class path"
+                        + " with a public no-argument constructor (" + e + ")");
+            }
+        }
+    }
+}

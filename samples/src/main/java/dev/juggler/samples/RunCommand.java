@@ -1,0 +1,111 @@
+package dev.juggler.samples;
+
+import dev.juggler.run.Juggler;
+import dev.juggler.run.JugglerStatus;
+import dev.juggler.samples.config.JugglerConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code juggler run --config FILE}: runs the Juggler of a deployment until all registered work is done
+ * ({@code --follow}: until stopped), or one tick with {@code --once} (for cron). On SIGTERM or Ctrl-C it
+ * stops ticking and exits; SLURM worker jobs keep running (they belong to the cluster, and the next start
+ * adopts them by the config's tag); local worker processes are ended, since they would be orphans.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Keeps the cluster busy with the config's work until it is done (--follow: forever; --once: one tick).")
+final class RunCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, required = true, description = "The deployment's config file (YAML).")
+    Path configFile;
+
+    @Option(names = "--once", description = "One tick (read jobs, purge, stage, submit), then exit: for cron.")
+    boolean once;
+
+    @Option(names = "--follow", description = "Keep running when everything is done, for work registered later.")
+    boolean follow;
+
+    @Option(names = "--no-progress", description = "Plain status lines instead of a progress bar.")
+    boolean noProgress;
+
+    @Option(names = "--status-every", defaultValue = "60s",
+            description = "Plain status lines at most this often, default ${DEFAULT-VALUE} (e.g. 30s, 5m).")
+    String statusEvery;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        if (once && follow) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--once and --follow exclude each other");
+        }
+        Duration lineInterval = dev.juggler.samples.config.Units.parseDuration(statusEvery);
+        JugglerConfig config = JugglerConfig.load(configFile);
+        boolean plain = once || noProgress || System.console() == null;
+        // This program is the host, so it may install a hook: SIGTERM/Ctrl-C end the loop, and the hook waits
+        // until the juggler and the deployment are closed before the JVM exits.
+        Thread onExit = new Thread(() -> {
+            stop.countDown();
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "juggler-run-exit");
+        if (!once) {
+            Runtime.getRuntime().addShutdownHook(onExit);
+        }
+        try (Deployment deployment = Deployment.open(config)) {
+            long total = deployment.ledger().reader().progress().frames().totalFrames();
+            try (StatusView view = new StatusView(total, plain, out, Clock.systemUTC(), once ? Duration.ZERO : lineInterval);
+                    Juggler juggler = deployment.juggler(view)) {
+                if (once) {
+                    JugglerStatus status = juggler.tick();
+                    out.println(StatusView.line(status));
+                    out.flush();
+                    return status.clusterUnavailableSince().isPresent() ? JugglerCli.UNAVAILABLE : JugglerCli.OK;
+                }
+                return loop(juggler, out);
+            }
+        } finally {
+            finished.countDown();
+            if (!once) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onExit);
+                } catch (IllegalStateException shuttingDown) {
+                    // The JVM is already exiting: the hook is running and sees the latch.
+                }
+            }
+        }
+    }
+
+    private int loop(Juggler juggler, PrintWriter out) throws InterruptedException {
+        juggler.start();
+        out.printf("juggler run: %s; %s%n", configFile.toAbsolutePath().normalize(),
+                follow ? "running until stopped" : "running until all registered work is done");
+        out.flush();
+        while (!stop.await(1, TimeUnit.SECONDS)) {
+            JugglerStatus status = juggler.status().orElse(null);
+            if (!follow && status != null && status.isIdle()) {
+                out.println("done: " + StatusView.line(status));
+                out.flush();
+                return JugglerCli.OK;
+            }
+        }
+        out.println("stopping; worker jobs already submitted to a cluster keep running there and the next start "
+                + "adopts them (local worker processes are ended)");
+        out.flush();
+        return JugglerCli.OK;
+    }
+}

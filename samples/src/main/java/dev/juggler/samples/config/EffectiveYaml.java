@@ -1,0 +1,156 @@
+package dev.juggler.samples.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Writes a {@link JugglerConfig} back as YAML, defaults included, password masked. Stateless. */
+final class EffectiveYaml {
+
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .build());
+
+    private EffectiveYaml() {
+    }
+
+    static String write(JugglerConfig c) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("version", JugglerConfig.VERSION);
+        root.put("ledger", ledger(c.ledger()));
+        root.put("cluster", cluster(c.cluster()));
+        Map<String, Object> ws = new LinkedHashMap<>();
+        ws.put("type", c.workspace().type().key());
+        ws.put("directory", c.workspace().directory());
+        ws.put("budget", Units.formatSize(c.workspace().budgetBytes()));
+        ws.put("verifyChecksum", c.workspace().verifyChecksum());
+        root.put("workspace", ws);
+        root.put("worker", worker(c.worker()));
+        Map<String, Object> loop = new LinkedHashMap<>();
+        loop.put("maxQueuedJobs", c.juggler().maxQueuedJobs());
+        loop.put("maxActiveJobs", c.juggler().maxActiveJobs());
+        loop.put("pollInterval", Units.formatDuration(c.juggler().pollInterval()));
+        loop.put("parallelStaging", c.juggler().parallelStaging());
+        loop.put("failedJobsBeforeBackoff", c.juggler().failedJobsBeforeBackoff());
+        root.put("juggler", loop);
+        List<Object> videos = new ArrayList<>();
+        for (VideoSourceConfig v : c.videos()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put(v.kind().key(), v.location());
+            if (v.kind() == VideoSourceConfig.Kind.FOLDER) {
+                m.put("recursive", v.recursive());
+            }
+            if (v.kind() != VideoSourceConfig.Kind.MANIFEST) {
+                m.put("include", v.include());
+            }
+            v.tags().ifPresent(t -> m.put("tags", t));
+            m.put("analyses", v.analyses());
+            m.put("priority", v.priority());
+            m.put("id", v.id());
+            videos.add(m);
+        }
+        root.put("videos", videos);
+        Map<String, Object> console = new LinkedHashMap<>();
+        console.put("enabled", c.console().enabled());
+        console.put("bind", c.console().bind());
+        console.put("readOnly", c.console().readOnly());
+        c.console().tokenEnv().ifPresent(t -> console.put("tokenEnv", t));
+        root.put("console", console);
+        try {
+            return YAML.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the effective config", e);
+        }
+    }
+
+    private static Map<String, Object> ledger(LedgerConfig l) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("url", l.url());
+        l.user().ifPresent(u -> m.put("user", u));
+        l.passwordEnv().ifPresent(e -> {
+            m.put("passwordEnv", e);
+            m.put("password", "(from env " + e + ")");
+        });
+        l.passwordFile().ifPresent(f -> {
+            m.put("passwordFile", f.toString());
+            m.put("password", "(hidden, from " + f + ")");
+        });
+        m.put("tablePrefix", l.tablePrefix());
+        l.schema().ifPresent(s -> m.put("schema", s));
+        m.put("poolSize", l.poolSize());
+        m.put("maxAttempts", l.maxAttempts());
+        return m;
+    }
+
+    private static Map<String, Object> cluster(ClusterConfig cluster) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", cluster.type());
+        if (cluster instanceof ClusterConfig.Local local) {
+            m.put("slots", local.slots());
+            local.outputDirectory().ifPresent(d -> m.put("outputDirectory", d.toString()));
+        } else if (cluster instanceof ClusterConfig.Slurm s) {
+            m.put("ssh", ssh(s.ssh()));
+            put(m, "partition", s.partition());
+            put(m, "account", s.account());
+            put(m, "qos", s.qos());
+            m.put("gpus", s.gpus());
+            m.put("cpus", s.cpus());
+            s.memoryBytes().ifPresent(b -> m.put("memory", Units.formatSize(b)));
+            m.put("timeLimit", Units.formatDuration(s.timeLimit()));
+            m.put("arrayConcurrency", s.arrayConcurrency());
+            m.put("prologue", s.prologue());
+            m.put("wrapper", s.wrapper());
+            m.put("outputDirectory", s.outputDirectory());
+            m.put("tag", s.tag());
+            m.put("minPollInterval", Units.formatDuration(s.minPollInterval()));
+        } else if (cluster instanceof ClusterConfig.Custom custom) {
+            m.put("options", custom.options());
+        }
+        return m;
+    }
+
+    private static Map<String, Object> ssh(ClusterConfig.Ssh ssh) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", ssh.host());
+        m.put("port", ssh.port());
+        m.put("user", ssh.user());
+        ssh.identityFile().ifPresent(f -> m.put("identityFile", f.toString()));
+        ssh.knownHosts().ifPresent(f -> m.put("knownHosts", f.toString()));
+        m.put("acceptNewHostKeys", ssh.acceptNewHostKeys());
+        ssh.jumpHost().ifPresent(j -> m.put("jumpHost", ssh(j)));
+        return m;
+    }
+
+    private static Map<String, Object> worker(WorkerConfig w) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("analysis", w.analysis());
+        put(m, "model", w.model());
+        m.put("poseTiles", w.poseTiles());
+        Map<String, Object> o = new LinkedHashMap<>();
+        put(o, "binary", w.openpose().binary());
+        o.put("args", w.openpose().args());
+        o.put("numGpu", w.openpose().numGpu());
+        o.put("numGpuStart", w.openpose().numGpuStart());
+        m.put("openpose", o);
+        m.put("initialChunk", w.initialChunk());
+        m.put("maxChunk", w.maxChunk());
+        m.put("lease", Units.formatDuration(w.lease()));
+        m.put("safetyMargin", Units.formatDuration(w.safetyMargin()));
+        m.put("framesPerWorker", w.framesPerWorker());
+        m.put("java", w.java());
+        m.put("jvmOptions", w.jvmOptions());
+        put(m, "deployDirectory", w.deployDirectory());
+        return m;
+    }
+
+    private static void put(Map<String, Object> m, String key, Optional<String> value) {
+        value.ifPresent(v -> m.put(key, v));
+    }
+}

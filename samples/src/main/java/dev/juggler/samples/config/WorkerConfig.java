@@ -1,0 +1,121 @@
+package dev.juggler.samples.config;
+
+import dev.juggler.run.Worker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@code worker:} section: what a worker job runs and how it sizes its claims. Paths here are on the
+ * machine that runs the worker (a compute node for SLURM) and are taken as written, without {@code ${VAR}}
+ * expansion; with a local cluster a relative path resolves against the config's folder. Immutable and
+ * thread-safe.
+ *
+ * @param analysis one of {@link #ANALYSES}
+ * @param model the BlazePose model file or folder, if not the model cache
+ * @param poseTiles BlazePose tile grid {@code COLUMNSxROWS}
+ * @param openpose the OpenPose binary's settings (analysis {@code openpose-binary})
+ * @param initialChunk frames of a worker's first claim
+ * @param maxChunk most frames of one claim
+ * @param lease lease duration
+ * @param safetyMargin time kept free before the job's end
+ * @param framesPerWorker frames one worker job is sized for (the Juggler's submission arithmetic)
+ * @param java the java executable on the worker's machine
+ * @param jvmOptions JVM options of the worker
+ * @param deployDirectory where {@code juggler deploy} puts the jar on the cluster, if set
+ */
+public record WorkerConfig(String analysis, Optional<String> model, String poseTiles, OpenPose openpose, long initialChunk,
+        long maxChunk, Duration lease, Duration safetyMargin, long framesPerWorker, String java, List<String> jvmOptions,
+        Optional<String> deployDirectory) {
+
+    /** The analyses the {@code juggler} tool knows (the same list as {@code juggler worker --analysis}). */
+    public static final List<String> ANALYSES = List.of("marker-pose", "blazepose-body25", "blazepose-full-body25",
+            "blazepose-heavy-body25", "openpose-binary");
+    /** Default {@code worker.poseTiles}. */
+    public static final String DEFAULT_POSE_TILES = "1x1";
+    /** Default {@code worker.java}. */
+    public static final String DEFAULT_JAVA = "java";
+
+    public WorkerConfig {
+        Objects.requireNonNull(analysis, "analysis");
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(openpose, "openpose");
+        Objects.requireNonNull(lease, "lease");
+        Objects.requireNonNull(safetyMargin, "safetyMargin");
+        Objects.requireNonNull(java, "java");
+        jvmOptions = List.copyOf(jvmOptions);
+        Objects.requireNonNull(deployDirectory, "deployDirectory");
+    }
+
+    /**
+     * The OpenPose executable and its settings.
+     *
+     * @param binary the executable, if set
+     * @param args extra arguments
+     * @param numGpu GPUs per OpenPose process, -1 for all it sees
+     * @param numGpuStart the first GPU
+     */
+    public record OpenPose(Optional<String> binary, List<String> args, int numGpu, int numGpuStart) {
+        public OpenPose {
+            Objects.requireNonNull(binary, "binary");
+            args = List.copyOf(args);
+        }
+    }
+
+    /** Applies the claim settings to a Worker builder (analysis, lease, chunk sizes, safety margin). */
+    public Worker.Builder applyTo(Worker.Builder builder) {
+        return builder.analysis(analysis).leaseDuration(lease).initialChunkFrames(initialChunk).maxChunkFrames(maxChunk)
+                .safetyMargin(safetyMargin);
+    }
+
+    static WorkerConfig read(Section s, boolean localCluster) {
+        String analysis = s.text("analysis");
+        if (analysis == null) {
+            s.error("analysis", "is required: write one of " + String.join(", ", ANALYSES));
+            analysis = ANALYSES.get(0);
+        } else if (!ANALYSES.contains(analysis.trim())) {
+            s.error("analysis", Section.show(analysis) + " is not an analysis; write one of " + String.join(", ", ANALYSES)
+                    + Suggest.didYouMean(analysis.trim(), ANALYSES));
+            analysis = ANALYSES.get(0);
+        }
+        analysis = analysis.trim();
+        Optional<String> model = Optional.ofNullable(workerPath(s, "model", localCluster));
+        String tiles = s.string("poseTiles", DEFAULT_POSE_TILES).trim();
+        if (!tiles.matches("[1-8]x[1-8]")) {
+            s.error("poseTiles", Section.show(tiles) + " is not a tile grid; write COLUMNSxROWS with each in 1..8, e.g. 3x3");
+            tiles = DEFAULT_POSE_TILES;
+        }
+        Section o = s.section("openpose");
+        OpenPose openpose = new OpenPose(Optional.ofNullable(workerPath(o, "binary", localCluster)),
+                o.strings("args", List.of()), o.integer("numGpu", -1, -1, 64), o.integer("numGpuStart", 0, 0, 63));
+        if (analysis.equals("openpose-binary") && openpose.binary().isEmpty()) {
+            o.error("binary", "is required for analysis openpose-binary: the OpenPose executable on the worker's "
+                    + "machine, e.g. /opt/openpose/build/examples/openpose/openpose.bin");
+        }
+        o.finish();
+        long initial = s.integer("initialChunk", Worker.DEFAULT_INITIAL_CHUNK_FRAMES, 1, Long.MAX_VALUE);
+        long max = s.integer("maxChunk", Worker.DEFAULT_MAX_CHUNK_FRAMES, 1, Long.MAX_VALUE);
+        if (initial > max) {
+            s.error("initialChunk", initial + " is larger than maxChunk " + max + "; lower it or raise maxChunk");
+        }
+        Duration lease = s.duration("lease", Worker.DEFAULT_LEASE_DURATION, Duration.ofSeconds(10));
+        Duration margin = s.duration("safetyMargin", Worker.DEFAULT_SAFETY_MARGIN, Duration.ZERO);
+        long perWorker = s.integer("framesPerWorker", dev.juggler.run.Juggler.DEFAULT_FRAMES_PER_WORKER, 1, Long.MAX_VALUE);
+        String java = s.string("java", DEFAULT_JAVA);
+        List<String> jvm = s.strings("jvmOptions", List.of());
+        Optional<String> deploy = Optional.ofNullable(s.string("deployDirectory", null));
+        deploy.filter(d -> !d.startsWith("/")).ifPresent(d -> s.error("deployDirectory", Section.show(d)
+                + " is not absolute; write an absolute path on the cluster"));
+        s.finish();
+        return new WorkerConfig(analysis, model, tiles, openpose, initial, max, lease, margin, perWorker, java, jvm, deploy);
+    }
+
+    private static String workerPath(Section s, String key, boolean localCluster) {
+        String value = s.string(key, null);
+        if (value == null || !localCluster) {
+            return value;
+        }
+        return s.localPath(key, null).toString();
+    }
+}

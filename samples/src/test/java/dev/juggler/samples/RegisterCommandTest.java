@@ -1,0 +1,127 @@
+package dev.juggler.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.juggler.inference.video.SyntheticVideo;
+import dev.juggler.inference.video.VideoProbe;
+import dev.juggler.jdbc.JdbcLedger;
+import dev.juggler.ledger.WorkLedger;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code juggler register} and {@code juggler config check} against a real H2 ledger and real small videos. */
+class RegisterCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final AtomicInteger probes = new AtomicInteger();
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private Run run(String... args) {
+        CommandLine cli = JugglerCli.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        RegisterCommand register = cli.getSubcommands().get("register").getCommand();
+        register.prober = (id, file, tags) -> {
+            probes.incrementAndGet();
+            return VideoProbe.probe(id, file, tags);
+        };
+        int exit = cli.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Path config() throws Exception {
+        return Files.writeString(dir.resolve("juggler.yaml"), """
+                ledger: {url: 'jdbc:h2:file:ledger/juggler'}
+                worker: {analysis: marker-pose}
+                videos:
+                  - folder: videos
+                    tags: '(?<session>s\\d+)'
+                    priority: 3
+                """);
+    }
+
+    @Test
+    void registersNewVideosOnceAndRefusesBrokenFiles() throws Exception {
+        Path videos = Files.createDirectories(dir.resolve("videos"));
+        SyntheticVideo.write(videos.resolve("s10 walk.mp4"), 160, 120, 30, 25);
+        SyntheticVideo.write(videos.resolve("s2 $(id) 'q'.mp4"), 160, 120, 20, 25);
+        Files.createFile(videos.resolve("empty.mp4"));
+        Files.writeString(videos.resolve("text\n<script>.mp4"), "not a video\n");
+        Path cfg = config();
+
+        Run first = run("register", "--config", cfg.toString(), "--no-progress");
+        assertEquals(0, first.exit(), first.err() + first.out());
+        assertTrue(first.out().contains("Registered: 2 new, 0 already registered, 2 refused (4 probed)."), first.out());
+        assertTrue(first.out().contains("/videos/text\\n<script>.mp4\": "), first.out());
+        assertFalse(first.out().contains("text\n<script>"), first.out());
+        assertEquals(4, probes.get());
+
+        try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(dir.resolve("ledger/juggler"))).build()) {
+            var video = ledger.video("s2 $(id) 'q'.mp4").orElseThrow().video();
+            assertEquals(20, video.frameCount());
+            assertEquals(java.util.Map.of("session", "s2"), video.tags());
+            assertEquals(50, ledger.reader().progress().frames().totalFrames());
+        }
+
+        probes.set(0);
+        Run again = run("register", "--config", cfg.toString(), "--no-progress");
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().contains("Registered: 0 new, 2 already registered, 2 refused (2 probed)."), again.out());
+        assertEquals(2, probes.get(), "only the refused files are probed again");
+        try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(dir.resolve("ledger/juggler"))).build()) {
+            assertEquals(50, ledger.reader().progress().frames().totalFrames());
+        }
+    }
+
+    @Test
+    void aChangedFileIsRefusedNotReRegistered() throws Exception {
+        Path videos = Files.createDirectories(dir.resolve("videos"));
+        Path file = SyntheticVideo.write(videos.resolve("s1.mp4"), 160, 120, 20, 25);
+        Path cfg = config();
+        assertEquals(0, run("register", "-c", cfg.toString(), "--no-progress").exit());
+        SyntheticVideo.write(file, 160, 120, 40, 25);
+        Run again = run("register", "-c", cfg.toString(), "--no-progress");
+        assertTrue(again.out().contains("is registered with"), again.out());
+        assertTrue(again.out().contains("Registered: 0 new, 0 already registered, 1 refused (0 probed)."), again.out());
+    }
+
+    @Test
+    void configErrorsExitOneWithEveryProblem() throws Exception {
+        Path cfg = Files.writeString(dir.resolve("bad.yaml"), "ledger: {url: x}\nworker: {analysis: nope, leese: 1m}\n");
+        Run r = run("register", "--config", cfg.toString());
+        assertEquals(1, r.exit());
+        assertEquals(3, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith(cfg + ":1:15: ledger.url: `x` is not a supported JDBC URL"), r.err());
+        Run check = run("config", "check", "--config", cfg.toString());
+        assertEquals(1, check.exit());
+        assertTrue(check.err().contains(cfg + ":2:26: worker.leese: unknown key; did you mean 'lease'?"), check.err());
+    }
+
+    @Test
+    void configCheckPrintsTheEffectiveConfigWithoutSecrets() throws Exception {
+        Path pw = Files.writeString(dir.resolve("pw.txt"), "TopSecret99\n");
+        Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
+        Path cfg = Files.writeString(dir.resolve("ok.yaml"),
+                "ledger: {url: 'jdbc:postgresql://db/j', user: u, passwordFile: pw.txt}\nworker: {analysis: marker-pose}\n");
+        Run r = run("config", "check", "--config", cfg.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("maxQueuedJobs: 100"), r.out());
+        assertTrue(r.out().contains("(hidden, from " + pw + ")"), r.out());
+        assertFalse((r.out() + r.err()).contains("TopSecret99"));
+    }
+}
