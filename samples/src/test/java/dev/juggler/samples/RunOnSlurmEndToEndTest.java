@@ -1,0 +1,272 @@
+package dev.juggler.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.abort;
+
+import dev.juggler.inference.video.SyntheticVideo;
+import dev.juggler.jdbc.JdbcLedger;
+import dev.juggler.ledger.ChunkQuery;
+import dev.juggler.ledger.ChunkState;
+import dev.juggler.ledger.ChunkView;
+import dev.juggler.ledger.Progress;
+import dev.juggler.ledger.WorkLedger;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code juggler register} and {@code juggler run --config} against the real single-node SLURM (over the
+ * real sshd on 127.0.0.1), the real PostgreSQL and an SFTP workspace, as a user runs them: good videos,
+ * a hostile name, a file that is no video, a video larger than the whole workspace budget and a corpus
+ * over three times the budget. {@code juggler run} is killed with SIGKILL mid-run and started again.
+ * The cluster's files are on this machine, so the test samples the workspace and the queue directly.
+ */
+class RunOnSlurmEndToEndTest {
+
+    private static final int CAP = 2;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWholeRunFromOneConfigSurvivesAKilledJugglerAndKeepsEveryPromise() throws Exception {
+        Env env = Env.require();
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        Path videos = Files.createDirectories(dir.resolve("videos"));
+        String markerName = "MARKER-" + id;
+        List<Path> good = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String name = i == 2 ? "clip 2 '$(touch " + markerName + ")\" <b>.mp4" : "FRA1" + i + "_B1_20110215T140" + i + ".mp4";
+            Path plain = SyntheticVideo.write(videos.resolve("plain-" + i + ".mp4"), 320, 240, 150, 25);
+            good.add(Files.move(plain, videos.resolve(name)));
+        }
+        long largest = 0;
+        for (Path p : good) {
+            largest = Math.max(largest, Files.size(p));
+        }
+        long budget = largest * 3 / 2;
+        Path huge = SyntheticVideo.write(videos.resolve("huge.mp4"), 320, 240, 600, 25);
+        assertTrue(Files.size(huge) > budget, "the huge video must not fit the budget");
+        Files.writeString(videos.resolve("notes.mp4"), "not a video\n");
+        long corpus = 0;
+        for (Path p : good) {
+            corpus += Files.size(p);
+        }
+        assertTrue(corpus >= 3 * budget, "the corpus is over three times the workspace budget");
+
+        String workspace = env.workdir + "/e2e-ws-" + id;
+        String jobs = env.workdir + "/e2e-jobs-" + id;
+        String prefix = "e2e" + id.substring(0, 6) + "_";
+        Path config = dir.resolve("juggler.yaml");
+        Files.writeString(config, String.join("\n",
+                "ledger:",
+                "  url: " + env.pgUrl,
+                "  user: " + env.pgUser,
+                "  passwordEnv: JUGGLER_PG_PASSWORD",
+                "  tablePrefix: " + prefix,
+                "cluster:",
+                "  type: slurm",
+                "  ssh: {host: " + env.host + ", port: " + env.port + ", user: " + env.user + ", identityFile: " + env.key
+                        + ", knownHosts: " + env.knownHosts + "}",
+                env.partition == null ? "" : "  partition: " + env.partition,
+                "  timeLimit: 10m",
+                "  outputDirectory: " + jobs,
+                "  tag: e2e-" + id,
+                "  minPollInterval: 1s",
+                "  prologue: ['test -x \"$JAVA_HOME_FOR_TEST\" || true']",
+                "workspace: {type: sftp, directory: " + workspace + ", budget: " + budget + "}",
+                "worker:",
+                "  analysis: marker-pose",
+                "  java: " + Path.of(System.getProperty("java.home"), "bin", "java"),
+                "  jvmOptions: [-Xmx256m, -XX:+UseSerialGC, -XX:TieredStopAtLevel=1]",
+                "  initialChunk: 50",
+                "  lease: 1m",
+                "  safetyMargin: 10s",
+                "  framesPerWorker: 150",
+                "juggler: {maxQueuedJobs: " + CAP + ", maxActiveJobs: 4, pollInterval: 2s}",
+                "videos:",
+                "  - folder: " + videos,
+                ""));
+
+        assertEquals(JugglerCli.OK, cli("config", "check", "--config", config.toString()).code);
+        Result registered = cli("register", "--config", config.toString());
+        assertEquals(JugglerCli.OK, registered.code, registered.out);
+        assertTrue(registered.out.contains("6 new") && registered.out.contains("notes.mp4"), registered.out);
+
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        AtomicLong maxWorkspace = new AtomicLong();
+        AtomicInteger maxPending = new AtomicInteger();
+        Thread sampler = new Thread(() -> {
+            while (sampling.get()) {
+                maxWorkspace.accumulateAndGet(directoryBytes(Path.of(workspace)), Math::max);
+                maxPending.accumulateAndGet(pendingJobs("e2e-" + id), Math::max);
+                sleep(150);
+            }
+        });
+        sampler.start();
+        try {
+            // The first juggler is killed with SIGKILL once work is under way; the second finishes the run.
+            Process first = juggler(config, dir.resolve("run1.log"));
+            try (WorkLedger ledger = ledger(env, prefix)) {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (ledger.reader().progress().frames().doneFrames() == 0 && first.isAlive() && System.nanoTime() < until) {
+                    sleep(200);
+                }
+            }
+            assertTrue(first.isAlive(), "the first juggler ended early:\n" + Files.readString(dir.resolve("run1.log")));
+            first.destroyForcibly().waitFor();
+            Process second = juggler(config, dir.resolve("run2.log"));
+            assertTrue(second.waitFor(6, TimeUnit.MINUTES), "the second juggler did not finish:\n"
+                    + Files.readString(dir.resolve("run2.log")));
+            assertEquals(0, second.exitValue(), Files.readString(dir.resolve("run2.log")));
+        } finally {
+            sampling.set(false);
+            sampler.join();
+        }
+
+        String log = Files.readString(dir.resolve("run2.log"));
+        try (WorkLedger ledger = ledger(env, prefix)) {
+            Progress progress = ledger.reader().progress();
+            assertEquals(5 * 150, progress.frames().doneFrames(), "every good frame is done once:\n" + log);
+            assertEquals(600, progress.frames().failedFrames(), "only the set-aside video is not done");
+            List<ChunkView> failed = ledger.reader().chunks(ChunkQuery.inState(ChunkState.FAILED, 100));
+            assertEquals(1, failed.size(), failed.toString());
+            assertEquals("huge.mp4", failed.get(0).videoId());
+            assertTrue(failed.get(0).failureReason().orElse("").startsWith("set aside: "), failed.toString());
+        }
+        assertTrue(log.contains("huge.mp4 set aside") || Files.readString(dir.resolve("run1.log")).contains("huge.mp4 set aside"),
+                "the set-aside video is reported:\n" + log);
+        assertTrue(maxWorkspace.get() <= budget, "workspace " + maxWorkspace.get() + " > budget " + budget);
+        assertTrue(maxPending.get() <= CAP, "pending jobs " + maxPending.get() + " > cap " + CAP);
+        assertEquals(0, directoryBytes(Path.of(workspace)), "every video is purged at the end");
+        for (String where : List.of(dir.toString(), jobs, workspace, System.getProperty("user.home"),
+                System.getProperty("user.dir"), env.workdir)) {
+            assertFalse(Files.exists(Path.of(where, markerName)), "the hostile name never ran (" + where + ")");
+        }
+        int idle = 0;
+        int workers = 0;
+        try (Stream<Path> outputs = Files.list(Path.of(jobs))) {
+            for (Path out : outputs.filter(p -> p.toString().endsWith(".out")).toList()) {
+                String text = Files.readString(out);
+                workers++;
+                if (text.contains("worker done: 0 frames")) {
+                    idle++;
+                }
+                assertFalse(text.contains(env.password), "no secret in job output");
+            }
+        }
+        assertTrue(idle <= 2, idle + " of " + workers + " workers did no frame (one per juggler start at most)");
+        String scripts = runLocal("sh", "-c", "for j in $(squeue -h --states=all -o %A --me); do scontrol write batch_script $j - "
+                + "2>/dev/null; done");
+        assertFalse(scripts.contains(env.password), "no secret in any stored job script");
+        System.out.printf("e2e: %d workers, %d did nothing, max workspace %d of %d bytes, max pending %d%n", workers, idle,
+                maxWorkspace.get(), budget, maxPending.get());
+    }
+
+    private Process juggler(Path config, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), JugglerCli.class.getName(),
+                "run", "--config", config.toString(), "--status-every", "2s");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        return pb.start();
+    }
+
+    private static WorkLedger ledger(Env env, String prefix) {
+        return JdbcLedger.builder().url(env.pgUrl).user(env.pgUser).password(env.password).tablePrefix(prefix).build();
+    }
+
+    private record Result(int code, String out) {
+    }
+
+    private static Result cli(String... args) {
+        StringWriter text = new StringWriter();
+        CommandLine cli = JugglerCli.commandLine();
+        cli.setOut(new PrintWriter(text, true));
+        cli.setErr(new PrintWriter(text, true));
+        int code = cli.execute(args);
+        return new Result(code, text.toString());
+    }
+
+    private static long directoryBytes(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException gone) {
+                    return 0;
+                }
+            }).sum();
+        } catch (IOException | java.io.UncheckedIOException gone) {
+            return 0;
+        }
+    }
+
+    private static int pendingJobs(String tag) {
+        String out = runLocal("squeue", "-h", "-r", "--me", "--states=PENDING", "-o", "%k");
+        return (int) out.lines().filter(l -> l.startsWith("juggler:" + tag + ":")).count();
+    }
+
+    private static String runLocal(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            p.waitFor();
+            return out;
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The real servers' settings, from the environment that scripts/full-test.sh prepares. */
+    private record Env(String host, String port, String user, String key, String knownHosts, String partition,
+            String workdir, String pgUrl, String pgUser, String password) {
+        static Env require() {
+            Env e = new Env(System.getenv("JUGGLER_SLURM_SSH_HOST"), System.getenv().getOrDefault("JUGGLER_SLURM_SSH_PORT", "22"),
+                    System.getenv("JUGGLER_SLURM_SSH_USER"), System.getenv("JUGGLER_SLURM_SSH_KEY"),
+                    System.getenv("JUGGLER_SLURM_SSH_KNOWN_HOSTS"), System.getenv("JUGGLER_SLURM_PARTITION"),
+                    System.getenv("JUGGLER_SLURM_WORKDIR"), System.getenv("JUGGLER_PG_URL"), System.getenv("JUGGLER_PG_USER"),
+                    System.getenv("JUGGLER_PG_PASSWORD"));
+            if (e.host == null || e.key == null || e.workdir == null || e.pgUrl == null || e.password == null) {
+                String reason = "no real SLURM/sshd/PostgreSQL (JUGGLER_SLURM_SSH_*, JUGGLER_PG_* unset): run "
+                        + "scripts/full-test.sh as root";
+                if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                    fail("CI=true but " + reason);
+                }
+                abort(reason);
+            }
+            return e;
+        }
+    }
+}
