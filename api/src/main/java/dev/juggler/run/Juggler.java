@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>The cluster's status call is bounded.</b> It runs on an own thread ({@code juggler-status}), at
  * most one at a time, and the tick waits for it at most {@link Builder#statusTimeout} (never more than
- * the poll interval). A call that has not answered by then is left running and waited for again by the
+ * the poll interval, or 10 s when the poll interval is shorter). A call that has not answered by then is left running and waited for again by the
  * next tick; meanwhile the tick goes on with purging and staging, submits nothing, and reports the
  * cluster unavailable since the start of the first call that failed or hung. The start and the end of
  * an outage are logged once each and fired as {@link JugglerEvent.ClusterUnavailable} and
@@ -87,6 +87,9 @@ public final class Juggler implements AutoCloseable {
     /** Default number of jobs in a row that fail without progress before submissions back off. */
     public static final int DEFAULT_FAILED_JOBS_BEFORE_BACKOFF = 3;
 
+    /** The status timeout is cut to the poll interval, but never below this. */
+    static final Duration MIN_STATUS_WAIT = Duration.ofSeconds(10);
+
     private static final Logger LOG = LoggerFactory.getLogger(Juggler.class);
 
     private final WorkLedger ledger;
@@ -130,7 +133,9 @@ public final class Juggler implements AutoCloseable {
         this.pollInterval = b.pollInterval;
         this.clock = b.clock;
         listeners.addAll(b.listeners);
-        Duration statusTimeout = b.statusTimeout.compareTo(pollInterval) > 0 ? pollInterval : b.statusTimeout;
+        // A short poll interval (a demo's half second) must not turn a slow first SSH connection into an outage.
+        Duration longest = pollInterval.compareTo(MIN_STATUS_WAIT) > 0 ? pollInterval : MIN_STATUS_WAIT;
+        Duration statusTimeout = b.statusTimeout.compareTo(longest) > 0 ? longest : b.statusTimeout;
         this.cluster = new ClusterWatch(backend, clock, statusTimeout, this::fire);
         this.workspace = new WorkspaceFeeder(ledger, stager, clock, pollInterval, b.parallelStaging, this::fire, this::requestTick);
         this.backoff = new WorkerBackoff(b.failedJobsBeforeBackoff, pollInterval);
@@ -445,7 +450,8 @@ public final class Juggler implements AutoCloseable {
 
         /**
          * Longest wait of a tick for the cluster's status call (see the class comment); default 20 s, and
-         * never more than the poll interval (a longer value is cut to it). At least 1 ms.
+         * never more than the poll interval or 10 s, whichever is longer (a longer value is cut to it).
+         * At least 1 ms.
          */
         public Builder statusTimeout(Duration timeout) {
             if (timeout == null || timeout.compareTo(Duration.ofMillis(1)) < 0) {

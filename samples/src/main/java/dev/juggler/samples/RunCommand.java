@@ -41,6 +41,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** How long {@code --once} waits for the transfers it started. */
+    static final Duration ONCE_STAGING_LIMIT = Duration.ofMinutes(30);
+
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
 
@@ -72,6 +75,13 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                     Juggler juggler = deployment.juggler(view)) {
                 if (once) {
                     JugglerStatus status = juggler.tick();
+                    // Transfers this tick started would be cut off by exiting: finish them (ticking meanwhile,
+                    // so that videos that arrive can be worked on before the next cron run).
+                    long until = System.nanoTime() + ONCE_STAGING_LIMIT.toNanos();
+                    while (status.videosStaging() > 0 && System.nanoTime() < until) {
+                        Thread.sleep(500);
+                        status = juggler.tick();
+                    }
                     out.println(StatusView.line(status));
                     out.flush();
                     return status.clusterUnavailableSince().isPresent() ? JugglerCli.UNAVAILABLE : JugglerCli.OK;

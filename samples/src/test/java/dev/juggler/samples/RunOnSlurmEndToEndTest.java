@@ -181,6 +181,59 @@ class RunOnSlurmEndToEndTest {
                 maxWorkspace.get(), budget, maxPending.get());
     }
 
+    @Test
+    void aRunDrivenOnlyByRunOnceInALoopFinishesWithinTheCap() throws Exception {
+        Env env = Env.require();
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        Path videos = Files.createDirectories(dir.resolve("videos"));
+        for (int i = 0; i < 3; i++) {
+            SyntheticVideo.write(videos.resolve("cron-" + i + ".mp4"), 320, 240, 120, 25);
+        }
+        String prefix = "cron" + id.substring(0, 6) + "_";
+        String workspace = env.workdir + "/cron-ws-" + id;
+        Path config = dir.resolve("cron.yaml");
+        Files.writeString(config, String.join("\n",
+                "ledger: {url: '" + env.pgUrl + "', user: " + env.pgUser + ", passwordEnv: JUGGLER_PG_PASSWORD, tablePrefix: "
+                        + prefix + "}",
+                "cluster:",
+                "  type: slurm",
+                "  ssh: {host: " + env.host + ", port: " + env.port + ", user: " + env.user + ", identityFile: " + env.key
+                        + ", knownHosts: " + env.knownHosts + "}",
+                env.partition == null ? "" : "  partition: " + env.partition,
+                "  timeLimit: 10m",
+                "  outputDirectory: " + env.workdir + "/cron-jobs-" + id,
+                "  tag: cron-" + id,
+                "workspace: {type: sftp, directory: " + workspace + ", budget: 100MB}",
+                "worker: {analysis: marker-pose, java: " + Path.of(System.getProperty("java.home"), "bin", "java")
+                        + ", jvmOptions: [-Xmx256m, -XX:TieredStopAtLevel=1], initialChunk: 60, framesPerWorker: 120,"
+                        + " safetyMargin: 10s}",
+                "juggler: {maxQueuedJobs: " + CAP + ", pollInterval: 1s}",
+                "videos: [{folder: " + videos + "}]",
+                ""));
+        assertEquals(JugglerCli.OK, cli("register", "--config", config.toString()).code);
+        int runs = 0;
+        int maxPending = 0;
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        try (WorkLedger ledger = ledger(env, prefix)) {
+            while (System.nanoTime() < until) {
+                Result once = cli("run", "--once", "--config", config.toString());
+                runs++;
+                assertEquals(JugglerCli.OK, once.code, once.out);
+                maxPending = Math.max(maxPending, pendingJobs("cron-" + id));
+                Progress progress = ledger.reader().progress();
+                if (progress.frames().doneFrames() == 3 * 120 && pendingJobs("cron-" + id) == 0
+                        && directoryBytes(Path.of(workspace)) == 0) {
+                    break;
+                }
+                sleep(1000);
+            }
+            assertEquals(3 * 120, ledger.reader().progress().frames().doneFrames(), "done by --once runs alone");
+        }
+        assertTrue(maxPending <= CAP, "pending jobs " + maxPending + " > cap " + CAP);
+        assertEquals(0, directoryBytes(Path.of(workspace)), "every video is purged at the end");
+        System.out.printf("cron: done after %d juggler run --once calls, max pending %d%n", runs, maxPending);
+    }
+
     private Process juggler(Path config, Path log) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), JugglerCli.class.getName(),
