@@ -67,11 +67,38 @@ class H2WorkLedgerTest extends WorkLedgerContract {
         ledger.close();
         try (Connection c = DriverManager.getConnection(JdbcLedger.h2FileUrl(dir.resolve("ledger")));
                 Statement s = c.createStatement();
-                ResultSet rows = s.executeQuery("SELECT version, description FROM jg_schema_version")) {
-            assertTrue(rows.next());
-            assertEquals(1, rows.getInt(1));
+                ResultSet rows = s.executeQuery("SELECT version, description FROM jg_schema_version ORDER BY version")) {
+            for (int version = 1; version <= 2; version++) {
+                assertTrue(rows.next());
+                assertEquals(version, rows.getInt(1));
+            }
             assertFalse(rows.next(), "one row per version");
         }
+    }
+
+    @Test
+    void aVersion1SchemaIsUpgradedAndItsDoneChunksStayDone() throws Exception {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        ledger.complete(claimOrFail(40), 40);
+        ledger.close();
+        String url = JdbcLedger.h2FileUrl(dir.resolve("ledger"));
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            // back to what version 1 left behind
+            s.execute("ALTER TABLE jg_chunks DROP COLUMN completion_id");
+            s.execute("DELETE FROM jg_schema_version WHERE version > 1");
+        }
+        try (WorkLedger unmanaged = JdbcLedger.builder().url(url).manageSchema(false).clock(clock).build()) {
+            dev.juggler.JugglerException e = org.junit.jupiter.api.Assertions.assertThrows(dev.juggler.JugglerException.class,
+                    unmanaged::estimate);
+            assertTrue(e.getMessage().contains("schema too old"), e.getMessage());
+        }
+        ledger = newLedger(clock);
+        assertEquals(List.of(FrameRange.of(0, 40)), rangesIn(track, ChunkState.DONE));
+        Lease rest = claimOrFail(100);
+        ledger.complete(rest, 100);
+        assertEquals(List.of(FrameRange.of(0, 40), FrameRange.of(40, 100)), rangesIn(track, ChunkState.DONE));
+        org.junit.jupiter.api.Assertions.assertThrows(dev.juggler.ledger.LeaseLostException.class, () -> ledger.complete(rest, 100));
     }
 
     @Test

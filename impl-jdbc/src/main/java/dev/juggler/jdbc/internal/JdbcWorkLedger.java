@@ -560,16 +560,18 @@ public final class JdbcWorkLedger implements WorkLedger {
         String operation = "complete(chunk=" + lease.chunkId() + ", doneUntil=" + doneUntil + ")";
         // A retry after a connection failure may find that the failed attempt did commit (only its
         // acknowledgement was lost): then the frames are DONE as asked, which is success, not a lost lease.
-        boolean[] attempted = new boolean[1];
+        // Only this call's own id in the DONE row proves that: frames that merely look DONE as asked may be
+        // another call's (a repeated complete with this lease, the reaper, another lease on the same chunk),
+        // and a first try that never reached the database left nothing of its own.
+        String completionId = newToken();
         if (doneUntil == lease.range().to()) {
             // the common case needs no read: one guarded update ends the lease
             single(operation, c -> {
-                boolean retry = attempted[0];
-                attempted[0] = true;
-                int updated = update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, failure_reason = NULL, " + CLEAR_LEASE
-                        + " WHERE id = ? AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ?"), nowMillis(),
-                        lease.chunkId(), lease.token(), lease.range().from(), lease.range().to());
-                if (updated == 0 && !(retry && completedAsAsked(c, lease, doneUntil))) {
+                int updated = update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, failure_reason = NULL,"
+                        + " completion_id = ?, " + CLEAR_LEASE
+                        + " WHERE id = ? AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ?"), completionId,
+                        nowMillis(), lease.chunkId(), lease.token(), lease.range().from(), lease.range().to());
+                if (updated == 0 && !completedBy(c, lease, doneUntil, completionId)) {
                     throw leaseLost(c, lease);
                 }
                 return null;
@@ -577,27 +579,31 @@ public final class JdbcWorkLedger implements WorkLedger {
             return;
         }
         tx(operation, c -> {
-            boolean retry = attempted[0];
-            attempted[0] = true;
-            if (retry && completedAsAsked(c, lease, doneUntil)) {
-                return null;
+            ChunkRow row = lockLeasedOrNull(c, lease);
+            if (row == null) {
+                if (completedBy(c, lease, doneUntil, completionId)) {
+                    return null;
+                }
+                throw leaseLost(c, lease);
             }
-            ChunkRow row = lockLeased(c, lease);
-            settle(c, row, doneUntil, ChunkState.PENDING, row.attempts(), null);
+            settle(c, row, doneUntil, ChunkState.PENDING, row.attempts(), null, completionId);
             return null;
         });
     }
 
-    /** Whether the lease's chunk now holds exactly the frames {@code [from, doneUntil)} as DONE. */
-    private boolean completedAsAsked(Connection c, Lease lease, long doneUntil) throws SQLException {
+    /**
+     * Whether the lease's chunk holds exactly the frames {@code [from, doneUntil)} as DONE, made so by the
+     * completion call with {@code completionId} (an earlier try of this very call whose commit landed).
+     */
+    private boolean completedBy(Connection c, Lease lease, long doneUntil, String completionId) throws SQLException {
         if (doneUntil <= lease.range().from()) {
             return false; // nothing was to be marked done: nothing to recognise
         }
-        try (PreparedStatement select = c.prepareStatement(sql("SELECT state, frame_from, frame_to FROM {p}chunks WHERE id = ?"))) {
-            select.setLong(1, lease.chunkId());
+        try (PreparedStatement select = c.prepareStatement(sql("SELECT 1 FROM {p}chunks WHERE id = ? AND state = 'DONE'"
+                + " AND completion_id = ? AND frame_from = ? AND frame_to = ?"))) {
+            bindAll(select, lease.chunkId(), completionId, lease.range().from(), doneUntil);
             try (ResultSet rows = select.executeQuery()) {
-                return rows.next() && "DONE".equals(rows.getString(1)) && rows.getLong(2) == lease.range().from()
-                        && rows.getLong(3) == doneUntil;
+                return rows.next();
             }
         }
     }
@@ -611,7 +617,7 @@ public final class JdbcWorkLedger implements WorkLedger {
             ChunkRow row = lockLeased(c, lease);
             int attempts = row.attempts() + 1;
             ChunkState restState = permanent || attempts >= maxAttempts ? ChunkState.FAILED : ChunkState.PENDING;
-            settle(c, row, doneUntil, restState, attempts, storedReason);
+            settle(c, row, doneUntil, restState, attempts, storedReason, null);
             return null;
         });
     }
@@ -626,16 +632,22 @@ public final class JdbcWorkLedger implements WorkLedger {
 
     /** Locks the chunk of a lease that is still held, or throws {@link LeaseLostException}. */
     private ChunkRow lockLeased(Connection c, Lease lease) throws SQLException {
+        ChunkRow row = lockLeasedOrNull(c, lease);
+        if (row == null) {
+            throw leaseLost(c, lease);
+        }
+        return row;
+    }
+
+    /** Locks the chunk of a lease that is still held, or returns {@code null}. */
+    private ChunkRow lockLeasedOrNull(Connection c, Lease lease) throws SQLException {
         try (PreparedStatement select = c.prepareStatement(sql("SELECT " + ChunkRow.COLUMNS + " FROM {p}chunks WHERE id = ?"
                 + " AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ? FOR UPDATE"))) {
             bindAll(select, lease.chunkId(), lease.token(), lease.range().from(), lease.range().to());
             try (ResultSet rows = select.executeQuery()) {
-                if (rows.next()) {
-                    return ChunkRow.read(rows);
-                }
+                return rows.next() ? ChunkRow.read(rows) : null;
             }
         }
-        throw leaseLost(c, lease);
     }
 
     private LeaseLostException leaseLost(Connection c, Lease lease) throws SQLException {
@@ -660,25 +672,24 @@ public final class JdbcWorkLedger implements WorkLedger {
 
     /**
      * Ends the lease on {@code row}: frames before {@code split} become DONE (without a failure reason:
-     * an earlier failure of those frames is over), the rest takes {@code restState} with
+     * an earlier failure of those frames is over; with {@code completionId}, the id of the complete()
+     * call that ends it, or {@code null} for any other end), the rest takes {@code restState} with
      * {@code restAttempts} (and {@code restReason}, if given, else the row's last reason).
      */
-    private void settle(Connection c, ChunkRow row, long split, ChunkState restState, int restAttempts, String restReason)
-            throws SQLException {
+    private void settle(Connection c, ChunkRow row, long split, ChunkState restState, int restAttempts, String restReason,
+            String completionId) throws SQLException {
         long now = nowMillis();
         String clearLease = CLEAR_LEASE;
         String reason = restReason != null ? restReason : row.failureReason();
         if (split >= row.to()) {
-            update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, failure_reason = NULL, " + clearLease
-                    + " WHERE id = ?"), now,
-                    row.id());
+            update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, failure_reason = NULL, completion_id = ?, "
+                    + clearLease + " WHERE id = ?"), completionId, now, row.id());
         } else if (split <= row.from()) {
             update(c, sql("UPDATE {p}chunks SET state = ?, attempts = ?, failure_reason = ?, checkpoint = frame_from, " + clearLease
                     + " WHERE id = ?"), restState.name(), restAttempts, reason, now, row.id());
         } else {
-            update(c, sql("UPDATE {p}chunks SET state = 'DONE', frame_to = ?, checkpoint = ?, failure_reason = NULL, " + clearLease
-                    + " WHERE id = ?"),
-                    split, split, now, row.id());
+            update(c, sql("UPDATE {p}chunks SET state = 'DONE', frame_to = ?, checkpoint = ?, failure_reason = NULL, completion_id = ?, "
+                    + clearLease + " WHERE id = ?"), split, split, completionId, now, row.id());
             insertChunk(c, row.trackId(), split, row.to(), restState, restAttempts, reason, row.priority(), row.createdMs(), now);
         }
     }
@@ -737,7 +748,7 @@ public final class JdbcWorkLedger implements WorkLedger {
                 int attempts = row.attempts() + 1;
                 boolean exhausted = attempts >= maxAttempts;
                 settle(c, row, row.checkpoint(), exhausted ? ChunkState.FAILED : ChunkState.PENDING, attempts,
-                        exhausted ? exhaustedReason.apply(attempts) : pendingReason);
+                        exhausted ? exhaustedReason.apply(attempts) : pendingReason, null);
                 LOG.debug("{}: chunk {} of track {} (owner {}, job {}) returned from checkpoint {}, attempt {}{}", operation, row.id(),
                         row.trackId(), row.leaseOwner(), row.leaseJob(), row.checkpoint(), attempts, exhausted ? ", now FAILED" : "");
                 return true;
