@@ -1,6 +1,5 @@
 package dev.juggler.samples;
 
-import dev.juggler.samples.config.ConfigException;
 import dev.juggler.samples.config.JugglerConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -43,16 +42,7 @@ final class ConfigCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            PrintWriter err = spec.commandLine().getErr();
-            JugglerConfig cfg;
-            try {
-                cfg = JugglerConfig.load(config);
-            } catch (ConfigException e) {
-                e.problems().forEach(p -> err.println(p.format()));
-                err.printf("%s: %d problem(s)%n", config, e.problems().size());
-                err.flush();
-                return JugglerCli.FAILED;
-            }
+            JugglerConfig cfg = JugglerConfig.load(config); // problems: reported by JugglerCli, one per line
             if (!quiet) {
                 out.printf("# %s is valid. Effective config (defaults filled in, password not shown):%n", config);
                 out.print(cfg.effectiveYaml());

@@ -91,16 +91,25 @@ final class Deployment implements AutoCloseable {
 
     /** What one worker job runs: {@code juggler worker} with this config's ledger and analysis. */
     JobSpec workerJob() {
+        return workerJob(config, WORKER_JOB_NAME, List.of());
+    }
+
+    /**
+     * The worker job of {@code config} under another job name, with {@code extraArguments} after the worker's
+     * own (e.g. {@code --check} for {@code juggler doctor}'s probe job).
+     */
+    static JobSpec workerJob(JugglerConfig config, String jobName, List<String> extraArguments) {
         WorkerConfig worker = config.worker();
         List<String> command = new ArrayList<>();
         command.add(worker.java());
         command.addAll(worker.jvmOptions());
         command.add("-Djava.awt.headless=true");
         command.add("-cp");
-        command.add(workerClassPath());
+        command.add(workerClassPath(config));
         command.add(JugglerCli.class.getName());
         command.addAll(workerArguments(config));
-        JobSpec.Builder job = JobSpec.builder(WORKER_JOB_NAME, command).environment("JUGGLER_LOG_LEVEL", "INFO");
+        command.addAll(extraArguments);
+        JobSpec.Builder job = JobSpec.builder(jobName, command).environment("JUGGLER_LOG_LEVEL", "INFO");
         ledgerPassword(config.ledger()).ifPresent(pw -> job.secretEnvironment(WorkerCommand.PASSWORD_ENV, pw));
         if (config.cluster() instanceof ClusterConfig.Slurm slurm) {
             job.timeLimit(slurm.timeLimit()).cpus(slurm.cpus()).gpus(slurm.gpus()).prologue(slurm.prologue())
@@ -142,7 +151,7 @@ final class Deployment implements AutoCloseable {
      * otherwise this program's own class path (right for the local cluster, and for a cluster that shares
      * this machine's file system).
      */
-    private String workerClassPath() {
+    private static String workerClassPath(JugglerConfig config) {
         Optional<String> deployed = config.worker().deployDirectory();
         if (deployed.isPresent()) {
             return deployed.get() + "/juggler.jar";

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "juggler", mixinStandardHelpOptions = true, version = "juggler 0.1.0-SNAPSHOT",
         description = "Keeps a batch cluster busy with per-frame video analysis.",
-        subcommands = {DemoCommand.class, ConfigCommand.class, RegisterCommand.class, RunCommand.class, WorkerCommand.class, OpenPoseCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ConfigCommand.class, RegisterCommand.class, RunCommand.class, DoctorCommand.class, WorkerCommand.class, OpenPoseCommand.class, CommandLine.HelpCommand.class})
 public final class JugglerCli implements Runnable {
 
     @CommandLine.Spec
@@ -39,6 +39,12 @@ public final class JugglerCli implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new JugglerCli());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof dev.juggler.samples.config.ConfigException config) {
+                // Every problem of the file on its own line, file:line:column first, as compilers do.
+                config.problems().forEach(p -> commandLine.getErr().println(p.format()));
+                commandLine.getErr().printf("%d problem(s) in the config%n", config.problems().size());
+                return FAILED;
+            }
             commandLine.getErr().println("juggler: " + e.getMessage());
             if (!(e instanceof dev.juggler.JugglerException)) {
                 e.printStackTrace(commandLine.getErr());

@@ -48,14 +48,7 @@ final class RegisterCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        JugglerConfig cfg;
-        try {
-            cfg = JugglerConfig.load(config);
-        } catch (ConfigException e) {
-            e.problems().forEach(p -> err.println(p.format()));
-            err.flush();
-            return JugglerCli.FAILED;
-        }
+        JugglerConfig cfg = JugglerConfig.load(config); // problems: reported by JugglerCli, one per line
         FfmpegFrameSources.quietNativeLogging(); // this program is the host
         VideoCandidate.ScanResult scan = cfg.videoSources().scan();
         out.printf("Found %d video file(s) in %d source(s)%s.%n", scan.candidates().size(), cfg.videos().size(),

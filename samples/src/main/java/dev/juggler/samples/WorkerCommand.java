@@ -58,6 +58,11 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Time kept free before the job's end, default ${DEFAULT-VALUE}.")
     Duration safetyMargin;
 
+    @Option(names = "--check", description = "Check only, then exit: open the ledger, build the analysis pipeline "
+            + "(load the model), open one staged video if any; one line per step. Exit 0 ok, 3 ledger unreachable, "
+            + "1 otherwise. juggler doctor's probe job runs this.")
+    boolean check;
+
     @Override
     public Integer call() {
         JdbcLedger.Builder ledgerConfig = JdbcLedger.builder().url(ledgerUrl);
@@ -73,6 +78,9 @@ final class WorkerCommand implements Callable<Integer> {
         String password = System.getenv(PASSWORD_ENV);
         if (password != null) {
             ledgerConfig.password(password);
+        }
+        if (check) {
+            return WorkerCheck.run(ledgerConfig, analysis, analysisOptions, System.out);
         }
         // The pipeline first: a setting this node cannot satisfy (no model, no OpenPose) fails before the ledger
         // is touched.

@@ -105,7 +105,8 @@ class RegisterCommandTest {
         Path cfg = Files.writeString(dir.resolve("bad.yaml"), "ledger: {url: x}\nworker: {analysis: nope, leese: 1m}\n");
         Run r = run("register", "--config", cfg.toString());
         assertEquals(1, r.exit());
-        assertEquals(3, r.err().lines().count(), r.err());
+        assertEquals(3 + 1, r.err().lines().count(), "every problem on its own line, then the count: " + r.err());
+        assertTrue(r.err().endsWith("3 problem(s) in the config" + System.lineSeparator()), r.err());
         assertTrue(r.err().startsWith(cfg + ":1:15: ledger.url: `x` is not a supported JDBC URL"), r.err());
         Run check = run("config", "check", "--config", cfg.toString());
         assertEquals(1, check.exit());
