@@ -15,8 +15,7 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  *
  * <p>The frame count is the container's own sample count when it keeps one (MP4, AVI: exact and
  * free), otherwise JavaCV's duration-based count; when that is 0 or negative the frames are counted by
- * decoding. A declared count is checked by decoding the first and the last frame (one seek), so a file
- * cut short behind an intact index fails with {@code TRUNCATED} and the first frame that cannot be read. {@link #probe(String, Path, Map, boolean) probe(..., true)} always counts by decoding and
+ * decoding. {@link #probe(String, Path, Map, boolean) probe(..., true)} always counts by decoding and
  * fails with {@code TRUNCATED} when fewer frames decode than the container declares — use it when
  * files may have been cut in transfer. Decoding costs about as long as a full pass of {@code ffmpeg}
  * without conversion.
@@ -66,7 +65,6 @@ public final class VideoProbe {
             } else {
                 frames = declared[0];
                 requireFirstFrame(location, grabber);
-                requireLastFrame(location, grabber, frames);
             }
             return new Video(id, location, frames, fps, size, tags);
         } finally {
@@ -85,38 +83,6 @@ public final class VideoProbe {
             throw e;
         } catch (Exception e) {
             throw new VideoException(location, Kind.DAMAGED, 0, "decoder error: " + e.getMessage(), e);
-        }
-    }
-
-    // Why: a file cut in transfer keeps its index when the index is at the front (MP4 "faststart"), so the
-    // container still declares every frame. One seek to the last frame (milliseconds) finds that; only
-    // then does a binary search of seeks find where the readable part ends.
-    private static void requireLastFrame(String location, FFmpegFrameGrabber grabber, long declared) {
-        if (declared <= 1 || readable(grabber, declared - 1)) {
-            return;
-        }
-        long lo = 0; // readable (the first frame was decoded)
-        long hi = declared - 1; // not readable
-        while (hi - lo > 1) {
-            long mid = (lo + hi) >>> 1;
-            if (readable(grabber, mid)) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        throw new VideoException(location, Kind.TRUNCATED, hi, "the container declares " + declared
-                + " frames but frame " + hi + " and those after it cannot be read (the file was probably cut short)", null);
-    }
-
-    private static boolean readable(FFmpegFrameGrabber grabber, long frame) {
-        try {
-            grabber.setVideoFrameNumber((int) Math.min(frame, Integer.MAX_VALUE));
-            org.bytedeco.javacv.Frame picture = grabber.grabFrame(false, true, true, false);
-            return picture != null && !VideoFiles.isCorrupt(picture)
-                    && Math.abs(grabber.getFrameNumber() - frame) <= 1;
-        } catch (Exception e) {
-            return false;
         }
     }
 
