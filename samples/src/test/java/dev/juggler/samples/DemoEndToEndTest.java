@@ -1,5 +1,7 @@
 package dev.juggler.samples;
 
+import static dev.juggler.samples.TestServers.cli;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,9 +18,8 @@ import dev.juggler.ledger.Progress;
 import dev.juggler.ledger.TrackQuery;
 import dev.juggler.ledger.TrackView;
 import dev.juggler.ledger.WorkLedger;
+import dev.juggler.samples.TestServers.CliRun;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The demo end to end, for real: generated videos and broken files in a folder, an H2 ledger file, the
@@ -40,20 +40,9 @@ class DemoEndToEndTest {
     @TempDir
     Path temp;
 
-    record Run(int exitCode, String output) {
-    }
 
-    /** Runs the command line in this JVM with its output captured. */
-    private static Run cli(String... args) {
-        StringWriter text = new StringWriter();
-        CommandLine cli = JugglerCli.commandLine();
-        cli.setOut(new PrintWriter(text, true));
-        cli.setErr(new PrintWriter(text, true));
-        int code = cli.execute(args);
-        return new Run(code, text.toString());
-    }
 
-    private Run demo(Path videos, Path work) {
+    private CliRun demo(Path videos, Path work) {
         return cli("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
                 "--chunk", "40", "--frames-per-worker", "120", "--no-progress", "--timeout", "PT5M",
                 "--analysis", "marker-pose");
@@ -74,11 +63,11 @@ class DemoEndToEndTest {
         Files.write(videos.resolve("cut.mp4"), Arrays.copyOf(bytes, bytes.length / 2));
         Path work = temp.resolve("work");
 
-        Run first = demo(videos, work);
-        assertEquals(0, first.exitCode(), first.output());
-        assertTrue(first.output().contains("empty.mp4: video empty"), first.output());
-        assertTrue(first.output().contains("notes.mp4: video not a video"), first.output());
-        assertTrue(first.output().contains("Failed ranges"), first.output());
+        CliRun first = demo(videos, work);
+        assertEquals(0, first.code(), first.out());
+        assertTrue(first.out().contains("empty.mp4: video empty"), first.out());
+        assertTrue(first.out().contains("notes.mp4: video not a video"), first.out());
+        assertTrue(first.out().contains("Failed ranges"), first.out());
 
         Path json = work.resolve("openpose-json");
         assertFrameFiles(json.resolve("walk one.marker-pose"), "walk one", 150);
@@ -121,9 +110,9 @@ class DemoEndToEndTest {
         long workerLogs = countFiles(work.resolve("logs"));
         assertTrue(workerLogs >= 1);
 
-        Run second = demo(videos, work);
-        assertEquals(0, second.exitCode(), second.output());
-        assertTrue(second.output().contains("Frames done this run: 0"), second.output());
+        CliRun second = demo(videos, work);
+        assertEquals(0, second.code(), second.out());
+        assertTrue(second.out().contains("Frames done this run: 0"), second.out());
         assertEquals(workerLogs, countFiles(work.resolve("logs")), "the second run started no worker");
         try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(work.resolve("ledger").resolve("juggler"))).build()) {
             Progress progress = ledger.reader().progress();
@@ -148,13 +137,13 @@ class DemoEndToEndTest {
         Path work = temp.resolve("work");
         Path argsLog = temp.resolve("open pose").resolve("its arguments.txt");
 
-        Run demo = cli("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
+        CliRun demo = cli("demo", "--videos", videos.toString(), "--work-dir", work.toString(), "--workers", "2",
                 "--chunk", "40", "--frames-per-worker", "60", "--no-progress", "--timeout", "PT5M",
                 "--analysis", Analyses.OPENPOSE_BINARY, "--openpose-bin", openpose.toString(),
                 "--openpose-arg=--model_pose", "--openpose-arg=BODY_25", "--num-gpu", "1", "--num-gpu-start", "0",
                 "--openpose-arg=--fake_args_log", "--openpose-arg=" + argsLog);
-        assertEquals(0, demo.exitCode(), demo.output());
-        assertTrue(demo.output().contains("Analysis: openpose-binary (" + openpose + ")"), demo.output());
+        assertEquals(0, demo.code(), demo.out());
+        assertTrue(demo.out().contains("Analysis: openpose-binary (" + openpose + ")"), demo.out());
 
         // Every OpenPose run got the settings given to the demo, through the worker JVMs.
         String[] runs = Files.readString(argsLog).split("\n\n");
@@ -178,23 +167,23 @@ class DemoEndToEndTest {
     @Test
     void theOpenposeBinaryAnalysisWithoutAnExecutableFailsBeforeAnyWork() throws IOException {
         Path work = temp.resolve("work");
-        Run missing = cli("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
+        CliRun missing = cli("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
                 Analyses.OPENPOSE_BINARY, "--openpose-bin", temp.resolve("missing openpose").toString());
-        assertEquals(JugglerCli.FAILED, missing.exitCode(), missing.output());
-        assertTrue(missing.output().contains("not an executable file"), missing.output());
+        assertEquals(JugglerCli.FAILED, missing.code(), missing.out());
+        assertTrue(missing.out().contains("not an executable file"), missing.out());
         assertFalse(Files.exists(work), "nothing was created, let alone registered");
 
         // Settings OpenPose itself would misread are refused as early.
         Path openpose = Files.createFile(temp.resolve("openpose.bin"));
         assertTrue(openpose.toFile().setExecutable(true));
-        Run reserved = cli("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
+        CliRun reserved = cli("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
                 Analyses.OPENPOSE_BINARY, "--openpose-bin", openpose.toString(), "--openpose-arg=--write_json");
-        assertEquals(JugglerCli.FAILED, reserved.exitCode(), reserved.output());
-        assertTrue(reserved.output().contains("reserved"), reserved.output());
-        Run noGpu = cli("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
+        assertEquals(JugglerCli.FAILED, reserved.code(), reserved.out());
+        assertTrue(reserved.out().contains("reserved"), reserved.out());
+        CliRun noGpu = cli("demo", "--work-dir", work.toString(), "--no-progress", "--analysis",
                 Analyses.OPENPOSE_BINARY, "--openpose-bin", openpose.toString(), "--num-gpu", "0");
-        assertEquals(JugglerCli.FAILED, noGpu.exitCode(), noGpu.output());
-        assertTrue(noGpu.output().contains("numGpu"), noGpu.output());
+        assertEquals(JugglerCli.FAILED, noGpu.code(), noGpu.out());
+        assertTrue(noGpu.out().contains("numGpu"), noGpu.out());
         assertFalse(Files.exists(work), "still nothing registered");
     }
 
@@ -245,10 +234,10 @@ class DemoEndToEndTest {
         }
 
         // The next run finishes everything: what the stopped workers held comes back when their leases expire.
-        Run again = demo(videos, work);
-        assertEquals(0, again.exitCode(), again.output());
-        assertTrue(again.output().contains("all runs: 6000 of 6000"), again.output());
-        assertTrue(again.output().contains("Frames done this run: " + (6000 - doneBefore) + " in"), again.output());
+        CliRun again = demo(videos, work);
+        assertEquals(0, again.code(), again.out());
+        assertTrue(again.out().contains("all runs: 6000 of 6000"), again.out());
+        assertTrue(again.out().contains("Frames done this run: " + (6000 - doneBefore) + " in"), again.out());
     }
 
     private static void assertFrameFiles(Path dir, String base, long frames) throws IOException {

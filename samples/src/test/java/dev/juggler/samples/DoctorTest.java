@@ -1,21 +1,21 @@
 package dev.juggler.samples;
 
+import static dev.juggler.samples.TestServers.cli;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.abort;
 
+import dev.juggler.samples.TestServers.CliRun;
+import dev.juggler.samples.TestServers.Env;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code juggler doctor} against the real single-node SLURM (over the real sshd on 127.0.0.1) and the real
@@ -31,34 +31,34 @@ class DoctorTest {
     @Test
     void aGoodConfigPassesWithAProbeJobThatReachesTheLedgerFromTheComputeNode() throws IOException {
         Env env = Env.require();
-        Result r = cli("doctor", "--config", config(env, Settings.good(env)).toString());
-        System.out.println(r.out);
-        assertEquals(JugglerCli.OK, r.code, r.out);
-        assertFalse(r.out.lines().anyMatch(l -> l.startsWith("FAIL")), r.out);
-        assertTrue(line(r.out, "probe.job").startsWith("ok") && line(r.out, "probe.job").contains("ledger ok"), r.out);
+        CliRun r = cli("doctor", "--config", config(env, Settings.good(env)).toString());
+        System.out.println(r.out());
+        assertEquals(JugglerCli.OK, r.code(), r.out());
+        assertFalse(r.out().lines().anyMatch(l -> l.startsWith("FAIL")), r.out());
+        assertTrue(line(r.out(), "probe.job").startsWith("ok") && line(r.out(), "probe.job").contains("ledger ok"), r.out());
         for (String check : List.of("config", "ssh.reachable", "ssh.hostKey", "ssh.login", "slurm.sbatch", "slurm.squeue",
                 "partition", "partition.maxTime", "workspace.dir", "workspace.space", "ledger", "clock")) {
-            assertTrue(line(r.out, check).startsWith("ok "), check + ":\n" + r.out);
+            assertTrue(line(r.out(), check).startsWith("ok "), check + ":\n" + r.out());
         }
-        assertFalse(r.out.contains(env.password), "no secret in the output");
+        assertFalse(r.out().contains(env.password()), "no secret in the output");
     }
 
     @Test
     void aWrongHostKeyFailsWithTheFix() throws IOException {
         Env env = Env.require();
-        String wrong = System.getenv("JUGGLER_SLURM_SSH_WRONG_KNOWN_HOSTS");
+        String wrong = env.wrongKnownHosts();
         if (wrong == null) {
             abort("JUGGLER_SLURM_SSH_WRONG_KNOWN_HOSTS unset");
         }
         Settings s = Settings.good(env);
         s.knownHosts = wrong;
-        Result r = cli("doctor", "--no-probe-job", "--config", config(env, s).toString());
-        System.out.println(r.out);
-        assertEquals(JugglerCli.FAILED, r.code, r.out);
-        String hostKey = line(r.out, "ssh.hostKey");
-        assertTrue(hostKey.startsWith("FAIL") && hostKey.contains("does NOT MATCH") && hostKey.contains("ssh-keygen -R"), r.out);
-        assertTrue(line(r.out, "ssh.login").startsWith("skip"), r.out);
-        assertTrue(line(r.out, "partition").startsWith("skip"), r.out);
+        CliRun r = cli("doctor", "--no-probe-job", "--config", config(env, s).toString());
+        System.out.println(r.out());
+        assertEquals(JugglerCli.FAILED, r.code(), r.out());
+        String hostKey = line(r.out(), "ssh.hostKey");
+        assertTrue(hostKey.startsWith("FAIL") && hostKey.contains("does NOT MATCH") && hostKey.contains("ssh-keygen -R"), r.out());
+        assertTrue(line(r.out(), "ssh.login").startsWith("skip"), r.out());
+        assertTrue(line(r.out(), "partition").startsWith("skip"), r.out());
     }
 
     @Test
@@ -66,13 +66,13 @@ class DoctorTest {
         Env env = Env.require();
         Settings s = Settings.good(env);
         s.partition = "no-such-partition";
-        Result r = cli("doctor", "--config", config(env, s).toString());
-        System.out.println(r.out);
-        assertEquals(JugglerCli.FAILED, r.code, r.out);
-        String p = line(r.out, "partition");
+        CliRun r = cli("doctor", "--config", config(env, s).toString());
+        System.out.println(r.out());
+        assertEquals(JugglerCli.FAILED, r.code(), r.out());
+        String p = line(r.out(), "partition");
         assertTrue(p.startsWith("FAIL") && p.contains("no-such-partition") && p.contains("does not exist")
-                && p.contains(env.partition == null ? "" : env.partition), r.out);
-        assertTrue(line(r.out, "probe.job").startsWith("skip"), "the probe job depends on the partition:\n" + r.out);
+                && p.contains(env.partition() == null ? "" : env.partition()), r.out());
+        assertTrue(line(r.out(), "probe.job").startsWith("skip"), "the probe job depends on the partition:\n" + r.out());
     }
 
     @Test
@@ -80,13 +80,13 @@ class DoctorTest {
         Env env = Env.require();
         Settings s = Settings.good(env);
         s.pgUrl = "jdbc:postgresql://127.0.0.1:1/juggler_test";
-        Result r = cli("doctor", "--config", config(env, s).toString());
-        System.out.println(r.out);
-        assertEquals(JugglerCli.FAILED, r.code, r.out);
-        String ledger = line(r.out, "ledger");
-        assertTrue(ledger.startsWith("FAIL") && ledger.contains("127.0.0.1:1") && ledger.contains("fix:"), r.out);
-        assertTrue(line(r.out, "probe.job").startsWith("skip"), r.out);
-        assertFalse(r.out.contains(env.password), "no secret in the output");
+        CliRun r = cli("doctor", "--config", config(env, s).toString());
+        System.out.println(r.out());
+        assertEquals(JugglerCli.FAILED, r.code(), r.out());
+        String ledger = line(r.out(), "ledger");
+        assertTrue(ledger.startsWith("FAIL") && ledger.contains("127.0.0.1:1") && ledger.contains("fix:"), r.out());
+        assertTrue(line(r.out(), "probe.job").startsWith("skip"), r.out());
+        assertFalse(r.out().contains(env.password()), "no secret in the output");
     }
 
     @Test
@@ -94,13 +94,13 @@ class DoctorTest {
         Env env = Env.require();
         Settings s = Settings.good(env);
         s.budget = "1000PB";
-        Result r = cli("doctor", "--no-probe-job", "--config", config(env, s).toString());
-        System.out.println(r.out);
-        assertEquals(JugglerCli.FAILED, r.code, r.out);
-        String space = line(r.out, "workspace.space");
+        CliRun r = cli("doctor", "--no-probe-job", "--config", config(env, s).toString());
+        System.out.println(r.out());
+        assertEquals(JugglerCli.FAILED, r.code(), r.out());
+        String space = line(r.out(), "workspace.space");
         assertTrue(space.startsWith("FAIL") && space.contains("1000000000000000000 bytes") && space.contains("free ")
-                && space.contains("lower workspace.budget"), r.out);
-        assertTrue(line(r.out, "probe.job").startsWith("skip") && line(r.out, "probe.job").contains("--no-probe-job"), r.out);
+                && space.contains("lower workspace.budget"), r.out());
+        assertTrue(line(r.out(), "probe.job").startsWith("skip") && line(r.out(), "probe.job").contains("--no-probe-job"), r.out());
     }
 
     /** The line of one check (the check name is the second column). */
@@ -117,9 +117,9 @@ class DoctorTest {
 
         static Settings good(Env env) {
             Settings s = new Settings();
-            s.pgUrl = env.pgUrl;
-            s.knownHosts = env.knownHosts;
-            s.partition = env.partition;
+            s.pgUrl = env.pgUrl();
+            s.knownHosts = env.knownHosts();
+            s.partition = env.partition();
             return s;
         }
     }
@@ -130,57 +130,25 @@ class DoctorTest {
         Files.writeString(config, String.join("\n",
                 "ledger:",
                 "  url: " + s.pgUrl,
-                "  user: " + env.pgUser,
+                "  user: " + env.pgUser(),
                 "  passwordEnv: JUGGLER_PG_PASSWORD",
                 "  tablePrefix: doc" + id.substring(0, 6) + "_",
                 "cluster:",
                 "  type: slurm",
-                "  ssh: {host: " + env.host + ", port: " + env.port + ", user: " + env.user + ", identityFile: " + env.key
-                        + ", knownHosts: " + s.knownHosts + "}",
+                "  ssh: " + env.sshYaml(s.knownHosts),
                 s.partition == null ? "" : "  partition: " + s.partition,
                 "  timeLimit: 10m",
-                "  outputDirectory: " + env.workdir + "/doctor-jobs-" + id,
+                "  outputDirectory: " + env.workdir() + "/doctor-jobs-" + id,
                 "  tag: doctor-" + id,
-                "workspace: {type: sftp, directory: " + env.workdir + "/doctor-ws-" + id + ", budget: " + s.budget + "}",
+                "workspace: {type: sftp, directory: " + env.workdir() + "/doctor-ws-" + id + ", budget: " + s.budget + "}",
                 "worker:",
                 "  analysis: marker-pose",
-                "  java: " + Path.of(System.getProperty("java.home"), "bin", "java"),
+                "  java: " + Env.java(),
                 "  jvmOptions: [-Xmx256m, -XX:+UseSerialGC, -XX:TieredStopAtLevel=1]",
                 ""));
         return config;
     }
 
-    private record Result(int code, String out) {
-    }
 
-    private static Result cli(String... args) {
-        StringWriter text = new StringWriter();
-        CommandLine cli = JugglerCli.commandLine();
-        cli.setOut(new PrintWriter(text, true));
-        cli.setErr(new PrintWriter(text, true));
-        int code = cli.execute(args);
-        return new Result(code, text.toString());
-    }
 
-    /** The real servers' settings (as in RunOnSlurmEndToEndTest). */
-    private record Env(String host, String port, String user, String key, String knownHosts, String partition,
-            String workdir, String pgUrl, String pgUser, String password) {
-        static Env require() {
-            Env e = new Env(System.getenv("JUGGLER_SLURM_SSH_HOST"), System.getenv().getOrDefault("JUGGLER_SLURM_SSH_PORT", "22"),
-                    System.getenv("JUGGLER_SLURM_SSH_USER"), System.getenv("JUGGLER_SLURM_SSH_KEY"),
-                    System.getenv("JUGGLER_SLURM_SSH_KNOWN_HOSTS"), System.getenv("JUGGLER_SLURM_PARTITION"),
-                    System.getenv("JUGGLER_SLURM_WORKDIR"), System.getenv("JUGGLER_PG_URL"), System.getenv("JUGGLER_PG_USER"),
-                    System.getenv("JUGGLER_PG_PASSWORD"));
-            if (e.host == null || e.key == null || e.knownHosts == null || e.workdir == null || e.pgUrl == null
-                    || e.password == null) {
-                String reason = "no real SLURM/sshd/PostgreSQL (JUGGLER_SLURM_SSH_*, JUGGLER_PG_* unset): run "
-                        + "scripts/full-test.sh as root";
-                if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                    fail("CI=true but " + reason);
-                }
-                abort(reason);
-            }
-            return e;
-        }
-    }
 }
