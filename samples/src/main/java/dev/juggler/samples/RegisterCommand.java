@@ -42,7 +42,7 @@ final class RegisterCommand implements Callable<Integer> {
     picocli.CommandLine.Model.CommandSpec spec;
 
     /** How new files are read; tests replace it to count probes. */
-    VideoRegistrar.Prober prober = VideoProbe::probe;
+    VideoRegistrar.Prober prober = VideoProbe::inspect;
 
     @Override
     public Integer call() {
@@ -66,6 +66,11 @@ final class RegisterCommand implements Callable<Integer> {
         if (!report.refused().isEmpty()) {
             out.printf("Refused (%d):%n", report.refused().size());
             report.refused().forEach(r -> out.println("  " + r.display()));
+        }
+        if (!report.cutShort().isEmpty()) {
+            out.printf("Cut short (registered: the readable frames are analysed, the rest is recorded as failed) (%d):%n",
+                    report.cutShort().size());
+            report.cutShort().forEach(r -> out.println("  " + r.display()));
         }
         out.printf(Locale.ROOT, "Registered: %d new, %d already registered, %d refused (%d probed).%n", report.added(),
                 report.alreadyRegistered(), report.refused().size(), report.probed());

@@ -38,7 +38,7 @@ class RegisterCommandTest {
         RegisterCommand register = cli.getSubcommands().get("register").getCommand();
         register.prober = (id, file, tags) -> {
             probes.incrementAndGet();
-            return VideoProbe.probe(id, file, tags);
+            return VideoProbe.inspect(id, file, tags);
         };
         int exit = cli.execute(args);
         return new Run(exit, out.toString(), err.toString());
@@ -85,6 +85,24 @@ class RegisterCommandTest {
         assertEquals(2, probes.get(), "only the refused files are probed again");
         try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(dir.resolve("ledger/juggler"))).build()) {
             assertEquals(50, ledger.reader().progress().frames().totalFrames());
+        }
+    }
+
+    @Test
+    void aFileCutShortBehindAnIntactIndexIsRegisteredAndNamedAtOnce() throws Exception {
+        Path videos = Files.createDirectories(dir.resolve("videos"));
+        Path whole = SyntheticVideo.builder().size(160, 120).frames(60).fastStart(true).write(dir.resolve("whole.mp4"));
+        byte[] bytes = Files.readAllBytes(whole);
+        Files.write(videos.resolve("s3 cut.mp4"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        Run first = run("register", "--config", config().toString(), "--no-progress");
+        assertEquals(0, first.exit(), first.err() + first.out());
+        assertTrue(first.out().contains("Cut short (registered: the readable frames are analysed, the rest is recorded as"
+                + " failed) (1):"), first.out());
+        assertTrue(first.out().contains("s3 cut.mp4\": the container declares 60 frames but frame "), first.out());
+        assertTrue(first.out().contains("Registered: 1 new, 0 already registered, 0 refused (1 probed)."), first.out());
+        try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(dir.resolve("ledger/juggler"))).build()) {
+            assertEquals(60, ledger.video("s3 cut.mp4").orElseThrow().video().frameCount(),
+                    "registered with its declared frames: the unreadable ones fail when analysed, visibly");
         }
     }
 

@@ -1,10 +1,10 @@
 package dev.juggler.samples;
 
+import static dev.juggler.samples.TestServers.cli;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.abort;
 
 import dev.juggler.inference.video.SyntheticVideo;
 import dev.juggler.jdbc.JdbcLedger;
@@ -13,9 +13,9 @@ import dev.juggler.ledger.ChunkState;
 import dev.juggler.ledger.ChunkView;
 import dev.juggler.ledger.Progress;
 import dev.juggler.ledger.WorkLedger;
+import dev.juggler.samples.TestServers.CliRun;
+import dev.juggler.samples.TestServers.Env;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +30,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code juggler register} and {@code juggler run --config} against the real single-node SLURM (over the
@@ -72,21 +71,20 @@ class RunOnSlurmEndToEndTest {
         }
         assertTrue(corpus >= 3 * budget, "the corpus is over three times the workspace budget");
 
-        String workspace = env.workdir + "/e2e-ws-" + id;
-        String jobs = env.workdir + "/e2e-jobs-" + id;
+        String workspace = env.workdir() + "/e2e-ws-" + id;
+        String jobs = env.workdir() + "/e2e-jobs-" + id;
         String prefix = "e2e" + id.substring(0, 6) + "_";
         Path config = dir.resolve("juggler.yaml");
         Files.writeString(config, String.join("\n",
                 "ledger:",
-                "  url: " + env.pgUrl,
-                "  user: " + env.pgUser,
+                "  url: " + env.pgUrl(),
+                "  user: " + env.pgUser(),
                 "  passwordEnv: JUGGLER_PG_PASSWORD",
                 "  tablePrefix: " + prefix,
                 "cluster:",
                 "  type: slurm",
-                "  ssh: {host: " + env.host + ", port: " + env.port + ", user: " + env.user + ", identityFile: " + env.key
-                        + ", knownHosts: " + env.knownHosts + "}",
-                env.partition == null ? "" : "  partition: " + env.partition,
+                "  ssh: " + env.sshYaml(env.knownHosts()),
+                env.partitionLine(),
                 "  timeLimit: 10m",
                 "  outputDirectory: " + jobs,
                 "  tag: e2e-" + id,
@@ -95,7 +93,7 @@ class RunOnSlurmEndToEndTest {
                 "workspace: {type: sftp, directory: " + workspace + ", budget: " + budget + "}",
                 "worker:",
                 "  analysis: marker-pose",
-                "  java: " + Path.of(System.getProperty("java.home"), "bin", "java"),
+                "  java: " + Env.java(),
                 "  jvmOptions: [-Xmx256m, -XX:+UseSerialGC, -XX:TieredStopAtLevel=1]",
                 "  initialChunk: 50",
                 "  lease: 1m",
@@ -106,10 +104,10 @@ class RunOnSlurmEndToEndTest {
                 "  - folder: " + videos,
                 ""));
 
-        assertEquals(JugglerCli.OK, cli("config", "check", "--config", config.toString()).code);
-        Result registered = cli("register", "--config", config.toString());
-        assertEquals(JugglerCli.OK, registered.code, registered.out);
-        assertTrue(registered.out.contains("6 new") && registered.out.contains("notes.mp4"), registered.out);
+        assertEquals(JugglerCli.OK, cli("config", "check", "--config", config.toString()).code());
+        CliRun registered = cli("register", "--config", config.toString());
+        assertEquals(JugglerCli.OK, registered.code(), registered.out());
+        assertTrue(registered.out().contains("6 new") && registered.out().contains("notes.mp4"), registered.out());
 
         AtomicBoolean sampling = new AtomicBoolean(true);
         AtomicLong maxWorkspace = new AtomicLong();
@@ -158,7 +156,7 @@ class RunOnSlurmEndToEndTest {
         assertTrue(maxPending.get() <= CAP, "pending jobs " + maxPending.get() + " > cap " + CAP);
         assertEquals(0, directoryBytes(Path.of(workspace)), "every video is purged at the end");
         for (String where : List.of(dir.toString(), jobs, workspace, System.getProperty("user.home"),
-                System.getProperty("user.dir"), env.workdir)) {
+                System.getProperty("user.dir"), env.workdir())) {
             assertFalse(Files.exists(Path.of(where, markerName)), "the hostile name never ran (" + where + ")");
         }
         int idle = 0;
@@ -170,13 +168,13 @@ class RunOnSlurmEndToEndTest {
                 if (text.contains("worker done: 0 frames")) {
                     idle++;
                 }
-                assertFalse(text.contains(env.password), "no secret in job output");
+                assertFalse(text.contains(env.password()), "no secret in job output");
             }
         }
         assertTrue(idle <= 2, idle + " of " + workers + " workers did no frame (one per juggler start at most)");
         String scripts = runLocal("sh", "-c", "for j in $(squeue -h --states=all -o %A --me); do scontrol write batch_script $j - "
                 + "2>/dev/null; done");
-        assertFalse(scripts.contains(env.password), "no secret in any stored job script");
+        assertFalse(scripts.contains(env.password()), "no secret in any stored job script");
         System.out.printf("e2e: %d workers, %d did nothing, max workspace %d of %d bytes, max pending %d%n", workers, idle,
                 maxWorkspace.get(), budget, maxPending.get());
     }
@@ -190,35 +188,34 @@ class RunOnSlurmEndToEndTest {
             SyntheticVideo.write(videos.resolve("cron-" + i + ".mp4"), 320, 240, 120, 25);
         }
         String prefix = "cron" + id.substring(0, 6) + "_";
-        String workspace = env.workdir + "/cron-ws-" + id;
+        String workspace = env.workdir() + "/cron-ws-" + id;
         Path config = dir.resolve("cron.yaml");
         Files.writeString(config, String.join("\n",
-                "ledger: {url: '" + env.pgUrl + "', user: " + env.pgUser + ", passwordEnv: JUGGLER_PG_PASSWORD, tablePrefix: "
+                "ledger: {url: '" + env.pgUrl() + "', user: " + env.pgUser() + ", passwordEnv: JUGGLER_PG_PASSWORD, tablePrefix: "
                         + prefix + "}",
                 "cluster:",
                 "  type: slurm",
-                "  ssh: {host: " + env.host + ", port: " + env.port + ", user: " + env.user + ", identityFile: " + env.key
-                        + ", knownHosts: " + env.knownHosts + "}",
-                env.partition == null ? "" : "  partition: " + env.partition,
+                "  ssh: " + env.sshYaml(env.knownHosts()),
+                env.partitionLine(),
                 "  timeLimit: 10m",
-                "  outputDirectory: " + env.workdir + "/cron-jobs-" + id,
+                "  outputDirectory: " + env.workdir() + "/cron-jobs-" + id,
                 "  tag: cron-" + id,
                 "workspace: {type: sftp, directory: " + workspace + ", budget: 100MB}",
-                "worker: {analysis: marker-pose, java: " + Path.of(System.getProperty("java.home"), "bin", "java")
+                "worker: {analysis: marker-pose, java: " + Env.java()
                         + ", jvmOptions: [-Xmx256m, -XX:TieredStopAtLevel=1], initialChunk: 60, framesPerWorker: 120,"
                         + " safetyMargin: 10s}",
                 "juggler: {maxQueuedJobs: " + CAP + ", pollInterval: 1s}",
                 "videos: [{folder: " + videos + "}]",
                 ""));
-        assertEquals(JugglerCli.OK, cli("register", "--config", config.toString()).code);
+        assertEquals(JugglerCli.OK, cli("register", "--config", config.toString()).code());
         int runs = 0;
         int maxPending = 0;
         long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         try (WorkLedger ledger = ledger(env, prefix)) {
             while (System.nanoTime() < until) {
-                Result once = cli("run", "--once", "--config", config.toString());
+                CliRun once = cli("run", "--once", "--config", config.toString());
                 runs++;
-                assertEquals(JugglerCli.OK, once.code, once.out);
+                assertEquals(JugglerCli.OK, once.code(), once.out());
                 maxPending = Math.max(maxPending, pendingJobs("cron-" + id));
                 Progress progress = ledger.reader().progress();
                 if (progress.frames().doneFrames() == 3 * 120 && pendingJobs("cron-" + id) == 0
@@ -235,7 +232,7 @@ class RunOnSlurmEndToEndTest {
     }
 
     private Process juggler(Path config, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String java = Env.java();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), JugglerCli.class.getName(),
                 "run", "--config", config.toString(), "--status-every", "2s");
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
@@ -243,20 +240,10 @@ class RunOnSlurmEndToEndTest {
     }
 
     private static WorkLedger ledger(Env env, String prefix) {
-        return JdbcLedger.builder().url(env.pgUrl).user(env.pgUser).password(env.password).tablePrefix(prefix).build();
+        return JdbcLedger.builder().url(env.pgUrl()).user(env.pgUser()).password(env.password()).tablePrefix(prefix).build();
     }
 
-    private record Result(int code, String out) {
-    }
 
-    private static Result cli(String... args) {
-        StringWriter text = new StringWriter();
-        CommandLine cli = JugglerCli.commandLine();
-        cli.setOut(new PrintWriter(text, true));
-        cli.setErr(new PrintWriter(text, true));
-        int code = cli.execute(args);
-        return new Result(code, text.toString());
-    }
 
     private static long directoryBytes(Path directory) {
         if (!Files.isDirectory(directory)) {
@@ -302,24 +289,4 @@ class RunOnSlurmEndToEndTest {
         }
     }
 
-    /** The real servers' settings, from the environment that scripts/full-test.sh prepares. */
-    private record Env(String host, String port, String user, String key, String knownHosts, String partition,
-            String workdir, String pgUrl, String pgUser, String password) {
-        static Env require() {
-            Env e = new Env(System.getenv("JUGGLER_SLURM_SSH_HOST"), System.getenv().getOrDefault("JUGGLER_SLURM_SSH_PORT", "22"),
-                    System.getenv("JUGGLER_SLURM_SSH_USER"), System.getenv("JUGGLER_SLURM_SSH_KEY"),
-                    System.getenv("JUGGLER_SLURM_SSH_KNOWN_HOSTS"), System.getenv("JUGGLER_SLURM_PARTITION"),
-                    System.getenv("JUGGLER_SLURM_WORKDIR"), System.getenv("JUGGLER_PG_URL"), System.getenv("JUGGLER_PG_USER"),
-                    System.getenv("JUGGLER_PG_PASSWORD"));
-            if (e.host == null || e.key == null || e.workdir == null || e.pgUrl == null || e.password == null) {
-                String reason = "no real SLURM/sshd/PostgreSQL (JUGGLER_SLURM_SSH_*, JUGGLER_PG_* unset): run "
-                        + "scripts/full-test.sh as root";
-                if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                    fail("CI=true but " + reason);
-                }
-                abort(reason);
-            }
-            return e;
-        }
-    }
 }

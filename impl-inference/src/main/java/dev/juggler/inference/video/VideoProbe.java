@@ -8,6 +8,7 @@ import dev.juggler.video.VideoException.Kind;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 
 /**
@@ -17,7 +18,7 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  * free), otherwise JavaCV's duration-based count; when that is 0 or negative the frames are counted by
  * decoding. {@link #probe(String, Path, Map, boolean) probe(..., true)} always counts by decoding and
  * fails with {@code TRUNCATED} when fewer frames decode than the container declares — use it when
- * files may have been cut in transfer. Decoding costs about as long as a full pass of {@code ffmpeg}
+ * files may have been cut in transfer, or {@link #inspect} for a cheap check of the last frame. Decoding costs about as long as a full pass of {@code ffmpeg}
  * without conversion.
  *
  * <p>Broken files fail with the same {@link VideoException} kinds as
@@ -69,6 +70,91 @@ public final class VideoProbe {
             return new Video(id, location, frames, fps, size, tags);
         } finally {
             VideoFiles.release(grabber, location);
+        }
+    }
+
+    /**
+     * What {@link #inspect} found: the video as its container declares it, and, when the file was cut
+     * short behind an intact index, the first frame that cannot be read. Immutable and thread-safe.
+     *
+     * @param video the video with its declared frame count
+     * @param readableFrames frames {@code [0, readableFrames)} can be read; empty when all can
+     */
+    public record Inspection(Video video, OptionalLong readableFrames) {
+        public Inspection {
+            Objects.requireNonNull(video, "video");
+            Objects.requireNonNull(readableFrames, "readableFrames");
+        }
+
+        /** Whether frames at the end cannot be read. */
+        public boolean isCutShort() {
+            return readableFrames.isPresent();
+        }
+
+        /** For people: which frames cannot be read and why. */
+        public String describe() {
+            return readableFrames.isEmpty() ? "all " + video.frameCount() + " frames readable"
+                    : "the container declares " + video.frameCount() + " frames but frame " + readableFrames.getAsLong()
+                            + " and those after it cannot be read (the file was probably cut short)";
+        }
+    }
+
+    /**
+     * Probes {@code file} like {@link #probe(String, Path, Map)} and also reads its last declared frame
+     * (one seek, milliseconds): a file cut in transfer keeps its index when the index is at the front (MP4
+     * "faststart"), so its container still declares every frame. When the last frame cannot be read,
+     * bisecting seeks find the first one that cannot. The video keeps its declared count, so that the
+     * readable frames are analysed and the rest is recorded as a failure of its own; the caller should
+     * say so at once.
+     *
+     * @throws VideoException as {@link #probe(String, Path, Map)}
+     */
+    public static Inspection inspect(String id, Path file, Map<String, String> tags) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(file, "file");
+        String location = file.toString();
+        long size = VideoFiles.checkFile(location, file);
+        FFmpegFrameGrabber grabber = VideoFiles.open(location, file, 0, PixelFormat.I420);
+        try {
+            double fps = VideoFiles.fps(grabber);
+            long[] declared = VideoFiles.declaredFrameCount(grabber);
+            if (declared[0] <= 0) {
+                return new Inspection(new Video(id, location, countByDecoding(location, grabber), fps, size, tags),
+                        OptionalLong.empty());
+            }
+            requireFirstFrame(location, grabber);
+            return new Inspection(new Video(id, location, declared[0], fps, size, tags),
+                    firstUnreadable(grabber, declared[0]));
+        } finally {
+            VideoFiles.release(grabber, location);
+        }
+    }
+
+    // Frames [0, result) can be read; empty when the last declared frame can (the first one was decoded).
+    private static OptionalLong firstUnreadable(FFmpegFrameGrabber grabber, long declared) {
+        if (declared <= 1 || readable(grabber, declared - 1)) {
+            return OptionalLong.empty();
+        }
+        long lo = 0;
+        long hi = declared - 1;
+        while (hi - lo > 1) {
+            long mid = (lo + hi) >>> 1;
+            if (readable(grabber, mid)) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return OptionalLong.of(hi);
+    }
+
+    private static boolean readable(FFmpegFrameGrabber grabber, long frame) {
+        try {
+            grabber.setVideoFrameNumber((int) Math.min(frame, Integer.MAX_VALUE));
+            org.bytedeco.javacv.Frame picture = grabber.grabFrame(false, true, true, false);
+            return picture != null && !VideoFiles.isCorrupt(picture) && Math.abs(grabber.getFrameNumber() - frame) <= 1;
+        } catch (Exception e) {
+            return false;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.juggler.inference.video;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +77,15 @@ class VideoProbeTest {
         assertEquals(Kind.TRUNCATED, e.kind());
         long first = e.frame().orElseThrow();
         assertTrue(first > 5 && first < 60, e.getMessage());
+        // The cheap inspection (one seek, no full decode) sees it too, at about the same frame, and keeps the
+        // declared count so that the readable frames are still analysed.
+        VideoProbe.Inspection cutShort = VideoProbe.inspect("c", cut, null);
+        assertTrue(cutShort.isCutShort(), cutShort.describe());
+        assertEquals(60, cutShort.video().frameCount());
+        assertTrue(Math.abs(cutShort.readableFrames().getAsLong() - first) <= 2, cutShort.describe() + " vs " + e.getMessage());
+        VideoProbe.Inspection whole = VideoProbe.inspect("whole", fs, null);
+        assertFalse(whole.isCutShort(), whole.describe());
+        assertEquals(60, whole.video().frameCount());
     }
 
     private static VideoException probeFails(Path file) {

@@ -5,6 +5,7 @@ import dev.juggler.ledger.VideoRecord;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.samples.config.VideoCandidate.Refusal;
 import dev.juggler.samples.config.VideoCandidate.ScanResult;
+import dev.juggler.inference.video.VideoProbe;
 import dev.juggler.video.Video;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,10 +35,10 @@ public final class VideoRegistrar {
     /** Default probing threads. */
     public static final int DEFAULT_PROBE_THREADS = 2;
 
-    /** Reads a video file's frame count, rate and size (normally {@code VideoProbe::probe}). */
+    /** Reads a video file's frame count, rate and size, and whether it was cut short (normally {@code VideoProbe::inspect}). */
     @FunctionalInterface
     public interface Prober {
-        Video probe(String id, Path file, Map<String, String> tags);
+        VideoProbe.Inspection probe(String id, Path file, Map<String, String> tags);
     }
 
     /** What happened to one file. */
@@ -55,11 +56,14 @@ public final class VideoRegistrar {
      * @param added newly registered videos
      * @param alreadyRegistered videos found registered with the same size (not probed)
      * @param refused refused files with reasons, scan refusals first
+     * @param cutShort files registered although their last frames cannot be read (those frames fail
+     *     when analysed, as a failure of their own), with which frames
      * @param probed files probed
      */
-    public record Report(int added, int alreadyRegistered, List<Refusal> refused, int probed) {
+    public record Report(int added, int alreadyRegistered, List<Refusal> refused, List<Refusal> cutShort, int probed) {
         public Report {
             refused = List.copyOf(refused);
+            cutShort = List.copyOf(cutShort);
         }
     }
 
@@ -84,6 +88,7 @@ public final class VideoRegistrar {
     /** Registers the candidates of {@code scan}, telling {@code listener} (may be {@code null}) about each. */
     public Report register(ScanResult scan, Listener listener) {
         List<Refusal> refused = new ArrayList<>(scan.refused());
+        List<Refusal> cutShort = new ArrayList<>();
         List<VideoCandidate> candidates = scan.candidates();
         int total = candidates.size();
         int added = 0;
@@ -97,7 +102,7 @@ public final class VideoRegistrar {
         });
         try {
             // Known files are decided at once; new ones are probed in the background, in scan order.
-            List<Future<Video>> probes = new ArrayList<>(total);
+            List<Future<VideoProbe.Inspection>> probes = new ArrayList<>(total);
             List<Check> known = new ArrayList<>(total);
             for (VideoCandidate c : candidates) {
                 Check check = checkRegistered(c);
@@ -123,7 +128,11 @@ public final class VideoRegistrar {
                     String problem = null;
                     Video video = null;
                     try {
-                        video = probes.get(i).get();
+                        VideoProbe.Inspection inspection = probes.get(i).get();
+                        video = inspection.video();
+                        if (inspection.isCutShort()) {
+                            cutShort.add(new Refusal(c.file().toString(), inspection.describe()));
+                        }
                         if (video.frameCount() == 0) {
                             problem = "has no video frames";
                         }
@@ -152,7 +161,7 @@ public final class VideoRegistrar {
         } finally {
             pool.shutdownNow();
         }
-        return new Report(added, already, refused, probed.get());
+        return new Report(added, already, refused, cutShort, probed.get());
     }
 
     // A file already known: its registered video, or why it is refused.
