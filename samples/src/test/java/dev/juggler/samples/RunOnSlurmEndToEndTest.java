@@ -231,7 +231,7 @@ class RunOnSlurmEndToEndTest {
         System.out.printf("cron: done after %d juggler run --once calls, max pending %d%n", runs, maxPending);
     }
 
-    private Process juggler(Path config, Path log) throws IOException {
+    static Process juggler(Path config, Path log) throws IOException {
         String java = Env.java();
         ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), JugglerCli.class.getName(),
                 "run", "--config", config.toString(), "--status-every", "2s");
@@ -239,13 +239,13 @@ class RunOnSlurmEndToEndTest {
         return pb.start();
     }
 
-    private static WorkLedger ledger(Env env, String prefix) {
+    static WorkLedger ledger(Env env, String prefix) {
         return JdbcLedger.builder().url(env.pgUrl()).user(env.pgUser()).password(env.password()).tablePrefix(prefix).build();
     }
 
 
 
-    private static long directoryBytes(Path directory) {
+    static long directoryBytes(Path directory) {
         if (!Files.isDirectory(directory)) {
             return 0;
         }
@@ -262,12 +262,12 @@ class RunOnSlurmEndToEndTest {
         }
     }
 
-    private static int pendingJobs(String tag) {
+    static int pendingJobs(String tag) {
         String out = runLocal("squeue", "-h", "-r", "--me", "--states=PENDING", "-o", "%k");
         return (int) out.lines().filter(l -> l.startsWith("juggler:" + tag + ":")).count();
     }
 
-    private static String runLocal(String... command) {
+    static String runLocal(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -281,7 +281,7 @@ class RunOnSlurmEndToEndTest {
         }
     }
 
-    private static void sleep(long millis) {
+    static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
