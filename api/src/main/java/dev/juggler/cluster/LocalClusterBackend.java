@@ -64,6 +64,11 @@ import org.slf4j.LoggerFactory;
  *       sent (exit value 128 + n on POSIX). A process that could not be started is {@code FAILED} with
  *       native state {@code not-started}. A job whose process handle is lost (its exit cannot be
  *       observed) is {@link JobState#GONE}.</li>
+ *   <li>Running workers are recorded under {@code <outputDirectory>/.juggler-local/}. A new backend over
+ *       the same directory ends (SIGTERM, then SIGKILL after the grace period) the workers that a backend
+ *       whose process died left running, so a host killed with SIGKILL leaves no orphans once it starts
+ *       again; their unfinished frames go back to the ledger. Workers of a backend that is still alive
+ *       are left alone.</li>
  *   <li>Finished jobs stay in {@link #status()} until more than {@value #MAX_FINISHED_RETAINED} have
  *       finished; then the oldest finished ones are forgotten, so a months-long run does not grow
  *       without bound.</li>
@@ -104,6 +109,7 @@ public final class LocalClusterBackend implements ClusterBackend {
     private final Duration killGracePeriod;
     private final ScheduledExecutorService timers;
     private final Executor callbacks;
+    private final LocalJobRegistry registry;
 
     private final Object lock = new Object();
     /** All tracked jobs in submission order. Guarded by {@link #lock}. */
@@ -121,6 +127,8 @@ public final class LocalClusterBackend implements ClusterBackend {
         this.clock = b.clock;
         this.cancelOnClose = b.cancelOnClose;
         this.killGracePeriod = b.killGracePeriod;
+        this.registry = new LocalJobRegistry(outputDirectory);
+        registry.endLeftovers(killGracePeriod);
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1,
                 new NamedThreadFactory("juggler-local-backend-" + INSTANCES.incrementAndGet()));
         // Cancelled deadline timers of finished jobs would otherwise sit in the queue for up to 12 hours.
@@ -361,6 +369,7 @@ public final class LocalClusterBackend implements ClusterBackend {
             LOG.debug("job {}: closing stdin failed", job.id, e);
         }
         job.process = process;
+        registry.started(job.id, process.toHandle());
         job.state = JobState.RUNNING;
         job.nativeState = "running";
         job.deadlineMillis = deadline;
@@ -414,6 +423,9 @@ public final class LocalClusterBackend implements ClusterBackend {
     }
 
     private void endLocked(Job job, JobState state, String nativeState, String reason, OptionalInt exitCode) {
+        if (job.process != null) {
+            registry.ended(job.id);
+        }
         job.state = state;
         job.nativeState = nativeState;
         job.reason = reason;

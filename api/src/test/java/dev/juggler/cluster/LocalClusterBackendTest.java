@@ -159,6 +159,42 @@ class LocalClusterBackendTest {
     }
 
     @Test
+    void workersLeftRunningByABackendWhoseHostDiedAreEndedByTheNextOneButALiveBackendsAreNot() throws Exception {
+        Path records = Files.createDirectories(dir.resolve("out").resolve(".juggler-local"));
+        Process orphan = new ProcessBuilder("sleep", "300").start();
+        Process othersWorker = new ProcessBuilder("sleep", "300").start();
+        try {
+            long self = ProcessHandle.current().pid();
+            // A host that died (no process has this pid) left a worker running ...
+            Files.writeString(records.resolve("999999999-local-1.pid"), "999999999 1 " + orphan.pid() + " "
+                    + LocalJobRegistry.startMillis(orphan.toHandle()) + "\n");
+            // ... while a backend that is alive (this JVM) owns another one; and a record of a worker long gone.
+            Files.writeString(records.resolve(self + "-local-7.pid"), self + " "
+                    + LocalJobRegistry.startMillis(ProcessHandle.current()) + " " + othersWorker.pid() + " "
+                    + LocalJobRegistry.startMillis(othersWorker.toHandle()) + "\n");
+            Files.writeString(records.resolve("999999998-local-2.pid"), "999999998 1 999999997 1\n");
+
+            LocalClusterBackend backend = backend(1);
+            assertTrue(orphan.waitFor(5, java.util.concurrent.TimeUnit.SECONDS), "the orphaned worker was ended");
+            assertTrue(othersWorker.isAlive(), "a live backend's worker is left alone");
+            assertFalse(Files.exists(records.resolve("999999999-local-1.pid")));
+            assertFalse(Files.exists(records.resolve("999999998-local-2.pid")));
+            assertTrue(Files.exists(records.resolve(self + "-local-7.pid")));
+
+            // Its own jobs are recorded while they run and forgotten when they end.
+            String id = submitOne(backend, sh("recorded", "sleep 1"));
+            awaitState(backend, id, JobState.RUNNING);
+            Path own = records.resolve(self + "-" + id + ".pid");
+            awaitTrue(() -> Files.exists(own), "the running job is recorded");
+            awaitState(backend, id, JobState.COMPLETED);
+            awaitTrue(() -> !Files.exists(own), "the ended job's record is removed");
+        } finally {
+            orphan.destroyForcibly();
+            othersWorker.destroyForcibly();
+        }
+    }
+
+    @Test
     void idsAreMonotonic() {
         LocalClusterBackend backend = backend(4);
         List<String> ids = new ArrayList<>(backend.submit(sh("a", "true"), 3, 0));
