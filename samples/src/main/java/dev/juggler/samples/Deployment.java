@@ -14,6 +14,10 @@ import dev.juggler.samples.config.JugglerConfig;
 import dev.juggler.samples.config.LedgerConfig;
 import dev.juggler.samples.config.WorkerConfig;
 import dev.juggler.samples.config.WorkspaceConfig;
+import dev.juggler.inference.pose.PoseModels;
+import dev.juggler.samples.config.Escape;
+import dev.juggler.samples.deploy.DeployLayout;
+import dev.juggler.samples.deploy.Release;
 import dev.juggler.slurm.cluster.SlurmClusterBackend;
 import dev.juggler.slurm.ssh.SshClient;
 import dev.juggler.slurm.stage.SftpVideoStager;
@@ -44,6 +48,7 @@ final class Deployment implements AutoCloseable {
     private SshClient ssh;
     private ClusterBackend backend;
     private VideoStager stager;
+    private Optional<Release> release = Optional.empty();
 
     private Deployment(JugglerConfig config) {
         this.config = config;
@@ -59,6 +64,7 @@ final class Deployment implements AutoCloseable {
         Deployment d = new Deployment(config);
         try {
             d.ledger = d.keep(openLedger(config));
+            d.release = d.readRelease();
             d.backend = d.keep(d.openBackend());
             d.stager = d.keep(d.openStager());
             return d;
@@ -91,23 +97,44 @@ final class Deployment implements AutoCloseable {
 
     /** What one worker job runs: {@code juggler worker} with this config's ledger and analysis. */
     JobSpec workerJob() {
-        return workerJob(config, WORKER_JOB_NAME, List.of());
+        return workerJob(config, WORKER_JOB_NAME, List.of(), release);
+    }
+
+    /** The deployed release the workers run from (read at open), when {@code worker.deployDirectory} applies. */
+    Optional<Release> release() {
+        return release;
     }
 
     /**
      * The worker job of {@code config} under another job name, with {@code extraArguments} after the worker's
      * own (e.g. {@code --check} for {@code juggler doctor}'s probe job).
+     *
+     * @param release the deployed release (see {@link #usesDeployDirectory}); the job runs from it: its argument
+     *        file (the class path of its cas files) and, when the analysis needs one and {@code worker.model} is
+     *        not set, its model. Recorded here, so jobs already submitted keep their release when another is deployed
+     * @throws JugglerException if the config runs from a deploy directory and no (fitting) release is given
      */
-    static JobSpec workerJob(JugglerConfig config, String jobName, List<String> extraArguments) {
+    static JobSpec workerJob(JugglerConfig config, String jobName, List<String> extraArguments, Optional<Release> release) {
         WorkerConfig worker = config.worker();
         List<String> command = new ArrayList<>();
         command.add(worker.java());
         command.addAll(worker.jvmOptions());
         command.add("-Djava.awt.headless=true");
-        command.add("-cp");
-        command.add(workerClassPath(config));
+        Optional<String> deployedModel = Optional.empty();
+        if (usesDeployDirectory(config)) {
+            Release r = release.orElseThrow(() -> notDeployed(config));
+            command.add("@" + r.argsFile());
+            deployedModel = deployedModel(config, r);
+        } else if (config.cluster() instanceof ClusterConfig.Custom && worker.deployDirectory().isPresent()) {
+            // A host's own backend: no SSH to read the release with; the newest release's argument file.
+            command.add("@" + DeployLayout.of(worker.deployDirectory().get()).currentArgsFile());
+        } else {
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+        }
         command.add(JugglerCli.class.getName());
         command.addAll(workerArguments(config));
+        deployedModel.ifPresent(m -> command.add("--pose-model=" + m));
         command.addAll(extraArguments);
         JobSpec.Builder job = JobSpec.builder(jobName, command).environment("JUGGLER_LOG_LEVEL", "INFO");
         ledgerPassword(config.ledger()).ifPresent(pw -> job.secretEnvironment(WorkerCommand.PASSWORD_ENV, pw));
@@ -147,16 +174,44 @@ final class Deployment implements AutoCloseable {
     }
 
     /**
-     * Where the worker finds this program: the deployed jar when {@code worker.deployDirectory} is set,
-     * otherwise this program's own class path (right for the local cluster, and for a cluster that shares
-     * this machine's file system).
+     * Whether workers run from a release that {@code juggler deploy} put into {@code worker.deployDirectory}: with a
+     * SLURM cluster and the directory set. Otherwise they run this program's own class path (right for the local
+     * cluster, and for a cluster that shares this machine's file system).
      */
-    private static String workerClassPath(JugglerConfig config) {
-        Optional<String> deployed = config.worker().deployDirectory();
-        if (deployed.isPresent()) {
-            return deployed.get() + "/juggler.jar";
+    static boolean usesDeployDirectory(JugglerConfig config) {
+        return config.cluster() instanceof ClusterConfig.Slurm && config.worker().deployDirectory().isPresent();
+    }
+
+    /** The release's model, when the analysis needs a model and {@code worker.model} does not name one. */
+    private static Optional<String> deployedModel(JugglerConfig config, Release r) {
+        PoseModels.Variant variant = Analyses.variant(config.worker().analysis());
+        if (variant == null || config.worker().model().isPresent()) {
+            return Optional.empty();
         }
-        return System.getProperty("java.class.path");
+        if (r.model().isEmpty() || !r.model().get().endsWith("-" + variant.fileName())) {
+            throw new JugglerException("the deployed release " + r.id() + " has no " + variant.fileName() + " for analysis "
+                    + config.worker().analysis() + " (it was deployed for another analysis); run juggler deploy --config FILE",
+                    false, null);
+        }
+        return r.model();
+    }
+
+    private static JugglerException notDeployed(JugglerConfig config) {
+        return new JugglerException("worker.deployDirectory " + Escape.visible(config.worker().deployDirectory().orElse(""))
+                + " holds no release: run juggler deploy --config FILE first", false, null);
+    }
+
+    /** The current release in the deploy directory, read over SSH, when workers run from one. */
+    private Optional<Release> readRelease() {
+        if (!usesDeployDirectory(config)) {
+            return Optional.empty();
+        }
+        Optional<Release> r = Release.readCurrent(ssh(), DeployLayout.of(config.worker().deployDirectory().get()));
+        if (r.isEmpty()) {
+            throw notDeployed(config);
+        }
+        deployedModel(config, r.get());
+        return r;
     }
 
     private static Optional<String> ledgerPassword(LedgerConfig ledger) {

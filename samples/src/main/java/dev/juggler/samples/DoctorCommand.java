@@ -7,6 +7,8 @@ import dev.juggler.samples.config.ClusterConfig;
 import dev.juggler.samples.config.ConfigException;
 import dev.juggler.samples.config.JugglerConfig;
 import dev.juggler.samples.config.WorkspaceConfig;
+import dev.juggler.samples.deploy.Release;
+import dev.juggler.samples.doctor.DeployCheck;
 import dev.juggler.samples.doctor.Finding;
 import dev.juggler.samples.doctor.LedgerCheck;
 import dev.juggler.samples.doctor.PartitionCheck;
@@ -82,7 +84,7 @@ final class DoctorCommand implements Callable<Integer> {
     private void slurm(JugglerConfig config, ClusterConfig.Slurm slurm, Report report) {
         Finding tcp = report.add(SshChecks.tcp(slurm.ssh()));
         if (tcp.failed()) {
-            for (String c : List.of("ssh.hostKey", "ssh.login", "slurm.tools", "partition", "workspace", "clock")) {
+            for (String c : withDeploy(config, List.of("ssh.hostKey", "ssh.login", "slurm.tools", "partition", "workspace", "deploy", "clock"))) {
                 report.add(Finding.skip(c, "the SSH host is not reachable"));
             }
             workspaceIfLocal(config, report);
@@ -94,7 +96,7 @@ final class DoctorCommand implements Callable<Integer> {
         report.add(login.hostKey());
         report.add(login.login());
         if (login.client().isEmpty()) {
-            for (String c : List.of("slurm.tools", "partition", "workspace", "clock")) {
+            for (String c : withDeploy(config, List.of("slurm.tools", "partition", "workspace", "deploy", "clock"))) {
                 report.add(Finding.skip(c, "no SSH login"));
             }
             workspaceIfLocal(config, report);
@@ -120,22 +122,38 @@ final class DoctorCommand implements Callable<Integer> {
             } else {
                 WorkspaceCheck.remote(ssh, config.workspace()).forEach(report::add);
             }
+            Optional<Release> release = Optional.empty();
+            boolean deployOk = true;
+            if (Deployment.usesDeployDirectory(config)) {
+                DeployCheck.Outcome deployed = DeployCheck.run(ssh, config.worker().deployDirectory().get());
+                deployOk = !report.add(deployed.finding()).failed();
+                release = deployed.release();
+            }
             Finding ledger = report.add(LedgerCheck.run(config));
             if (noProbeJob) {
                 report.add(Finding.skip("probe.job", "--no-probe-job"));
+            } else if (!deployOk) {
+                report.add(Finding.skip("probe.job", "the worker is not deployed"));
             } else if (!toolsOk || !partitionOk) {
                 report.add(Finding.skip("probe.job", toolsOk ? "the partition check failed" : "the SLURM commands are missing"));
             } else if (ledger.failed()) {
                 report.add(Finding.skip("probe.job", "the ledger is not reachable even from here"));
             } else {
-                report.add(probeOnSlurm(config, slurm, ssh, report));
+                report.add(probeOnSlurm(config, slurm, ssh, report, release));
             }
             report.add(SshChecks.clockSkew(ssh));
         }
     }
 
-    private Finding probeOnSlurm(JugglerConfig config, ClusterConfig.Slurm slurm, SshClient ssh, Report report) {
-        JobSpec probe = probeSpec(config);
+    private Finding probeOnSlurm(JugglerConfig config, ClusterConfig.Slurm slurm, SshClient ssh, Report report,
+            Optional<Release> release) {
+        JobSpec probe;
+        try {
+            probe = probeSpec(config, release);
+        } catch (dev.juggler.JugglerException e) {
+            return Finding.fail("probe.job", "cannot build the worker job: " + dev.juggler.samples.doctor.Texts.firstLine(e),
+                    "fix what the message names");
+        }
         String outputDir = probe.outputDirectory().map(Object::toString).orElse(slurm.outputDirectory());
         try (ClusterBackend backend = SlurmClusterBackend.builder(ssh).tag(slurm.tag() + "-doctor").outputDirectory(outputDir)
                 .minPollInterval(Duration.ofSeconds(1)).build()) {
@@ -164,10 +182,15 @@ final class DoctorCommand implements Callable<Integer> {
             LocalClusterBackend.Builder b = LocalClusterBackend.builder().slots(1);
             local.outputDirectory().ifPresent(b::outputDirectory);
             try (LocalClusterBackend backend = b.build()) {
-                report.add(ProbeJob.run(backend, probeSpec(config), id -> backend.outputFile(id).flatMap(DoctorCommand::read),
+                report.add(ProbeJob.run(backend, probeSpec(config, Optional.empty()), id -> backend.outputFile(id).flatMap(DoctorCommand::read),
                         report, Duration.ofMillis(500)));
             }
         }
+    }
+
+    /** The names of checks to skip, without {@code deploy} when there is no deploy directory. */
+    private static List<String> withDeploy(JugglerConfig config, List<String> checks) {
+        return Deployment.usesDeployDirectory(config) ? checks : checks.stream().filter(c -> !c.equals("deploy")).toList();
     }
 
     private static void workspaceIfLocal(JugglerConfig config, Report report) {
@@ -176,9 +199,10 @@ final class DoctorCommand implements Callable<Integer> {
         }
     }
 
-    /** The run's worker job, renamed, with {@code --check} and a short time limit. */
-    static JobSpec probeSpec(JugglerConfig config) {
-        return Deployment.workerJob(config, PROBE_JOB_NAME, List.of("--check")).toBuilder().timeLimit(ProbeJob.TIME_LIMIT).build();
+    /** The run's worker job (from the deployed {@code release}, if any), renamed, with {@code --check} and a short time limit. */
+    static JobSpec probeSpec(JugglerConfig config, Optional<Release> release) {
+        return Deployment.workerJob(config, PROBE_JOB_NAME, List.of("--check"), release).toBuilder()
+                .timeLimit(ProbeJob.TIME_LIMIT).build();
     }
 
     private static Optional<String> read(Path file) {
