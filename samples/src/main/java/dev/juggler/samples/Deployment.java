@@ -137,7 +137,7 @@ final class Deployment implements AutoCloseable {
         deployedModel.ifPresent(m -> command.add("--pose-model=" + m));
         command.addAll(extraArguments);
         JobSpec.Builder job = JobSpec.builder(jobName, command).environment("JUGGLER_LOG_LEVEL", "INFO");
-        ledgerPassword(config.ledger()).ifPresent(pw -> job.secretEnvironment(WorkerCommand.PASSWORD_ENV, pw));
+        config.ledger().password().ifPresent(pw -> job.secretEnvironment(WorkerCommand.PASSWORD_ENV, pw));
         if (config.cluster() instanceof ClusterConfig.Slurm slurm) {
             job.timeLimit(slurm.timeLimit()).cpus(slurm.cpus()).gpus(slurm.gpus()).prologue(slurm.prologue())
                     .wrapper(slurm.wrapper()).outputDirectory(Path.of(slurm.outputDirectory()));
@@ -214,9 +214,6 @@ final class Deployment implements AutoCloseable {
         return r;
     }
 
-    private static Optional<String> ledgerPassword(LedgerConfig ledger) {
-        return ledger.password();
-    }
 
     private ClusterBackend openBackend() {
         ClusterConfig cluster = config.cluster();
