@@ -109,6 +109,7 @@ class RunOnSlurmEndToEndTest {
         assertEquals(JugglerCli.OK, registered.code(), registered.out());
         assertTrue(registered.out().contains("6 new") && registered.out().contains("notes.mp4"), registered.out());
 
+        double wallSeconds;
         AtomicBoolean sampling = new AtomicBoolean(true);
         AtomicLong maxWorkspace = new AtomicLong();
         AtomicInteger maxPending = new AtomicInteger();
@@ -122,6 +123,7 @@ class RunOnSlurmEndToEndTest {
         sampler.start();
         try {
             // The first juggler is killed with SIGKILL once work is under way; the second finishes the run.
+            long started = System.nanoTime();
             Process first = juggler(config, dir.resolve("run1.log"));
             try (WorkLedger ledger = ledger(env, prefix)) {
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -135,6 +137,7 @@ class RunOnSlurmEndToEndTest {
             assertTrue(second.waitFor(6, TimeUnit.MINUTES), "the second juggler did not finish:\n"
                     + Files.readString(dir.resolve("run2.log")));
             assertEquals(0, second.exitValue(), Files.readString(dir.resolve("run2.log")));
+            wallSeconds = (System.nanoTime() - started) / 1e9;
         } finally {
             sampling.set(false);
             sampler.join();
@@ -175,8 +178,9 @@ class RunOnSlurmEndToEndTest {
         String scripts = runLocal("sh", "-c", "for j in $(squeue -h --states=all -o %A --me); do scontrol write batch_script $j - "
                 + "2>/dev/null; done");
         assertFalse(scripts.contains(env.password()), "no secret in any stored job script");
-        System.out.printf("e2e: %d workers, %d did nothing, max workspace %d of %d bytes, max pending %d%n", workers, idle,
-                maxWorkspace.get(), budget, maxPending.get());
+        System.out.printf(java.util.Locale.ROOT, "e2e: wall %.1f s (two juggler starts), %.1f frames/s, %d workers, %d did"
+                + " nothing, max workspace %d of %d bytes, max pending %d, job end to next submission: %s%n", wallSeconds,
+                5 * 150 / wallSeconds, workers, idle, maxWorkspace.get(), budget, maxPending.get(), endToNextSubmission("e2e-" + id));
     }
 
     @Test
@@ -229,6 +233,32 @@ class RunOnSlurmEndToEndTest {
         assertTrue(maxPending <= CAP, "pending jobs " + maxPending + " > cap " + CAP);
         assertEquals(0, directoryBytes(Path.of(workspace)), "every video is purged at the end");
         System.out.printf("cron: done after %d juggler run --once calls, max pending %d%n", runs, maxPending);
+    }
+
+    /**
+     * For each job of the tag that ended while work remained (another job was submitted after it), the time
+     * until the next submission, from squeue's submit and end times (whole seconds): "median/max s (n)".
+     */
+    static String endToNextSubmission(String tag) {
+        List<long[]> jobs = new ArrayList<>(); // submit, end (epoch seconds)
+        java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME;
+        for (String line : runLocal("squeue", "-h", "-r", "--me", "--states=all", "-o", "%V|%e|%k").split("\n")) {
+            String[] f = line.split("\\|", 3);
+            if (f.length == 3 && f[2].startsWith("juggler:" + tag + ":") && !f[1].equals("N/A")) {
+                java.time.ZoneId zone = java.time.ZoneId.systemDefault();
+                jobs.add(new long[] {java.time.LocalDateTime.parse(f[0], format).atZone(zone).toEpochSecond(),
+                        java.time.LocalDateTime.parse(f[1], format).atZone(zone).toEpochSecond()});
+            }
+        }
+        List<Long> gaps = new ArrayList<>();
+        for (long[] job : jobs) {
+            jobs.stream().mapToLong(j -> j[0]).filter(submit -> submit >= job[1]).min().ifPresent(next -> gaps.add(next - job[1]));
+        }
+        if (gaps.isEmpty()) {
+            return "no job ended before another was submitted";
+        }
+        java.util.Collections.sort(gaps);
+        return gaps.get(gaps.size() / 2) + "/" + gaps.get(gaps.size() - 1) + " s (" + gaps.size() + " jobs)";
     }
 
     static Process juggler(Path config, Path log) throws IOException {

@@ -145,7 +145,8 @@ class RunOnSlurmFaultsTest {
         assertEquals(0, directoryBytes(Path.of(env.workdir(), "faults-ws-" + id)), "every video is purged at the end");
         try (Stream<Path> outputs = Files.list(Path.of(jobs))) {
             long workers = outputs.filter(p -> p.toString().endsWith(".out")).count();
-            System.out.printf("faults: %d worker jobs; outage reported as %s%n", workers,
+            System.out.printf("faults: %d worker jobs; job end to next submission %s; outage reported as %s%n", workers,
+                    RunOnSlurmEndToEndTest.endToNextSubmission(tag),
                     text.lines().filter(l -> l.contains("cluster unreachable")).findFirst().orElse("?"));
         }
     }
