@@ -107,6 +107,36 @@ class RegisterCommandTest {
     }
 
     @Test
+    void anOperatorSetsAVideoAsideAndTakesItBack() throws Exception {
+        Path videos = Files.createDirectories(dir.resolve("videos"));
+        SyntheticVideo.write(videos.resolve("s1 <b>.mp4"), 160, 120, 20, 25);
+        SyntheticVideo.write(videos.resolve("s2.mp4"), 160, 120, 30, 25);
+        Path cfg = config();
+        assertEquals(0, run("register", "-c", cfg.toString(), "--no-progress").exit());
+
+        Run aside = run("set-aside", "-c", cfg.toString(), "--reason", "camera 1 is re-encoded", "s1 <b>.mp4", "nope.mp4");
+        assertEquals(JugglerCli.FAILED, aside.exit(), "an unknown video is reported: " + aside.out());
+        assertTrue(aside.out().contains("\"s1 <b>.mp4\": 1 pending range(s) set aside"), aside.out());
+        assertTrue(aside.out().contains("nope.mp4: no such video in the ledger"), aside.out());
+        try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(dir.resolve("ledger/juggler"))).build()) {
+            assertEquals(20, ledger.reader().progress().frames().failedFrames());
+            var failed = ledger.reader().chunks(dev.juggler.ledger.ChunkQuery.inState(dev.juggler.ledger.ChunkState.FAILED, 10));
+            assertEquals("set aside: camera 1 is re-encoded", failed.get(0).failureReason().orElseThrow());
+            assertTrue(ledger.videosToStage(10).stream().noneMatch(v -> v.video().id().equals("s1 <b>.mp4")));
+        }
+        assertTrue(run("set-aside", "-c", cfg.toString(), "s1 <b>.mp4").out().contains("nothing pending to set aside"));
+
+        Run back = run("take-back", "-c", cfg.toString(), "s1 <b>.mp4");
+        assertEquals(0, back.exit(), back.out());
+        assertTrue(back.out().contains("1 range(s) back to pending"), back.out());
+        assertTrue(run("take-back", "-c", cfg.toString(), "s1 <b>.mp4").out().contains("nothing was set aside"));
+        try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(dir.resolve("ledger/juggler"))).build()) {
+            assertEquals(0, ledger.reader().progress().frames().failedFrames());
+            assertEquals(50, ledger.estimate().waitingFrames() + ledger.estimate().claimableFrames());
+        }
+    }
+
+    @Test
     void aChangedFileIsRefusedNotReRegistered() throws Exception {
         Path videos = Files.createDirectories(dir.resolve("videos"));
         Path file = SyntheticVideo.write(videos.resolve("s1.mp4"), 160, 120, 20, 25);
