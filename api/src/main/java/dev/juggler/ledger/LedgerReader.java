@@ -21,6 +21,15 @@ public interface LedgerReader {
     List<ChunkView> chunks(ChunkQuery query);
 
     /**
+     * One page of the juggler's job records (status, job id, submitted at, ended, frames done, reason),
+     * filtered by state and sorted by submission time; see {@link JobRecords#jobs}. The default throws
+     * {@link UnsupportedOperationException} (a ledger without job records).
+     */
+    default List<JobRecord> jobs(JobQuery query) {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no job records");
+    }
+
+    /**
      * Frames under a live lease, summed per batch job id (leases claimed without a job id are left
      * out): how much work each running worker holds right now. The juggler sizes its submissions by it.
      * The default pages through {@link #chunks}; implementations should answer it in one aggregate read.

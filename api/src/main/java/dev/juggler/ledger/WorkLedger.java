@@ -151,6 +151,18 @@ public interface WorkLedger extends AutoCloseable {
     /** The read-only operator view over the same store. */
     LedgerReader reader();
 
+    // --- job records (juggler) ---------------------------------------------------------------------
+
+    /**
+     * The juggler's durable record of its batch jobs in the same store (see {@link JobRecords}): what makes
+     * a restarted juggler adopt instead of submitting twice. The default throws
+     * {@link UnsupportedOperationException}: a juggler on such a ledger keeps its job records in memory
+     * only (and says so), so a restart forgets them.
+     */
+    default JobRecords jobRecords() {
+        throw new UnsupportedOperationException(getClass().getName() + " keeps no job records");
+    }
+
     /** Releases what this ledger created (pools, embedded servers); idempotent. */
     @Override
     void close();

@@ -15,12 +15,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -45,8 +43,7 @@ import org.slf4j.LoggerFactory;
  * {@link JugglerEvent.ClusterRecovered}.
  *
  * <p><b>How many workers it submits.</b> Jobs it submitted count as pending until the backend's status
- * shows them (a backend may answer from an older snapshot), or until a grace of ten poll intervals (at
- * least ten minutes) has passed. Only claimable frames that no queued or running job will take justify a
+ * shows them (a backend may answer from an older snapshot), or for the grace (see "Restarts"). Only claimable frames that no queued or running job will take justify a
  * new job: every pending (or submitted, not yet shown) job absorbs {@link Builder#framesPerWorker} frames,
  * every running job absorbs {@code framesPerWorker} minus the frames it holds under lease now (at least
  * 0), as {@link dev.juggler.ledger.LedgerReader#leasedFramesByJob()} says; one job is wanted per
@@ -65,6 +62,16 @@ import org.slf4j.LoggerFactory;
  * node lacks the model, would otherwise fill the batch queue with jobs that fail at once). A job that
  * completes, or frames getting done, end the backoff. Jobs that had already ended when this juggler
  * first read the cluster (a restart finds them) get their leases revoked but do not count.
+ *
+ * <p><b>Restarts.</b> Its jobs are kept in the ledger's {@link dev.juggler.ledger.JobRecords} under its
+ * {@link Builder#runKey run key}: the intent (spec hash, count) before each submit call, the ids after it,
+ * every state change in a history. An ended job is settled (leases revoked, counted, {@link JugglerEvent.JobEnded}
+ * fired) only by the call that marks its record settled: once, also across restarts. A (re)started juggler
+ * takes over the run's unsettled jobs and its submissions without ids (a crash between submit call and
+ * write): these count as pending for the grace (ten poll intervals, at least ten minutes), so the work is not
+ * submitted again, and jobs the status shows that no record knows are adopted into the oldest of them. A
+ * recorded job the status does not show for the grace is settled as GONE. Nothing is submitted while the
+ * records cannot be read. A ledger without job records gets an in-memory stand-in (logged at WARN).
  *
  * <p>Thread-safe. {@link #tick()} runs one tick on the calling thread (for hosts with their own
  * scheduling, and for tests); {@link #start()} runs ticks on an own thread every poll interval, and
@@ -106,18 +113,14 @@ public final class Juggler implements AutoCloseable {
     private final ClusterWatch cluster;
     private final WorkspaceFeeder workspace;
     private final WorkerBackoff backoff;
-    private final UnseenJobs unseen;
-    private final Set<String> settledJobs = new HashSet<>();
-    /** Jobs that were terminal in the first status this juggler read: ended before it started. */
-    private final Set<String> endedBeforeStart = new HashSet<>();
+    private final JobBook book;
     private final AtomicLong jobsSubmitted = new AtomicLong();
     private final AtomicLong jobsEnded = new AtomicLong();
     private final AtomicReference<JugglerStatus> lastStatus = new AtomicReference<>();
     private final ReentrantLock tickLock = new ReentrantLock();
     private final TickLoop loop;
     private volatile boolean closed;
-    // tick thread, under the tick lock: whether a status was read yet, and the jobs it showed last
-    private boolean readOnce;
+    // tick thread, under the tick lock: the jobs the last status showed
     private int pendingSeen;
     private int runningSeen;
 
@@ -139,7 +142,8 @@ public final class Juggler implements AutoCloseable {
         this.cluster = new ClusterWatch(backend, clock, statusTimeout, this::fire);
         this.workspace = new WorkspaceFeeder(ledger, stager, clock, pollInterval, b.parallelStaging, this::fire, this::requestTick);
         this.backoff = new WorkerBackoff(b.failedJobsBeforeBackoff, pollInterval);
-        this.unseen = new UnseenJobs(UnseenJobs.graceFor(pollInterval));
+        this.book = new JobBook(JobBook.recordsOf(ledger), b.runKey != null ? b.runKey : workerJob.name(), workerJob,
+                JobBook.graceFor(pollInterval));
         this.loop = new TickLoop(this::tick, pollInterval);
     }
 
@@ -201,7 +205,6 @@ public final class Juggler implements AutoCloseable {
     private JugglerStatus doTick() {
         List<String> problems = new ArrayList<>();
         List<JobStatus> jobs = readJobs(problems);
-        unseen.expire(clock.instant());
         step("reap expired leases", problems, () -> {
             int reaped = ledger.reapExpired();
             if (reaped > 0) {
@@ -231,35 +234,33 @@ public final class Juggler implements AutoCloseable {
             return null;
         }
         List<JobStatus> jobs = reading.jobs();
-        unseen.seen(jobs);
-        boolean firstRead = !readOnce;
-        readOnce = true;
+        pendingSeen = JobBook.count(jobs, JobState.PENDING);
+        runningSeen = JobBook.count(jobs, JobState.RUNNING);
+        Instant now = clock.instant();
+        List<JobBook.Ended> ended = new ArrayList<>();
+        if (!step("record job states", problems, () -> ended.addAll(book.observe(jobs, now)))) {
+            return null; // submitting without the records could repeat a submission
+        }
         int failedBefore = backoff.failedInARow();
-        for (JobStatus job : jobs) {
-            if (!job.state().isTerminal() || settledJobs.contains(job.jobId())) {
-                continue;
-            }
-            if (firstRead) {
-                endedBeforeStart.add(job.jobId()); // a restart's inheritance: settle it, but it says nothing about workers now
-            }
+        for (JobBook.Ended end : ended) {
+            JobStatus job = end.status();
             step("revoke leases of job " + job.jobId(), problems, () -> {
-                int revoked = ledger.revokeJob(job.jobId(), "job " + job.jobId() + " ended: " + describe(job));
-                settledJobs.add(job.jobId());
-                jobsEnded.incrementAndGet();
-                if (!endedBeforeStart.contains(job.jobId())) {
-                    backoff.jobEnded(job, describe(job));
+                int revoked = ledger.revokeJob(job.jobId(), "job " + job.jobId() + " ended: " + JobBook.describe(job));
+                if (book.settle(job, clock.instant())) { // false: settled already (by an earlier juggler of this run)
+                    jobsEnded.incrementAndGet();
+                    if (!end.beforeStart()) { // a restart's inheritance says nothing about workers now
+                        backoff.jobEnded(job, JobBook.describe(job));
+                    }
+                    fire(new JugglerEvent.JobEnded(job, revoked));
                 }
-                fire(new JugglerEvent.JobEnded(job, revoked));
             });
         }
         if (backoff.failedInARow() > failedBefore) {
-            JugglerEvent.WorkersFailing failing = backoff.afterRead(failedBefore, framesDoneSinceLastTick(), clock.instant());
+            JugglerEvent.WorkersFailing failing = backoff.afterRead(failedBefore, framesDoneSinceLastTick(), now);
             if (failing != null) {
                 fire(failing);
             }
         }
-        pendingSeen = count(jobs, JobState.PENDING);
-        runningSeen = count(jobs, JobState.RUNNING);
         return jobs;
     }
 
@@ -274,13 +275,6 @@ public final class Juggler implements AutoCloseable {
         } catch (JugglerException e) {
             return false;
         }
-    }
-
-    private static String describe(JobStatus job) {
-        StringBuilder text = new StringBuilder(job.state().name()).append(" (").append(job.nativeState());
-        job.exitCode().ifPresent(code -> text.append(", exit ").append(code));
-        job.reason().ifPresent(reason -> text.append(", ").append(reason));
-        return text.append(')').toString();
     }
 
     private void submitWorkers(List<JobStatus> jobs, List<String> problems) {
@@ -300,28 +294,17 @@ public final class Juggler implements AutoCloseable {
                 heldByRunning.add(leased.getOrDefault(job.jobId(), 0L));
             }
         }
-        int pending = count(jobs, JobState.PENDING) + unseen.count();
+        int pending = JobBook.count(jobs, JobState.PENDING) + book.unshown();
         SubmissionPlanner.Plan plan = SubmissionPlanner.plan(claimable, pending, heldByRunning, framesPerWorker, maxQueuedJobs,
                 maxActiveJobs);
         if (plan.wanted() <= 0) {
             return;
         }
-        List<String> ids = backend.submit(workerJob, plan.wanted(), arrayConcurrency);
-        unseen.submitted(ids, clock.instant());
+        List<String> ids = book.submit(() -> backend.submit(workerJob, plan.wanted(), arrayConcurrency), plan.wanted(), clock);
         jobsSubmitted.addAndGet(ids.size());
         LOG.info("submitted {} worker job(s) for {} claimable frames, {} of them not taken by the {} queued and {} running: {}",
                 ids.size(), claimable, plan.unclaimedFrames(), pending, heldByRunning.size(), ids);
         fire(new JugglerEvent.JobsSubmitted(ids));
-    }
-
-    private static int count(List<JobStatus> jobs, JobState state) {
-        int n = 0;
-        for (JobStatus job : jobs) {
-            if (job.state() == state) {
-                n++;
-            }
-        }
-        return n;
     }
 
     private JugglerStatus publish(List<JobStatus> jobs, List<String> problems) {
@@ -343,7 +326,7 @@ public final class Juggler implements AutoCloseable {
             usage = new WorkspaceUsage(0, 0, 0);
         }
         // Submitted jobs the backend has not shown yet are queued as far as anyone can tell.
-        JugglerStatus status = new JugglerStatus(now, pendingSeen + unseen.count(), runningSeen, jobsEnded.get(),
+        JugglerStatus status = new JugglerStatus(now, pendingSeen + book.unshown(), runningSeen, jobsEnded.get(),
                 jobsSubmitted.get(), progress, usage, workspace.staging(), workspace.staged(), workspace.purged(),
                 cluster.unavailableSince(), now.plus(pollInterval), problems);
         lastStatus.set(status);
@@ -351,15 +334,18 @@ public final class Juggler implements AutoCloseable {
         return status;
     }
 
-    private void step(String name, List<String> problems, Runnable action) {
+    /** Runs a step; a failure is reported (see {@link #stepFailed}) and {@code false} returned. */
+    private boolean step(String name, List<String> problems, Runnable action) {
         try {
             action.run();
+            return true;
         } catch (JugglerException e) {
             stepFailed(name, e, name + ": " + e.getMessage(), problems, false);
         } catch (RuntimeException e) {
             JugglerException wrapped = new JugglerException(name + " failed: " + e, false, e);
             stepFailed(name, wrapped, wrapped.getMessage(), problems, true);
         }
+        return false;
     }
 
     /** One WARN line (with the stack trace if unexpected), one status problem and one event per failed step. */
@@ -394,6 +380,7 @@ public final class Juggler implements AutoCloseable {
         private int parallelStaging = DEFAULT_PARALLEL_STAGING;
         private int failedJobsBeforeBackoff = DEFAULT_FAILED_JOBS_BEFORE_BACKOFF;
         private Clock clock = Clock.systemUTC();
+        private String runKey;
         private final List<JugglerListener> listeners = new ArrayList<>();
 
         private Builder(WorkLedger ledger, ClusterBackend backend, VideoStager stager, JobSpec workerJob) {
@@ -479,6 +466,18 @@ public final class Juggler implements AutoCloseable {
                 throw InvalidConfigException.of("failedJobsBeforeBackoff", jobs, "must be >= 1");
             }
             this.failedJobsBeforeBackoff = jobs;
+            return this;
+        }
+
+        /**
+         * The key under which this juggler's jobs are recorded, the same for every restart of one run (see the
+         * class comment); default: the worker job's name. 1..200 characters.
+         */
+        public Builder runKey(String key) {
+            if (key == null || key.isBlank() || key.length() > 200) {
+                throw InvalidConfigException.of("runKey", key, "must be 1..200 characters, not blank");
+            }
+            this.runKey = key;
             return this;
         }
 

@@ -105,6 +105,33 @@ public abstract class WorkLedgerContract {
         assertEquals(trackRange.to(), next, context + ": chunks of track " + trackId + " must end at its end, got " + all);
     }
 
+    // --- job records -------------------------------------------------------------------------------
+
+    @Test
+    void jobRecordsCountTheFramesDoneUnderEachJobsLeases() {
+        long track = wholeTrack(stagedVideo("jobs-v", 300), "pose", 0);
+        JobRecords records = ledger.jobRecords();
+        long submission = records.recordSubmission(new SubmissionIntent("run", "hash", 2, clock.instant()));
+        records.recordSubmitted(submission, List.of("j1", "j2"), clock.instant());
+        clock.advance(Duration.ofSeconds(1));
+        Lease first = ledger.claim(ClaimRequest.of("w1", 100, LEASE).withJobId("j1")).orElseThrow();
+        ledger.complete(first, 100);
+        Lease second = ledger.claim(ClaimRequest.of("w1", 100, LEASE).withJobId("j1")).orElseThrow();
+        ledger.heartbeat(second, 160);
+        Lease third = ledger.claim(ClaimRequest.of("w2", 50, LEASE).withJobId("j2")).orElseThrow();
+        ledger.fail(third, 220, "decoder crashed", false);
+        assertEquals(1, ledger.revokeJob("j1", "job j1 ended")); // its checkpoint (60 frames) counts as done
+        clock.advance(Duration.ofSeconds(1));
+        assertTrue(records.settle(new dev.juggler.cluster.JobStatus("j1", "w", dev.juggler.cluster.JobState.TIMEOUT, "TIMEOUT",
+                Optional.empty(), java.util.OptionalInt.empty()), clock.instant()));
+        Map<String, Long> frames = ledger.reader().jobs(JobQuery.firstPage(10)).stream()
+                .collect(Collectors.toMap(JobRecord::jobId, JobRecord::framesDone));
+        assertEquals(Map.of("j1", 160L, "j2", 20L), frames);
+        assertEquals(List.of(FrameRange.of(0, 100), FrameRange.of(100, 160), FrameRange.of(200, 220)), rangesIn(track, ChunkState.DONE));
+        assertTrue(ledger.reader().chunks(ChunkQuery.ofTrack(track, 100)).stream()
+                .filter(c -> c.state() == ChunkState.DONE).allMatch(c -> c.jobId().isEmpty()), "done chunks show no job");
+    }
+
     // --- catalogue ---------------------------------------------------------------------------------
 
     @Test

@@ -17,6 +17,13 @@ import dev.juggler.ledger.ChunkQuery;
 import dev.juggler.ledger.ChunkView;
 import dev.juggler.ledger.ClaimRequest;
 import dev.juggler.ledger.FrameResult;
+import dev.juggler.ledger.InMemoryJobRecords;
+import dev.juggler.ledger.JobQuery;
+import dev.juggler.ledger.JobRecord;
+import dev.juggler.ledger.JobRecords;
+import dev.juggler.ledger.JobStateChange;
+import dev.juggler.ledger.Submission;
+import dev.juggler.ledger.SubmissionIntent;
 import dev.juggler.ledger.Lease;
 import dev.juggler.ledger.LedgerReader;
 import dev.juggler.ledger.Progress;
@@ -47,6 +54,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -74,6 +82,13 @@ class JugglerTest {
         final Map<String, String> setAside = new ConcurrentHashMap<>();
         /** Leased frames per job id, as the reader reports them. */
         final Map<String, Long> leased = new ConcurrentHashMap<>();
+        /** The job records, shared by every juggler on this ledger (a restart keeps them). */
+        final FlakyRecords jobs = new FlakyRecords(new InMemoryJobRecords());
+
+        @Override
+        public JobRecords jobRecords() {
+            return jobs;
+        }
 
         void add(String id, long bytes) {
             videos.put(id, new VideoRecord(new Video(id, "/src/" + id, 100, 25, bytes, Map.of()), StageState.NOT_STAGED,
@@ -210,10 +225,76 @@ class JugglerTest {
         }
     }
 
+    /** Job records whose writes of submitted ids can be made to fail (a crash right after the submit call). */
+    static final class FlakyRecords implements JobRecords {
+        final JobRecords delegate;
+        volatile boolean failSubmitted;
+
+        FlakyRecords(JobRecords delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public long recordSubmission(SubmissionIntent intent) {
+            return delegate.recordSubmission(intent);
+        }
+
+        @Override
+        public void recordSubmitted(long submissionId, List<String> jobIds, Instant at) {
+            if (failSubmitted) {
+                throw new JugglerException("ledger connection lost", true, null);
+            }
+            delegate.recordSubmitted(submissionId, jobIds, at);
+        }
+
+        @Override
+        public void recordAdopted(String runKey, OptionalLong submissionId, List<String> jobIds, Instant at) {
+            delegate.recordAdopted(runKey, submissionId, jobIds, at);
+        }
+
+        @Override
+        public boolean recordState(JobStatus status, Instant at) {
+            return delegate.recordState(status, at);
+        }
+
+        @Override
+        public boolean settle(JobStatus finalStatus, Instant at) {
+            return delegate.settle(finalStatus, at);
+        }
+
+        @Override
+        public List<JobRecord> unsettled(String runKey) {
+            return delegate.unsettled(runKey);
+        }
+
+        @Override
+        public List<Submission> unconfirmed(String runKey) {
+            return delegate.unconfirmed(runKey);
+        }
+
+        @Override
+        public List<JobRecord> find(Collection<String> jobIds) {
+            return delegate.find(jobIds);
+        }
+
+        @Override
+        public List<JobStateChange> history(String jobId) {
+            return delegate.history(jobId);
+        }
+
+        @Override
+        public List<JobRecord> jobs(JobQuery query) {
+            return delegate.jobs(query);
+        }
+    }
+
     static final class FakeBackend implements ClusterBackend {
         final List<JobStatus> jobs = new CopyOnWriteArrayList<>();
         final List<Integer> submissions = new CopyOnWriteArrayList<>();
+        final AtomicInteger nextId = new AtomicInteger();
         volatile boolean down;
+        /** When set, submit() submits the jobs and then fails (the answer was lost). */
+        volatile boolean failAfterSubmit;
         volatile Instant downSince = Instant.parse("2025-12-31T23:00:00Z");
         /** When set, status() answers this (stale) snapshot instead of the jobs. */
         volatile List<JobStatus> frozen;
@@ -228,9 +309,15 @@ class JugglerTest {
         @Override
         public List<String> submit(JobSpec spec, int count, int maxConcurrent) {
             submissions.add(count);
+            if (failAfterSubmit) {
+                for (int i = 0; i < count; i++) {
+                    jobs.add(status("job-" + nextId.incrementAndGet(), JobState.PENDING));
+                }
+                throw new UnavailableException("connection lost after sbatch was sent", Instant.EPOCH, null);
+            }
             List<String> ids = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                String id = "job-" + (jobs.size() + 1);
+                String id = "job-" + nextId.incrementAndGet();
                 jobs.add(status(id, JobState.PENDING));
                 ids.add(id);
             }
@@ -708,6 +795,183 @@ class JugglerTest {
             status = juggler.tick();
             assertEquals(List.of(2), backend.submissions);
             assertEquals(2, events(JugglerEvent.WorkersFailing.class).get(0).jobsInARow());
+        }
+    }
+
+    // --- restart safety: the job records -------------------------------------------------------------
+
+    Juggler restartable(MutableClock clock) {
+        return Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(1000).maxQueuedJobs(2)
+                .pollInterval(Duration.ofMinutes(1)).failedJobsBeforeBackoff(1).clock(clock).listener(recorder()).build();
+    }
+
+    @Test
+    void aJugglerThatCrashedBetweenSubmitAndWriteIsNotRepeatedByItsSuccessorWhichAdoptsTheJobs() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ledger.claimable = 100_000;
+        backend.frozen = List.of(); // the status does not show the new jobs yet
+        ledger.jobs.failSubmitted = true; // the write after the submit call never happens: the juggler dies here
+        Juggler crashed = restartable(clock);
+        crashed.tick();
+        assertEquals(List.of(2), backend.submissions);
+        crashed.close();
+        ledger.jobs.failSubmitted = false;
+        List<Submission> intents = ledger.jobs.unconfirmed("w");
+        assertEquals(1, intents.size(), "the intent was written before the submit call");
+        assertEquals(2, intents.get(0).intent().jobCount());
+
+        try (Juggler restarted = restartable(clock)) {
+            for (int i = 0; i < 9; i++) {
+                clock.advance(Duration.ofMinutes(1));
+                JugglerStatus status = restarted.tick();
+                assertEquals(List.of(2), backend.submissions, "minute " + (i + 1) + ": the intent counts as pending");
+                assertEquals(2, status.jobsPending());
+            }
+            backend.frozen = null; // the status shows the crashed juggler's jobs now
+            JugglerStatus status = restarted.tick();
+            assertEquals(List.of(2), backend.submissions);
+            assertEquals(2, status.jobsPending());
+            assertEquals(List.of(), ledger.jobs.unconfirmed("w"));
+            List<JobRecord> adopted = ledger.jobs.unsettled("w");
+            assertEquals(List.of("job-1", "job-2"), adopted.stream().map(JobRecord::jobId).toList());
+            for (JobRecord record : adopted) {
+                assertTrue(record.adopted());
+                assertEquals(OptionalLong.of(intents.get(0).id()), record.submissionId());
+                assertEquals(Instant.parse("2026-01-01T00:00:00Z"), record.submittedAt());
+                assertEquals(Optional.of(JobState.PENDING), record.state());
+            }
+            clock.advance(Duration.ofMinutes(30)); // long after the grace: they are shown, so they still count
+            restarted.tick();
+            assertEquals(List.of(2), backend.submissions);
+        }
+    }
+
+    @Test
+    void aSubmitCallThatFailsAfterSubmittingIsNotRepeatedWithinTheGraceAndItsJobsAreAdopted() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ledger.claimable = 100_000;
+        backend.frozen = List.of();
+        backend.failAfterSubmit = true;
+        try (Juggler juggler = restartable(clock)) {
+            JugglerStatus status = juggler.tick();
+            assertTrue(status.problems().stream().anyMatch(p -> p.contains("connection lost after sbatch")), status.problems().toString());
+            backend.failAfterSubmit = false;
+            clock.advance(Duration.ofMinutes(5));
+            assertEquals(2, juggler.tick().jobsPending(), "the failed submission may have happened");
+            assertEquals(List.of(2), backend.submissions);
+            backend.frozen = null;
+            juggler.tick();
+            assertEquals(List.of(2), backend.submissions);
+            assertEquals(List.of("job-1", "job-2"), ledger.jobs.unsettled("w").stream().map(JobRecord::jobId).toList());
+            // Without a sign of them, an intent stops counting after the grace.
+            backend.jobs.clear();
+            backend.frozen = List.of();
+            backend.failAfterSubmit = true;
+            clock.advance(Duration.ofMinutes(20));
+            juggler.tick(); // job-1 and job-2 are no longer shown; a new submission fails after submitting
+            backend.failAfterSubmit = false;
+            clock.advance(Duration.ofMinutes(9));
+            juggler.tick();
+            assertEquals(List.of(2, 2), backend.submissions, "within the grace");
+            clock.advance(Duration.ofMinutes(1));
+            juggler.tick();
+            assertEquals(List.of(2, 2, 2), backend.submissions, "after the grace");
+            assertEquals(List.of(), ledger.jobs.unconfirmed("w"), "the expired intent is closed");
+        }
+    }
+
+    @Test
+    void aRestartedJugglerDoesNotSettleOrCountJobsItsPredecessorSettled() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ledger.claimable = 100_000;
+        try (Juggler first = restartable(clock)) {
+            first.tick();
+            assertEquals(List.of(2), backend.submissions);
+            backend.set("job-1", JobState.FAILED);
+            clock.advance(Duration.ofMinutes(1));
+            JugglerStatus status = first.tick();
+            assertEquals(1, status.jobsEnded());
+            assertEquals(1, ledger.revoked.size());
+            assertEquals(1, events(JugglerEvent.JobEnded.class).size());
+            assertEquals(1, events(JugglerEvent.WorkersFailing.class).size());
+        }
+        events.clear();
+        clock.advance(Duration.ofHours(2)); // past the backoff; job-1 is still listed as FAILED, job-2 still pending
+        try (Juggler second = restartable(clock)) {
+            JugglerStatus status = second.tick();
+            assertEquals(0, status.jobsEnded(), "settled by the first juggler");
+            assertEquals(1, ledger.revoked.size(), "its leases are not revoked again");
+            assertEquals(List.of(), events(JugglerEvent.JobEnded.class));
+            assertEquals(List.of(), events(JugglerEvent.WorkersFailing.class), "nor counted towards the backoff");
+            assertEquals(List.of(2, 1), backend.submissions, "job-2 is pending and taken over, one more fits the cap of 2");
+            assertEquals(List.of("job-2", "job-3"), ledger.jobs.unsettled("w").stream().map(JobRecord::jobId).toList());
+            backend.set("job-2", JobState.COMPLETED);
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, second.tick().jobsEnded(), "what ends now is settled by the second juggler, once");
+            assertEquals(1, second.tick().jobsEnded());
+            assertEquals(2, ledger.revoked.size());
+        }
+    }
+
+    @Test
+    void everyChangeOfAJobsStateIsRecordedOnceWithNativeStateReasonAndExitCode() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ledger.claimable = 500;
+        try (Juggler juggler = restartable(clock)) {
+            juggler.tick();
+            assertEquals(List.of(1), backend.submissions);
+            Instant submitted = clock.instant();
+            clock.advance(Duration.ofMinutes(1));
+            backend.jobs.replaceAll(j -> new JobStatus(j.jobId(), "w", JobState.PENDING, "PENDING", Optional.of("Priority"),
+                    OptionalInt.empty()));
+            juggler.tick();
+            clock.advance(Duration.ofMinutes(1));
+            backend.set("job-1", JobState.RUNNING);
+            juggler.tick();
+            clock.advance(Duration.ofMinutes(1));
+            juggler.tick(); // no change: nothing appended
+            clock.advance(Duration.ofMinutes(1));
+            backend.jobs.replaceAll(j -> new JobStatus(j.jobId(), "w", JobState.OUT_OF_MEMORY, "OUT_OF_MEMORY",
+                    Optional.of("oom-kill"), OptionalInt.of(137)));
+            juggler.tick();
+            juggler.tick();
+            List<JobStateChange> history = ledger.jobs.history("job-1");
+            assertEquals(List.of( // the status read in the first tick came before the submission
+                    new JobStateChange(submitted.plusSeconds(60), JobState.PENDING, "PENDING", Optional.of("Priority"), OptionalInt.empty()),
+                    new JobStateChange(submitted.plusSeconds(120), JobState.RUNNING, "RUNNING", Optional.empty(), OptionalInt.empty()),
+                    new JobStateChange(submitted.plusSeconds(240), JobState.OUT_OF_MEMORY, "OUT_OF_MEMORY", Optional.of("oom-kill"),
+                            OptionalInt.of(137))), history);
+            JobRecord record = ledger.jobs.find(List.of("job-1")).get(0);
+            assertEquals(Optional.of(submitted.plusSeconds(240)), record.endedAt());
+            assertEquals(Optional.of(submitted.plusSeconds(240)), record.settledAt());
+            assertFalse(record.adopted());
+            assertEquals(submitted, record.submittedAt());
+            assertEquals(List.of(record), ledger.jobs.jobs(JobQuery.firstPage(10).inState(JobState.OUT_OF_MEMORY)));
+        }
+    }
+
+    @Test
+    void aRecordedJobTheRestartedBackendNeverShowsIsSettledAsGoneAfterTheGrace() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        ledger.claimable = 500;
+        try (Juggler first = restartable(clock)) {
+            first.tick();
+            backend.set("job-1", JobState.RUNNING);
+            first.tick();
+        }
+        backend.jobs.clear(); // a new backend that cannot see its predecessor's jobs
+        ledger.claimable = 0;
+        try (Juggler second = restartable(clock)) {
+            second.tick();
+            clock.advance(Duration.ofMinutes(9));
+            assertEquals(0, second.tick().jobsEnded());
+            assertEquals(List.of(), ledger.revoked);
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, second.tick().jobsEnded());
+            assertEquals(1, ledger.revoked.size());
+            assertTrue(ledger.revoked.get(0).startsWith("job-1: job job-1 ended: GONE (GONE, not shown by the cluster for PT10M"),
+                    ledger.revoked.get(0));
+            assertEquals(List.of(), ledger.jobs.unsettled("w"));
         }
     }
 

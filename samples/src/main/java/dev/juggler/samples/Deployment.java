@@ -92,6 +92,9 @@ final class Deployment implements AutoCloseable {
                 .framesPerWorker(config.worker().framesPerWorker())
                 .arrayConcurrency(config.cluster() instanceof ClusterConfig.Slurm s ? s.arrayConcurrency() : 0)
                 .listener(listener);
+        if (config.cluster() instanceof ClusterConfig.Slurm slurm) {
+            b.runKey(slurm.tag()); // the job records of one run, across restarts: the same key as the jobs' tag
+        }
         return config.juggler().applyTo(b).build();
     }
 

@@ -110,6 +110,7 @@ class RunOnSlurmEndToEndTest {
         assertTrue(registered.out().contains("6 new") && registered.out().contains("notes.mp4"), registered.out());
 
         double wallSeconds;
+        int jobRecords;
         AtomicBoolean sampling = new AtomicBoolean(true);
         AtomicLong maxWorkspace = new AtomicLong();
         AtomicInteger maxPending = new AtomicInteger();
@@ -147,6 +148,14 @@ class RunOnSlurmEndToEndTest {
         try (WorkLedger ledger = ledger(env, prefix)) {
             Progress progress = ledger.reader().progress();
             assertEquals(5 * 150, progress.frames().doneFrames(), "every good frame is done once:\n" + log);
+            // The job records: every job once, each settled, and together they did every frame.
+            List<dev.juggler.ledger.JobRecord> records = ledger.reader().jobs(dev.juggler.ledger.JobQuery.firstPage(100)
+                    .ofRun("e2e-" + id));
+            assertEquals(records.size(), records.stream().map(dev.juggler.ledger.JobRecord::jobId).distinct().count(),
+                    "no job recorded twice: " + records);
+            assertTrue(records.stream().allMatch(dev.juggler.ledger.JobRecord::settled), records.toString());
+            assertEquals(5 * 150, records.stream().mapToLong(dev.juggler.ledger.JobRecord::framesDone).sum(), records.toString());
+            jobRecords = records.size();
             assertEquals(600, progress.frames().failedFrames(), "only the set-aside video is not done");
             List<ChunkView> failed = ledger.reader().chunks(ChunkQuery.inState(ChunkState.FAILED, 100));
             assertEquals(1, failed.size(), failed.toString());
@@ -175,6 +184,7 @@ class RunOnSlurmEndToEndTest {
             }
         }
         assertTrue(idle <= 2, idle + " of " + workers + " workers did no frame (one per juggler start at most)");
+        assertEquals(workers, jobRecords, "one record per job that ran, none submitted twice");
         String scripts = runLocal("sh", "-c", "for j in $(squeue -h --states=all -o %A --me); do scontrol write batch_script $j - "
                 + "2>/dev/null; done");
         assertFalse(scripts.contains(env.password()), "no secret in any stored job script");

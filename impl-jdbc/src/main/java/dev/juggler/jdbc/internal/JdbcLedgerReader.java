@@ -3,6 +3,8 @@ package dev.juggler.jdbc.internal;
 import dev.juggler.ledger.ChunkQuery;
 import dev.juggler.ledger.ChunkState;
 import dev.juggler.ledger.ChunkView;
+import dev.juggler.ledger.JobQuery;
+import dev.juggler.ledger.JobRecord;
 import dev.juggler.ledger.LedgerReader;
 import dev.juggler.ledger.Progress;
 import dev.juggler.ledger.TrackQuery;
@@ -156,6 +158,11 @@ final class JdbcLedgerReader implements LedgerReader {
             }
             return result;
         });
+    }
+
+    @Override
+    public List<JobRecord> jobs(JobQuery query) {
+        return ledger.jobRecords().jobs(query);
     }
 
     @Override

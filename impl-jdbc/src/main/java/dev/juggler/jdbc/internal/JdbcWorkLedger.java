@@ -5,6 +5,7 @@ import dev.juggler.NotFoundException;
 import dev.juggler.ledger.ChunkState;
 import dev.juggler.ledger.ClaimRequest;
 import dev.juggler.ledger.FrameResult;
+import dev.juggler.ledger.JobRecords;
 import dev.juggler.ledger.Lease;
 import dev.juggler.ledger.LeaseLostException;
 import dev.juggler.ledger.LedgerReader;
@@ -66,6 +67,7 @@ public final class JdbcWorkLedger implements WorkLedger {
     private final String description;
     private final Transactor transactor;
     private final JdbcLedgerReader reader;
+    private final JdbcJobRecords jobRecords;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object initLock = new Object();
     private volatile Dialect dialect;
@@ -95,6 +97,7 @@ public final class JdbcWorkLedger implements WorkLedger {
         this.description = description;
         this.transactor = new Transactor(dataSource, clock);
         this.reader = new JdbcLedgerReader(this);
+        this.jobRecords = new JdbcJobRecords(this);
     }
 
     // --- plumbing ----------------------------------------------------------------------------------
@@ -129,6 +132,11 @@ public final class JdbcWorkLedger implements WorkLedger {
     <T> T tx(String operation, Transactor.Work<T> work) {
         ready();
         return transactor.inTransaction(operation, work);
+    }
+
+    /** The database's dialect, once the schema is ready. */
+    Dialect dialect() {
+        return ready();
     }
 
     private Dialect ready() {
@@ -568,7 +576,7 @@ public final class JdbcWorkLedger implements WorkLedger {
             // the common case needs no read: one guarded update ends the lease
             single(operation, c -> {
                 int updated = update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, failure_reason = NULL,"
-                        + " completion_id = ?, " + CLEAR_LEASE
+                        + " completion_id = ?, " + CLEAR_LEASE_KEEP_JOB
                         + " WHERE id = ? AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ?"), completionId,
                         nowMillis(), lease.chunkId(), lease.token(), lease.range().from(), lease.range().to());
                 if (updated == 0 && !completedBy(c, lease, doneUntil, completionId)) {
@@ -667,8 +675,18 @@ public final class JdbcWorkLedger implements WorkLedger {
     }
 
     /** Clears the lease columns and bumps the version; its one parameter is the update time. */
-    private static final String CLEAR_LEASE = "lease_token = NULL, lease_owner = NULL, lease_job = NULL, lease_expires_ms = NULL,"
-            + " lease_duration_ms = NULL, version = version + 1, updated_ms = ?";
+    private static final String CLEAR_LEASE = "lease_job = NULL, " + endLease();
+
+    /**
+     * As {@link #CLEAR_LEASE} but keeps {@code lease_job}: a DONE row remembers the batch job whose lease
+     * did its frames (the job records' frames done; nothing reads {@code lease_job} of a row that is not LEASED).
+     */
+    private static final String CLEAR_LEASE_KEEP_JOB = endLease();
+
+    private static String endLease() {
+        return "lease_token = NULL, lease_owner = NULL, lease_expires_ms = NULL, lease_duration_ms = NULL, version = version + 1,"
+                + " updated_ms = ?";
+    }
 
     /**
      * Ends the lease on {@code row}: frames before {@code split} become DONE (without a failure reason:
@@ -683,13 +701,13 @@ public final class JdbcWorkLedger implements WorkLedger {
         String reason = restReason != null ? restReason : row.failureReason();
         if (split >= row.to()) {
             update(c, sql("UPDATE {p}chunks SET state = 'DONE', checkpoint = frame_to, failure_reason = NULL, completion_id = ?, "
-                    + clearLease + " WHERE id = ?"), completionId, now, row.id());
+                    + CLEAR_LEASE_KEEP_JOB + " WHERE id = ?"), completionId, now, row.id());
         } else if (split <= row.from()) {
             update(c, sql("UPDATE {p}chunks SET state = ?, attempts = ?, failure_reason = ?, checkpoint = frame_from, " + clearLease
                     + " WHERE id = ?"), restState.name(), restAttempts, reason, now, row.id());
         } else {
             update(c, sql("UPDATE {p}chunks SET state = 'DONE', frame_to = ?, checkpoint = ?, failure_reason = NULL, completion_id = ?, "
-                    + clearLease + " WHERE id = ?"), split, split, completionId, now, row.id());
+                    + CLEAR_LEASE_KEEP_JOB + " WHERE id = ?"), split, split, completionId, now, row.id());
             insertChunk(c, row.trackId(), split, row.to(), restState, restAttempts, reason, row.priority(), row.createdMs(), now);
         }
     }
@@ -996,6 +1014,11 @@ public final class JdbcWorkLedger implements WorkLedger {
     @Override
     public LedgerReader reader() {
         return reader;
+    }
+
+    @Override
+    public JobRecords jobRecords() {
+        return jobRecords;
     }
 
     @Override
