@@ -328,7 +328,7 @@ public final class Juggler implements AutoCloseable {
         // Submitted jobs the backend has not shown yet are queued as far as anyone can tell.
         JugglerStatus status = new JugglerStatus(now, pendingSeen + book.unshown(), runningSeen, jobsEnded.get(),
                 jobsSubmitted.get(), progress, usage, workspace.staging(), workspace.staged(), workspace.purged(),
-                cluster.unavailableSince(), now.plus(pollInterval), problems);
+                cluster.unavailableSince(), now.plus(pollInterval), problems, workspace.waiting());
         lastStatus.set(status);
         listeners.fire(l -> l.onStatus(status));
         return status;

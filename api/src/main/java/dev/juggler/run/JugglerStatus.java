@@ -25,14 +25,17 @@ import java.util.Optional;
  *     first status call that failed or did not answer in time, or the backend's own earlier instant)
  * @param nextTick when the next tick is due
  * @param problems the failures of this tick's steps (empty when all went well)
+ * @param waiting why work waits that is not a failure, e.g. the next video in plan order waiting for
+ *     workspace space (empty when nothing waits)
  */
 public record JugglerStatus(Instant at, int jobsPending, int jobsRunning, long jobsEnded, long jobsSubmitted,
         Progress progress, WorkspaceUsage workspace, int videosStaging, long videosStaged, long videosPurged,
         Optional<Instant> clusterUnavailableSince, Instant nextTick,
-        List<String> problems) {
+        List<String> problems, List<String> waiting) {
 
     public JugglerStatus {
         problems = List.copyOf(problems);
+        waiting = List.copyOf(waiting);
     }
 
     /** Frames done per second over the last hour, as the ledger measures it (0 until measured). */

@@ -57,6 +57,8 @@ final class WorkspaceFeeder implements AutoCloseable {
     private final Map<String, StageRetry> retries = new ConcurrentHashMap<>();
     /** Videos this juggler set aside as larger than the budget, with the reason; until they come back. */
     private final Map<String, String> setAside = new ConcurrentHashMap<>();
+    /** Why the next video in plan order waits; {@code null} when none does (written by the tick thread). */
+    private volatile String waiting;
     private final AtomicLong staged = new AtomicLong();
     private final AtomicLong purged = new AtomicLong();
     private volatile boolean closed;
@@ -103,6 +105,7 @@ final class WorkspaceFeeder implements AutoCloseable {
         if (closed || staging.size() >= parallelStaging) {
             return;
         }
+        waiting = null;
         // The stager counts a transfer only once it has started, so a transfer queued here but not yet
         // started would otherwise be invisible and the plan could overbook the budget.
         WorkspaceUsage usage = stager.usage();
@@ -124,7 +127,9 @@ final class WorkspaceFeeder implements AutoCloseable {
                 continue;
             }
             if (size > free) {
-                break; // plan order is kept (see the class comment)
+                waiting = "video " + id + " (" + size + " bytes) waits for workspace space: " + free + " of "
+                        + usage.budgetBytes() + " bytes free; finished videos are purged as their tracks complete";
+                return; // plan order is kept (see the class comment)
             }
             free -= size;
             staging.put(id, size);
@@ -171,6 +176,12 @@ final class WorkspaceFeeder implements AutoCloseable {
                 wake.run();
             }
         }
+    }
+
+    /** Why the next video in plan order is not being staged, when it waits for space. */
+    List<String> waiting() {
+        String reason = waiting;
+        return reason == null ? List.of() : List.of(reason);
     }
 
     /** Transfers in progress. */

@@ -556,7 +556,10 @@ class JugglerTest {
         ledger.add("c", 100);
         ledger.add("d", 100);
         try (Juggler juggler = Juggler.builder(ledger, backend, stager, spec).parallelStaging(4).clock(CLOCK).build()) {
-            juggler.tick();
+            JugglerStatus first = juggler.tick();
+            assertEquals(1, first.waiting().size(), first.toString());
+            assertTrue(first.waiting().get(0).startsWith("video d (100 bytes) waits for workspace space: 40 of 250 bytes free"),
+                    "the status says why a video waits: " + first.waiting());
             awaitNoStaging(juggler);
             assertEquals(List.of("a", "c"), stager.staged.stream().sorted().toList(), "d does not fit into 250 bytes");
             assertEquals(StageState.STAGED, ledger.videos.get("a").stageState());
@@ -572,6 +575,7 @@ class JugglerTest {
             assertEquals(List.of("a"), stager.purged);
             assertEquals(StageState.PURGED, ledger.videos.get("a").stageState());
             assertTrue(stager.staged.contains("d"), "d fits once a is purged");
+            assertEquals(List.of(), juggler.tick().waiting(), "nothing waits any more");
         }
     }
 

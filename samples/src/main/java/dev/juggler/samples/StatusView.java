@@ -63,6 +63,9 @@ final class StatusView implements JugglerListener, AutoCloseable {
             s.append(", ").append(status.videosStaging()).append(" uploading");
         }
         status.clusterUnavailableSince().ifPresent(since -> s.append(", CLUSTER UNREACHABLE since ").append(TIME.format(since)));
+        if (!status.waiting().isEmpty()) {
+            s.append(", waiting: ").append(Escape.visible(String.join("; ", status.waiting())));
+        }
         if (!status.problems().isEmpty()) {
             s.append(", problems: ").append(Escape.visible(String.join("; ", status.problems())));
         }
