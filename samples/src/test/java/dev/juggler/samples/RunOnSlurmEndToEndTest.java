@@ -65,6 +65,10 @@ class RunOnSlurmEndToEndTest {
         Path huge = SyntheticVideo.write(videos.resolve("huge.mp4"), 320, 240, 600, 25);
         assertTrue(Files.size(huge) > budget, "the huge video must not fit the budget");
         Files.writeString(videos.resolve("notes.mp4"), "not a video\n");
+        // Damaged: cut in transfer behind an intact index (MP4 faststart), so only its head can be read.
+        byte[] whole = Files.readAllBytes(SyntheticVideo.builder().size(320, 240).frames(150).fastStart(true)
+                .write(dir.resolve("whole.mp4")));
+        Files.write(videos.resolve("cut.mp4"), java.util.Arrays.copyOf(whole, whole.length / 2));
         long corpus = 0;
         for (Path p : good) {
             corpus += Files.size(p);
@@ -107,7 +111,11 @@ class RunOnSlurmEndToEndTest {
         assertEquals(JugglerCli.OK, cli("config", "check", "--config", config.toString()).code());
         CliRun registered = cli("register", "--config", config.toString());
         assertEquals(JugglerCli.OK, registered.code(), registered.out());
-        assertTrue(registered.out().contains("6 new") && registered.out().contains("notes.mp4"), registered.out());
+        assertTrue(registered.out().contains("7 new") && registered.out().contains("notes.mp4"), registered.out());
+        java.util.regex.Matcher cutAt = java.util.regex.Pattern.compile("cut\\.mp4: the container declares 150 frames but frame"
+                + " (\\d+) ").matcher(registered.out());
+        assertTrue(cutAt.find(), "register names the cut file at once: " + registered.out());
+        long readable = Long.parseLong(cutAt.group(1));
 
         double wallSeconds;
         int jobRecords;
@@ -147,20 +155,27 @@ class RunOnSlurmEndToEndTest {
         String log = Files.readString(dir.resolve("run2.log"));
         try (WorkLedger ledger = ledger(env, prefix)) {
             Progress progress = ledger.reader().progress();
-            assertEquals(5 * 150, progress.frames().doneFrames(), "every good frame is done once:\n" + log);
+            List<ChunkView> failed = ledger.reader().chunks(ChunkQuery.inState(ChunkState.FAILED, 100));
+            ChunkView cutTail = failed.stream().filter(c -> c.videoId().equals("cut.mp4")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the cut file's tail failed: " + failed));
+            long cutDone = cutTail.range().from();
+            assertTrue(Math.abs(cutDone - readable) <= 2 && cutTail.range().to() == 150,
+                    "exactly the unreadable tail fails (" + cutTail + ", register said " + readable + ")");
+            assertEquals(5 * 150 + cutDone, progress.frames().doneFrames(), "every good frame is done once:\n" + log);
             // The job records: every job once, each settled, and together they did every frame.
             List<dev.juggler.ledger.JobRecord> records = ledger.reader().jobs(dev.juggler.ledger.JobQuery.firstPage(100)
                     .ofRun("e2e-" + id));
             assertEquals(records.size(), records.stream().map(dev.juggler.ledger.JobRecord::jobId).distinct().count(),
                     "no job recorded twice: " + records);
             assertTrue(records.stream().allMatch(dev.juggler.ledger.JobRecord::settled), records.toString());
-            assertEquals(5 * 150, records.stream().mapToLong(dev.juggler.ledger.JobRecord::framesDone).sum(), records.toString());
+            assertEquals(5 * 150 + cutDone, records.stream().mapToLong(dev.juggler.ledger.JobRecord::framesDone).sum(),
+                    records.toString());
             jobRecords = records.size();
-            assertEquals(600, progress.frames().failedFrames(), "only the set-aside video is not done");
-            List<ChunkView> failed = ledger.reader().chunks(ChunkQuery.inState(ChunkState.FAILED, 100));
-            assertEquals(1, failed.size(), failed.toString());
-            assertEquals("huge.mp4", failed.get(0).videoId());
-            assertTrue(failed.get(0).failureReason().orElse("").startsWith("set aside: "), failed.toString());
+            assertEquals(600 + (150 - cutDone), progress.frames().failedFrames(), "failures are exactly the damaged part and"
+                    + " the set-aside video");
+            assertEquals(2, failed.size(), failed.toString());
+            ChunkView aside = failed.stream().filter(c -> c.videoId().equals("huge.mp4")).findFirst().orElseThrow();
+            assertTrue(aside.failureReason().orElse("").startsWith("set aside: "), failed.toString());
         }
         assertTrue(log.contains("huge.mp4 set aside") || Files.readString(dir.resolve("run1.log")).contains("huge.mp4 set aside"),
                 "the set-aside video is reported:\n" + log);
@@ -190,7 +205,7 @@ class RunOnSlurmEndToEndTest {
         assertFalse(scripts.contains(env.password()), "no secret in any stored job script");
         System.out.printf(java.util.Locale.ROOT, "e2e: wall %.1f s (two juggler starts), %.1f frames/s, %d workers, %d did"
                 + " nothing, max workspace %d of %d bytes, max pending %d, job end to next submission: %s%n", wallSeconds,
-                5 * 150 / wallSeconds, workers, idle, maxWorkspace.get(), budget, maxPending.get(), endToNextSubmission("e2e-" + id));
+                (5 * 150 + readable) / wallSeconds, workers, idle, maxWorkspace.get(), budget, maxPending.get(), endToNextSubmission("e2e-" + id));
     }
 
     @Test
