@@ -48,6 +48,13 @@ public final class VideoProbe {
      *     missing frame) if decoding yields fewer frames than the container's exact count
      */
     public static Video probe(String id, Path file, Map<String, String> tags, boolean verifyByDecoding) {
+        return read(id, file, tags, verifyByDecoding ? Check.DECODE_ALL : Check.FIRST_FRAME).video();
+    }
+
+    /** How much of a file a probe reads. */
+    private enum Check { FIRST_FRAME, FIRST_AND_LAST_FRAME, DECODE_ALL }
+
+    private static Inspection read(String id, Path file, Map<String, String> tags, Check check) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(file, "file");
         String location = file.toString();
@@ -56,18 +63,18 @@ public final class VideoProbe {
         try {
             double fps = VideoFiles.fps(grabber);
             long[] declared = VideoFiles.declaredFrameCount(grabber);
-            long frames;
-            if (verifyByDecoding || declared[0] <= 0) {
-                frames = countByDecoding(location, grabber);
+            if (check == Check.DECODE_ALL || declared[0] <= 0) {
+                long frames = countByDecoding(location, grabber);
                 if (declared[1] == 1 && frames < declared[0]) {
                     throw new VideoException(location, Kind.TRUNCATED, frames, "only " + frames
                             + " frames decode but the container declares " + declared[0], null);
                 }
-            } else {
-                frames = declared[0];
-                requireFirstFrame(location, grabber);
+                return new Inspection(new Video(id, location, frames, fps, size, tags), OptionalLong.empty());
             }
-            return new Video(id, location, frames, fps, size, tags);
+            requireFirstFrame(location, grabber);
+            OptionalLong readable = check == Check.FIRST_AND_LAST_FRAME ? firstUnreadable(grabber, declared[0])
+                    : OptionalLong.empty();
+            return new Inspection(new Video(id, location, declared[0], fps, size, tags), readable);
         } finally {
             VideoFiles.release(grabber, location);
         }
@@ -110,24 +117,7 @@ public final class VideoProbe {
      * @throws VideoException as {@link #probe(String, Path, Map)}
      */
     public static Inspection inspect(String id, Path file, Map<String, String> tags) {
-        Objects.requireNonNull(id, "id");
-        Objects.requireNonNull(file, "file");
-        String location = file.toString();
-        long size = VideoFiles.checkFile(location, file);
-        FFmpegFrameGrabber grabber = VideoFiles.open(location, file, 0, PixelFormat.I420);
-        try {
-            double fps = VideoFiles.fps(grabber);
-            long[] declared = VideoFiles.declaredFrameCount(grabber);
-            if (declared[0] <= 0) {
-                return new Inspection(new Video(id, location, countByDecoding(location, grabber), fps, size, tags),
-                        OptionalLong.empty());
-            }
-            requireFirstFrame(location, grabber);
-            return new Inspection(new Video(id, location, declared[0], fps, size, tags),
-                    firstUnreadable(grabber, declared[0]));
-        } finally {
-            VideoFiles.release(grabber, location);
-        }
+        return read(id, file, tags, Check.FIRST_AND_LAST_FRAME);
     }
 
     // Frames [0, result) can be read; empty when the last declared frame can (the first one was decoded).
