@@ -220,15 +220,7 @@ class RunOnSlurmEndToEndTest {
         String workspace = env.workdir() + "/cron-ws-" + id;
         Path config = dir.resolve("cron.yaml");
         Files.writeString(config, String.join("\n",
-                "ledger: {url: '" + env.pgUrl() + "', user: " + env.pgUser() + ", passwordEnv: JUGGLER_PG_PASSWORD, tablePrefix: "
-                        + prefix + "}",
-                "cluster:",
-                "  type: slurm",
-                "  ssh: " + env.sshYaml(env.knownHosts()),
-                env.partitionLine(),
-                "  timeLimit: 10m",
-                "  outputDirectory: " + env.workdir() + "/cron-jobs-" + id,
-                "  tag: cron-" + id,
+                env.ledgerAndSlurm(prefix, "cron-" + id, env.workdir() + "/cron-jobs-" + id),
                 "workspace: {type: sftp, directory: " + workspace + ", budget: 100MB}",
                 "worker: {analysis: marker-pose, java: " + Env.java()
                         + ", jvmOptions: [-Xmx256m, -XX:TieredStopAtLevel=1], initialChunk: 60, framesPerWorker: 120,"

@@ -68,16 +68,7 @@ class RunOnSlurmFaultsTest {
         String jobs = env.workdir() + "/faults-jobs-" + id;
         Path config = dir.resolve("faults.yaml");
         Files.writeString(config, String.join("\n",
-                "ledger: {url: '" + env.pgUrl() + "', user: " + env.pgUser() + ", passwordEnv: JUGGLER_PG_PASSWORD, tablePrefix: "
-                        + prefix + "}",
-                "cluster:",
-                "  type: slurm",
-                "  ssh: " + env.sshYaml(env.knownHosts()),
-                env.partitionLine(),
-                "  timeLimit: 10m",
-                "  outputDirectory: " + jobs,
-                "  tag: " + tag,
-                "  minPollInterval: 1s",
+                env.ledgerAndSlurm(prefix, tag, jobs),
                 "workspace: {type: sftp, directory: " + env.workdir() + "/faults-ws-" + id + ", budget: 1GB}",
                 "worker: {analysis: marker-pose, java: " + Env.java() + ", jvmOptions: [-Xmx256m, -XX:TieredStopAtLevel=1],"
                         + " initialChunk: 100, maxChunk: 200, lease: 30s, safetyMargin: 10s, framesPerWorker: 600}",

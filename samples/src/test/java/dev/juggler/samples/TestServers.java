@@ -59,6 +59,24 @@ final class TestServers {
                     + knownHostsFile + "}";
         }
 
+        /**
+         * The {@code ledger:} (PostgreSQL, tables with {@code prefix}) and {@code cluster:} (this SLURM, jobs
+         * tagged {@code tag}, output in {@code jobsDirectory}) sections of a config, as YAML text.
+         */
+        String ledgerAndSlurm(String prefix, String tag, String jobsDirectory) {
+            return String.join("\n",
+                    "ledger: {url: '" + pgUrl + "', user: " + pgUser + ", passwordEnv: JUGGLER_PG_PASSWORD, tablePrefix: "
+                            + prefix + "}",
+                    "cluster:",
+                    "  type: slurm",
+                    "  ssh: " + sshYaml(knownHosts),
+                    partitionLine(),
+                    "  timeLimit: 10m",
+                    "  outputDirectory: " + jobsDirectory,
+                    "  tag: " + tag,
+                    "  minPollInterval: 1s");
+        }
+
         /** The {@code partition:} line of a cluster section, or an empty line when the cluster has none set. */
         String partitionLine() {
             return partition == null ? "" : "  partition: " + partition;
