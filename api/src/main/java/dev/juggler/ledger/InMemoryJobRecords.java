@@ -24,6 +24,8 @@ import java.util.Set;
  */
 public final class InMemoryJobRecords implements JobRecords {
 
+    private final Map<String, RunReport> reports = new java.util.HashMap<>();
+
     private static final class Row {
         final long seq;
         final String jobId;
@@ -204,10 +206,21 @@ public final class InMemoryJobRecords implements JobRecords {
     }
 
     @Override
+    public synchronized void recordRunReport(RunReport report) {
+        reports.put(report.runKey(), Objects.requireNonNull(report, "report"));
+    }
+
+    @Override
+    public synchronized List<RunReport> runReports() {
+        return reports.values().stream().sorted(Comparator.comparing(RunReport::at).reversed()).toList();
+    }
+
+    @Override
     public synchronized List<JobRecord> jobs(JobQuery query) {
         Comparator<Row> order = Comparator.<Row, Instant>comparing(r -> r.submittedAt).thenComparingLong(r -> r.seq);
         return rows.stream()
                 .filter(r -> query.runKey().map(r.runKey::equals).orElse(true))
+                .filter(r -> query.window().contains(r.submittedAt))
                 .filter(r -> query.state().map(s -> !r.history.isEmpty() && r.history.get(r.history.size() - 1).state() == s)
                         .orElse(true))
                 .sorted(query.sort() == JobQuery.Sort.SUBMITTED_ASC ? order : order.reversed())

@@ -79,4 +79,10 @@ public interface JobRecords {
 
     /** One page of job records (for a console's jobs table). */
     List<JobRecord> jobs(JobQuery query);
+
+    /** Keeps {@code report} as its run's latest, replacing the one before. */
+    void recordRunReport(RunReport report);
+
+    /** The latest report of every run, most recent first. */
+    List<RunReport> runReports();
 }

@@ -97,7 +97,18 @@ public interface WorkLedger extends AutoCloseable {
     int revokeJob(String jobId, String reason);
 
     /** Puts FAILED chunks that match the filter back to pending; returns how many. */
-    int reschedule(RescheduleFilter filter);
+    default int reschedule(RescheduleFilter filter) {
+        return Math.toIntExact(reschedule(filter, false).rescheduled());
+    }
+
+    /**
+     * Puts FAILED chunks that match the filter back to pending with a fresh attempt budget, in one
+     * transaction; or, with {@code dryRun}, only counts them. Each re-scheduled range gets a
+     * {@link ChunkEvent.Kind#RESCHEDULED} entry in its track's history, after the failures it keeps.
+     * Set-aside ranges are skipped unless the filter {@linkplain RescheduleFilter#namesReason names a
+     * reason}. Safe to repeat: a second call finds nothing left to match.
+     */
+    RescheduleOutcome reschedule(RescheduleFilter filter, boolean dryRun);
 
     /** The prefix of the failure reason of chunks that {@link #setAside} set aside. */
     String SET_ASIDE_PREFIX = "set aside: ";

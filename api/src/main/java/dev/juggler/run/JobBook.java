@@ -102,6 +102,21 @@ final class JobBook {
         }
     }
 
+    /**
+     * Keeps the tick's status as the run's report in the records, for an operator's status in another
+     * process. A failure is logged, not thrown: the report is for people, the tick's work is done.
+     */
+    void report(JugglerStatus status) {
+        try {
+            records.recordRunReport(new dev.juggler.ledger.RunReport(runKey, status.at(), status.jobsPending(), status.jobsRunning(),
+                    status.workspace().usedBytes() + status.workspace().reservedBytes(), status.workspace().budgetBytes(),
+                    status.videosStaging(), status.clusterUnavailableSince(), status.nextTick(), status.problems(),
+                    status.waiting()));
+        } catch (RuntimeException e) {
+            LOG.warn("run {}: the status report could not be kept in the ledger: {}", runKey, e.getMessage());
+        }
+    }
+
     /** "FAILED (OUT_OF_MEMORY, exit 137, reason)". */
     static String describe(JobStatus job) {
         StringBuilder text = new StringBuilder(job.state().name()).append(" (").append(job.nativeState());

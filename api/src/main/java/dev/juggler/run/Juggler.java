@@ -330,6 +330,7 @@ public final class Juggler implements AutoCloseable {
                 jobsSubmitted.get(), progress, usage, workspace.staging(), workspace.staged(), workspace.purged(),
                 cluster.unavailableSince(), now.plus(pollInterval), problems, workspace.waiting());
         lastStatus.set(status);
+        book.report(status);
         listeners.fire(l -> l.onStatus(status));
         return status;
     }

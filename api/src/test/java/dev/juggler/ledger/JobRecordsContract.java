@@ -178,4 +178,37 @@ public abstract class JobRecordsContract {
         assertEquals("hash-1", c.specHash());
         assertEquals(0, c.framesDone(), "no chunk was done under it");
     }
+
+    @Test
+    void eachRunKeepsOnlyItsLatestReportAndASecondProcessSeesIt() {
+        RunReport first = new RunReport("run-a", at(1), 3, 1, 100, 1_000, 1, Optional.empty(), at(2), List.of(), List.of());
+        records.recordRunReport(first);
+        RunReport later = new RunReport("run-a", at(5), 0, 4, 900, 1_000, 0, Optional.of(at(4)), at(6),
+                List.of("stage: sftp refused\nsecond line", "submit: timed out"), List.of("waiting for space"));
+        records.recordRunReport(later);
+        RunReport other = new RunReport("run-b", at(3), 1, 0, 0, 0, 0, Optional.empty(), at(4), List.of(), List.of());
+        records.recordRunReport(other);
+        List<RunReport> seen = sameStore().runReports();
+        assertEquals(List.of("run-a", "run-b"), seen.stream().map(RunReport::runKey).toList(), "latest first, one per run");
+        RunReport a = seen.get(0);
+        assertEquals(at(5), a.at());
+        assertEquals(4, a.jobsRunning());
+        assertEquals(900, a.workspaceUsedBytes());
+        assertEquals(Optional.of(at(4)), a.clusterUnavailableSince());
+        assertEquals(List.of("stage: sftp refused second line", "submit: timed out"), a.problems(),
+                "a problem is one line: a line break inside it is folded");
+        assertEquals(List.of("waiting for space"), a.waiting());
+        assertEquals(List.of(), seen.get(1).problems());
+    }
+
+    @Test
+    void jobsAreFilteredBySubmissionTime() {
+        submit("run", 0, "early");
+        submit("run", 10, "middle");
+        submit("run", 20, "late");
+        JobQuery window = JobQuery.firstPage(10).within(new TimeWindow(Optional.of(at(5)), Optional.of(at(20))));
+        assertEquals(List.of("middle"), ids(records.jobs(window)));
+        assertEquals(List.of("late", "middle"), ids(records.jobs(JobQuery.firstPage(10).within(
+                new TimeWindow(Optional.of(at(10)), Optional.empty())))));
+    }
 }

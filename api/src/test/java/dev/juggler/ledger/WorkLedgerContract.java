@@ -32,78 +32,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Shipped in the api test-jar so that hosts can check their own implementations the same way.
  */
-public abstract class WorkLedgerContract {
-
-    /** The attempts the contract assumes an implementation allows by default. */
-    protected static final int DEFAULT_MAX_ATTEMPTS = 3;
-    protected static final Duration LEASE = Duration.ofMinutes(10);
-
-    protected MutableClock clock;
-    protected WorkLedger ledger;
-
-    /** A fresh, empty ledger whose timestamps and lease expiries come from {@code clock}. */
-    protected abstract WorkLedger newLedger(Clock clock);
-
-    @BeforeEach
-    void openLedger() {
-        clock = MutableClock.startingAt2024();
-        ledger = newLedger(clock);
-    }
-
-    @AfterEach
-    void closeLedger() {
-        if (ledger != null) {
-            ledger.close();
-        }
-    }
-
-    // --- helpers -----------------------------------------------------------------------------------
-
-    protected static Video video(String id, long frames, Map<String, String> tags) {
-        return new Video(id, "/corpus/" + id + ".mp4", frames, 25.0, frames * 1000, tags);
-    }
-
-    /** Registers a video and marks it staged at {@code /ws/<id>}. */
-    protected Video stagedVideo(String id, long frames) {
-        Video video = video(id, frames, Map.of());
-        ledger.registerVideo(video);
-        ledger.markStage(id, StageState.STAGED, Optional.of("/ws/" + id), Optional.empty());
-        return video;
-    }
-
-    protected long wholeTrack(Video video, String analysis, int priority) {
-        return ledger.addTrack(new TrackSpec(video.id(), analysis, video.allFrames(), priority));
-    }
-
-    protected Optional<Lease> claim(long maxFrames) {
-        return ledger.claim(ClaimRequest.of("worker-1", maxFrames, LEASE));
-    }
-
-    protected Lease claimOrFail(long maxFrames) {
-        return claim(maxFrames).orElseThrow(() -> new AssertionError("expected a claimable chunk"));
-    }
-
-    protected List<ChunkView> chunks(long trackId) {
-        return ledger.reader().chunks(ChunkQuery.ofTrack(trackId, 10_000));
-    }
-
-    protected List<FrameRange> rangesIn(long trackId, ChunkState state) {
-        return chunks(trackId).stream().filter(c -> c.state() == state).map(ChunkView::range)
-                .sorted(Comparator.comparingLong(FrameRange::from)).collect(Collectors.toList());
-    }
-
-    /** Asserts that the chunks of a track partition its range exactly (no gap, no overlap). */
-    protected void assertPartition(long trackId, FrameRange trackRange, String context) {
-        List<FrameRange> all = chunks(trackId).stream().map(ChunkView::range)
-                .sorted(Comparator.comparingLong(FrameRange::from)).collect(Collectors.toList());
-        long next = trackRange.from();
-        for (FrameRange range : all) {
-            assertEquals(next, range.from(), context + ": chunks of track " + trackId + " must tile its range, got " + all);
-            assertFalse(range.isEmpty(), context + ": empty chunk in " + all);
-            next = range.to();
-        }
-        assertEquals(trackRange.to(), next, context + ": chunks of track " + trackId + " must end at its end, got " + all);
-    }
+public abstract class WorkLedgerContract extends LedgerFixture {
 
     // --- job records -------------------------------------------------------------------------------
 

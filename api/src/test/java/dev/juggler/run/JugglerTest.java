@@ -180,7 +180,7 @@ class JugglerTest {
         }
 
         @Override
-        public int reschedule(RescheduleFilter filter) {
+        public dev.juggler.ledger.RescheduleOutcome reschedule(RescheduleFilter filter, boolean dryRun) {
             throw new UnsupportedOperationException();
         }
 
@@ -220,6 +220,47 @@ class JugglerTest {
             return List.of();
         }
 
+        // The juggler reads none of the console's views.
+        @Override
+        public java.util.Optional<TrackView> track(long trackId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long countTracks(TrackQuery query) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long countChunks(ChunkQuery query) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public java.util.Map<String, java.util.Map<String, String>> videoTags(java.util.Collection<String> videoIds) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<String> tagKeys() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<dev.juggler.ledger.ReasonCount> failureReasons(int limit) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<dev.juggler.ledger.ChunkEvent> history(long trackId, int limit) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<dev.juggler.ledger.ThroughputPoint> throughput(java.time.Instant from, java.time.Duration bucket) {
+            throw new UnsupportedOperationException();
+        }
+
         @Override
         public void close() {
         }
@@ -255,6 +296,16 @@ class JugglerTest {
         @Override
         public boolean recordState(JobStatus status, Instant at) {
             return delegate.recordState(status, at);
+        }
+
+        @Override
+        public void recordRunReport(dev.juggler.ledger.RunReport report) {
+            delegate.recordRunReport(report);
+        }
+
+        @Override
+        public List<dev.juggler.ledger.RunReport> runReports() {
+            return delegate.runReports();
         }
 
         @Override
@@ -541,10 +592,17 @@ class JugglerTest {
             assertTrue(backend.submissions.isEmpty(), "nothing is submitted blind");
             assertEquals(1, ledger.reaps, "expired leases are still reaped");
             assertFalse(status.problems().isEmpty());
+            dev.juggler.ledger.RunReport report = ledger.jobs.runReports().get(0);
+            assertEquals(status.clusterUnavailableSince(), report.clusterUnavailableSince(),
+                    "the outage is in the run's report for an operator's status in another process");
+            assertEquals(status.problems(), report.problems());
+            assertEquals(status.nextTick(), report.nextTick());
             backend.down = false;
             status = juggler.tick();
             assertTrue(status.clusterUnavailableSince().isEmpty());
             assertEquals(List.of(5), backend.submissions);
+            assertEquals(1, ledger.jobs.runReports().size(), "one report per run, replaced each tick");
+            assertTrue(ledger.jobs.runReports().get(0).clusterUnavailableSince().isEmpty());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.juggler.NotFoundException;
 import dev.juggler.cluster.JobState;
 import dev.juggler.cluster.JobStatus;
 import dev.juggler.ledger.JobQuery;
+import dev.juggler.ledger.RunReport;
 import dev.juggler.ledger.JobRecord;
 import dev.juggler.ledger.JobRecords;
 import dev.juggler.ledger.JobStateChange;
@@ -385,16 +386,8 @@ final class JdbcJobRecords implements JobRecords {
     public List<JobRecord> jobs(JobQuery query) {
         Objects.requireNonNull(query, "query");
         return ledger.tx("jobs(" + query + ")", c -> {
-            StringBuilder sql = new StringBuilder(RECORD_COLUMNS).append(" WHERE 1 = 1");
             List<Object> parameters = new ArrayList<>();
-            query.runKey().ifPresent(key -> {
-                sql.append(" AND j.run_key = ?");
-                parameters.add(key);
-            });
-            query.state().ifPresent(state -> {
-                sql.append(" AND j.state = ?");
-                parameters.add(state.name());
-            });
+            StringBuilder sql = new StringBuilder(RECORD_COLUMNS).append(where(query, parameters));
             sql.append(query.sort() == JobQuery.Sort.SUBMITTED_ASC ? " ORDER BY j.submitted_ms, j.id"
                     : " ORDER BY j.submitted_ms DESC, j.id DESC");
             sql.append(" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY");
@@ -402,5 +395,98 @@ final class JdbcJobRecords implements JobRecords {
             parameters.add(query.limit());
             return readRecords(c, sql.toString(), parameters.toArray());
         });
+    }
+
+    /** How many jobs match the query's filters. */
+    long count(JobQuery query) {
+        Objects.requireNonNull(query, "query");
+        return ledger.tx("countJobs(" + query + ")", c -> {
+            List<Object> parameters = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(ledger.sql(JdbcLedgerReader.capped("SELECT 1 FROM {p}jobs j"
+                    + where(query, parameters))))) {
+                JdbcWorkLedger.bindAll(select, parameters.toArray());
+                try (ResultSet rows = select.executeQuery()) {
+                    rows.next();
+                    return rows.getLong(1);
+                }
+            }
+        });
+    }
+
+    private static String where(JobQuery query, List<Object> parameters) {
+        StringBuilder sql = new StringBuilder(" WHERE 1 = 1");
+        query.runKey().ifPresent(key -> {
+            sql.append(" AND j.run_key = ?");
+            parameters.add(key);
+        });
+        query.state().ifPresent(state -> {
+            sql.append(" AND j.state = ?");
+            parameters.add(state.name());
+        });
+        query.window().since().ifPresent(since -> {
+            sql.append(" AND j.submitted_ms >= ?");
+            parameters.add(since.toEpochMilli());
+        });
+        query.window().until().ifPresent(until -> {
+            sql.append(" AND j.submitted_ms < ?");
+            parameters.add(until.toEpochMilli());
+        });
+        return sql.toString();
+    }
+
+    // Problems and waiting reasons are kept as the lines of one text column.
+    private static final String LINES = "\n";
+
+    @Override
+    public void recordRunReport(RunReport report) {
+        Objects.requireNonNull(report, "report");
+        ledger.tx("recordRunReport(run=" + report.runKey() + ")", c -> {
+            Object[] values = {report.at().toEpochMilli(), report.jobsPending(), report.jobsRunning(), report.workspaceUsedBytes(),
+                report.workspaceBudgetBytes(), report.videosStaging(),
+                report.clusterUnavailableSince().<Object>map(Instant::toEpochMilli).orElse(NULL_BIGINT),
+                report.nextTick().toEpochMilli(), joinLines(report.problems()), joinLines(report.waiting()), report.runKey()};
+            int updated;
+            try (PreparedStatement update = c.prepareStatement(ledger.sql("UPDATE {p}run_reports SET at_ms = ?, jobs_pending = ?,"
+                    + " jobs_running = ?, workspace_used = ?, workspace_budget = ?, videos_staging = ?, unavailable_since_ms = ?,"
+                    + " next_tick_ms = ?, problems = ?, waiting = ? WHERE run_key = ?"))) {
+                bind(update, values);
+                updated = update.executeUpdate();
+            }
+            if (updated == 0) {
+                try (PreparedStatement insert = c.prepareStatement(ledger.sql("INSERT INTO {p}run_reports (at_ms, jobs_pending,"
+                        + " jobs_running, workspace_used, workspace_budget, videos_staging, unavailable_since_ms, next_tick_ms, problems,"
+                        + " waiting, run_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))) {
+                    bind(insert, values);
+                    insert.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public List<RunReport> runReports() {
+        return ledger.tx("runReports", c -> {
+            List<RunReport> result = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT run_key, at_ms, jobs_pending, jobs_running,"
+                    + " workspace_used, workspace_budget, videos_staging, unavailable_since_ms, next_tick_ms, problems, waiting"
+                    + " FROM {p}run_reports ORDER BY at_ms DESC, run_key"));
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    result.add(new RunReport(rows.getString(1), Instant.ofEpochMilli(rows.getLong(2)), rows.getInt(3), rows.getInt(4),
+                            rows.getLong(5), rows.getLong(6), rows.getInt(7), instant(rows, 8), Instant.ofEpochMilli(rows.getLong(9)),
+                            splitLines(rows.getString(10)), splitLines(rows.getString(11))));
+                }
+            }
+            return result;
+        });
+    }
+
+    private static String joinLines(List<String> lines) {
+        return String.join(LINES, lines); // RunReport keeps each one a single line
+    }
+
+    private static List<String> splitLines(String text) {
+        return text == null || text.isEmpty() ? List.of() : List.of(text.split(LINES, -1));
     }
 }

@@ -1,5 +1,6 @@
 package dev.juggler.jdbc.internal;
 
+import dev.juggler.ledger.ChunkEvent;
 import dev.juggler.ledger.ChunkQuery;
 import dev.juggler.ledger.ChunkState;
 import dev.juggler.ledger.ChunkView;
@@ -7,6 +8,9 @@ import dev.juggler.ledger.JobQuery;
 import dev.juggler.ledger.JobRecord;
 import dev.juggler.ledger.LedgerReader;
 import dev.juggler.ledger.Progress;
+import dev.juggler.ledger.ReasonCount;
+import dev.juggler.ledger.RunReport;
+import dev.juggler.ledger.ThroughputPoint;
 import dev.juggler.ledger.TrackQuery;
 import dev.juggler.ledger.TrackView;
 import dev.juggler.ledger.WorkEstimate;
@@ -15,12 +19,20 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The read-only operator views over a {@link JdbcWorkLedger}'s tables. Each call runs one short
@@ -28,16 +40,8 @@ import java.util.Optional;
  */
 final class JdbcLedgerReader implements LedgerReader {
 
-    /** Per-track frame sums and the derived state, one row per track. */
-    private static final String TRACK_SUMMARY = "SELECT t.id, t.video_id, t.analysis, t.frame_from, t.frame_to, t.priority,"
-            + " COALESCE(SUM(CASE WHEN c.state = 'DONE' THEN c.frame_to - c.frame_from ELSE 0 END), 0) AS frames_done,"
-            + " COALESCE(SUM(CASE WHEN c.state = 'FAILED' THEN c.frame_to - c.frame_from ELSE 0 END), 0) AS frames_failed,"
-            + " COALESCE(SUM(CASE WHEN c.state = 'LEASED' THEN c.frame_to - c.frame_from ELSE 0 END), 0) AS frames_leased,"
-            + " COALESCE(SUM(CASE WHEN c.state = 'PENDING' THEN c.frame_to - c.frame_from ELSE 0 END), 0) AS frames_pending"
-            + " FROM {p}tracks t LEFT JOIN {p}chunks c ON c.track_id = t.id";
-    private static final String TRACK_GROUP = " GROUP BY t.id, t.video_id, t.analysis, t.frame_from, t.frame_to, t.priority";
-    private static final String DERIVED_STATE = "CASE WHEN s.frames_leased > 0 THEN 'LEASED' WHEN s.frames_pending > 0 THEN 'PENDING'"
-            + " WHEN s.frames_failed > 0 THEN 'FAILED' ELSE 'DONE' END";
+    private static final int IN_BATCH = 500;
+    private static final int MAX_IDS = 10_000;
 
     private final JdbcWorkLedger ledger;
 
@@ -48,34 +52,28 @@ final class JdbcLedgerReader implements LedgerReader {
     @Override
     public Progress progress() {
         return ledger.tx("progress", c -> {
-            long done = 0;
-            long failed = 0;
-            long running = 0;
-            long pending = 0;
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT " + DERIVED_STATE + " AS derived, COUNT(*) FROM ("
-                    + TRACK_SUMMARY + TRACK_GROUP + ") s GROUP BY " + DERIVED_STATE));
-                    ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    long count = rows.getLong(2);
-                    switch (ChunkState.valueOf(rows.getString(1))) {
-                        case DONE:
-                            done += count;
-                            break;
-                        case FAILED:
-                            failed += count;
-                            break;
-                        case LEASED:
-                            running += count;
-                            break;
-                        default:
-                            pending += count;
-                    }
-                }
-            }
+            // Tracks by derived state from the few LEASED/PENDING/FAILED rows (index-only on the claim index),
+            // not from a sum over every chunk: DONE is the rest.
+            long total = count(c, "SELECT COUNT(*) FROM {p}tracks");
+            long running = count(c, "SELECT COUNT(DISTINCT track_id) FROM {p}chunks WHERE state = 'LEASED'");
+            long pending = count(c, "SELECT COUNT(DISTINCT track_id) FROM {p}chunks p WHERE p.state = 'PENDING' AND NOT EXISTS"
+                    + " (SELECT 1 FROM {p}chunks l WHERE l.track_id = p.track_id AND l.state = 'LEASED')");
+            long failed = count(c, "SELECT COUNT(DISTINCT track_id) FROM {p}chunks f WHERE f.state = 'FAILED' AND NOT EXISTS"
+                    + " (SELECT 1 FROM {p}chunks o WHERE o.track_id = f.track_id AND o.state IN ('LEASED', 'PENDING'))");
             WorkEstimate frames = ledger.estimate(c);
             double rate = framesPerSecondLastHour(c);
-            return new Progress(done, failed, running, pending, frames, rate);
+            return new Progress(total - running - pending - failed, failed, running, pending, frames, rate);
         });
+    }
+
+    private long count(Connection c, String sql, Object... parameters) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(ledger.sql(sql))) {
+            JdbcWorkLedger.bindAll(select, parameters);
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
     }
 
     /**
@@ -96,63 +94,213 @@ final class JdbcLedgerReader implements LedgerReader {
         if (windowMillis <= 0) {
             return 0;
         }
-        try (PreparedStatement recent = c.prepareStatement(ledger.sql(
-                "SELECT COALESCE(SUM(frame_to - frame_from), 0) FROM {p}chunks WHERE state = 'DONE' AND updated_ms >= ?"))) {
-            recent.setLong(1, windowStart);
-            try (ResultSet rows = recent.executeQuery()) {
-                rows.next();
-                return rows.getLong(1) * 1000.0 / windowMillis;
-            }
-        }
+        return count(c, "SELECT COALESCE(SUM(frame_to - frame_from), 0) FROM {p}chunks WHERE state = 'DONE' AND updated_ms >= ?",
+                windowStart) * 1000.0 / windowMillis;
     }
 
     @Override
     public List<TrackView> tracks(TrackQuery query) {
-        java.util.Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(query, "query");
         return ledger.tx("tracks(" + query + ")", c -> {
-            StringBuilder sql = new StringBuilder(TRACK_SUMMARY).append(" WHERE 1 = 1");
             List<Object> parameters = new ArrayList<>();
-            query.videoId().ifPresent(id -> {
-                sql.append(" AND t.video_id = ?");
-                parameters.add(id);
-            });
-            query.analysis().ifPresent(name -> {
-                sql.append(" AND t.analysis = ?");
-                parameters.add(name);
-            });
-            sql.append(TRACK_GROUP);
-            // The derived state needs the sums, so filtering on it happens around the grouped query.
-            sql.insert(0, "SELECT * FROM (").append(") s");
-            query.state().ifPresent(state -> {
-                sql.append(" WHERE ").append(DERIVED_STATE).append(" = ?");
-                parameters.add(state.name());
-            });
-            switch (query.sort()) {
-                case VIDEO:
-                    sql.append(" ORDER BY s.video_id, s.id");
-                    break;
-                case PRIORITY_DESC:
-                    sql.append(" ORDER BY s.priority DESC, s.id");
-                    break;
-                default:
-                    sql.append(" ORDER BY s.id");
-            }
-            sql.append(" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY");
+            String sql = "SELECT t.id, t.video_id, t.analysis, t.frame_from, t.frame_to, t.priority FROM {p}tracks t"
+                    + TrackFilterSql.where(query, parameters) + TrackFilterSql.order(query) + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY";
             parameters.add(query.offset());
             parameters.add(query.limit());
-            List<TrackView> result = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql(sql.toString()))) {
+            return withSums(c, sql, parameters.toArray());
+        });
+    }
+
+    @Override
+    public Optional<TrackView> track(long trackId) {
+        return ledger.tx("track(" + trackId + ")", c -> withSums(c, "SELECT t.id, t.video_id, t.analysis, t.frame_from, t.frame_to,"
+                + " t.priority FROM {p}tracks t WHERE t.id = ?", trackId).stream().findFirst());
+    }
+
+    /** The tracks a query selects, with their frames by state summed for just those tracks. */
+    private List<TrackView> withSums(Connection c, String sql, Object... parameters) throws SQLException {
+        Map<Long, Object[]> tracks = new LinkedHashMap<>();
+        try (PreparedStatement select = c.prepareStatement(ledger.sql(sql))) {
+            JdbcWorkLedger.bindAll(select, parameters);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    tracks.put(rows.getLong(1), new Object[] {rows.getString(2), rows.getString(3),
+                        FrameRange.of(rows.getLong(4), rows.getLong(5)), rows.getInt(6)});
+                }
+            }
+        }
+        Map<Long, Map<ChunkState, Long>> sums = new HashMap<>();
+        List<Long> ids = new ArrayList<>(tracks.keySet());
+        for (int from = 0; from < ids.size(); from += IN_BATCH) {
+            List<Long> slice = ids.subList(from, Math.min(ids.size(), from + IN_BATCH));
+            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT track_id, state, SUM(frame_to - frame_from)"
+                    + " FROM {p}chunks WHERE track_id IN (" + placeholders(slice.size()) + ") GROUP BY track_id, state"))) {
+                JdbcWorkLedger.bindAll(select, slice.toArray());
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        sums.computeIfAbsent(rows.getLong(1), k -> new EnumMap<>(ChunkState.class))
+                                .put(ChunkState.valueOf(rows.getString(2)), rows.getLong(3));
+                    }
+                }
+            }
+        }
+        List<TrackView> result = new ArrayList<>(tracks.size());
+        tracks.forEach((id, t) -> {
+            Map<ChunkState, Long> s = sums.getOrDefault(id, Map.of());
+            long leased = s.getOrDefault(ChunkState.LEASED, 0L);
+            long pending = s.getOrDefault(ChunkState.PENDING, 0L);
+            long failed = s.getOrDefault(ChunkState.FAILED, 0L);
+            ChunkState state = leased > 0 ? ChunkState.LEASED
+                    : pending > 0 ? ChunkState.PENDING : failed > 0 ? ChunkState.FAILED : ChunkState.DONE;
+            result.add(new TrackView(id, (String) t[0], (String) t[1], (FrameRange) t[2], (Integer) t[3],
+                    s.getOrDefault(ChunkState.DONE, 0L), failed, leased, state));
+        });
+        return result;
+    }
+
+    /** A count of the rows {@code select} yields that stops at {@link LedgerReader#COUNT_LIMIT} + 1. */
+    static String capped(String select) {
+        return "SELECT COUNT(*) FROM (" + select + " FETCH FIRST " + (LedgerReader.COUNT_LIMIT + 1) + " ROWS ONLY) capped";
+    }
+
+    private static String placeholders(int n) {
+        return String.join(", ", Collections.nCopies(n, "?"));
+    }
+
+    @Override
+    public long countTracks(TrackQuery query) {
+        Objects.requireNonNull(query, "query");
+        return ledger.tx("countTracks(" + query + ")", c -> {
+            List<Object> parameters = new ArrayList<>();
+            return count(c, capped("SELECT 1 FROM {p}tracks t" + TrackFilterSql.where(query, parameters)), parameters.toArray());
+        });
+    }
+
+    @Override
+    public List<ChunkView> chunks(ChunkQuery query) {
+        Objects.requireNonNull(query, "query");
+        return ledger.tx("chunks(" + query + ")", c -> {
+            List<Object> parameters = new ArrayList<>();
+            String sql = "SELECT c.id, c.track_id, t.video_id, c.frame_from, c.frame_to, c.state, c.attempts, c.checkpoint,"
+                    + " c.lease_owner, c.lease_job, c.lease_expires_ms, c.failure_reason, c.updated_ms"
+                    + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id" + TrackFilterSql.where(query, parameters)
+                    + TrackFilterSql.order(query) + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY";
+            parameters.add(query.offset());
+            parameters.add(query.limit());
+            List<ChunkView> result = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(ledger.sql(sql))) {
                 JdbcWorkLedger.bindAll(select, parameters.toArray());
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        long leased = rows.getLong(9);
-                        long pending = rows.getLong(10);
-                        long failedFrames = rows.getLong(8);
-                        ChunkState state = leased > 0 ? ChunkState.LEASED
-                                : pending > 0 ? ChunkState.PENDING : failedFrames > 0 ? ChunkState.FAILED : ChunkState.DONE;
-                        result.add(new TrackView(rows.getLong(1), rows.getString(2), rows.getString(3),
-                                FrameRange.of(rows.getLong(4), rows.getLong(5)), rows.getInt(6), rows.getLong(7), failedFrames,
-                                leased, state));
+                        result.add(chunkView(rows));
+                    }
+                }
+            }
+            return result;
+        });
+    }
+
+    private static ChunkView chunkView(ResultSet rows) throws SQLException {
+        ChunkState state = ChunkState.valueOf(rows.getString(6));
+        boolean leased = state == ChunkState.LEASED;
+        long expires = rows.getLong(11);
+        boolean hasExpiry = !rows.wasNull();
+        return new ChunkView(rows.getLong(1), rows.getLong(2), rows.getString(3), FrameRange.of(rows.getLong(4), rows.getLong(5)),
+                state, rows.getInt(7), rows.getLong(8), leased ? Optional.ofNullable(rows.getString(9)) : Optional.empty(),
+                leased ? Optional.ofNullable(rows.getString(10)) : Optional.empty(),
+                leased && hasExpiry ? Optional.of(Instant.ofEpochMilli(expires)) : Optional.empty(),
+                Optional.ofNullable(rows.getString(12)), Instant.ofEpochMilli(rows.getLong(13)));
+    }
+
+    @Override
+    public long countChunks(ChunkQuery query) {
+        Objects.requireNonNull(query, "query");
+        return ledger.tx("countChunks(" + query + ")", c -> {
+            List<Object> parameters = new ArrayList<>();
+            String where = TrackFilterSql.where(query, parameters);
+            // The join is only needed when a condition is on the track (video, tags).
+            boolean needsTrack = query.videoId().isPresent() || !query.tags().isEmpty();
+            return count(c, capped("SELECT 1 FROM {p}chunks c" + (needsTrack ? " JOIN {p}tracks t ON t.id = c.track_id" : "") + where),
+                    parameters.toArray());
+        });
+    }
+
+    @Override
+    public List<JobRecord> jobs(JobQuery query) {
+        return ledger.jobRecords().jobs(query);
+    }
+
+    @Override
+    public long countJobs(JobQuery query) {
+        return ledger.jdbcJobRecords().count(query);
+    }
+
+    @Override
+    public List<RunReport> runReports() {
+        return ledger.jobRecords().runReports();
+    }
+
+    @Override
+    public Map<String, Map<String, String>> videoTags(Collection<String> videoIds) {
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(videoIds));
+        if (ids.size() > MAX_IDS) {
+            throw new IllegalArgumentException(ids.size() + " video ids: at most " + MAX_IDS + " per call");
+        }
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        return ledger.tx("videoTags(" + ids.size() + " videos)", c -> {
+            Map<String, Map<String, String>> tags = new HashMap<>();
+            for (int from = 0; from < ids.size(); from += IN_BATCH) {
+                List<String> slice = ids.subList(from, Math.min(ids.size(), from + IN_BATCH));
+                try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT video_id, tag_key, tag_value FROM {p}video_tags"
+                        + " WHERE video_id IN (" + placeholders(slice.size()) + ")"))) {
+                    JdbcWorkLedger.bindAll(select, slice.toArray());
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            tags.computeIfAbsent(rows.getString(1), k -> new TreeMap<>()).put(rows.getString(2), rows.getString(3));
+                        }
+                    }
+                }
+            }
+            return tags;
+        });
+    }
+
+    @Override
+    public List<String> tagKeys() {
+        return ledger.tx("tagKeys", c -> {
+            List<String> keys = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT DISTINCT tag_key FROM {p}video_tags ORDER BY tag_key"));
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    keys.add(rows.getString(1));
+                }
+            }
+            return keys;
+        });
+    }
+
+    @Override
+    public List<ReasonCount> failureReasons(int limit) {
+        if (limit < 1 || limit > MAX_IDS) {
+            throw new IllegalArgumentException("limit = " + limit + ": must be in 1.." + MAX_IDS);
+        }
+        return ledger.tx("failureReasons", c -> {
+            List<ReasonCount> result = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT failure_reason, COUNT(*),"
+                    + " SUM(frame_to - frame_from), COUNT(DISTINCT track_id), MIN(updated_ms), MAX(updated_ms), MIN(track_id),"
+                    + " MAX(track_id) FROM {p}chunks WHERE state = 'FAILED' GROUP BY failure_reason"
+                    + " ORDER BY COUNT(*) DESC, failure_reason FETCH FIRST ? ROWS ONLY"))) {
+                select.setInt(1, limit);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        long low = rows.getLong(7);
+                        long high = rows.getLong(8);
+                        String reason = rows.getString(1);
+                        result.add(new ReasonCount(reason == null ? "" : reason, rows.getLong(2), rows.getLong(3), rows.getLong(4),
+                                Instant.ofEpochMilli(rows.getLong(5)), Instant.ofEpochMilli(rows.getLong(6)),
+                                low == high ? List.of(low) : List.of(low, high)));
                     }
                 }
             }
@@ -161,8 +309,67 @@ final class JdbcLedgerReader implements LedgerReader {
     }
 
     @Override
-    public List<JobRecord> jobs(JobQuery query) {
-        return ledger.jobRecords().jobs(query);
+    public List<ChunkEvent> history(long trackId, int limit) {
+        return ledger.chunkHistory().ofTrack(trackId, limit);
+    }
+
+    @Override
+    public List<ThroughputPoint> throughput(Instant from, Duration bucket) {
+        Objects.requireNonNull(from, "from");
+        long bucketMillis = bucket.toMillis();
+        long now = ledger.nowMillis();
+        long start = from.toEpochMilli();
+        if (bucketMillis < 1_000 || start >= now) {
+            throw new IllegalArgumentException("throughput from " + from + " by " + bucket + ": needs a past start and a bucket >= 1 s");
+        }
+        int buckets = Math.toIntExact((now - start + bucketMillis - 1) / bucketMillis);
+        if (buckets > 10_000) {
+            throw new IllegalArgumentException(buckets + " buckets: at most 10000");
+        }
+        return ledger.tx("throughput", c -> {
+            long[] frames = new long[buckets];
+            // The bucket expression is computed once in a subquery: PostgreSQL does not match two parameterised copies.
+            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT b.bucket, SUM(b.frames) FROM (SELECT"
+                    + " (updated_ms - ?) / ? AS bucket, frame_to - frame_from AS frames FROM {p}chunks"
+                    + " WHERE state = 'DONE' AND updated_ms >= ?) b GROUP BY b.bucket"))) {
+                JdbcWorkLedger.bindAll(select, start, bucketMillis, start);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        long index = rows.getLong(1);
+                        if (index >= 0 && index < buckets) {
+                            frames[(int) index] += rows.getLong(2);
+                        }
+                    }
+                }
+            }
+            long[] jobs = new long[buckets];
+            // A job runs from its first RUNNING record to its end (or now); counted in every bucket it overlaps.
+            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT (SELECT MIN(s.at_ms) FROM {p}job_states s"
+                    + " WHERE s.job_row = j.id AND s.state = 'RUNNING'), j.ended_ms FROM {p}jobs j"
+                    + " WHERE j.ended_ms IS NULL OR j.ended_ms >= ?"))) {
+                select.setLong(1, start);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        long began = rows.getLong(1);
+                        if (rows.wasNull()) {
+                            continue;
+                        }
+                        long ended = rows.getLong(2);
+                        long end = rows.wasNull() ? now : ended;
+                        int first = (int) Math.max(0, (began - start) / bucketMillis);
+                        int last = (int) Math.min(buckets - 1, (end - start) / bucketMillis);
+                        for (int i = first; i <= last; i++) {
+                            jobs[i]++;
+                        }
+                    }
+                }
+            }
+            List<ThroughputPoint> points = new ArrayList<>(buckets);
+            for (int i = 0; i < buckets; i++) {
+                points.add(new ThroughputPoint(Instant.ofEpochMilli(start + i * bucketMillis), frames[i], jobs[i]));
+            }
+            return points;
+        });
     }
 
     @Override
@@ -177,57 +384,6 @@ final class JdbcLedgerReader implements LedgerReader {
                 }
             }
             return held;
-        });
-    }
-
-    @Override
-    public List<ChunkView> chunks(ChunkQuery query) {
-        java.util.Objects.requireNonNull(query, "query");
-        return ledger.tx("chunks(" + query + ")", c -> {
-            StringBuilder sql = new StringBuilder("SELECT c.id, c.track_id, t.video_id, c.frame_from, c.frame_to, c.state, c.attempts,"
-                    + " c.checkpoint, c.lease_owner, c.lease_job, c.lease_expires_ms, c.failure_reason, c.updated_ms"
-                    + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id WHERE 1 = 1");
-            List<Object> parameters = new ArrayList<>();
-            query.trackId().ifPresent(id -> {
-                sql.append(" AND c.track_id = ?");
-                parameters.add(id);
-            });
-            query.state().ifPresent(state -> {
-                sql.append(" AND c.state = ?");
-                parameters.add(state.name());
-            });
-            switch (query.sort()) {
-                case UPDATED_DESC:
-                    sql.append(" ORDER BY c.updated_ms DESC, c.id DESC");
-                    break;
-                case ID:
-                    sql.append(" ORDER BY c.id");
-                    break;
-                default:
-                    sql.append(" ORDER BY c.track_id, c.frame_from");
-            }
-            sql.append(" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY");
-            parameters.add(query.offset());
-            parameters.add(query.limit());
-            List<ChunkView> result = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql(sql.toString()))) {
-                JdbcWorkLedger.bindAll(select, parameters.toArray());
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        ChunkState state = ChunkState.valueOf(rows.getString(6));
-                        boolean leased = state == ChunkState.LEASED;
-                        long expires = rows.getLong(11);
-                        boolean hasExpiry = !rows.wasNull();
-                        result.add(new ChunkView(rows.getLong(1), rows.getLong(2), rows.getString(3),
-                                FrameRange.of(rows.getLong(4), rows.getLong(5)), state, rows.getInt(7), rows.getLong(8),
-                                leased ? Optional.ofNullable(rows.getString(9)) : Optional.empty(),
-                                leased ? Optional.ofNullable(rows.getString(10)) : Optional.empty(),
-                                leased && hasExpiry ? Optional.of(Instant.ofEpochMilli(expires)) : Optional.empty(),
-                                Optional.ofNullable(rows.getString(12)), Instant.ofEpochMilli(rows.getLong(13))));
-                    }
-                }
-            }
-            return result;
         });
     }
 }

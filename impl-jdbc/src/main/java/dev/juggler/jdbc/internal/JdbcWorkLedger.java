@@ -10,6 +10,7 @@ import dev.juggler.ledger.Lease;
 import dev.juggler.ledger.LeaseLostException;
 import dev.juggler.ledger.LedgerReader;
 import dev.juggler.ledger.RescheduleFilter;
+import dev.juggler.ledger.RescheduleOutcome;
 import dev.juggler.ledger.StageState;
 import dev.juggler.ledger.TrackSpec;
 import dev.juggler.ledger.VideoRecord;
@@ -68,6 +69,8 @@ public final class JdbcWorkLedger implements WorkLedger {
     private final Transactor transactor;
     private final JdbcLedgerReader reader;
     private final JdbcJobRecords jobRecords;
+    private final ChunkHistory history;
+    private final OperatorWrites operatorWrites;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object initLock = new Object();
     private volatile Dialect dialect;
@@ -98,6 +101,8 @@ public final class JdbcWorkLedger implements WorkLedger {
         this.transactor = new Transactor(dataSource, clock);
         this.reader = new JdbcLedgerReader(this);
         this.jobRecords = new JdbcJobRecords(this);
+        this.history = new ChunkHistory(this);
+        this.operatorWrites = new OperatorWrites(this, history);
     }
 
     // --- plumbing ----------------------------------------------------------------------------------
@@ -180,7 +185,7 @@ public final class JdbcWorkLedger implements WorkLedger {
         return new UUID(high, low).toString();
     }
 
-    private static String truncate(String text) {
+    static String truncate(String text) {
         if (text == null) {
             return null;
         }
@@ -205,7 +210,7 @@ public final class JdbcWorkLedger implements WorkLedger {
         void bind(PreparedStatement statement) throws SQLException;
     }
 
-    private static int update(Connection c, String statement, Object... parameters) throws SQLException {
+    static int update(Connection c, String statement, Object... parameters) throws SQLException {
         try (PreparedStatement update = c.prepareStatement(statement)) {
             bindAll(update, parameters);
             return update.executeUpdate();
@@ -626,6 +631,7 @@ public final class JdbcWorkLedger implements WorkLedger {
             int attempts = row.attempts() + 1;
             ChunkState restState = permanent || attempts >= maxAttempts ? ChunkState.FAILED : ChunkState.PENDING;
             settle(c, row, doneUntil, restState, attempts, storedReason, null);
+            history.failed(c, row, doneUntil, restState, attempts, storedReason, nowMillis());
             return null;
         });
     }
@@ -765,8 +771,10 @@ public final class JdbcWorkLedger implements WorkLedger {
                 }
                 int attempts = row.attempts() + 1;
                 boolean exhausted = attempts >= maxAttempts;
-                settle(c, row, row.checkpoint(), exhausted ? ChunkState.FAILED : ChunkState.PENDING, attempts,
-                        exhausted ? exhaustedReason.apply(attempts) : pendingReason, null);
+                ChunkState rest = exhausted ? ChunkState.FAILED : ChunkState.PENDING;
+                String why = exhausted ? exhaustedReason.apply(attempts) : pendingReason;
+                settle(c, row, row.checkpoint(), rest, attempts, why, null);
+                history.failed(c, row, row.checkpoint(), rest, attempts, why, nowMillis());
                 LOG.debug("{}: chunk {} of track {} (owner {}, job {}) returned from checkpoint {}, attempt {}{}", operation, row.id(),
                         row.trackId(), row.leaseOwner(), row.leaseJob(), row.checkpoint(), attempts, exhausted ? ", now FAILED" : "");
                 return true;
@@ -779,77 +787,13 @@ public final class JdbcWorkLedger implements WorkLedger {
     }
 
     @Override
-    public int reschedule(RescheduleFilter filter) {
-        Objects.requireNonNull(filter, "filter");
-        return tx("reschedule(" + filter + ")", c -> {
-            StringBuilder query = new StringBuilder("SELECT c.id, c.version, c.failure_reason FROM {p}chunks c JOIN {p}tracks t"
-                    + " ON t.id = c.track_id WHERE c.state = 'FAILED'");
-            List<Object> parameters = new ArrayList<>();
-            if (filter.trackId().isPresent()) {
-                query.append(" AND c.track_id = ?");
-                parameters.add(filter.trackId().get());
-            }
-            if (filter.videoId().isPresent()) {
-                query.append(" AND t.video_id = ?");
-                parameters.add(filter.videoId().get());
-            }
-            if (filter.tagKey().isPresent()) {
-                query.append(" AND EXISTS (SELECT 1 FROM {p}video_tags g WHERE g.video_id = t.video_id AND g.tag_key = ?"
-                        + " AND g.tag_value = ?)");
-                parameters.add(filter.tagKey().get());
-                parameters.add(filter.tagValue().orElseThrow());
-            }
-            query.append(" ORDER BY c.id");
-            List<long[]> matches = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(sql(query.toString()))) {
-                bindAll(select, parameters.toArray());
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        String reason = rows.getString(3);
-                        if (filter.reasonPattern().isPresent()
-                                && (reason == null || !filter.reasonPattern().get().matcher(reason).find())) {
-                            continue;
-                        }
-                        matches.add(new long[] {rows.getLong(1), rows.getLong(2)});
-                    }
-                }
-            }
-            if (matches.isEmpty()) {
-                return 0;
-            }
-            long now = nowMillis();
-            int count = 0;
-            try (PreparedStatement update = c.prepareStatement(sql("UPDATE {p}chunks SET state = 'PENDING', attempts = 0,"
-                    + " version = version + 1, updated_ms = ? WHERE id = ? AND version = ? AND state = 'FAILED'"))) {
-                for (long[] match : matches) {
-                    update.setLong(1, now);
-                    update.setLong(2, match[0]);
-                    update.setLong(3, match[1]);
-                    count += update.executeUpdate();
-                }
-            }
-            return count;
-        });
+    public RescheduleOutcome reschedule(RescheduleFilter filter, boolean dryRun) {
+        return operatorWrites.reschedule(filter, dryRun);
     }
 
     @Override
     public int setAside(String videoId, String reason) {
-        Objects.requireNonNull(videoId, "videoId");
-        String stored = truncate(SET_ASIDE_PREFIX + (reason == null || reason.isBlank() ? "(no reason given)" : reason));
-        return tx("setAside(video=" + videoId + ")", c -> {
-            try (PreparedStatement select = c.prepareStatement(sql("SELECT 1 FROM {p}videos WHERE id = ?"))) {
-                select.setString(1, videoId);
-                try (ResultSet rows = select.executeQuery()) {
-                    if (!rows.next()) {
-                        throw new NotFoundException("video", videoId);
-                    }
-                }
-            }
-            // Only PENDING rows: a leased chunk stays with its worker (its compare-and-set claim is on state).
-            return update(c, sql("UPDATE {p}chunks SET state = 'FAILED', failure_reason = ?, version = version + 1, updated_ms = ?"
-                    + " WHERE state = 'PENDING' AND track_id IN (SELECT t.id FROM {p}tracks t WHERE t.video_id = ?)"), stored,
-                    nowMillis(), videoId);
-        });
+        return operatorWrites.setAside(videoId, reason);
     }
 
     // --- staging -----------------------------------------------------------------------------------
@@ -901,40 +845,35 @@ public final class JdbcWorkLedger implements WorkLedger {
     }
 
     WorkEstimate estimate(Connection c) throws SQLException {
-        long claimable = 0;
-        long waiting = 0;
+        long pending = 0;
         long leased = 0;
         long done = 0;
         long failed = 0;
-        try (PreparedStatement select = c.prepareStatement(sql("SELECT c.state, CASE WHEN v.stage_state = 'STAGED' THEN 1 ELSE 0 END,"
-                + " SUM(c.frame_to - c.frame_from) FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id"
-                + " JOIN {p}videos v ON v.id = t.video_id"
-                + " GROUP BY c.state, CASE WHEN v.stage_state = 'STAGED' THEN 1 ELSE 0 END"));
+        // One pass over the chunks without joins; the claimable part of the pending frames is then read
+        // from the few staged videos through the indexes (the workspace holds a handful, the corpus millions).
+        try (PreparedStatement select = c.prepareStatement(sql("SELECT state, SUM(frame_to - frame_from) FROM {p}chunks GROUP BY state"));
                 ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
-                ChunkState state = ChunkState.valueOf(rows.getString(1));
-                boolean staged = rows.getInt(2) == 1;
-                long frames = rows.getLong(3);
-                switch (state) {
-                    case PENDING:
-                        if (staged) {
-                            claimable += frames;
-                        } else {
-                            waiting += frames;
-                        }
-                        break;
-                    case LEASED:
-                        leased += frames;
-                        break;
-                    case DONE:
-                        done += frames;
-                        break;
-                    default:
-                        failed += frames;
+                long frames = rows.getLong(2);
+                switch (ChunkState.valueOf(rows.getString(1))) {
+                    case PENDING -> pending += frames;
+                    case LEASED -> leased += frames;
+                    case DONE -> done += frames;
+                    default -> failed += frames;
                 }
             }
         }
-        return new WorkEstimate(claimable, waiting, leased, done, failed);
+        long claimable = 0;
+        if (pending > 0) {
+            try (PreparedStatement select = c.prepareStatement(sql("SELECT COALESCE(SUM(c.frame_to - c.frame_from), 0)"
+                    + " FROM {p}videos v JOIN {p}tracks t ON t.video_id = v.id JOIN {p}chunks c ON c.track_id = t.id"
+                    + " WHERE v.stage_state = 'STAGED' AND c.state = 'PENDING'"));
+                    ResultSet rows = select.executeQuery()) {
+                rows.next();
+                claimable = rows.getLong(1);
+            }
+        }
+        return new WorkEstimate(claimable, pending - claimable, leased, done, failed);
     }
 
     // --- results -----------------------------------------------------------------------------------
@@ -1019,6 +958,14 @@ public final class JdbcWorkLedger implements WorkLedger {
     @Override
     public JobRecords jobRecords() {
         return jobRecords;
+    }
+
+    JdbcJobRecords jdbcJobRecords() {
+        return jobRecords;
+    }
+
+    ChunkHistory chunkHistory() {
+        return history;
     }
 
     @Override

@@ -1,0 +1,129 @@
+package dev.juggler.jdbc.internal;
+
+import dev.juggler.NotFoundException;
+import dev.juggler.ledger.ChunkEvent;
+import dev.juggler.ledger.RescheduleFilter;
+import dev.juggler.ledger.RescheduleOutcome;
+import dev.juggler.ledger.WorkLedger;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The changes operators make to a {@link JdbcWorkLedger}: re-scheduling failures and setting videos'
+ * work aside, each one transaction that also appends to the attempt history. Thread-safe.
+ */
+final class OperatorWrites {
+
+    private record Match(long id, long version, long frames, boolean setAside) {
+    }
+
+    private final JdbcWorkLedger ledger;
+    private final ChunkHistory history;
+
+    OperatorWrites(JdbcWorkLedger ledger, ChunkHistory history) {
+        this.ledger = ledger;
+        this.history = history;
+    }
+
+    RescheduleOutcome reschedule(RescheduleFilter filter, boolean dryRun) {
+        Objects.requireNonNull(filter, "filter");
+        return ledger.tx("reschedule(" + filter + ", dryRun=" + dryRun + ")", c -> {
+            StringBuilder query = new StringBuilder("SELECT c.id, c.version, c.frame_to - c.frame_from, c.failure_reason"
+                    + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id WHERE c.state = 'FAILED'");
+            List<Object> parameters = new ArrayList<>();
+            filter.trackId().ifPresent(id -> {
+                query.append(" AND c.track_id = ?");
+                parameters.add(id);
+            });
+            filter.videoId().ifPresent(id -> {
+                query.append(" AND t.video_id = ?");
+                parameters.add(id);
+            });
+            filter.analysis().ifPresent(name -> {
+                query.append(" AND t.analysis = ?");
+                parameters.add(name);
+            });
+            if (filter.tagKey().isPresent()) {
+                query.append(" AND EXISTS (SELECT 1 FROM {p}video_tags g WHERE g.video_id = t.video_id AND g.tag_key = ?"
+                        + " AND g.tag_value = ?)");
+                parameters.add(filter.tagKey().get());
+                parameters.add(filter.tagValue().orElseThrow());
+            }
+            filter.window().since().ifPresent(since -> {
+                query.append(" AND c.updated_ms >= ?");
+                parameters.add(since.toEpochMilli());
+            });
+            filter.window().until().ifPresent(until -> {
+                query.append(" AND c.updated_ms < ?");
+                parameters.add(until.toEpochMilli());
+            });
+            query.append(" ORDER BY c.id");
+            List<Match> matches = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(ledger.sql(query.toString()))) {
+                JdbcWorkLedger.bindAll(select, parameters.toArray());
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        String reason = rows.getString(4);
+                        if (filter.reasonMatches(reason)) {
+                            boolean aside = reason != null && reason.startsWith(WorkLedger.SET_ASIDE_PREFIX);
+                            matches.add(new Match(rows.getLong(1), rows.getLong(2), rows.getLong(3), aside));
+                        }
+                    }
+                }
+            }
+            long skipped = 0;
+            long frames = 0;
+            long rescheduled = 0;
+            long now = ledger.nowMillis();
+            try (PreparedStatement update = c.prepareStatement(ledger.sql("UPDATE {p}chunks SET state = 'PENDING', attempts = 0,"
+                    + " version = version + 1, updated_ms = ? WHERE id = ? AND version = ? AND state = 'FAILED'"))) {
+                for (Match match : matches) {
+                    if (match.setAside() && !filter.namesReason()) {
+                        skipped++;
+                        continue;
+                    }
+                    if (dryRun) {
+                        frames += match.frames();
+                        continue;
+                    }
+                    // The history entry first: it copies the row's attempts and reason as they were.
+                    history.appendSelected(c, ChunkEvent.Kind.RESCHEDULED, "re-scheduled by an operator", now,
+                            "c.id = ? AND c.version = ? AND c.state = 'FAILED'", match.id(), match.version());
+                    JdbcWorkLedger.bindAll(update, now, match.id(), match.version());
+                    if (update.executeUpdate() == 1) {
+                        rescheduled++;
+                        frames += match.frames();
+                    } else {
+                        skipped++; // changed since it was read: another operator was quicker
+                    }
+                }
+            }
+            return new RescheduleOutcome(matches.size(), rescheduled, skipped, frames, dryRun);
+        });
+    }
+
+    int setAside(String videoId, String reason) {
+        Objects.requireNonNull(videoId, "videoId");
+        String stored = JdbcWorkLedger.truncate(WorkLedger.SET_ASIDE_PREFIX
+                + (reason == null || reason.isBlank() ? "(no reason given)" : reason));
+        return ledger.tx("setAside(video=" + videoId + ")", c -> {
+            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT 1 FROM {p}videos WHERE id = ?"))) {
+                select.setString(1, videoId);
+                try (ResultSet rows = select.executeQuery()) {
+                    if (!rows.next()) {
+                        throw new NotFoundException("video", videoId);
+                    }
+                }
+            }
+            // Only PENDING rows: a leased chunk stays with its worker (its compare-and-set claim is on state).
+            String pendingOfVideo = "c.state = 'PENDING' AND c.track_id IN (SELECT t.id FROM {p}tracks t WHERE t.video_id = ?)";
+            long now = ledger.nowMillis();
+            history.appendSelected(c, ChunkEvent.Kind.SET_ASIDE, stored, now, pendingOfVideo, videoId);
+            return JdbcWorkLedger.update(c, ledger.sql("UPDATE {p}chunks c SET state = 'FAILED', failure_reason = ?,"
+                    + " version = version + 1, updated_ms = ? WHERE " + pendingOfVideo), stored, now, videoId);
+        });
+    }
+}
