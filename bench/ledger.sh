@@ -27,26 +27,9 @@ CLIENTS=16
 log() { echo "== $*" >&2; }
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
-export JUGGLER_TEST_ENV="$work/test-env.sh"
-: > "$JUGGLER_TEST_ENV"
-scripts/setup.d/20-postgresql.sh >&2
-# shellcheck disable=SC1090
-. "$JUGGLER_TEST_ENV"
-if [ -z "${JUGGLER_PG_URL:-}" ]; then
-  echo "bench/ledger.sh needs PostgreSQL: run it as root on Debian, or export JUGGLER_PG_URL/_USER/_PASSWORD" >&2
-  exit 1
-fi
-hostport="${JUGGLER_PG_URL#jdbc:postgresql://}"
-hostport="${hostport%%/*}"
-export PGHOST="${hostport%%:*}" PGPORT="${hostport##*:}" PGUSER="$JUGGLER_PG_USER" PGPASSWORD="$JUGGLER_PG_PASSWORD"
-export PGDATABASE=juggler_bench
-if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
-  if [ -z "$(runuser -u postgres -- psql -p "$PGPORT" -qAtc "SELECT 1 FROM pg_database WHERE datname = '$PGDATABASE'")" ]; then
-    runuser -u postgres -- createdb -p "$PGPORT" -O "$PGUSER" "$PGDATABASE"
-  fi
-fi
-export JUGGLER_PG_URL="jdbc:postgresql://$hostport/$PGDATABASE"
-pg_version="$(psql -qAtc 'SHOW server_version')"
+# shellcheck source=bench/lib/postgres.sh
+. bench/lib/postgres.sh
+bench_postgres bench/ledger.sh "$work"
 
 # --- build -----------------------------------------------------------------------------------------
 mvn_cmd=(mvn -B -q)

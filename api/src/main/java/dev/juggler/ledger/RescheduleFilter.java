@@ -102,9 +102,15 @@ public record RescheduleFilter(Optional<Long> trackId, Optional<String> tagKey, 
         return reasonPattern.isPresent() || reasons.isPresent();
     }
 
-    /** Whether a FAILED chunk with this reason passes the reason conditions. */
+    /**
+     * Whether a FAILED chunk with this reason passes the reason conditions. A chunk without a reason never
+     * matches a pattern (as in the tables' reason filter) and is the reason {@code ""} of an exact set (as
+     * {@link ReasonCount} lists it).
+     */
     public boolean reasonMatches(String reason) {
-        String value = reason == null ? "" : reason;
-        return reasonPattern.map(p -> p.matcher(value).find()).orElse(true) && reasons.map(r -> r.contains(value)).orElse(true);
+        if (reasonPattern.isPresent() && (reason == null || !reasonPattern.get().matcher(reason).find())) {
+            return false;
+        }
+        return reasons.map(r -> r.contains(reason == null ? "" : reason)).orElse(true);
     }
 }

@@ -178,6 +178,7 @@ public abstract class OperatorViewsContract extends LedgerFixture {
                 history.stream().map(ChunkEvent::kind).toList());
         assertEquals(List.of(1, 2, 3, 3), history.stream().map(ChunkEvent::attempt).toList());
         assertEquals(Optional.of("model crashed, attempt 2"), history.get(1).reason());
+        assertEquals(Optional.of("model crashed, attempt 3"), history.get(3).reason(), "the failure the re-schedule ended");
         assertTrue(history.get(0).at().isBefore(history.get(1).at()));
         assertEquals(2, ledger.reader().history(track, 2).size());
         Lease again = claimOrFail(100);

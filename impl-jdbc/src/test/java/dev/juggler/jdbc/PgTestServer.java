@@ -58,6 +58,25 @@ final class PgTestServer {
     }
 
     /** A ledger builder for the configured server. */
+    /**
+     * Ledgers for a contract test, each on fresh tables: {@link #open} one per test, {@link #dropAll} in an
+     * {@code @AfterEach}. Not thread-safe (one per test instance).
+     */
+    static final class FreshLedgers {
+        private final List<String> prefixes = new java.util.ArrayList<>();
+
+        dev.juggler.ledger.WorkLedger open(java.time.Clock clock) {
+            require();
+            String prefix = freshPrefix();
+            prefixes.add(prefix);
+            return builder().tablePrefix(prefix).clock(clock).build();
+        }
+
+        void dropAll() throws SQLException {
+            drop(prefixes, List.of());
+        }
+    }
+
     static JdbcLedger.Builder builder() {
         return JdbcLedger.builder().url(URL).user(USER).password(PASSWORD);
     }

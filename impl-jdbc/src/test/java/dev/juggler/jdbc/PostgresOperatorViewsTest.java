@@ -3,8 +3,6 @@ package dev.juggler.jdbc;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.ledger.OperatorViewsContract;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 
 /**
@@ -14,18 +12,15 @@ import org.junit.jupiter.api.AfterEach;
  */
 class PostgresOperatorViewsTest extends OperatorViewsContract {
 
-    private final List<String> prefixes = new ArrayList<>();
+    private final PgTestServer.FreshLedgers ledgers = new PgTestServer.FreshLedgers();
 
     @Override
     protected WorkLedger newLedger(Clock clock) {
-        PgTestServer.require();
-        String prefix = PgTestServer.freshPrefix();
-        prefixes.add(prefix);
-        return PgTestServer.builder().tablePrefix(prefix).clock(clock).build();
+        return ledgers.open(clock);
     }
 
     @AfterEach
     void dropTables() throws Exception {
-        PgTestServer.drop(prefixes, List.of());
+        ledgers.dropAll();
     }
 }

@@ -1,5 +1,11 @@
 package dev.juggler.samples;
 
+import dev.juggler.samples.console.ConsoleCommand;
+import dev.juggler.samples.console.ExportCommand;
+import dev.juggler.samples.console.FailuresCommand;
+import dev.juggler.samples.console.RescheduleCommand;
+import dev.juggler.samples.console.StatusCommand;
+import dev.juggler.samples.console.TableCommands;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,12 +13,13 @@ import picocli.CommandLine.Command;
  * The {@code juggler} command line: a complete tool built only from Juggler's public API.
  *
  * <p>Subcommands: {@code demo} (the whole system on this machine: H2 ledger, local worker processes,
- * a local workspace), {@code worker} (the program inside one cluster job) and {@code openpose check}
- * (validates OpenPose JSON files).
+ * a local workspace), {@code worker} (the program inside one cluster job), the operator's commands on any
+ * ledger ({@code status}, {@code tracks}, {@code jobs}, {@code chunks}, {@code failures}, {@code reschedule},
+ * {@code export}), the web console ({@code console}) and {@code openpose check} (validates OpenPose JSON files).
  */
 @Command(name = "juggler", mixinStandardHelpOptions = true, version = "juggler 0.1.0-SNAPSHOT",
         description = "Keeps a batch cluster busy with per-frame video analysis.",
-        subcommands = {DemoCommand.class, ConfigCommand.class, RegisterCommand.class, RunCommand.class, DeployCommand.class, DoctorCommand.class, AsideCommands.SetAside.class, AsideCommands.TakeBack.class, WorkerCommand.class, OpenPoseCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ConfigCommand.class, RegisterCommand.class, RunCommand.class, DeployCommand.class, DoctorCommand.class, AsideCommands.SetAside.class, AsideCommands.TakeBack.class, StatusCommand.class, TableCommands.Tracks.class, TableCommands.Jobs.class, TableCommands.Chunks.class, FailuresCommand.class, RescheduleCommand.class, ExportCommand.class, ConsoleCommand.class, WorkerCommand.class, OpenPoseCommand.class, CommandLine.HelpCommand.class})
 public final class JugglerCli implements Runnable {
 
     @CommandLine.Spec
@@ -24,10 +31,10 @@ public final class JugglerCli implements Runnable {
     }
 
     /** Exit codes shared by the subcommands. */
-    static final int OK = 0;
-    static final int FAILED = 1;
-    static final int TIMED_OUT = 2;
-    static final int UNAVAILABLE = 3;
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int TIMED_OUT = 2;
+    public static final int UNAVAILABLE = 3;
 
     public static void main(String[] args) {
         // This program is the host, so it may set FFmpeg's process-wide log level.

@@ -1,8 +1,11 @@
 package dev.juggler.samples;
 
+import dev.juggler.InvalidConfigException;
 import dev.juggler.run.Juggler;
 import dev.juggler.run.JugglerStatus;
+import dev.juggler.samples.config.ConsoleConfig;
 import dev.juggler.samples.config.JugglerConfig;
+import dev.juggler.samples.console.ConsoleServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,7 +19,8 @@ import picocli.CommandLine.Option;
  * {@code juggler run --config FILE}: runs the Juggler of a deployment until all registered work is done
  * ({@code --follow}: until stopped), or one tick with {@code --once} (for cron). On SIGTERM or Ctrl-C it
  * stops ticking and exits; SLURM worker jobs keep running (they belong to the cluster, and the next start
- * adopts them by the config's tag); local worker processes are ended, since they would be orphans.
+ * adopts them by the config's tag); local worker processes are ended, since they would be orphans. With the
+ * config's {@code console:} section enabled, the web console serves the run's ledger while it runs.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Keeps the cluster busy with the config's work until it is done (--follow: forever; --once: one tick).")
@@ -71,7 +75,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
         try (Deployment deployment = Deployment.open(config)) {
             long total = deployment.ledger().reader().progress().frames().totalFrames();
-            try (StatusView view = new StatusView(total, plain, out, Clock.systemUTC(), once ? Duration.ZERO : lineInterval);
+            try (ConsoleServer console = startConsole(config.console(), deployment, out);
+                    StatusView view = new StatusView(total, plain, out, Clock.systemUTC(), once ? Duration.ZERO : lineInterval);
                     Juggler juggler = deployment.juggler(view)) {
                 if (once) {
                     JugglerStatus status = juggler.tick();
@@ -98,6 +103,32 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
         }
+    }
+
+    /**
+     * The web console on the run's ledger for the run's lifetime, when the config's {@code console:} section enables
+     * it; {@code null} otherwise (try-with-resources skips a null resource) and for {@code --once}, whose run is
+     * over before anyone could open the page.
+     */
+    private ConsoleServer startConsole(ConsoleConfig console, Deployment deployment, PrintWriter out) {
+        if (!console.enabled() || once) {
+            return null;
+        }
+        ConsoleServer.Builder builder = ConsoleServer.builder(deployment.ledger()).host(console.host()).port(console.port())
+                .readOnly(console.readOnly());
+        if (console.tokenEnv().isPresent()) {
+            String variable = console.tokenEnv().get();
+            String token = System.getenv(variable);
+            if (token == null || token.isBlank()) {
+                throw new InvalidConfigException("console.tokenEnv = " + variable + ": the environment variable is not set; "
+                        + "export it with the console's access token");
+            }
+            builder.token(token);
+        }
+        ConsoleServer server = builder.start();
+        out.println("console: " + server.url() + (console.readOnly() ? " (read-only)" : ""));
+        out.flush();
+        return server;
     }
 
     private int loop(Juggler juggler, PrintWriter out) throws InterruptedException {

@@ -5,6 +5,7 @@ import dev.juggler.run.JugglerEvent;
 import dev.juggler.run.JugglerListener;
 import dev.juggler.run.JugglerStatus;
 import dev.juggler.samples.config.Escape;
+import dev.juggler.samples.console.Human;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,9 +57,9 @@ final class StatusView implements JugglerListener, AutoCloseable {
         if (status.framesPerSecond() > 0) {
             s.append(String.format(Locale.ROOT, ", %.1f frames/s", status.framesPerSecond()));
         }
-        status.eta().ifPresent(eta -> s.append(", ETA ").append(roughly(eta)));
-        s.append(", workspace ").append(human(status.workspace().usedBytes())).append('/')
-                .append(human(status.workspace().budgetBytes()));
+        status.eta().ifPresent(eta -> s.append(", ETA ").append(Human.duration(eta)));
+        s.append(", workspace ").append(Human.bytes(status.workspace().usedBytes())).append('/')
+                .append(Human.bytes(status.workspace().budgetBytes()));
         if (status.videosStaging() > 0) {
             s.append(", ").append(status.videosStaging()).append(" uploading");
         }
@@ -96,7 +97,7 @@ final class StatusView implements JugglerListener, AutoCloseable {
             say("cluster unreachable since " + TIME.format(down.since()) + ": " + Escape.visible(down.reason())
                     + " (the run goes on; jobs are submitted again when it answers)");
         } else if (event instanceof JugglerEvent.ClusterRecovered up) {
-            say("cluster reachable again after " + roughly(up.outage()));
+            say("cluster reachable again after " + Human.duration(up.outage()));
         } else if (event instanceof JugglerEvent.VideoSetAside aside) {
             say("video " + Escape.visible(aside.videoId()) + " set aside: " + Escape.visible(aside.reason()));
         } else if (event instanceof JugglerEvent.WorkersFailing failing) {
@@ -111,30 +112,6 @@ final class StatusView implements JugglerListener, AutoCloseable {
                     WorkerExit.explain(ended.status().exitCode()).map(e -> ": " + e).orElse(""),
                     failedJobs == MAX_REPORTED_JOB_FAILURES ? " (further failed jobs are not listed)" : ""));
         }
-    }
-
-    /** A size for people: {@code 1.2 GB} (decimal units, as the config's budgets). */
-    static String human(long bytes) {
-        String[] units = {"B", "kB", "MB", "GB", "TB", "PB"};
-        double value = bytes;
-        int unit = 0;
-        while (value >= 1000 && unit < units.length - 1) {
-            value /= 1000;
-            unit++;
-        }
-        return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
-    }
-
-    /** A duration for people, to the second: {@code 3d4h}, {@code 12m5s}. */
-    static String roughly(Duration duration) {
-        Duration d = Duration.ofSeconds(Math.max(0, duration.getSeconds()));
-        if (d.toDays() > 0) {
-            return d.toDays() + "d" + d.toHoursPart() + "h";
-        }
-        if (d.toHours() > 0) {
-            return d.toHours() + "h" + d.toMinutesPart() + "m";
-        }
-        return d.toMinutes() > 0 ? d.toMinutes() + "m" + d.toSecondsPart() + "s" : d.getSeconds() + "s";
     }
 
     private void say(String text) {

@@ -283,7 +283,7 @@ final class JdbcJobRecords implements JobRecords {
 
     private List<JobRecord> readRecords(Connection c, String sql, Object... parameters) throws SQLException {
         List<JobRecord> result = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement(ledger.sql(sql))) {
+        try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(sql))) {
             bind(select, parameters);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -390,9 +390,7 @@ final class JdbcJobRecords implements JobRecords {
             StringBuilder sql = new StringBuilder(RECORD_COLUMNS).append(where(query, parameters));
             sql.append(query.sort() == JobQuery.Sort.SUBMITTED_ASC ? " ORDER BY j.submitted_ms, j.id"
                     : " ORDER BY j.submitted_ms DESC, j.id DESC");
-            sql.append(" OFFSET ? ROWS FETCH NEXT ? ROWS ONLY");
-            parameters.add(query.offset());
-            parameters.add(query.limit());
+            sql.append(TrackFilterSql.page(query.offset(), query.limit()));
             return readRecords(c, sql.toString(), parameters.toArray());
         });
     }
@@ -402,7 +400,7 @@ final class JdbcJobRecords implements JobRecords {
         Objects.requireNonNull(query, "query");
         return ledger.tx("countJobs(" + query + ")", c -> {
             List<Object> parameters = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql(JdbcLedgerReader.capped("SELECT 1 FROM {p}jobs j"
+            try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(JdbcLedgerReader.capped("SELECT 1 FROM {p}jobs j"
                     + where(query, parameters))))) {
                 JdbcWorkLedger.bindAll(select, parameters.toArray());
                 try (ResultSet rows = select.executeQuery()) {
@@ -423,14 +421,7 @@ final class JdbcJobRecords implements JobRecords {
             sql.append(" AND j.state = ?");
             parameters.add(state.name());
         });
-        query.window().since().ifPresent(since -> {
-            sql.append(" AND j.submitted_ms >= ?");
-            parameters.add(since.toEpochMilli());
-        });
-        query.window().until().ifPresent(until -> {
-            sql.append(" AND j.submitted_ms < ?");
-            parameters.add(until.toEpochMilli());
-        });
+        TrackFilterSql.window(sql, "j.submitted_ms", query.window());
         return sql.toString();
     }
 

@@ -67,7 +67,7 @@ final class JdbcLedgerReader implements LedgerReader {
     }
 
     private long count(Connection c, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(ledger.sql(sql))) {
+        try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(sql))) {
             JdbcWorkLedger.bindAll(select, parameters);
             try (ResultSet rows = select.executeQuery()) {
                 rows.next();
@@ -104,9 +104,8 @@ final class JdbcLedgerReader implements LedgerReader {
         return ledger.tx("tracks(" + query + ")", c -> {
             List<Object> parameters = new ArrayList<>();
             String sql = "SELECT t.id, t.video_id, t.analysis, t.frame_from, t.frame_to, t.priority FROM {p}tracks t"
-                    + TrackFilterSql.where(query, parameters) + TrackFilterSql.order(query) + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY";
-            parameters.add(query.offset());
-            parameters.add(query.limit());
+                    + TrackFilterSql.where(query, parameters) + TrackFilterSql.order(query) + TrackFilterSql.page(query.offset(),
+                    query.limit());
             return withSums(c, sql, parameters.toArray());
         });
     }
@@ -120,7 +119,7 @@ final class JdbcLedgerReader implements LedgerReader {
     /** The tracks a query selects, with their frames by state summed for just those tracks. */
     private List<TrackView> withSums(Connection c, String sql, Object... parameters) throws SQLException {
         Map<Long, Object[]> tracks = new LinkedHashMap<>();
-        try (PreparedStatement select = c.prepareStatement(ledger.sql(sql))) {
+        try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(sql))) {
             JdbcWorkLedger.bindAll(select, parameters);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
@@ -133,7 +132,7 @@ final class JdbcLedgerReader implements LedgerReader {
         List<Long> ids = new ArrayList<>(tracks.keySet());
         for (int from = 0; from < ids.size(); from += IN_BATCH) {
             List<Long> slice = ids.subList(from, Math.min(ids.size(), from + IN_BATCH));
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT track_id, state, SUM(frame_to - frame_from)"
+            try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce("SELECT track_id, state, SUM(frame_to - frame_from)"
                     + " FROM {p}chunks WHERE track_id IN (" + placeholders(slice.size()) + ") GROUP BY track_id, state"))) {
                 JdbcWorkLedger.bindAll(select, slice.toArray());
                 try (ResultSet rows = select.executeQuery()) {
@@ -184,11 +183,9 @@ final class JdbcLedgerReader implements LedgerReader {
             String sql = "SELECT c.id, c.track_id, t.video_id, c.frame_from, c.frame_to, c.state, c.attempts, c.checkpoint,"
                     + " c.lease_owner, c.lease_job, c.lease_expires_ms, c.failure_reason, c.updated_ms"
                     + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id" + TrackFilterSql.where(query, parameters)
-                    + TrackFilterSql.order(query) + " OFFSET ? ROWS FETCH NEXT ? ROWS ONLY";
-            parameters.add(query.offset());
-            parameters.add(query.limit());
+                    + TrackFilterSql.order(query) + TrackFilterSql.page(query.offset(), query.limit());
             List<ChunkView> result = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql(sql))) {
+            try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(sql))) {
                 JdbcWorkLedger.bindAll(select, parameters.toArray());
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
@@ -253,7 +250,7 @@ final class JdbcLedgerReader implements LedgerReader {
             Map<String, Map<String, String>> tags = new HashMap<>();
             for (int from = 0; from < ids.size(); from += IN_BATCH) {
                 List<String> slice = ids.subList(from, Math.min(ids.size(), from + IN_BATCH));
-                try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT video_id, tag_key, tag_value FROM {p}video_tags"
+                try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce("SELECT video_id, tag_key, tag_value FROM {p}video_tags"
                         + " WHERE video_id IN (" + placeholders(slice.size()) + ")"))) {
                     JdbcWorkLedger.bindAll(select, slice.toArray());
                     try (ResultSet rows = select.executeQuery()) {

@@ -123,6 +123,14 @@ public final class JdbcWorkLedger implements WorkLedger {
         return filled;
     }
 
+    /**
+     * As {@link #sql} without keeping the statement: for the operator views, whose statements vary with their
+     * filters (and carry their paging and time bounds as literals, see {@link TrackFilterSql}).
+     */
+    String sqlOnce(String template) {
+        return template.replace("{p}", tablePrefix);
+    }
+
     long nowMillis() {
         return clock.millis();
     }

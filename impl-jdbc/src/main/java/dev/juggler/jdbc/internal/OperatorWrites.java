@@ -17,7 +17,10 @@ import java.util.Objects;
  */
 final class OperatorWrites {
 
-    private record Match(long id, long version, long frames, boolean setAside) {
+    private record Match(long id, long version, long trackId, long from, long to, int attempts, String reason, boolean setAside) {
+        long frames() {
+            return to - from;
+        }
     }
 
     private final JdbcWorkLedger ledger;
@@ -31,8 +34,8 @@ final class OperatorWrites {
     RescheduleOutcome reschedule(RescheduleFilter filter, boolean dryRun) {
         Objects.requireNonNull(filter, "filter");
         return ledger.tx("reschedule(" + filter + ", dryRun=" + dryRun + ")", c -> {
-            StringBuilder query = new StringBuilder("SELECT c.id, c.version, c.frame_to - c.frame_from, c.failure_reason"
-                    + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id WHERE c.state = 'FAILED'");
+            StringBuilder query = new StringBuilder("SELECT c.id, c.version, c.track_id, c.frame_from, c.frame_to, c.attempts,"
+                    + " c.failure_reason FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id WHERE c.state = 'FAILED'");
             List<Object> parameters = new ArrayList<>();
             filter.trackId().ifPresent(id -> {
                 query.append(" AND c.track_id = ?");
@@ -52,24 +55,18 @@ final class OperatorWrites {
                 parameters.add(filter.tagKey().get());
                 parameters.add(filter.tagValue().orElseThrow());
             }
-            filter.window().since().ifPresent(since -> {
-                query.append(" AND c.updated_ms >= ?");
-                parameters.add(since.toEpochMilli());
-            });
-            filter.window().until().ifPresent(until -> {
-                query.append(" AND c.updated_ms < ?");
-                parameters.add(until.toEpochMilli());
-            });
+            TrackFilterSql.window(query, "c.updated_ms", filter.window());
             query.append(" ORDER BY c.id");
             List<Match> matches = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql(query.toString()))) {
+            try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(query.toString()))) {
                 JdbcWorkLedger.bindAll(select, parameters.toArray());
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
-                        String reason = rows.getString(4);
+                        String reason = rows.getString(7);
                         if (filter.reasonMatches(reason)) {
                             boolean aside = reason != null && reason.startsWith(WorkLedger.SET_ASIDE_PREFIX);
-                            matches.add(new Match(rows.getLong(1), rows.getLong(2), rows.getLong(3), aside));
+                            matches.add(new Match(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4), rows.getLong(5),
+                                    rows.getInt(6), reason, aside));
                         }
                     }
                 }
@@ -89,11 +86,11 @@ final class OperatorWrites {
                         frames += match.frames();
                         continue;
                     }
-                    // The history entry first: it copies the row's attempts and reason as they were.
-                    history.appendSelected(c, ChunkEvent.Kind.RESCHEDULED, "re-scheduled by an operator", now,
-                            "c.id = ? AND c.version = ? AND c.state = 'FAILED'", match.id(), match.version());
                     JdbcWorkLedger.bindAll(update, now, match.id(), match.version());
                     if (update.executeUpdate() == 1) {
+                        // Only a change that happened is recorded, with the attempts and reason it ends.
+                        history.append(c, match.id(), match.trackId(), match.from(), match.to(), ChunkEvent.Kind.RESCHEDULED,
+                                match.attempts(), match.reason(), null, now);
                         rescheduled++;
                         frames += match.frames();
                     } else {
