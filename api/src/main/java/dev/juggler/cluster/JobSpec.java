@@ -29,8 +29,8 @@ public final class JobSpec {
     private final Map<String, String> environment;
     private final Map<String, String> secretEnvironment;
     private final List<String> prologue;
-    private final Optional<Path> workingDirectory;
-    private final Optional<Path> outputDirectory;
+    private final Optional<String> workingDirectory;
+    private final Optional<String> outputDirectory;
     private final Duration timeLimit;
     private final int cpus;
     private final OptionalInt memoryMegabytes;
@@ -105,9 +105,9 @@ public final class JobSpec {
      * configuration and run as written (by {@code /bin/sh}); a line that fails ends the job.
      */
     public List<String> prologue() { return prologue; }
-    public Optional<Path> workingDirectory() { return workingDirectory; }
+    public Optional<String> workingDirectory() { return workingDirectory; }
     /** Where the job's stdout/stderr files go (absolute); the backend's default when empty. */
-    public Optional<Path> outputDirectory() { return outputDirectory; }
+    public Optional<String> outputDirectory() { return outputDirectory; }
     public Duration timeLimit() { return timeLimit; }
     public int cpus() { return cpus; }
     public OptionalInt memoryMegabytes() { return memoryMegabytes; }
@@ -141,8 +141,8 @@ public final class JobSpec {
         private final Map<String, String> environment = new LinkedHashMap<>();
         private final Map<String, String> secretEnvironment = new LinkedHashMap<>();
         private final List<String> prologue = new ArrayList<>();
-        private Path workingDirectory;
-        private Path outputDirectory;
+        private String workingDirectory;
+        private String outputDirectory;
         private Duration timeLimit = DEFAULT_TIME_LIMIT;
         private int cpus = 1;
         private Integer memoryMegabytes;
@@ -209,14 +209,26 @@ public final class JobSpec {
             return this;
         }
 
-        public Builder workingDirectory(Path dir) {
-            this.workingDirectory = absolute("workingDirectory", dir);
+        /** Where the job starts: an absolute path on the machine that runs it (the cluster's, not necessarily this one's). */
+        public Builder workingDirectory(String clusterPath) {
+            this.workingDirectory = absolute("workingDirectory", clusterPath);
             return this;
         }
 
-        public Builder outputDirectory(Path dir) {
-            this.outputDirectory = absolute("outputDirectory", dir);
+        /** As {@link #workingDirectory(String)}, for a job on this machine (the local backend). */
+        public Builder workingDirectory(Path dir) {
+            return workingDirectory(dir == null ? null : dir.toString());
+        }
+
+        /** Where the job's output and log files go: an absolute path on the machine that runs it. */
+        public Builder outputDirectory(String clusterPath) {
+            this.outputDirectory = absolute("outputDirectory", clusterPath);
             return this;
+        }
+
+        /** As {@link #outputDirectory(String)}, for a job on this machine (the local backend). */
+        public Builder outputDirectory(Path dir) {
+            return outputDirectory(dir == null ? null : dir.toString());
         }
 
         public Builder timeLimit(Duration limit) {
@@ -281,9 +293,13 @@ public final class JobSpec {
             return new JobSpec(this);
         }
 
-        private static Path absolute(String field, Path dir) {
-            if (dir == null || !dir.isAbsolute()) {
+        // A path on the machine that runs the job: POSIX, whatever this machine is.
+        private static String absolute(String field, String dir) {
+            if (dir == null || !dir.startsWith("/")) {
                 throw InvalidConfigException.of(field, dir, "must be an absolute path (remote jobs start in the home directory)");
+            }
+            if (dir.chars().anyMatch(c -> c == 0 || c == '\n' || c == '\r')) {
+                throw InvalidConfigException.of(field, dir, "must not contain NUL or line breaks");
             }
             return dir;
         }

@@ -159,7 +159,7 @@ public final class LocalClusterBackend implements ClusterBackend {
         if (maxConcurrent < 0) {
             throw InvalidConfigException.of("maxConcurrent", maxConcurrent, "must be >= 0 (0: no cap)");
         }
-        Path outDir = spec.outputDirectory().orElse(outputDirectory);
+        Path outDir = spec.outputDirectory().map(Path::of).orElse(outputDirectory);
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
@@ -346,7 +346,7 @@ public final class LocalClusterBackend implements ClusterBackend {
         long start = clock.millis();
         long deadline = saturatedAdd(start, spec.timeLimit().toMillis());
         ProcessBuilder pb = new ProcessBuilder(launchCommand(spec));
-        spec.workingDirectory().ifPresent(dir -> pb.directory(dir.toFile()));
+        spec.workingDirectory().ifPresent(dir -> pb.directory(new java.io.File(dir)));
         Map<String, String> env = pb.environment();
         env.putAll(spec.environment());
         env.putAll(spec.secretEnvironment());

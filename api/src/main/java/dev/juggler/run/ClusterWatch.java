@@ -27,9 +27,14 @@ import org.slf4j.LoggerFactory;
  * controller that takes minutes to fail cannot freeze the tick. At most one call is in flight: a call
  * that has not answered by the next read is waited for again, not started anew.
  *
- * <p>It also keeps track of outages: an outage starts with the first call that failed or did not
- * answer in time (at that call's start, or at {@link UnavailableException#since()} if earlier), and
- * ends with the next answer. Both ends are logged (WARN, INFO) and fired as events, once each.
+ * <p>Submit calls are bounded the same way ({@link #submit}, on their own thread {@code juggler-submit}): an
+ * {@code sbatch} that retries against a stopped controller for half a minute must not hold up the tick, nor
+ * the report of the outage.
+ *
+ * <p>It also keeps track of outages: an outage starts with the first call (status or submit) that failed as
+ * unavailable or did not answer in time (at that call's start, or at {@link UnavailableException#since()}
+ * if earlier), and ends with the next status answer. Both ends are logged (WARN, INFO) and fired as events,
+ * once each.
  *
  * <p>Thread-safe (its methods are synchronized); the juggler calls it from the tick thread.
  */
@@ -54,7 +59,10 @@ final class ClusterWatch implements AutoCloseable {
     private final Duration timeout;
     private final Consumer<JugglerEvent> events;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(new NamedThreadFactory("juggler-status"));
+    private final ExecutorService submitThread = Executors.newSingleThreadExecutor(new NamedThreadFactory("juggler-submit"));
     private Call inFlight;
+    private Instant submitStarted;
+    private Future<List<String>> submitCall;
     private Instant unavailableSince;
 
     ClusterWatch(ClusterBackend backend, Clock clock, Duration timeout, Consumer<JugglerEvent> events) {
@@ -105,6 +113,63 @@ final class ClusterWatch implements AutoCloseable {
         }
     }
 
+    /**
+     * When a submit call that did not answer in time started, if it still runs: no other submit starts
+     * meanwhile (its jobs, if it makes any, are adopted when the status shows them).
+     */
+    synchronized Optional<Instant> submitStillRunning() {
+        return submitCall != null && !submitCall.isDone() ? Optional.of(submitStarted) : Optional.empty();
+    }
+
+    /**
+     * Runs a submit call on the submit thread and waits at most the timeout. A call that fails as
+     * unavailable, or does not answer in time, marks an outage from its start; the latter fails with an
+     * {@link UnavailableException} while the call goes on (it may still submit: the caller counts the
+     * submission as possibly made).
+     */
+    List<String> submit(java.util.function.Supplier<List<String>> call) {
+        Future<List<String>> answer;
+        Instant started;
+        synchronized (this) {
+            if (submitStillRunning().isPresent()) {
+                throw new UnavailableException("the submit call started at " + submitStarted + " still runs", submitStarted, null);
+            }
+            started = clock.instant();
+            try {
+                answer = submitThread.submit(call::get);
+            } catch (RejectedExecutionException e) {
+                throw new JugglerException("the juggler is closed");
+            }
+            submitStarted = started;
+            submitCall = answer;
+        }
+        try {
+            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | InterruptedException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            String reason = "no answer for " + describe(timeout) + " to a submit call";
+            synchronized (this) {
+                unavailable(started, reason);
+            }
+            throw new UnavailableException("the cluster backend gave " + reason + " (started at " + started
+                    + "; it may still submit, and its jobs are adopted when they show)", started, null);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof UnavailableException unavailable) {
+                Instant start = unavailable.since().filter(since -> since.isBefore(started)).orElse(started);
+                synchronized (this) {
+                    unavailable(start, unavailable.getMessage());
+                }
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new JugglerException("the submit call failed: " + cause, true, cause);
+        }
+    }
+
     /** When the current outage started; empty while the cluster answers. */
     synchronized Optional<Instant> unavailableSince() {
         return Optional.ofNullable(unavailableSince);
@@ -149,9 +214,10 @@ final class ClusterWatch implements AutoCloseable {
         return String.format("%dh%02dm", s / 3600, s % 3600 / 60);
     }
 
-    /** Stops the status thread (interrupting a call that hangs); idempotent. */
+    /** Stops the status and submit threads (interrupting a call that hangs); idempotent. */
     @Override
     public void close() {
         thread.shutdownNow();
+        submitThread.shutdownNow();
     }
 }

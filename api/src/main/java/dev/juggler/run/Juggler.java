@@ -300,7 +300,13 @@ public final class Juggler implements AutoCloseable {
         if (plan.wanted() <= 0) {
             return;
         }
-        List<String> ids = book.submit(() -> backend.submit(workerJob, plan.wanted(), arrayConcurrency), plan.wanted(), clock);
+        Optional<Instant> stillRunning = cluster.submitStillRunning();
+        if (stillRunning.isPresent()) {
+            problems.add("submit workers: the submit call started at " + stillRunning.get() + " still runs");
+            return;
+        }
+        List<String> ids = book.submit(() -> cluster.submit(() -> backend.submit(workerJob, plan.wanted(), arrayConcurrency)),
+                plan.wanted(), clock);
         jobsSubmitted.addAndGet(ids.size());
         LOG.info("submitted {} worker job(s) for {} claimable frames, {} of them not taken by the {} queued and {} running: {}",
                 ids.size(), claimable, plan.unclaimedFrames(), pending, heldByRunning.size(), ids);

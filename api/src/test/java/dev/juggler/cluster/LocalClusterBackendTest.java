@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -426,5 +427,18 @@ class LocalClusterBackendTest {
         LocalClusterBackend backend = backend(1);
         assertThrows(InvalidConfigException.class, () -> backend.submit(sh("x", "true"), 0, 0));
         assertThrows(InvalidConfigException.class, () -> backend.submit(sh("x", "true"), 1, -1));
+    }
+
+    @Test
+    void aJobsDirectoriesArePathsOnTheMachineThatRunsIt() {
+        JobSpec spec = JobSpec.builder("w", List.of("true")).outputDirectory("/scratch/u1/juggler out")
+                .workingDirectory(Path.of("/tmp")).build();
+        assertEquals(Optional.of("/scratch/u1/juggler out"), spec.outputDirectory(), "kept as written, not resolved here");
+        assertEquals(Optional.of("/tmp"), spec.workingDirectory());
+        for (String bad : List.of("relative/out", "", "/a\nb")) {
+            InvalidConfigException e = assertThrows(InvalidConfigException.class,
+                    () -> JobSpec.builder("w", List.of("true")).outputDirectory(bad));
+            assertTrue(e.getMessage().contains("outputDirectory"), e.getMessage());
+        }
     }
 }

@@ -351,6 +351,9 @@ class JugglerTest {
         volatile List<JobStatus> frozen;
         /** When set, status() waits for it (at most 5 s) before answering, and counts down {@link #returned}. */
         volatile CountDownLatch hold;
+        /** When set, submit() waits for it (at most 5 s) before submitting, and then counts down {@link #submitted}. */
+        volatile CountDownLatch submitHold;
+        final CountDownLatch submitted = new CountDownLatch(1);
         final CountDownLatch returned = new CountDownLatch(1);
         /** When set, each status() call advances this clock by {@link #callTakes}: a slow controller. */
         volatile MutableClock clock;
@@ -360,6 +363,24 @@ class JugglerTest {
         @Override
         public List<String> submit(JobSpec spec, int count, int maxConcurrent) {
             submissions.add(count);
+            CountDownLatch gate = submitHold;
+            if (gate != null) {
+                try {
+                    gate.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try {
+                return submitNow(count);
+            } finally {
+                if (gate != null) {
+                    submitted.countDown();
+                }
+            }
+        }
+
+        private List<String> submitNow(int count) {
             if (failAfterSubmit) {
                 for (int i = 0; i < count; i++) {
                     jobs.add(status("job-" + nextId.incrementAndGet(), JobState.PENDING));
@@ -776,6 +797,34 @@ class JugglerTest {
             assertEquals(List.of(new JugglerEvent.ClusterRecovered(start, Duration.ofMinutes(1))),
                     events(JugglerEvent.ClusterRecovered.class));
             assertEquals(1, logs.at(Level.INFO, "cluster available again after an outage of 1m00s (since " + start).size());
+        }
+    }
+
+    @Test
+    void aSubmitCallThatHangsIsBoundedDatesTheOutageFromItsStartAndIsNotStartedTwice() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        Instant start = clock.instant();
+        ledger.claimable = 5000;
+        backend.submitHold = new CountDownLatch(1);
+        try (Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(1000).maxQueuedJobs(10)
+                .maxActiveJobs(10).pollInterval(Duration.ofMinutes(1)).statusTimeout(Duration.ofMillis(100)).clock(clock).build()) {
+            JugglerStatus first = juggler.tick();
+            assertEquals(Optional.of(start), first.clusterUnavailableSince(), "an sbatch that hangs is an outage from its start");
+            assertTrue(first.problems().stream().anyMatch(p -> p.contains("no answer for 100ms to a submit call")),
+                    first.problems().toString());
+            assertEquals(5, first.jobsPending(), "the call may still submit: its jobs count as queued");
+            clock.advance(Duration.ofSeconds(30));
+            ledger.claimable = 20_000;
+            JugglerStatus second = juggler.tick();
+            assertTrue(second.problems().stream().anyMatch(p -> p.contains("still runs")), second.problems().toString());
+            assertEquals(List.of(5), backend.submissions, "no second submit while the first may still submit");
+
+            backend.submitHold.countDown();
+            assertTrue(backend.submitted.await(5, TimeUnit.SECONDS));
+            clock.advance(Duration.ofSeconds(30));
+            JugglerStatus third = juggler.tick();
+            assertEquals(List.of(5, 5), backend.submissions, "once it returned, submitting goes on up to the cap");
+            assertEquals(10, third.jobsPending(), "the late call's jobs show and are adopted, with the new ones");
         }
     }
 

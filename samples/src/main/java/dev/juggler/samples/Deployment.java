@@ -143,7 +143,7 @@ final class Deployment implements AutoCloseable {
         config.ledger().password().ifPresent(pw -> job.secretEnvironment(WorkerCommand.PASSWORD_ENV, pw));
         if (config.cluster() instanceof ClusterConfig.Slurm slurm) {
             job.timeLimit(slurm.timeLimit()).cpus(slurm.cpus()).gpus(slurm.gpus()).prologue(slurm.prologue())
-                    .wrapper(slurm.wrapper()).outputDirectory(Path.of(slurm.outputDirectory()));
+                    .wrapper(slurm.wrapper()).outputDirectory(slurm.outputDirectory());
             slurm.memoryMegabytes().ifPresent(job::memoryMegabytes);
             slurm.partition().ifPresent(job::partition);
             slurm.account().ifPresent(job::account);

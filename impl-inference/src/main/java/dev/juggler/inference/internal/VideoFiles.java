@@ -23,6 +23,17 @@ import org.slf4j.LoggerFactory;
  * Stateless and thread-safe; the grabbers it returns are not.
  */
 public final class VideoFiles {
+
+    /** The system property that keeps FFmpeg's own log level: {@code -Djuggler.ffmpeg.log=keep}. */
+    public static final String LOG_PROPERTY = "juggler.ffmpeg.log";
+
+    static {
+        // FFmpeg writes stream listings and an error line per broken file to stderr, which this module reports
+        // as typed VideoExceptions anyway. Its level is per process: a host that wants FFmpeg's log keeps it.
+        if (!"keep".equalsIgnoreCase(System.getProperty(LOG_PROPERTY, ""))) {
+            avutil.av_log_set_level(avutil.AV_LOG_FATAL);
+        }
+    }
     private static final Logger LOG = LoggerFactory.getLogger(VideoFiles.class);
 
     private VideoFiles() {

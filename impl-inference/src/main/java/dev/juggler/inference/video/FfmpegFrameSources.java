@@ -62,8 +62,9 @@ public final class FfmpegFrameSources {
     /**
      * Silences FFmpeg's own logging to stderr (stream listings, and error lines for broken files, which
      * this module reports as typed {@link dev.juggler.video.VideoException}s anyway) except fatal errors.
-     * FFmpeg has one log level per process, so this is JVM-wide: it is for a host application's
-     * {@code main}; the library never calls it itself.
+     * The module does this itself before it first opens a video, unless the JVM runs with
+     * {@code -Djuggler.ffmpeg.log=keep}; FFmpeg has one log level per process, so a host that wants FFmpeg's
+     * log sets that property, and a host that changed the level later can call this to quiet it again.
      */
     public static void quietNativeLogging() {
         org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_FATAL);

@@ -94,7 +94,7 @@ public final class ConsoleServer implements AutoCloseable {
                 r -> daemon(r, "juggler-console-" + threadNumber.incrementAndGet()), new ThreadPoolExecutor.CallerRunsPolicy());
         this.requests.allowCoreThreadTimeOut(true);
         ApiRoutes.Status status = new ApiRoutes.Status(b.ledger.reader(), b.clock, b.refreshInterval);
-        this.sse = new SseHub(b.sseClientCap, b.refreshInterval, b.heartbeatInterval, status::json, scheduler);
+        this.sse = new SseHub(b.sseClientCap, b.refreshInterval, b.heartbeatInterval, status::json, scheduler, b.clock);
         this.api = new ApiRoutes(b.ledger, b.clock, b.readOnly, security, sse, status);
         try {
             this.server = HttpServer.create(bindAddress, 64);
