@@ -13,7 +13,7 @@ import java.time.Instant;
  */
 public interface AcceleratorPoolListener {
 
-    /** Another device group became active. */
+    /** The active devices changed: another device group became active, or devices started or stopped resting. */
     default void onSwitch(GroupSwitch event) {
     }
 

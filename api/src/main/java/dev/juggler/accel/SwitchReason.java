@@ -4,9 +4,12 @@ package dev.juggler.accel;
 public enum SwitchReason {
     /** The active group had been active for the configured cycle period. */
     CYCLE,
-    /** A device of the active group reached the temperature threshold. */
+    /**
+     * A device of the active group reached the temperature threshold (fixed groups), or devices reached
+     * their rest temperature or cooled enough to work again (thermal budget).
+     */
     TEMPERATURE,
-    /** A device of the active group reported that it throttles. */
+    /** A device of the active group reported that it throttles (thermal budget: a device rests because it does). */
     THROTTLING,
     /** No device of the active group could take work (all taken out after errors). */
     FAILURE,

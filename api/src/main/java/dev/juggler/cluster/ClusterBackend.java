@@ -29,7 +29,10 @@ public interface ClusterBackend extends AutoCloseable {
      */
     List<JobStatus> status();
 
-    /** Asks the batch system to cancel these jobs; unknown or finished ids are ignored. */
+    /**
+     * Asks the batch system to cancel these jobs. Finished ids, and well-formed ids it does not know, are ignored;
+     * an id that cannot be one of its jobs may be refused ({@link dev.juggler.InvalidConfigException}).
+     */
     void cancel(Collection<String> jobIds);
 
     /** Stops tracking; by default leaves running jobs alone (see the implementation). Idempotent. */

@@ -40,7 +40,10 @@ import org.slf4j.LoggerFactory;
  * next tick; meanwhile the tick goes on with purging and staging, submits nothing, and reports the
  * cluster unavailable since the start of the first call that failed or hung. The start and the end of
  * an outage are logged once each and fired as {@link JugglerEvent.ClusterUnavailable} and
- * {@link JugglerEvent.ClusterRecovered}.
+ * {@link JugglerEvent.ClusterRecovered}. Submit calls are bounded the same way (thread {@code juggler-submit}):
+ * one that does not answer in time, or fails as unavailable, starts an outage at its own start; one still
+ * running keeps the next submissions back, and its jobs, if it makes any, are adopted when the status
+ * shows them.
  *
  * <p><b>How many workers it submits.</b> Jobs it submitted count as pending until the backend's status
  * shows them (a backend may answer from an older snapshot), or for the grace (see "Restarts"). Only claimable frames that no queued or running job will take justify a

@@ -1,6 +1,7 @@
 package dev.juggler.accel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,5 +77,44 @@ class AcceleratorPoolConfigTest {
         try (AcceleratorPool<Integer, Integer> pool = withDevices(3).build()) {
             assertEquals(List.of(List.of("d0", "d1", "d2")), pool.groups());
         }
+    }
+
+    @Test
+    void aRotationPolicyCannotBeCombinedWithTheFixedGroupShorthand() {
+        String message = rejected(() -> withDevices(4).rotation(ThermalBudgetRotation.below(65)).groupSize(2).build());
+        assertTrue(message.startsWith("rotation = ThermalBudgetRotation[") && message.contains("FixedGroupRotation"), message);
+        assertTrue(rejected(() -> withDevices(4).rotation(null)).startsWith("rotation = null"));
+        try (AcceleratorPool<Integer, Integer> pool = withDevices(4).ambientTemperature(20)
+                .rotation(FixedGroupRotation.builder().groupSize(2).temperatureThreshold(60).build()).build()) {
+            assertEquals(List.of(List.of("d0", "d1"), List.of("d2", "d3")), pool.groups(), "ambient alone is no rule");
+        }
+        String tooBig = rejected(() -> withDevices(5)
+                .rotation(FixedGroupRotation.builder().groupSize(3).temperatureThreshold(60).build()).build());
+        assertTrue(tooBig.startsWith("groupSize = 3: must be between 1 and n/2 = 2"), tooBig);
+    }
+
+    @Test
+    void aConfigObjectCarriesItsSettingsToThePoolAndSettersAfterItChangeSingleValues() {
+        ThermalBudgetRotation budget = ThermalBudgetRotation.below(65);
+        AcceleratorPoolConfig config = AcceleratorPoolConfig.builder().name("sticks").rotation(budget)
+                .healthPollInterval(Duration.ofMillis(250)).maxAttempts(2).closeDevicesOnClose(true).build();
+        try (AcceleratorPool<Integer, Integer> pool = withDevices(3).config(config).build()) {
+            assertEquals("sticks", pool.name());
+            assertSame(budget, pool.config().rotation());
+            assertEquals(Duration.ofMillis(250), pool.config().healthPollInterval());
+            assertEquals(2, pool.config().maxAttempts());
+            assertEquals(List.of(List.of("d0", "d1", "d2")), pool.groups());
+        }
+        try (AcceleratorPool<Integer, Integer> pool = withDevices(3).config(config).name("other").maxAttempts(4).build()) {
+            assertEquals("other", pool.name());
+            assertEquals(4, pool.config().maxAttempts());
+            assertSame(budget, pool.config().rotation());
+            assertTrue(pool.config().closeDevicesOnClose());
+        }
+        assertSame(RotationPolicy.none(), AcceleratorPoolConfig.DEFAULTS.rotation());
+        assertEquals(AcceleratorPool.DEFAULT_MAX_ATTEMPTS, AcceleratorPoolConfig.DEFAULTS.maxAttempts());
+        assertEquals("sticks", config.toBuilder().build().name());
+        assertTrue(rejected(() -> AcceleratorPoolConfig.builder().rotation(null)).startsWith("rotation = null"));
+        assertTrue(rejected(() -> withDevices(2).config(null)).startsWith("config = null"));
     }
 }

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * Seeded randomized runs of a pool over simulated devices on virtual time: random device counts, group
- * sizes, rotation rules, service times, temperatures and failures. Every assertion message carries the
+ * Seeded randomized runs of a pool over simulated devices on virtual time: random device counts, rotation
+ * policies (fixed groups with random sizes and rules, or the thermal budget), service times, temperatures
+ * and failures. Every assertion message carries the
  * seed; rerun one with {@code -Djuggler.seed=<seed>}.
  */
 class AcceleratorPoolRandomizedTest {
@@ -108,7 +109,7 @@ class AcceleratorPoolRandomizedTest {
         long inFlightAcrossSwitches = 0;
         long switchesSeen = 0;
         for (long seed : seeds()) {
-            Result r = simulate(seed, false);
+            Result r = simulate(seed, Mode.ANY);
             inFlightAcrossSwitches += r.acrossSwitch;
             switchesSeen += r.switches;
         }
@@ -119,15 +120,28 @@ class AcceleratorPoolRandomizedTest {
     @Test
     void cycleOnlyRotationIsStrictlyRoundRobin() throws Exception {
         for (long seed : seeds()) {
-            simulate(seed, true);
+            simulate(seed, Mode.CYCLE_ONLY);
         }
     }
+
+    @Test
+    void thermalBudgetWithFailingDevicesCompletesEveryFrameExactlyOnce() throws Exception {
+        long switchesSeen = 0;
+        for (long seed : seeds()) {
+            switchesSeen += simulate(seed, Mode.BUDGET).switches;
+        }
+        assertTrue(switchesSeen > 0, "no device ever rested or was called in");
+    }
+
+    /** Which rotation a run may use: any (drawn from the seed), fixed groups on a cycle only, or the thermal budget. */
+    private enum Mode { ANY, CYCLE_ONLY, BUDGET }
 
     private record Result(long switches, long acrossSwitch) {
     }
 
-    private Result simulate(long seed, boolean cycleOnly) throws Exception {
-        String at = "seed " + seed + (cycleOnly ? " (cycle only)" : "") + ": ";
+    private Result simulate(long seed, Mode mode) throws Exception {
+        boolean cycleOnly = mode == Mode.CYCLE_ONLY;
+        String at = "seed " + seed + (mode == Mode.ANY ? "" : " (" + mode + ")") + ": ";
         SplittableRandom rnd = new SplittableRandom(seed);
         VirtualTime time = new VirtualTime(Instant.parse("2024-01-01T00:00:00Z"));
         int n = rnd.nextInt(2, 8);
@@ -136,6 +150,7 @@ class AcceleratorPoolRandomizedTest {
         boolean temperature = !cycleOnly && (!cycle || rnd.nextBoolean());
         boolean throttling = !cycleOnly && rnd.nextBoolean();
         double failureRate = cycleOnly ? 0 : rnd.nextDouble() * 0.05;
+        boolean budget = mode == Mode.BUDGET || !cycleOnly && rnd.nextInt(3) == 0;
         ConcurrentLinkedQueue<Run> runs = new ConcurrentLinkedQueue<>();
         List<Flaky> devices = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -149,7 +164,7 @@ class AcceleratorPoolRandomizedTest {
         }
         List<GroupSwitch> switches = new CopyOnWriteArrayList<>();
         AcceleratorPool.Builder<Integer, Integer> builder = AcceleratorPool.<Integer, Integer>builder()
-                .devices(devices).groupSize(k).clock(time.clock())
+                .devices(devices).clock(time.clock())
                 .healthPollInterval(Duration.ofMillis(rnd.nextInt(20, 500)))
                 .probeAfter(Duration.ofMillis(rnd.nextInt(100, 3000)))
                 .maxAttempts(n)
@@ -159,17 +174,22 @@ class AcceleratorPoolRandomizedTest {
                         switches.add(event);
                     }
                 });
-        if (cycle) {
-            builder.cyclePeriod(Duration.ofMillis(rnd.nextInt(100, 3000)));
+        if (budget) {
+            builder.rotation(ThermalBudgetRotation.below(rnd.nextDouble(40, 70)));
+        } else {
+            builder.groupSize(k);
+            if (cycle) {
+                builder.cyclePeriod(Duration.ofMillis(rnd.nextInt(100, 3000)));
+            }
+            if (temperature) {
+                builder.temperatureThreshold(rnd.nextDouble(40, 70));
+            }
+            if (throttling) {
+                builder.rotateOnThrottling(true);
+            }
         }
-        if (temperature) {
-            builder.temperatureThreshold(rnd.nextDouble(40, 70));
-        }
-        if (throttling) {
-            builder.rotateOnThrottling(true);
-        }
-        String config = "n=" + n + " k=" + k + " cycle=" + cycle + " temperature=" + temperature + " throttling="
-                + throttling + " failureRate=" + failureRate + "; ";
+        String config = "n=" + n + (budget ? " thermal budget" : " k=" + k + " cycle=" + cycle + " temperature="
+                + temperature + " throttling=" + throttling) + " failureRate=" + failureRate + "; ";
         at += config;
         int threads = rnd.nextInt(1, 2 * n + 1);
         AtomicIntegerArray completed = new AtomicIntegerArray(FRAMES);
@@ -177,8 +197,10 @@ class AcceleratorPoolRandomizedTest {
         AtomicLong wrong = new AtomicLong();
         List<Throwable> unexpected = new CopyOnWriteArrayList<>();
         List<List<String>> groups;
+        List<String> initiallyActive;
         try (AcceleratorPool<Integer, Integer> pool = builder.build()) {
             groups = pool.groups();
+            initiallyActive = pool.activeDevices();
             List<Thread> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 time.join();
@@ -231,20 +253,24 @@ class AcceleratorPoolRandomizedTest {
         List<GroupSwitch> ordered = new ArrayList<>(switches);
         ordered.sort((a, b) -> a.at().compareTo(b.at()));
         for (Run run : runs) {
-            Set<Integer> allowed = new HashSet<>();
-            int before = 0;
+            Set<String> allowed = new HashSet<>();
+            List<String> before = initiallyActive;
             for (GroupSwitch s : ordered) {
                 if (s.at().isBefore(run.start)) {
-                    before = s.toGroup();
+                    before = s.toDevices();
                 } else if (s.at().equals(run.start)) {
-                    allowed.add(s.fromGroup());
-                    allowed.add(s.toGroup());
+                    allowed.addAll(s.fromDevices());
+                    allowed.addAll(s.toDevices());
                 }
             }
-            allowed.add(before);
-            boolean ok = allowed.stream().anyMatch(g -> groups.get(g).contains(run.device));
-            assertTrue(ok, at + "frame " + run.frame + " started on inactive device " + run.device + " at " + run.start
-                    + "; active groups then " + allowed);
+            allowed.addAll(before);
+            assertTrue(allowed.contains(run.device), at + "frame " + run.frame + " started on inactive device "
+                    + run.device + " at " + run.start + "; active devices then " + allowed);
+        }
+        if (!budget) {
+            for (GroupSwitch s : ordered) {
+                assertEquals(groups.get(s.toGroup()), s.toDevices(), at + "a switch names its group's devices: " + s);
+            }
         }
         long acrossSwitch = 0;
         for (Run run : runs) {

@@ -426,4 +426,50 @@ class AcceleratorPoolTest {
             assertEquals(4, perDevice.size());
         }
     }
+
+    @Test
+    void thermalBudgetRestsAHotDeviceWhileTheOthersTakeTheWork() {
+        List<ScriptedDevice> devices = devices(3);
+        try (AcceleratorPool<Integer, Integer> pool = pool(devices).rotation(ThermalBudgetRotation.below(65)).build()) {
+            pool.infer(List.of(1));
+            assertEquals(List.of("d0", "d1", "d2"), pool.activeDevices());
+            devices.get(1).temperature = 64.6;
+            clock.advance(Duration.ofSeconds(1));
+            devices.forEach(d -> d.received.clear());
+            for (int i = 0; i < 6; i++) {
+                pool.infer(List.of(i));
+            }
+            assertEquals(List.of("d0", "d2"), pool.activeDevices());
+            assertTrue(devices.get(1).received.isEmpty(), "a resting device gets no batch");
+            assertEquals(3, devices.get(0).received.size());
+            assertEquals(3, devices.get(2).received.size());
+            assertEquals(List.of(List.of("d0", "d1", "d2")), pool.groups());
+            GroupSwitch rest = switches.get(0);
+            assertEquals(SwitchReason.TEMPERATURE, rest.reason());
+            assertEquals(0, rest.fromGroup());
+            assertEquals(0, rest.toGroup());
+            assertEquals(List.of("d0", "d1", "d2"), rest.fromDevices());
+            assertEquals(List.of("d0", "d2"), rest.toDevices());
+            assertEquals(64.6, rest.temperatures().get("d1"));
+            devices.get(1).temperature = 63;
+            clock.advance(Duration.ofSeconds(1));
+            pool.infer(List.of(7));
+            assertEquals(List.of("d0", "d1", "d2"), pool.activeDevices());
+            assertEquals(2, pool.stats().switches());
+        }
+    }
+
+    @Test
+    void thermalBudgetCallsARestingDeviceInWhenNoWorkingOneCanTakeTheBatch() {
+        List<ScriptedDevice> devices = devices(2);
+        devices.get(0).temperature = 64.6;
+        devices.get(1).failing = true;
+        try (AcceleratorPool<Integer, Integer> pool = pool(devices).rotation(ThermalBudgetRotation.below(65)).build()) {
+            assertEquals(List.of(30), pool.infer(List.of(3)));
+            assertEquals(List.of("d1"), outs);
+            assertEquals(List.of(3), List.copyOf(devices.get(0).received));
+            assertEquals(SwitchReason.FAILURE, switches.get(switches.size() - 1).reason());
+            assertEquals(List.of("d1", "d0"), pool.activeDevices());
+        }
+    }
 }

@@ -5,6 +5,7 @@ import dev.juggler.accel.AcceleratorPool;
 import dev.juggler.accel.AcceleratorPoolListener;
 import dev.juggler.accel.GroupSwitch;
 import dev.juggler.accel.SwitchReason;
+import dev.juggler.accel.ThermalBudgetRotation;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,8 +28,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 /**
  * The thermal rotation benchmark behind {@code bench/thermal.sh}: five simulated NCS2-like sticks for one
  * hour of virtual time, in groups of two, against the ideal (two sticks that never throttle) and against
- * all five sticks without rotation; then the real-time dispatch overhead of the pool. Appends a table to
- * the file given with {@code --out} and prints the {@code RESULT} line last.
+ * all five sticks without rotation; then the same sticks under the {@link ThermalBudgetRotation} (every
+ * stick duty-cycled just below the threshold); then the real-time dispatch overhead of the pool. Appends a
+ * table to the file given with {@code --out} and prints the {@code RESULT} line last.
  */
 public final class ThermalBenchmark {
 
@@ -37,6 +39,7 @@ public final class ThermalBenchmark {
     private static final double THRESHOLD = 65.0;
     private static final Duration CYCLE = Duration.ofSeconds(20);
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final ThermalBudgetRotation BUDGET = ThermalBudgetRotation.below(THRESHOLD);
 
     private ThermalBenchmark() {
     }
@@ -63,6 +66,8 @@ public final class ThermalBenchmark {
         Outcome rotation = simulate("rotation (cycle 20 s + threshold + throttling)", Mode.ALL_RULES, simulated);
         Outcome thresholdOnly = simulate("rotation (threshold + throttling, no cycle)", Mode.THRESHOLD_ONLY, simulated);
         Outcome noRotation = simulate("no rotation (all 5 sticks)", Mode.NONE, simulated);
+        Outcome budget = simulate(String.format(Locale.ROOT, "thermal budget (all 5 sticks, each rests at %.1f °C until %.1f °C)",
+                BUDGET.restAtCelsius(), BUDGET.resumeAtCelsius()), Mode.BUDGET, simulated);
         double serviceSeconds = SimulatedDevice.DEFAULT_SERVICE_TIME.toNanos() / 1e9;
         double idealPerSecond = GROUP / serviceSeconds;
         double[] overhead = dispatchOverhead();
@@ -72,6 +77,8 @@ public final class ThermalBenchmark {
         double noRotationVsIdeal = noRotation.perSecond() / idealPerSecond;
         double maxRotationTemp = Math.max(rotation.maxTemp, thresholdOnly.maxTemp);
         double overThreshold = maxRotationTemp - THRESHOLD;
+        double budgetVsIdeal = budget.perSecond() / idealPerSecond;
+        double budgetOverThreshold = budget.maxTemp - THRESHOLD;
         StringBuilder table = new StringBuilder();
         table.append("\n## thermal\n\n");
         table.append("Run ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_INSTANT))
@@ -86,29 +93,34 @@ public final class ThermalBenchmark {
         table.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         table.append(String.format(Locale.ROOT, "| ideal (%d sticks, never throttled) | %.1f | 1.000 | %.1f | - | 0 | - | - | %.1f ms | - | - | - |%n",
                 GROUP, idealPerSecond, idealPerSecond / GROUP, serviceSeconds * 1000 / GROUP));
-        for (Outcome o : List.of(rotation, thresholdOnly, noRotation)) {
+        for (Outcome o : List.of(rotation, thresholdOnly, noRotation, budget)) {
             table.append(String.format(Locale.ROOT, "| %s | %.1f | %.3f | %.1f | %.2f | %d | %s | %s | %.1f ms | %d | %d | %.1f |%n",
                     o.name, o.perSecond(), o.perSecond() / idealPerSecond, o.perSecond() / STICKS, o.maxTemp, o.throttled,
                     o.switches == 0 ? "0" : o.switches + " " + o.reasons, o.switches == 0 ? "-" : o.longestSwitchGap.toNanos() / 1e6 + " ms",
                     o.longestCompletionGapNanos / 1e6, o.lost, o.duplicated, o.wallSeconds));
         }
-        table.append(String.format(Locale.ROOT, "%nMax temperature with rotation: %.2f °C vs threshold %.1f °C (%+.2f °C). "
+        table.append(String.format(Locale.ROOT, "%nMax temperature with rotation: %.2f °C vs threshold %.1f °C (%+.2f °C); "
+                + "with the thermal budget (ThermalBudgetRotation with its defaults: every stick works, rests from threshold − 0.5 °C "
+                + "until it has cooled by 1 °C; 10 caller threads): %.2f °C (%+.2f °C) at %.3f× the ideal. "
                 + "Dispatch overhead (real time, no model, 1 thread, best of 5 × 1M calls): direct call %.1f ns/frame, through the pool "
                 + "(5 devices, groups of 2, all rules on) %.1f ns/frame, overhead %.1f ns/frame; in that real-time run the pool switched %d times (cycle 100 ms) and the longest switch gap (switch to the first batch on the new group) was %.1f µs.%n",
-                maxRotationTemp, THRESHOLD, overThreshold, overhead[0], overhead[1], overhead[1] - overhead[0], (long) overhead[3], overhead[2] / 1000));
+                maxRotationTemp, THRESHOLD, overThreshold, budget.maxTemp, budgetOverThreshold, budgetVsIdeal, overhead[0], overhead[1], overhead[1] - overhead[0], (long) overhead[3], overhead[2] / 1000));
         System.out.print(table);
         if (out != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.writeString(out, table.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         System.out.println(String.format(Locale.ROOT,
-                "RESULT thermal rotation_vs_ideal=%.3f norotation_vs_ideal=%.3f max_over_threshold_c=%.2f lost=%d duplicated=%d",
-                rotationVsIdeal, noRotationVsIdeal, overThreshold, rotation.lost + thresholdOnly.lost + noRotation.lost,
-                rotation.duplicated + thresholdOnly.duplicated + noRotation.duplicated));
+                "RESULT thermal rotation_vs_ideal=%.3f norotation_vs_ideal=%.3f max_over_threshold_c=%.2f lost=%d duplicated=%d"
+                        + " budget_vs_ideal=%.3f budget_max_over_threshold_c=%.2f",
+                rotationVsIdeal, noRotationVsIdeal, overThreshold,
+                rotation.lost + thresholdOnly.lost + noRotation.lost + budget.lost,
+                rotation.duplicated + thresholdOnly.duplicated + noRotation.duplicated + budget.duplicated,
+                budgetVsIdeal, budgetOverThreshold));
     }
 
     /** Which rotation rules a run uses. */
-    private enum Mode { ALL_RULES, THRESHOLD_ONLY, NONE }
+    private enum Mode { ALL_RULES, THRESHOLD_ONLY, NONE, BUDGET }
 
     private static Outcome simulate(String name, Mode mode, Duration length) throws InterruptedException {
         long wallStart = System.nanoTime();
@@ -126,21 +138,26 @@ public final class ThermalBenchmark {
         Map<SwitchReason, Integer> reasons = new EnumMap<>(SwitchReason.class);
         AcceleratorPool.Builder<Integer, Integer> builder = AcceleratorPool.<Integer, Integer>builder().name(name)
                 .devices(sticks).clock(time.clock()).healthPollInterval(POLL);
-        boolean rotate = mode != Mode.NONE;
+        boolean rotate = mode == Mode.ALL_RULES || mode == Mode.THRESHOLD_ONLY;
         if (mode == Mode.ALL_RULES) {
             builder.cyclePeriod(CYCLE);
         }
         if (rotate) {
-            builder.groupSize(GROUP).temperatureThreshold(THRESHOLD).rotateOnThrottling(true)
-                    .listener(new AcceleratorPoolListener() {
-                        @Override
-                        public void onSwitch(GroupSwitch event) {
-                            synchronized (reasons) {
-                                reasons.merge(event.reason(), 1, Integer::sum);
-                            }
-                        }
-                    });
+            builder.groupSize(GROUP).temperatureThreshold(THRESHOLD).rotateOnThrottling(true);
+        } else if (mode == Mode.BUDGET) {
+            builder.rotation(BUDGET);
         }
+        if (mode != Mode.NONE) {
+            builder.listener(new AcceleratorPoolListener() {
+                @Override
+                public void onSwitch(GroupSwitch event) {
+                    synchronized (reasons) {
+                        reasons.merge(event.reason(), 1, Integer::sum);
+                    }
+                }
+            });
+        }
+        // Two callers per device that may work: the active group's, or every stick's.
         int threads = 2 * (rotate ? GROUP : STICKS);
         AtomicInteger next = new AtomicInteger();
         long endNanos = length.toNanos();
