@@ -329,19 +329,13 @@ public final class FixedGroupRotation implements RotationPolicy {
          * throttling limit (e.g. 65 °C for a stick that throttles at 70 °C).
          */
         public Builder temperatureThreshold(double celsius) {
-            if (!Double.isFinite(celsius)) {
-                throw InvalidConfigException.of("temperatureThreshold", celsius, "must be a finite temperature in °C");
-            }
-            this.threshold = celsius;
+            this.threshold = Celsius.finite("temperatureThreshold", celsius);
             return this;
         }
 
         /** The temperature the devices cool towards, °C; default 25. Only used to check the threshold. */
         public Builder ambientTemperature(double celsius) {
-            if (!Double.isFinite(celsius) || celsius < -50 || celsius > 80) {
-                throw InvalidConfigException.of("ambientTemperature", celsius, "must be in -50..80 °C");
-            }
-            this.ambient = celsius;
+            this.ambient = Celsius.ambient(celsius);
             return this;
         }
 

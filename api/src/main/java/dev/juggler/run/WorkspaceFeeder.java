@@ -5,7 +5,6 @@ import dev.juggler.internal.NamedThreadFactory;
 import dev.juggler.ledger.StageState;
 import dev.juggler.ledger.VideoRecord;
 import dev.juggler.ledger.WorkLedger;
-import dev.juggler.stage.StageListener;
 import dev.juggler.stage.StagedVideo;
 import dev.juggler.stage.VideoStager;
 import dev.juggler.stage.WorkspaceFullException;
@@ -51,8 +50,13 @@ final class WorkspaceFeeder implements AutoCloseable {
     private final Consumer<JugglerEvent> events;
     private final Runnable wake;
     private final ExecutorService threads;
-    /** Transfers started and not ended: video id to bytes. */
+    /** Transfers handed to a staging thread and not ended: video id to bytes. */
     private final Map<String, Long> staging = new ConcurrentHashMap<>();
+    /**
+     * Of those, the ones the stager has not reported progress for yet: it may not count them yet, so they are
+     * the only ones this class adds to the stager's usage.
+     */
+    private final Map<String, Long> notHandedOver = new ConcurrentHashMap<>();
     /** Videos whose staging failed: when to try again and how often it failed in a row. */
     private final Map<String, StageRetry> retries = new ConcurrentHashMap<>();
     /** Videos this juggler set aside as larger than the budget, with the reason; until they come back. */
@@ -106,11 +110,13 @@ final class WorkspaceFeeder implements AutoCloseable {
             return;
         }
         waiting = null;
-        // The stager counts a transfer only once it has started, so a transfer queued here but not yet
-        // started would otherwise be invisible and the plan could overbook the budget.
+        // A stager counts a video from the moment stage() accepts it until it is staged (then as used) or
+        // given up (VideoStager's budget rule), so the only transfers it may not see are those queued here
+        // that have not reported progress yet: those, and only those, are added here. One handed over in
+        // between the two reads is counted twice for this tick (too careful, never overbooking).
+        long notStarted = notHandedOver.values().stream().mapToLong(Long::longValue).sum();
         WorkspaceUsage usage = stager.usage();
-        long inFlight = staging.values().stream().mapToLong(Long::longValue).sum();
-        long free = Math.max(0, usage.budgetBytes() - usage.usedBytes() - Math.max(usage.reservedBytes(), inFlight));
+        long free = Math.max(0, usage.budgetBytes() - usage.usedBytes() - usage.reservedBytes() - notStarted);
         for (VideoRecord candidate : ledger.videosToStage(parallelStaging * 4)) {
             if (staging.size() >= parallelStaging) {
                 break;
@@ -133,6 +139,7 @@ final class WorkspaceFeeder implements AutoCloseable {
             }
             free -= size;
             staging.put(id, size);
+            notHandedOver.put(id, size);
             threads.execute(() -> stageOne(candidate));
         }
     }
@@ -149,7 +156,10 @@ final class WorkspaceFeeder implements AutoCloseable {
     private void stageOne(VideoRecord candidate) {
         String id = candidate.video().id();
         try {
-            StagedVideo video = stager.stage(candidate.video(), StageListener.NONE);
+            // The stager reports progress only after it has reserved the video's size: from then on it counts it.
+            // Removing earlier would leave a moment in which nobody counts it; a transfer that reports nothing is
+            // counted twice until it ends (too careful, never overbooking).
+            StagedVideo video = stager.stage(candidate.video(), (videoId, done, total) -> notHandedOver.remove(id));
             ledger.markStage(id, StageState.STAGED, Optional.of(video.location()), Optional.empty());
             staged.incrementAndGet();
             retries.remove(id);
@@ -171,6 +181,7 @@ final class WorkspaceFeeder implements AutoCloseable {
             LOG.error("staging video {} failed unexpectedly", id, e);
             events.accept(new JugglerEvent.StagingFailed(id, e.toString()));
         } finally {
+            notHandedOver.remove(id);
             staging.remove(id);
             if (!closed) {
                 wake.run();

@@ -775,7 +775,8 @@ class JugglerTest {
             assertTrue(first.problems().contains("cluster: no answer for 100ms"), first.problems().toString());
             assertEquals(List.of(), backend.submissions, "nothing is submitted blind");
             assertEquals(List.of("p"), stager.purged, "purging goes on");
-            assertEquals(1, first.videosStaging() + stager.staged.size(), "staging goes on: " + first.problems());
+            // The status counts it while its transfer runs; the stager once it is done (both, in between).
+            assertTrue(first.videosStaging() == 1 || stager.staged.equals(List.of("a")), "staging goes on: " + first.problems());
             assertEquals(List.of(new JugglerEvent.ClusterUnavailable(start, "no answer for 100ms")),
                     events(JugglerEvent.ClusterUnavailable.class));
 

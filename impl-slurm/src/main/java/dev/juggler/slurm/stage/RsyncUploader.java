@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * {@code ssh} command that uses the configured key, port and known_hosts with
  * {@code StrictHostKeyChecking=yes} and {@code BatchMode=yes}. The process is started from an
  * argument list, never through a local shell. Everything after the bytes (checks, rename, budget) is
- * {@link SftpVideoStager}'s. Immutable and thread-safe: each call runs its own process.
+ * the {@link dev.juggler.stage.StagingProtocol}'s. Immutable and thread-safe: each call runs its own process.
  */
 final class RsyncUploader {
 
@@ -93,12 +93,13 @@ final class RsyncUploader {
      * Appends what {@code remotePath} lacks of {@code source}, reporting absolute byte counts to
      * {@code progress} on the calling thread. Returns normally when rsync exits 0.
      *
+     * @param label the video as it may appear in messages (hostile ids already escaped)
      * @param stop polled while rsync runs; when it turns true the process is killed and a transient
      *     exception is thrown (the partial remote file is kept)
      * @throws JugglerException transient for network-like failures, permanent otherwise; the message
      *     holds the exit code and the tail of rsync's standard error
      */
-    void upload(String videoId, Path source, String remotePath, long size, BooleanSupplier stop, LongConsumer progress) {
+    void upload(String label, Path source, String remotePath, long size, BooleanSupplier stop, LongConsumer progress) {
         List<String> cmd = List.of(rsync, "--protect-args", "--inplace", "--append-verify", "--partial",
                 "--progress", "--timeout=" + Math.max(30, config.commandTimeout().toSeconds()),
                 "-e", sshCommand, "--", source.toAbsolutePath().toString(), remoteSpec(remotePath));
@@ -112,12 +113,12 @@ final class RsyncUploader {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new JugglerException("video " + videoId + ": cannot start rsync: " + e.getMessage(), true, e);
+            throw new JugglerException("video " + label + ": cannot start rsync: " + e.getMessage(), true, e);
         }
         AtomicLong done = new AtomicLong(-1);
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
-        Thread out = drain(p.getInputStream(), null, done, videoId);
-        Thread err = drain(p.getErrorStream(), stderr, null, videoId);
+        Thread out = drain(p.getInputStream(), null, done, label);
+        Thread err = drain(p.getErrorStream(), stderr, null, label);
         long reported = -1;
         boolean stopped = false;
         try {
@@ -146,7 +147,7 @@ final class RsyncUploader {
             awaitQuietly(p);
             join(out);
             join(err);
-            throw new JugglerException("upload of video " + videoId + " by rsync was stopped; the partial file is kept"
+            throw new JugglerException("upload of video " + label + " by rsync was stopped; the partial file is kept"
                     + " and a later stage() resumes it", true, null);
         }
         join(out);
@@ -166,7 +167,7 @@ final class RsyncUploader {
             }
             boolean isTransient = TRANSIENT_EXITS.contains(code) && !tail.contains("Host key verification failed")
                     && !tail.contains("Permission denied");
-            throw new JugglerException("video " + videoId + ": rsync to " + config.target() + " exited with " + code
+            throw new JugglerException("video " + label + ": rsync to " + config.target() + " exited with " + code
                     + (tail.isEmpty() ? "" : ": " + tail), isTransient, null);
         }
     }
@@ -215,7 +216,7 @@ final class RsyncUploader {
     }
 
     /** Reads a stream to its end: into {@code sink}, or parsing {@code --progress} lines into {@code done}. */
-    private static Thread drain(InputStream in, ByteArrayOutputStream sink, AtomicLong done, String videoId) {
+    private static Thread drain(InputStream in, ByteArrayOutputStream sink, AtomicLong done, String label) {
         Thread t = new Thread(() -> {
             try (InputStream s = new BufferedInputStream(in)) {
                 ByteArrayOutputStream line = new ByteArrayOutputStream();
@@ -246,7 +247,7 @@ final class RsyncUploader {
             } catch (IOException ignored) {
                 // the process ended
             }
-        }, "rsync-" + (sink == null ? "out" : "err") + "-" + videoId.hashCode());
+        }, "rsync-" + (sink == null ? "out" : "err") + "-" + Integer.toHexString(label.hashCode()));
         t.setDaemon(true);
         t.start();
         return t;

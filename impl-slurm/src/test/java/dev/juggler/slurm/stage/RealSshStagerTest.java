@@ -11,6 +11,7 @@ import dev.juggler.slurm.ssh.RemoteCommand;
 import dev.juggler.slurm.ssh.SshClient;
 import dev.juggler.slurm.ssh.SshConfig;
 import dev.juggler.stage.StagedVideo;
+import dev.juggler.stage.VideoStagerContract;
 import dev.juggler.video.Video;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -21,11 +22,13 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
  * The stager over the real OpenSSH server of the test setup (skips without it, fails with CI=true): the
- * shared scenarios over SFTP, plus the rsync transfer (rsync is installed there by the setup script).
+ * {@link VideoStagerContract} and the shared scenarios over SFTP, plus the rsync transfer (rsync is
+ * installed there by the setup script).
  */
 class RealSshStagerTest extends StagerScenarios {
 
@@ -53,6 +56,24 @@ class RealSshStagerTest extends StagerScenarios {
     @Override
     String workspace() {
         return slurm.workdir + "/workspace/test-" + UUID.randomUUID();
+    }
+
+    /** The contract, over SFTP to the real sshd. */
+    @Nested
+    class Contract extends VideoStagerContract {
+        @Override
+        protected Workspace newWorkspace() {
+            return new RemoteWorkspace(client, workspace());
+        }
+    }
+
+    /** The contract with the bytes moved by rsync. */
+    @Nested
+    class RsyncContract extends VideoStagerContract {
+        @Override
+        protected Workspace newWorkspace() {
+            return new RemoteWorkspace(client, workspace(), b -> b.transfer(Transfer.RSYNC).rsyncSsh(config()));
+        }
     }
 
     // ---------------------------------------------------------------- rsync transfer
