@@ -193,7 +193,12 @@ public final class FailureGroups {
         if (extension.find() && extension.end() - start <= 300) {
             int lastSep = Math.max(s.lastIndexOf('/', extension.start()), s.lastIndexOf('\\', extension.start()));
             if (lastSep >= start && s.substring(lastSep, extension.start()).chars().filter(Character::isWhitespace).count() <= 1) {
-                return extension.end();
+                // Suffixes after the extension belong to the name too ("a.mp4.part", a staged "a.mp4.v.mp4").
+                int end = extension.end();
+                while (end < runEnd && !Character.isWhitespace(s.charAt(end))) {
+                    end++;
+                }
+                return end;
             }
         }
         int end = start;

@@ -62,7 +62,10 @@ public final class StatusCommand extends OperatorCommand {
         for (StatusSnapshot.RunStatus run : s.runs()) {
             RunReport r = run.report();
             String name = Escape.quoted(r.runKey());
-            if (!run.reporting()) {
+            if (!run.reporting() && s.frames().isSettled()) {
+                // Nothing is left to do: a juggler that stopped then is done, not in trouble.
+                out.println("Juggler " + name + ": last reported " + TimeText.format(r.at()) + " (nothing is left to do)");
+            } else if (!run.reporting()) {
                 out.println("Juggler " + name + ": NOT REPORTING since " + TimeText.format(r.at())
                         + " (its next update was due " + TimeText.format(r.nextTick()) + "); the values below are from then");
             } else {

@@ -31,6 +31,10 @@ class FailureGroupsTest {
     void varyingPartsAreTakenOutAndWordsKept() {
         assertEquals("job <n> on node<n> timed out after <duration>", FailureGroups.normalize("job 4711 on node042 timed out after 3h"));
         assertEquals("lease <hex> lost", FailureGroups.normalize("lease 9f8e7d6c5b4a lost"));
+        assertEquals("video truncated at frame <n>: <path> (the stream ended before frame <n>)", FailureGroups.normalize(
+                "video truncated at frame 100: /ws/broken cut.mp4.v.mp4 (the stream ended before frame 100)"),
+                "a staged copy's suffix belongs to its name");
+        assertEquals("cannot resume <path>", FailureGroups.normalize("cannot resume /ws/a.mp4.part"));
         assertEquals("lease <id> lost", FailureGroups.normalize("lease 123e4567-e89b-12d3-a456-426614174000 lost"));
         assertEquals("fetch <url> failed: <n>", FailureGroups.normalize("fetch https://cdn.example.org/a?b=1 failed: 404"));
         assertEquals("unknown codec <str>", FailureGroups.normalize("unknown codec 'h264'"));
