@@ -34,7 +34,7 @@ bench_postgres bench/ledger.sh "$work"
 # --- build -----------------------------------------------------------------------------------------
 mvn_cmd=(mvn -B -q)
 [ -n "${JUGGLER_MVN_OFFLINE:-}" ] && mvn_cmd+=(-o)
-if command -v flock >/dev/null; then mvn_cmd=(flock /tmp/juggler-mvn.lock "${mvn_cmd[@]}"); fi
+if command -v flock >/dev/null; then mvn_cmd=(flock "${MVN_LOCK:-/tmp/juggler-mvn.lock}" "${mvn_cmd[@]}"); fi
 log "build (impl-jdbc and what it needs)"
 "${mvn_cmd[@]}" -pl impl-jdbc -am install -DskipTests >&2
 "${mvn_cmd[@]}" -pl impl-jdbc dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" -Dmdep.includeScope=test >&2

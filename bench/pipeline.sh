@@ -19,7 +19,7 @@ THREADS="${THREADS:-$(nproc)}"
 # Engineers sharing one machine serialise Maven through this lock; harmless elsewhere.
 LOCK=()
 if command -v flock >/dev/null 2>&1; then
-  LOCK=(flock /tmp/juggler-mvn.lock)
+  LOCK=(flock "${MVN_LOCK:-/tmp/juggler-mvn.lock}")
 fi
 
 if ! command -v ffmpeg >/dev/null 2>&1; then

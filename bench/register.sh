@@ -16,7 +16,7 @@ mkdir -p "$work"
 
 mvn_cmd=(mvn -B -q)
 [ -n "${JUGGLER_MVN_OFFLINE:-}" ] && mvn_cmd+=(-o)
-if command -v flock >/dev/null; then mvn_cmd=(flock /tmp/mvn.lock "${mvn_cmd[@]}"); fi
+if command -v flock >/dev/null; then mvn_cmd=(flock "${MVN_LOCK:-/tmp/juggler-mvn.lock}" "${mvn_cmd[@]}"); fi
 log "build the juggler tool"
 "${mvn_cmd[@]}" -pl samples -am package -DskipTests >&2
 jar="$root/samples/target/juggler.jar"

@@ -15,7 +15,7 @@ scripts/setup.d/40-slurm-sshd.sh >&2
 . "$JUGGLER_TEST_ENV"
 
 # Share the machine politely with other builds when a lock is in use.
-mvn_() { if command -v flock >/dev/null 2>&1; then flock /tmp/juggler-mvn.lock mvn "$@"; else mvn "$@"; fi; }
+mvn_() { if command -v flock >/dev/null 2>&1; then flock "${MVN_LOCK:-/tmp/juggler-mvn.lock}" mvn "$@"; else mvn "$@"; fi; }
 mvn_ -B -q install -DskipTests -pl impl-slurm -am >&2
 mvn_ -B -q test-compile -pl impl-slurm >&2
 cp_file="$root/target/bench-slurm-classpath.txt"

@@ -10,7 +10,7 @@
 #   MVN        Maven command (default: mvn)
 #   MVN_ARGS   extra Maven arguments, e.g. "-o" to build offline (default: none)
 #   MINUTES    simulated minutes (default: 60)
-#   MVN_LOCK   lock file that serialises Maven runs on a shared machine (default: /tmp/mvn.lock)
+#   MVN_LOCK   lock file that serialises Maven runs on a shared machine (default: /tmp/juggler-mvn.lock)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +19,7 @@ MINUTES="${MINUTES:-60}"
 # Engineers sharing one machine serialise Maven through this lock; harmless elsewhere.
 LOCK=()
 if command -v flock >/dev/null 2>&1; then
-  LOCK=(flock "${MVN_LOCK:-/tmp/mvn.lock}")
+  LOCK=(flock "${MVN_LOCK:-/tmp/juggler-mvn.lock}")
 fi
 
 echo "building the api module and its test classes..." >&2
