@@ -24,11 +24,6 @@ public final class ReasonLike {
         return pattern;
     }
 
-    /** Whether {@code reason} matches {@code pattern} (a null reason never matches). */
-    public static boolean matches(String pattern, String reason) {
-        return reason != null && toRegex(pattern).matcher(reason).find();
-    }
-
     /** The pattern as a regular expression (unanchored, case-insensitive). */
     public static Pattern toRegex(String pattern) {
         StringBuilder regex = new StringBuilder();

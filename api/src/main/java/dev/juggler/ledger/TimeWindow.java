@@ -1,6 +1,5 @@
 package dev.juggler.ledger;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,14 +26,6 @@ public record TimeWindow(Optional<Instant> since, Optional<Instant> until) {
     /** The window without bounds. */
     public static TimeWindow always() {
         return ALWAYS;
-    }
-
-    /** The {@code length} up to {@code now}. */
-    public static TimeWindow last(Duration length, Instant now) {
-        if (length.isNegative() || length.isZero()) {
-            throw new IllegalArgumentException("window length " + length + ": must be positive");
-        }
-        return new TimeWindow(Optional.of(now.minus(length)), Optional.empty());
     }
 
     /** Whether neither end is bounded. */

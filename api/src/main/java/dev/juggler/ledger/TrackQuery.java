@@ -24,7 +24,7 @@ public record TrackQuery(Optional<String> videoId, Optional<String> analysis, Op
         int limit) {
 
     /** Row orders (ties broken by track id). */
-    public enum Sort { ID, VIDEO, PRIORITY_DESC, ANALYSIS, CREATED }
+    public enum Sort { ID, VIDEO, PRIORITY_DESC, ANALYSIS }
 
     public TrackQuery {
         Objects.requireNonNull(videoId, "videoId");

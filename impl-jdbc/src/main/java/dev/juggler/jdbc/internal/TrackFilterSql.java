@@ -102,7 +102,7 @@ final class TrackFilterSql {
     static String order(dev.juggler.ledger.TrackQuery query) {
         String direction = query.descending() ? " DESC" : "";
         return switch (query.sort()) {
-            case ID, CREATED -> " ORDER BY t.id" + direction;
+            case ID -> " ORDER BY t.id" + direction;
             case VIDEO -> " ORDER BY t.video_id" + direction + ", t.id" + direction;
             case ANALYSIS -> " ORDER BY t.analysis" + direction + ", t.id" + direction;
             case PRIORITY_DESC -> " ORDER BY t.priority" + (query.descending() ? "" : " DESC") + ", t.id";

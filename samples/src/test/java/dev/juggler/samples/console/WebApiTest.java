@@ -109,9 +109,9 @@ class WebApiTest extends WebHarness {
                 lines[1]);
         assertEquals(fixture.track(ConsoleFixture.BETA) + ",\"beta, \"\"quoted\"\"\",FAILED,", lines[3]);
         assertTrue(response.body().contains(ConsoleFixture.UNICODE));
-        assertEquals("'-1", ApiCsv.field("-1"));
-        assertEquals("'@x", ApiCsv.field("@x"));
-        assertEquals("\"a\nb\"", ApiCsv.field("a\nb"));
+        assertEquals("'-1", CsvRows.cell("-1"));
+        assertEquals("'@x", CsvRows.cell("@x"));
+        assertEquals("\"a\nb\"", CsvRows.cell("a\nb"));
     }
 
     @Test
