@@ -1,15 +1,16 @@
 package dev.juggler.ledger;
 
-import dev.juggler.video.FrameRange;
-import dev.juggler.video.Video;
-import java.util.List;
-import java.util.Optional;
-import java.util.function.Consumer;
-
 /**
  * The durable single source of truth of a run: videos, tracks, chunks, leases, staging state,
  * failures and frame results. Workers claim from it; the juggler reconciles against it; operators read
  * it through {@link LedgerReader}.
+ *
+ * <p>It is the composite of three roles, so that a part of the system can take only what it uses: the
+ * {@link WorkQueue} (claims, leases, re-scheduling; the {@link dev.juggler.run.Worker} takes it with the
+ * {@link ResultStore}), the {@link VideoCatalogue} (videos, tracks, staging) and the {@link ResultStore}.
+ * On top it offers the operator's {@link #reader() view} and the juggler's {@link #jobRecords() job
+ * records} over the same store. {@link InMemoryWorkLedger} is the reference implementation: a plain
+ * statement of the semantics, and a fast ledger for a host's own tests.
  *
  * <p>Guarantees every implementation must keep (checked by the contract test suite shipped in this
  * module's test-jar):
@@ -27,137 +28,7 @@ import java.util.function.Consumer;
  * store. Failures are {@link dev.juggler.JugglerException}s; transient ones (connection lost,
  * serialisation conflicts) are retried inside before they surface.
  */
-public interface WorkLedger extends AutoCloseable {
-
-    // --- catalogue ---------------------------------------------------------------------------------
-
-    /**
-     * Registers a video, or updates the stored metadata of an already registered one with the same id
-     * (its staging state is kept).
-     */
-    void registerVideo(Video video);
-
-    /** The registered video with this id, if any. */
-    Optional<VideoRecord> video(String videoId);
-
-    /**
-     * Adds a track (its whole range becomes one pending chunk) and returns its id. Idempotent: adding
-     * the same (video, analysis) again returns the existing track's id and changes nothing.
-     *
-     * @throws dev.juggler.NotFoundException if the video is not registered
-     * @throws IllegalArgumentException if the range does not lie inside the video
-     */
-    long addTrack(TrackSpec spec);
-
-    // --- claims and leases (workers) ---------------------------------------------------------------
-
-    /**
-     * Atomically leases the head of the best claimable chunk: at most {@code request.maxFrames()}
-     * frames; a longer chunk is split and its rest stays pending. Empty when nothing is claimable.
-     */
-    Optional<Lease> claim(ClaimRequest request);
-
-    /**
-     * Extends a live lease and records a checkpoint: all frames before {@code checkpoint} are done and
-     * their results stored.
-     *
-     * @param checkpoint the first frame not yet done, within {@code [range.from, range.to]}
-     * @return the lease with its new expiry
-     * @throws LeaseLostException if the lease was revoked, reaped or completed
-     */
-    Lease heartbeat(Lease lease, long checkpoint);
-
-    /**
-     * Completes a lease: frames {@code [range.from, doneUntil)} become a DONE chunk; the rest, if any,
-     * goes back to pending as a new chunk (same attempt count).
-     *
-     * @throws LeaseLostException if the lease is no longer held
-     */
-    void complete(Lease lease, long doneUntil);
-
-    /**
-     * Records a failure of the leased frames from {@code doneUntil} on (the frames before it are
-     * completed as in {@link #complete}). The rest goes back to pending with its attempt counted, or
-     * becomes FAILED when {@code permanent} or when its attempts are exhausted. The reason is kept.
-     *
-     * @throws LeaseLostException if the lease is no longer held
-     */
-    void fail(Lease lease, long doneUntil, String reason, boolean permanent);
-
-    /**
-     * Returns every lease that expired before now to pending (from its last checkpoint on; frames
-     * before the checkpoint are done), counting an attempt. Returns the number of leases reaped.
-     */
-    int reapExpired();
-
-    /**
-     * Revokes every live lease held by workers of the given batch job (the job ended or vanished); as
-     * {@link #reapExpired()} for those leases. Returns the number of leases revoked.
-     */
-    int revokeJob(String jobId, String reason);
-
-    /** Puts FAILED chunks that match the filter back to pending; returns how many. */
-    default int reschedule(RescheduleFilter filter) {
-        return Math.toIntExact(reschedule(filter, false).rescheduled());
-    }
-
-    /**
-     * Puts FAILED chunks that match the filter back to pending with a fresh attempt budget, in one
-     * transaction; or, with {@code dryRun}, only counts them. Each re-scheduled range gets a
-     * {@link ChunkEvent.Kind#RESCHEDULED} entry in its track's history, after the failures it keeps.
-     * Set-aside ranges are skipped unless the filter {@linkplain RescheduleFilter#namesReason names a
-     * reason}. Safe to repeat: a second call finds nothing left to match.
-     */
-    RescheduleOutcome reschedule(RescheduleFilter filter, boolean dryRun);
-
-    /** The prefix of the failure reason of chunks that {@link #setAside} set aside. */
-    String SET_ASIDE_PREFIX = "set aside: ";
-
-    /**
-     * Sets a video's work aside: every PENDING chunk of its tracks becomes FAILED with the reason
-     * {@value #SET_ASIDE_PREFIX}{@code reason}, so that it is no longer staged nor claimed, and an
-     * operator sees it among the failures. Leased chunks are left to their workers. One transaction.
-     * {@link #takeBack} (or {@link #reschedule} with a matching filter) puts the work back.
-     *
-     * @return the number of chunks set aside (0 if the video had no pending work)
-     * @throws dev.juggler.NotFoundException if the video is not registered
-     */
-    int setAside(String videoId, String reason);
-
-    /**
-     * Takes back the work of a video that {@link #setAside} set aside: its FAILED chunks whose reason
-     * starts with {@value #SET_ASIDE_PREFIX} become pending again (other failures of the video stay
-     * failed). Returns how many chunks.
-     */
-    default int takeBack(String videoId) {
-        return reschedule(RescheduleFilter.video(videoId).andReason("^" + java.util.regex.Pattern.quote(SET_ASIDE_PREFIX)));
-    }
-
-    // --- staging (juggler) -------------------------------------------------------------------------
-
-    /**
-     * Videos that have pending work but are not in the workspace (not staged, purged, or failed to
-     * stage), in plan order (highest pending track priority, then registration order). A video whose
-     * work is {@linkplain #setAside set aside} has no pending work, so it is not among them.
-     */
-    List<VideoRecord> videosToStage(int limit);
-
-    /** Records a staging state change; {@code location} is required for STAGED, {@code error} for STAGE_FAILED. */
-    void markStage(String videoId, StageState state, Optional<String> location, Optional<String> error);
-
-    /** Staged videos none of whose tracks has pending or leased frames: safe to purge. */
-    List<VideoRecord> videosToPurge();
-
-    /** Frames by state across the ledger (see {@link WorkEstimate}). */
-    WorkEstimate estimate();
-
-    // --- results -----------------------------------------------------------------------------------
-
-    /** Stores frame results idempotently by (track, frame); a frame stored twice keeps one row. */
-    void storeResults(List<FrameResult> results);
-
-    /** Streams the stored results of a track within a range, in frame order. */
-    void readResults(long trackId, FrameRange range, Consumer<FrameResult> consumer);
+public interface WorkLedger extends VideoCatalogue, WorkQueue, ResultStore, AutoCloseable {
 
     /** The read-only operator view over the same store. */
     LedgerReader reader();

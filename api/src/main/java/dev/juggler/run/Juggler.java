@@ -143,7 +143,7 @@ public final class Juggler implements AutoCloseable {
         Duration longest = pollInterval.compareTo(MIN_STATUS_WAIT) > 0 ? pollInterval : MIN_STATUS_WAIT;
         Duration statusTimeout = b.statusTimeout.compareTo(longest) > 0 ? longest : b.statusTimeout;
         this.cluster = new ClusterWatch(backend, clock, statusTimeout, this::fire);
-        this.workspace = new WorkspaceFeeder(ledger, stager, clock, pollInterval, b.parallelStaging, this::fire, this::requestTick);
+        this.workspace = new WorkspaceFeeder(ledger, ledger, stager, clock, pollInterval, b.parallelStaging, this::fire, this::requestTick);
         this.backoff = new WorkerBackoff(b.failedJobsBeforeBackoff, pollInterval);
         this.book = new JobBook(JobBook.recordsOf(ledger), b.runKey != null ? b.runKey : workerJob.name(), workerJob,
                 JobBook.graceFor(pollInterval));

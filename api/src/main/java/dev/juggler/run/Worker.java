@@ -8,7 +8,9 @@ import dev.juggler.ledger.ClaimRequest;
 import dev.juggler.ledger.FrameResult;
 import dev.juggler.ledger.Lease;
 import dev.juggler.ledger.LeaseLostException;
+import dev.juggler.ledger.ResultStore;
 import dev.juggler.ledger.WorkLedger;
+import dev.juggler.ledger.WorkQueue;
 import dev.juggler.pipeline.FramePipeline;
 import dev.juggler.pipeline.FrameResultSink;
 import dev.juggler.pipeline.PipelineReport;
@@ -95,7 +97,8 @@ public final class Worker {
         }
     }
 
-    private final WorkLedger ledger;
+    private final WorkQueue queue;
+    private final ResultStore results;
     private final FramePipeline pipeline;
     private final String workerId;
     private final Optional<String> jobId;
@@ -113,7 +116,8 @@ public final class Worker {
     private final AtomicBoolean started = new AtomicBoolean();
 
     private Worker(Builder b) {
-        this.ledger = b.ledger;
+        this.queue = b.queue;
+        this.results = b.results;
         this.pipeline = b.pipeline;
         this.workerId = b.workerId;
         this.jobId = Optional.ofNullable(b.jobId);
@@ -129,8 +133,14 @@ public final class Worker {
         listeners.addAll(b.listeners);
     }
 
+    /** A worker on one ledger, which is both its work queue and its result store. */
     public static Builder builder(WorkLedger ledger, FramePipeline pipeline) {
-        return new Builder(ledger, pipeline);
+        return new Builder(ledger, ledger, pipeline);
+    }
+
+    /** A worker that claims from {@code queue} and writes its results to {@code results}. */
+    public static Builder builder(WorkQueue queue, ResultStore results, FramePipeline pipeline) {
+        return new Builder(queue, results, pipeline);
     }
 
     /** Asks the worker to checkpoint, return the rest of its range and stop. Thread-safe, idempotent. */
@@ -165,7 +175,7 @@ public final class Worker {
             Optional<Lease> claimed;
             try {
                 ClaimRequest request = new ClaimRequest(workerId, jobId, maxFrames, leaseDuration, analysis);
-                claimed = ledger.claim(request);
+                claimed = queue.claim(request);
             } catch (JugglerException e) {
                 LOG.error("worker {}: cannot claim work: {}", workerId, e.getMessage(), e);
                 reason = StopReason.LEDGER_UNAVAILABLE;
@@ -229,7 +239,7 @@ public final class Worker {
     private Outcome work(Lease lease) {
         AtomicReference<Lease> current = new AtomicReference<>(lease);
         AtomicBoolean leaseLost = new AtomicBoolean();
-        ResultBuffer sink = new ResultBuffer(ledger, resultBatch);
+        ResultBuffer sink = new ResultBuffer(results, resultBatch);
         PipelineRequest request = new PipelineRequest(lease.trackId(), lease.videoLocation(), lease.range(), sink,
                 next -> heartbeat(current, next, leaseLost), () -> stop.get() || budgetSpent());
         PipelineReport report;
@@ -251,7 +261,7 @@ public final class Worker {
             return recordFailure(current.get(), done, failure.getMessage(), !failure.isTransient(), report);
         }
         try {
-            ledger.complete(current.get(), done);
+            queue.complete(current.get(), done);
             return new Outcome(OutcomeKind.COMPLETED, done - lease.range().from(), report, null);
         } catch (LeaseLostException e) {
             LOG.warn("worker {}: {}", workerId, e.getMessage());
@@ -266,7 +276,7 @@ public final class Worker {
         LOG.warn("worker {}: frames {} of video {} failed from frame {}: {}", workerId, lease.range(), lease.videoId(),
                 doneUntil, reason);
         try {
-            ledger.fail(lease, doneUntil, reason, permanent);
+            queue.fail(lease, doneUntil, reason, permanent);
             return new Outcome(OutcomeKind.FAILED, doneUntil - lease.range().from(), report,
                     "video " + lease.videoId() + " " + lease.range() + ": " + reason);
         } catch (LeaseLostException e) {
@@ -279,7 +289,7 @@ public final class Worker {
 
     private boolean heartbeat(AtomicReference<Lease> current, long next, AtomicBoolean leaseLost) {
         try {
-            current.set(ledger.heartbeat(current.get(), next));
+            current.set(queue.heartbeat(current.get(), next));
         } catch (LeaseLostException e) {
             LOG.warn("worker {}: {}; abandoning the range", workerId, e.getMessage());
             leaseLost.set(true);
@@ -297,12 +307,12 @@ public final class Worker {
 
     /** Buffers results and writes them to the ledger in batches; flushed before every checkpoint. */
     private static final class ResultBuffer implements FrameResultSink {
-        private final WorkLedger ledger;
+        private final ResultStore store;
         private final int batch;
         private final List<FrameResult> pending;
 
-        ResultBuffer(WorkLedger ledger, int batch) {
-            this.ledger = ledger;
+        ResultBuffer(ResultStore store, int batch) {
+            this.store = store;
             this.batch = batch;
             this.pending = new ArrayList<>(batch);
         }
@@ -318,7 +328,7 @@ public final class Worker {
         @Override
         public void flush() {
             if (!pending.isEmpty()) {
-                ledger.storeResults(List.copyOf(pending));
+                store.storeResults(List.copyOf(pending));
                 pending.clear();
             }
         }
@@ -337,7 +347,8 @@ public final class Worker {
 
     /** Configures a {@link Worker}; setters check their values. Not thread-safe. */
     public static final class Builder {
-        private final WorkLedger ledger;
+        private final WorkQueue queue;
+        private final ResultStore results;
         private final FramePipeline pipeline;
         private String workerId = defaultWorkerId();
         private String jobId;
@@ -352,8 +363,9 @@ public final class Worker {
         private Clock clock = Clock.systemUTC();
         private final List<Listener> listeners = new ArrayList<>();
 
-        private Builder(WorkLedger ledger, FramePipeline pipeline) {
-            this.ledger = Objects.requireNonNull(ledger, "ledger");
+        private Builder(WorkQueue queue, ResultStore results, FramePipeline pipeline) {
+            this.queue = Objects.requireNonNull(queue, "queue");
+            this.results = Objects.requireNonNull(results, "results");
             this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
         }
 

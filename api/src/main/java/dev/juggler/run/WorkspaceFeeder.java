@@ -4,7 +4,8 @@ import dev.juggler.JugglerException;
 import dev.juggler.internal.NamedThreadFactory;
 import dev.juggler.ledger.StageState;
 import dev.juggler.ledger.VideoRecord;
-import dev.juggler.ledger.WorkLedger;
+import dev.juggler.ledger.VideoCatalogue;
+import dev.juggler.ledger.WorkQueue;
 import dev.juggler.stage.StagedVideo;
 import dev.juggler.stage.VideoStager;
 import dev.juggler.stage.WorkspaceFullException;
@@ -42,7 +43,8 @@ final class WorkspaceFeeder implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Juggler.class);
 
-    private final WorkLedger ledger;
+    private final VideoCatalogue ledger;
+    private final WorkQueue queue;
     private final VideoStager stager;
     private final Clock clock;
     private final Duration pollInterval;
@@ -68,9 +70,10 @@ final class WorkspaceFeeder implements AutoCloseable {
     private volatile boolean closed;
     private boolean reconciled;
 
-    WorkspaceFeeder(WorkLedger ledger, VideoStager stager, Clock clock, Duration pollInterval, int parallelStaging,
+    WorkspaceFeeder(VideoCatalogue ledger, WorkQueue queue, VideoStager stager, Clock clock, Duration pollInterval, int parallelStaging,
             Consumer<JugglerEvent> events, Runnable wake) {
         this.ledger = ledger;
+        this.queue = queue;
         this.stager = stager;
         this.clock = clock;
         this.pollInterval = pollInterval;
@@ -89,7 +92,7 @@ final class WorkspaceFeeder implements AutoCloseable {
         for (StagedVideo video : stager.list()) {
             Optional<VideoRecord> record = ledger.video(video.videoId());
             if (record.isPresent() && record.get().stageState() != StageState.STAGED) {
-                ledger.markStage(video.videoId(), StageState.STAGED, Optional.of(video.location()), Optional.empty());
+                ledger.markStaged(video.videoId(), video.location());
             }
         }
         reconciled = true;
@@ -99,7 +102,7 @@ final class WorkspaceFeeder implements AutoCloseable {
         for (VideoRecord video : ledger.videosToPurge()) {
             String id = video.video().id();
             stager.purge(id);
-            ledger.markStage(id, StageState.PURGED, Optional.empty(), Optional.empty());
+            ledger.markPurged(id);
             purged.incrementAndGet();
             events.accept(new JugglerEvent.VideoPurged(id));
         }
@@ -147,7 +150,7 @@ final class WorkspaceFeeder implements AutoCloseable {
     private void setAsideTooLarge(String id, long size, long budget) {
         String reason = "video " + id + " is " + size + " bytes, larger than the whole workspace budget of " + budget
                 + " bytes; raise workspace.budget (or split the video), then take it back (reschedule its set-aside tracks)";
-        int chunks = ledger.setAside(id, reason);
+        int chunks = queue.setAside(id, reason);
         setAside.put(id, reason);
         LOG.warn("set aside {} chunk(s): {}", chunks, reason);
         events.accept(new JugglerEvent.VideoSetAside(id, reason));
@@ -160,7 +163,7 @@ final class WorkspaceFeeder implements AutoCloseable {
             // Removing earlier would leave a moment in which nobody counts it; a transfer that reports nothing is
             // counted twice until it ends (too careful, never overbooking).
             StagedVideo video = stager.stage(candidate.video(), (videoId, done, total) -> notHandedOver.remove(id));
-            ledger.markStage(id, StageState.STAGED, Optional.of(video.location()), Optional.empty());
+            ledger.markStaged(id, video.location());
             staged.incrementAndGet();
             retries.remove(id);
             events.accept(new JugglerEvent.VideoStaged(id, video.location(), video.sizeBytes()));
@@ -172,7 +175,7 @@ final class WorkspaceFeeder implements AutoCloseable {
             LOG.warn("staging video {} failed ({} time(s) in a row; next try after {}): {}", id, retry.failures(),
                     retry.notBefore(), e.getMessage());
             try {
-                ledger.markStage(id, StageState.STAGE_FAILED, Optional.empty(), Optional.of(e.getMessage()));
+                ledger.markStageFailed(id, e.getMessage());
             } catch (JugglerException again) {
                 LOG.warn("cannot record the staging failure of {}: {}", id, again.getMessage());
             }

@@ -64,7 +64,7 @@ public abstract class LedgerFixture {
     protected Video stagedVideo(String id, long frames) {
         Video video = video(id, frames, Map.of());
         ledger.registerVideo(video);
-        ledger.markStage(id, StageState.STAGED, Optional.of("/ws/" + id), Optional.empty());
+        ledger.markStaged(id, "/ws/" + id);
         return video;
     }
 

@@ -51,7 +51,7 @@ public abstract class OperatorViewsContract extends LedgerFixture {
 
     private void register(String id, Map<String, String> tags) {
         ledger.registerVideo(video(id, 100, tags));
-        ledger.markStage(id, StageState.STAGED, Optional.of("/ws/x"), Optional.empty());
+        ledger.markStaged(id, "/ws/x");
     }
 
     private void failWhole(Lease lease, String reason) {

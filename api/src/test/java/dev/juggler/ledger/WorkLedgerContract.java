@@ -135,7 +135,7 @@ public abstract class WorkLedgerContract extends LedgerFixture {
         assertEquals(StageState.NOT_STAGED, record.stageState());
         assertEquals(Optional.empty(), record.stagedLocation());
 
-        ledger.markStage("cam-1", StageState.STAGED, Optional.of("/ws/cam-1.mp4"), Optional.empty());
+        ledger.markStaged("cam-1", "/ws/cam-1.mp4");
         Video updated = new Video("cam-1", "/elsewhere/cam-1.mp4", 500, 30.0, 42, Map.of("session", "s02"));
         ledger.registerVideo(updated);
         VideoRecord after = ledger.video("cam-1").orElseThrow();
@@ -175,9 +175,9 @@ public abstract class WorkLedgerContract extends LedgerFixture {
         ledger.registerVideo(video);
         wholeTrack(video, "pose", 0);
         assertEquals(Optional.empty(), claim(10), "not staged yet");
-        ledger.markStage("v", StageState.STAGING, Optional.empty(), Optional.empty());
+        ledger.markStaging("v");
         assertEquals(Optional.empty(), claim(10), "staging is not staged");
-        ledger.markStage("v", StageState.STAGED, Optional.of("/ws/v.mp4"), Optional.empty());
+        ledger.markStaged("v", "/ws/v.mp4");
         Lease lease = claimOrFail(10);
         assertEquals("/ws/v.mp4", lease.videoLocation());
         assertEquals("v", lease.videoId());
@@ -404,7 +404,7 @@ public abstract class WorkLedgerContract extends LedgerFixture {
         Video south = video("south", 10, Map.of("region", "south"));
         for (Video v : List.of(north, south)) {
             ledger.registerVideo(v);
-            ledger.markStage(v.id(), StageState.STAGED, Optional.of("/ws/" + v.id()), Optional.empty());
+            ledger.markStaged(v.id(), "/ws/" + v.id());
         }
         long northPose = wholeTrack(north, "pose", 0);
         long northDetect = wholeTrack(north, "detect", 0);
@@ -548,25 +548,25 @@ public abstract class WorkLedgerContract extends LedgerFixture {
         assertEquals(List.of("second"), ids(ledger.videosToStage(1)));
         assertThrows(IllegalArgumentException.class, () -> ledger.videosToStage(0));
 
-        ledger.markStage("second", StageState.STAGING, Optional.empty(), Optional.empty());
-        ledger.markStage("first", StageState.STAGE_FAILED, Optional.empty(), Optional.of("disk full"));
+        ledger.markStaging("second");
+        ledger.markStageFailed("first", "disk full");
         assertEquals(List.of("first", "third"), ids(ledger.videosToStage(10)), "staging is under way; a failure is retried");
         assertEquals(Optional.of("disk full"), ledger.video("first").orElseThrow().stageError());
         assertThrows(IllegalArgumentException.class,
-                () -> ledger.markStage("third", StageState.STAGED, Optional.empty(), Optional.empty()));
+                () -> ledger.markStaged("third", " "), "STAGED needs a location");
         assertThrows(IllegalArgumentException.class,
-                () -> ledger.markStage("third", StageState.STAGE_FAILED, Optional.empty(), Optional.empty()));
+                () -> ledger.markStageFailed("third", ""), "a failure needs its reason");
         assertThrows(NotFoundException.class,
-                () -> ledger.markStage("nope", StageState.STAGING, Optional.empty(), Optional.empty()));
+                () -> ledger.markStaging("nope"));
 
-        ledger.markStage("second", StageState.STAGED, Optional.of("/ws/second"), Optional.empty());
+        ledger.markStaged("second", "/ws/second");
         assertEquals(List.of(), ledger.videosToPurge(), "second still has pending work");
         Lease lease = claimOrFail(100);
         assertEquals("second", lease.videoId());
         assertEquals(List.of(), ledger.videosToPurge(), "second still has leased work");
         ledger.complete(lease, 10);
         assertEquals(List.of("second"), ids(ledger.videosToPurge()));
-        ledger.markStage("second", StageState.PURGED, Optional.empty(), Optional.empty());
+        ledger.markPurged("second");
         assertEquals(List.of(), ledger.videosToPurge());
         assertFalse(ids(ledger.videosToStage(10)).contains("second"), "purged without pending work is not staged again");
     }
@@ -677,7 +677,7 @@ public abstract class WorkLedgerContract extends LedgerFixture {
             Video video = new Video(text, "/corpus/" + text, 10, 25, 1, Map.of(text, text, "plain", text));
             ledger.registerVideo(video);
             assertEquals(video, ledger.video(text).orElseThrow().video(), text);
-            ledger.markStage(text, StageState.STAGED, Optional.of("/ws/" + text), Optional.empty());
+            ledger.markStaged(text, "/ws/" + text);
             tracks.add(ledger.addTrack(new TrackSpec(text, text, FrameRange.of(0, 10), 0)));
         }
         assertEquals(hostile.size(), tracks.stream().distinct().count());
@@ -711,7 +711,7 @@ public abstract class WorkLedgerContract extends LedgerFixture {
     @Test
     void unknownIdsAreReportedAsNotFound() {
         assertThrows(NotFoundException.class,
-                () -> ledger.markStage("ghost", StageState.STAGED, Optional.of("/ws/ghost"), Optional.empty()));
+                () -> ledger.markStaged("ghost", "/ws/ghost"));
         assertThrows(NotFoundException.class, () -> ledger.addTrack(new TrackSpec("ghost", "pose", FrameRange.of(0, 0), 0)));
         assertEquals(Optional.empty(), ledger.video("ghost"));
         assertEquals(0, ledger.reschedule(RescheduleFilter.track(987_654_321L)));
@@ -746,7 +746,9 @@ public abstract class WorkLedgerContract extends LedgerFixture {
         assertThrows(IllegalArgumentException.class, () -> ledger.videosToStage(0));
         assertThrows(IllegalArgumentException.class, () -> ledger.videosToStage(-3));
         assertThrows(IllegalArgumentException.class,
-                () -> ledger.markStage("v", StageState.STAGED, Optional.empty(), Optional.empty()), "STAGED needs a location");
+                () -> ledger.markStaged("v", ""), "STAGED needs a location");
+        assertThrows(NullPointerException.class, () -> ledger.markStaged("v", null));
+        assertThrows(NotFoundException.class, () -> ledger.markPurged("nope"));
 
         // negative sizes never reach the ledger: the value types refuse them
         assertThrows(IllegalArgumentException.class, () -> ClaimRequest.of("w", 0, LEASE));

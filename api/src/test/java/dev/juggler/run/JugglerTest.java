@@ -95,10 +95,29 @@ class JugglerTest {
                     Optional.empty(), Optional.empty()));
         }
 
-        @Override
-        public synchronized void markStage(String videoId, StageState state, Optional<String> location, Optional<String> error) {
+        private synchronized void markStage(String videoId, StageState state, Optional<String> location, Optional<String> error) {
             VideoRecord old = videos.get(videoId);
             videos.put(videoId, new VideoRecord(old.video(), state, location, error));
+        }
+
+        @Override
+        public void markStaging(String videoId) {
+            markStage(videoId, StageState.STAGING, Optional.empty(), Optional.empty());
+        }
+
+        @Override
+        public void markStaged(String videoId, String location) {
+            markStage(videoId, StageState.STAGED, Optional.of(location), Optional.empty());
+        }
+
+        @Override
+        public void markStageFailed(String videoId, String error) {
+            markStage(videoId, StageState.STAGE_FAILED, Optional.empty(), Optional.of(error));
+        }
+
+        @Override
+        public void markPurged(String videoId) {
+            markStage(videoId, StageState.PURGED, Optional.empty(), Optional.empty());
         }
 
         @Override
@@ -762,7 +781,7 @@ class JugglerTest {
         FakeStager stager = new FakeStager(1000);
         ledger.add("a", 100);
         ledger.add("p", 100);
-        ledger.markStage("p", StageState.STAGED, Optional.of("/ws/p"), Optional.empty());
+        ledger.markStaged("p", "/ws/p");
         ledger.purgeable.add("p");
         ledger.claimable = 5000;
         backend.hold = new CountDownLatch(1);

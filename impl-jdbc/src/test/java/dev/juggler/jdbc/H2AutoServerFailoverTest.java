@@ -52,7 +52,7 @@ class H2AutoServerFailoverTest {
             }
             try (WorkLedger ledger = JdbcLedger.builder().url(url).build()) {
                 ledger.registerVideo(new Video("v", "/corpus/v", 100, 25, 1, Map.of()));
-                ledger.markStage("v", StageState.STAGED, Optional.of("/ws/v"), Optional.empty());
+                ledger.markStaged("v", "/ws/v");
                 long track = ledger.addTrack(new TrackSpec("v", "pose", FrameRange.of(0, 100), 0));
 
                 Files.writeString(stop, "stop");

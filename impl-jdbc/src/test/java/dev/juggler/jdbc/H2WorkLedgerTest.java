@@ -161,7 +161,7 @@ class H2WorkLedgerTest extends WorkLedgerContract {
         try (Connection keepOpen = host.getConnection()) {
             WorkLedger hosted = JdbcLedger.builder().dataSource(host).tablePrefix("host_").clock(clock).build();
             hosted.registerVideo(video("v", 10, Map.of()));
-            hosted.markStage("v", StageState.STAGED, Optional.of("/ws/v"), Optional.empty());
+            hosted.markStaged("v", "/ws/v");
             hosted.close();
             assertFalse(keepOpen.isClosed());
             try (Statement s = keepOpen.createStatement(); ResultSet rows = s.executeQuery("SELECT COUNT(*) FROM host_videos")) {

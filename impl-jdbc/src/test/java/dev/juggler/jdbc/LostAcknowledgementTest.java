@@ -114,7 +114,7 @@ class LostAcknowledgementTest {
 
     private Lease leaseOf100Frames(WorkLedger ledger) {
         ledger.registerVideo(new Video("v", "/corpus/v", 100, 25, 1, Map.of()));
-        ledger.markStage("v", StageState.STAGED, Optional.of("/ws/v"), Optional.empty());
+        ledger.markStaged("v", "/ws/v");
         ledger.addTrack(new TrackSpec("v", "pose", FrameRange.of(0, 100), 0));
         return ledger.claim(ClaimRequest.of("w", 100, Duration.ofMinutes(5))).orElseThrow();
     }

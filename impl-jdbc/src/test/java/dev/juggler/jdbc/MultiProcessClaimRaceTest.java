@@ -69,7 +69,7 @@ class MultiProcessClaimRaceTest {
             for (int v = 0; v < 3; v++) {
                 Video video = new Video("race-" + v, "/corpus/race-" + v, FRAMES, 25, 1, Map.of("n", String.valueOf(v)));
                 ledger.registerVideo(video);
-                ledger.markStage(video.id(), StageState.STAGED, Optional.of("/ws/" + video.id()), Optional.empty());
+                ledger.markStaged(video.id(), "/ws/" + video.id());
                 for (int a = 0; a < 2; a++) {
                     FrameRange range = FrameRange.of(a * 7, FRAMES - a * 3);
                     trackRanges.put(ledger.addTrack(new TrackSpec(video.id(), "analysis-" + a, range, v % 2)), range);

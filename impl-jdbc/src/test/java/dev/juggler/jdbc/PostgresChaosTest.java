@@ -136,7 +136,7 @@ class PostgresChaosTest {
                 long frames = 1500 + random.nextInt(1500);
                 Video video = new Video("chaos-" + v, "/corpus/chaos-" + v, frames, 25, 1, Map.of("n", String.valueOf(v)));
                 ledger.registerVideo(video);
-                ledger.markStage(video.id(), StageState.STAGED, Optional.of("/ws/" + video.id()), Optional.empty());
+                ledger.markStaged(video.id(), "/ws/" + video.id());
                 for (int a = 0; a < 2; a++) {
                     long from = random.nextInt(20);
                     FrameRange range = FrameRange.of(from, frames - random.nextInt(20));

@@ -53,7 +53,7 @@ class PostgresLedgerTest {
 
     private static void stage(WorkLedger ledger, String id, long frames) {
         ledger.registerVideo(new Video(id, "/corpus/" + id, frames, 25, 1, Map.of()));
-        ledger.markStage(id, StageState.STAGED, Optional.of("/ws/" + id), Optional.empty());
+        ledger.markStaged(id, "/ws/" + id);
     }
 
     @Test

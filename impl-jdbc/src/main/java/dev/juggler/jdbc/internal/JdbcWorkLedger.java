@@ -819,20 +819,37 @@ public final class JdbcWorkLedger implements WorkLedger {
     }
 
     @Override
-    public void markStage(String videoId, StageState state, Optional<String> location, Optional<String> error) {
+    public void markStaging(String videoId) {
+        setStage(videoId, StageState.STAGING, null, null);
+    }
+
+    @Override
+    public void markStaged(String videoId, String location) {
+        setStage(videoId, StageState.STAGED, requireText(location, "location"), null);
+    }
+
+    @Override
+    public void markStageFailed(String videoId, String error) {
+        setStage(videoId, StageState.STAGE_FAILED, null, requireText(error, "error"));
+    }
+
+    @Override
+    public void markPurged(String videoId) {
+        setStage(videoId, StageState.PURGED, null, null);
+    }
+
+    private static String requireText(String value, String what) {
+        if (Objects.requireNonNull(value, what).isBlank()) {
+            throw new IllegalArgumentException("a staging mark needs a non-blank " + what);
+        }
+        return value;
+    }
+
+    private void setStage(String videoId, StageState state, String location, String error) {
         Objects.requireNonNull(videoId, "videoId");
-        Objects.requireNonNull(state, "state");
-        Objects.requireNonNull(location, "location");
-        Objects.requireNonNull(error, "error");
-        if (state == StageState.STAGED && location.isEmpty()) {
-            throw new IllegalArgumentException("markStage(" + videoId + ", STAGED): a location is required");
-        }
-        if (state == StageState.STAGE_FAILED && error.isEmpty()) {
-            throw new IllegalArgumentException("markStage(" + videoId + ", STAGE_FAILED): an error is required");
-        }
-        tx("markStage(video=" + videoId + ", state=" + state + ")", c -> {
+        tx("mark " + state + " (video=" + videoId + ")", c -> {
             int updated = update(c, sql("UPDATE {p}videos SET stage_state = ?, staged_location = ?, stage_error = ?, updated_ms = ?"
-                    + " WHERE id = ?"), state.name(), location.orElse(null), truncate(error.orElse(null)), nowMillis(), videoId);
+                    + " WHERE id = ?"), state.name(), location, truncate(error), nowMillis(), videoId);
             if (updated == 0) {
                 throw new NotFoundException("video", videoId);
             }

@@ -101,7 +101,7 @@ public final class LedgerBench {
         for (int v = 0; v < tracks; v++) {
             String id = "bench-" + v;
             ledger.registerVideo(new Video(id, "/corpus/" + id + ".mp4", frames, 25, frames * 20_000, Map.of("session", "s" + v % 7)));
-            ledger.markStage(id, StageState.STAGED, Optional.of("/ws/" + id + ".mp4"), Optional.empty());
+            ledger.markStaged(id, "/ws/" + id + ".mp4");
             ledger.addTrack(new TrackSpec(id, "openpose-body25", FrameRange.of(0, frames), v % 3));
         }
     }

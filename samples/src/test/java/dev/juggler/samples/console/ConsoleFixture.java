@@ -85,7 +85,7 @@ final class ConsoleFixture implements AutoCloseable {
 
     /** Stages {@code videoId} (only it becomes claimable) and claims up to {@code frames} of it. */
     Lease claim(String videoId, long frames) {
-        ledger.markStage(videoId, StageState.STAGED, Optional.of("/ws/" + tracks.get(videoId)), Optional.empty());
+        ledger.markStaged(videoId, "/ws/" + tracks.get(videoId));
         return ledger.claim(new ClaimRequest("worker-" + videoId.length(), Optional.of("job-" + tracks.get(videoId)), frames,
                 Duration.ofHours(1), Optional.empty())).orElseThrow();
     }

@@ -137,7 +137,7 @@ abstract class OperatorCommandsContract {
         ledger.registerVideo(v);
         tracks.put(id, ledger.addTrack(new TrackSpec(id, "pose", v.allFrames(), priority)));
         if (staged) {
-            ledger.markStage(id, StageState.STAGED, Optional.of(location), Optional.empty());
+            ledger.markStaged(id, location);
         }
     }
 
