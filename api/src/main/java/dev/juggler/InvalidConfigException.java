@@ -25,6 +25,20 @@ public class InvalidConfigException extends JugglerException {
     }
 
     /**
+     * Checks that a required setting is present: a builder's answer to {@code null}, in place of a bare
+     * {@link NullPointerException}.
+     *
+     * @return {@code value}, for use in assignments
+     * @throws InvalidConfigException naming {@code field} if {@code value} is null
+     */
+    public static <T> T required(T value, String field) {
+        if (value == null) {
+            throw new InvalidConfigException(field + " is required (was null)");
+        }
+        return value;
+    }
+
+    /**
      * Checks the most common rule of a builder's time settings: present and longer than zero.
      *
      * @return {@code value}, for use in assignments

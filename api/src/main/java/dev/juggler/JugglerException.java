@@ -30,6 +30,16 @@ public class JugglerException extends RuntimeException {
         this(message, false, null);
     }
 
+    /** A failure that may go away: the same call may succeed later (a lost connection, a restarting server). */
+    public static JugglerException transientFailure(String message, Throwable cause) {
+        return new JugglerException(message, true, cause);
+    }
+
+    /** A failure that retrying the same call cannot mend (a corrupt input, a refused setting). */
+    public static JugglerException permanentFailure(String message, Throwable cause) {
+        return new JugglerException(message, false, cause);
+    }
+
     /** {@code true} if the same operation may succeed when retried later. */
     public boolean isTransient() {
         return transientFailure;

@@ -8,6 +8,7 @@ import dev.juggler.cluster.JobState;
 import dev.juggler.cluster.JobStatus;
 import dev.juggler.internal.Listeners;
 import dev.juggler.ledger.Progress;
+import dev.juggler.ledger.WorkEstimate;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.stage.VideoStager;
 import dev.juggler.stage.WorkspaceUsage;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -286,20 +286,8 @@ public final class Juggler implements AutoCloseable {
             problems.add(holdingBack);
             return;
         }
-        long claimable = ledger.estimate().claimableFrames();
-        List<Long> heldByRunning = new ArrayList<>();
-        Map<String, Long> leased = null;
-        for (JobStatus job : jobs) {
-            if (job.state() == JobState.RUNNING) {
-                if (leased == null) {
-                    leased = ledger.reader().leasedFramesByJob();
-                }
-                heldByRunning.add(leased.getOrDefault(job.jobId(), 0L));
-            }
-        }
-        int pending = JobBook.count(jobs, JobState.PENDING) + book.unshown();
-        SubmissionPlanner.Plan plan = SubmissionPlanner.plan(claimable, pending, heldByRunning, framesPerWorker, maxQueuedJobs,
-                maxActiveJobs);
+        SubmissionInputs inputs = SubmissionInputs.read(ledger, jobs, book.unshown());
+        SubmissionPlanner.Plan plan = inputs.plan(framesPerWorker, maxQueuedJobs, maxActiveJobs);
         if (plan.wanted() <= 0) {
             return;
         }
@@ -312,7 +300,8 @@ public final class Juggler implements AutoCloseable {
                 plan.wanted(), clock);
         jobsSubmitted.addAndGet(ids.size());
         LOG.info("submitted {} worker job(s) for {} claimable frames, {} of them not taken by the {} queued and {} running: {}",
-                ids.size(), claimable, plan.unclaimedFrames(), pending, heldByRunning.size(), ids);
+                ids.size(), inputs.claimableFrames(), plan.unclaimedFrames(), inputs.pendingJobs(),
+                inputs.heldByRunningJobs().size(), ids);
         fire(new JugglerEvent.JobsSubmitted(ids));
     }
 
@@ -325,7 +314,7 @@ public final class Juggler implements AutoCloseable {
             problems.add("ledger: " + e.getMessage());
             JugglerStatus previous = lastStatus.get();
             progress = previous != null ? previous.progress()
-                    : new Progress(0, 0, 0, 0, new dev.juggler.ledger.WorkEstimate(0, 0, 0, 0, 0));
+                    : new Progress(0, 0, 0, 0, new WorkEstimate(0, 0, 0, 0, 0));
         }
         WorkspaceUsage usage;
         try {
