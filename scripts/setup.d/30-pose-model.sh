@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Real pose models for the BlazePose tests and the demo: MediaPipe's pose landmark models (Apache-2.0)
-# from the npm package @mediapipe/pose, fetched with the ordinary npm client into a local model cache
+# Real pose models for the BlazePose tests and the demo: MediaPipe's pose landmark models and its person
+# (pose) detector (Apache-2.0) from the npm package @mediapipe/pose, fetched with the ordinary npm client into a local model cache
 # and verified against the SHA-256 sums recorded in the repository. Nothing is downloaded at run time.
 #
 # Cache: ${JUGGLER_MODEL_CACHE:-$HOME/.cache/juggler/models}/mediapipe-pose/
@@ -11,9 +11,13 @@ package="@mediapipe/pose@0.5.1675469404"
 sums="$here/impl-inference/src/main/resources/dev/juggler/inference/pose/mediapipe-pose.sha256"
 cache="${JUGGLER_MODEL_CACHE:-$HOME/.cache/juggler/models}/mediapipe-pose"
 models=(pose_landmark_lite.tflite pose_landmark_full.tflite pose_landmark_heavy.tflite)
+# The detector ships inside the packed assets of the web solution; the loader script lists its offsets.
+packed=pose_solution_packed_assets.data
+loader=pose_solution_packed_assets_loader.js
+detector=pose_detection.tflite
 
 verified() {
-  (cd "$cache" && grep -E ' pose_landmark_(lite|full|heavy)\.tflite$' "$sums" | sha256sum --check --quiet --status -)
+  (cd "$cache" && grep -E ' pose_(landmark_(lite|full|heavy)|detection)\.tflite$' "$sums" | sha256sum --check --quiet --status -)
 }
 
 publish() {
@@ -49,7 +53,17 @@ if [ "$expected" != "$actual" ]; then
   echo "error: $package has SHA-256 $actual, expected $expected" >&2
   exit 1
 fi
-tar -xzf "$tgz" -C "$work" "${models[@]/#/package/}"
+tar -xzf "$tgz" -C "$work" "${models[@]/#/package/}" "package/$packed" "package/$loader"
+# "filename": ".../pose_detection.tflite", "start": S, "end": E
+range="$(grep -oE '"filename": *"[^"]*/'"$detector"'", *"start": *[0-9]+, *"end": *[0-9]+' "$work/package/$loader" \
+  | grep -oE '[0-9]+' | tail -n 2 | tr '\n' ' ')"
+read -r start end <<<"$range" || true
+if [ -z "${start:-}" ] || [ -z "${end:-}" ] || [ "$end" -le "$start" ]; then
+  echo "error: $loader in $package does not list $detector" >&2
+  exit 1
+fi
+tail -c "+$((start + 1))" "$work/package/$packed" | head -c "$((end - start))" > "$work/package/$detector"
+models+=("$detector")
 for m in "${models[@]}"; do
   # Rename into place so a reader never sees a half-written model.
   cp "$work/package/$m" "$cache/.$m.tmp"
