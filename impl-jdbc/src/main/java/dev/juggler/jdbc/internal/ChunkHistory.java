@@ -15,14 +15,14 @@ import java.util.Optional;
 
 /**
  * The chunk_history table: appends an entry inside the caller's transaction, and reads a track's entries.
- * Stateless apart from the ledger it writes to; thread-safe.
+ * Stateless apart from the database it writes to; thread-safe.
  */
 final class ChunkHistory {
 
-    private final JdbcWorkLedger ledger;
+    private final LedgerDatabase db;
 
-    ChunkHistory(JdbcWorkLedger ledger) {
-        this.ledger = ledger;
+    ChunkHistory(LedgerDatabase db) {
+        this.db = db;
     }
 
     /** Records that {@code [from, to)} of a chunk failed an attempt and went to {@code restState}. */
@@ -37,7 +37,7 @@ final class ChunkHistory {
         if (from >= to) {
             return; // nothing of the range was left to fail
         }
-        try (PreparedStatement insert = c.prepareStatement(ledger.sql("INSERT INTO {p}chunk_history (chunk_id, track_id, frame_from,"
+        try (PreparedStatement insert = c.prepareStatement(db.sql("INSERT INTO {p}chunk_history (chunk_id, track_id, frame_from,"
                 + " frame_to, kind, attempt, reason, job_id, at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"))) {
             insert.setLong(1, chunkId);
             insert.setLong(2, trackId);
@@ -63,10 +63,10 @@ final class ChunkHistory {
         all[1] = reason;
         all[2] = atMillis;
         System.arraycopy(parameters, 0, all, 3, parameters.length);
-        try (PreparedStatement insert = c.prepareStatement(ledger.sql("INSERT INTO {p}chunk_history (chunk_id, track_id, frame_from,"
+        try (PreparedStatement insert = c.prepareStatement(db.sql("INSERT INTO {p}chunk_history (chunk_id, track_id, frame_from,"
                 + " frame_to, kind, attempt, reason, job_id, at_ms) SELECT c.id, c.track_id, c.frame_from, c.frame_to, ?, c.attempts,"
                 + " CAST(? AS VARCHAR), NULL, ? FROM {p}chunks c WHERE " + chunkCondition))) {
-            JdbcWorkLedger.bindAll(insert, all);
+            Sql.bindAll(insert, all);
             insert.executeUpdate();
         }
     }
@@ -75,9 +75,9 @@ final class ChunkHistory {
         if (limit < 1) {
             throw new IllegalArgumentException("limit = " + limit + ": must be >= 1");
         }
-        return ledger.tx("history(track=" + trackId + ")", c -> {
+        return db.tx("history(track=" + trackId + ")", c -> {
             List<ChunkEvent> result = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT chunk_id, frame_from, frame_to, kind, attempt, reason,"
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT chunk_id, frame_from, frame_to, kind, attempt, reason,"
                     + " job_id, at_ms FROM {p}chunk_history WHERE track_id = ? ORDER BY id FETCH FIRST ? ROWS ONLY"))) {
                 select.setLong(1, trackId);
                 select.setInt(2, limit);

@@ -14,7 +14,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -38,12 +37,6 @@ import java.util.OptionalLong;
  */
 final class JdbcJobRecords implements JobRecords {
 
-    /** A typed SQL NULL for {@link #bind}. */
-    private record Null(int sqlType) {
-    }
-
-    private static final Null NULL_BIGINT = new Null(Types.BIGINT);
-    private static final Null NULL_INTEGER = new Null(Types.INTEGER);
     private static final int IN_BATCH = 100;
 
     private static final String FRAMES = "(SELECT COALESCE(SUM(c.frame_to - c.frame_from), 0) FROM {p}chunks c WHERE c.lease_job = j.job_id"
@@ -56,40 +49,16 @@ final class JdbcJobRecords implements JobRecords {
     private record Row(long id, int generation, String runKey, Long submissionId, int changes, JobStatus last, Long settledMs) {
     }
 
-    private final JdbcWorkLedger ledger;
+    private final LedgerDatabase db;
+    private final JdbcRunReports runReports;
 
-    JdbcJobRecords(JdbcWorkLedger ledger) {
-        this.ledger = ledger;
-    }
-
-    private static void bind(PreparedStatement statement, Object... parameters) throws SQLException {
-        for (int i = 0; i < parameters.length; i++) {
-            Object value = parameters[i];
-            if (value instanceof Null typed) {
-                statement.setNull(i + 1, typed.sqlType());
-            } else if (value instanceof Boolean flag) {
-                statement.setBoolean(i + 1, flag);
-            } else if (value == null) {
-                statement.setNull(i + 1, Types.VARCHAR);
-            } else if (value instanceof Long v) {
-                statement.setLong(i + 1, v);
-            } else if (value instanceof Integer v) {
-                statement.setInt(i + 1, v);
-            } else {
-                statement.setString(i + 1, value.toString());
-            }
-        }
-    }
-
-    private static int update(Connection c, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement(sql)) {
-            bind(statement, parameters);
-            return statement.executeUpdate();
-        }
+    JdbcJobRecords(LedgerDatabase db) {
+        this.db = db;
+        this.runReports = new JdbcRunReports(db);
     }
 
     private static Object orNull(OptionalInt value) {
-        return value.isPresent() ? (Object) value.getAsInt() : NULL_INTEGER;
+        return value.isPresent() ? (Object) value.getAsInt() : Sql.NULL_INTEGER;
     }
 
     // --- writes --------------------------------------------------------------------------------------
@@ -97,10 +66,10 @@ final class JdbcJobRecords implements JobRecords {
     @Override
     public long recordSubmission(SubmissionIntent intent) {
         Objects.requireNonNull(intent, "intent");
-        return ledger.tx("recordSubmission(run=" + intent.runKey() + ", count=" + intent.jobCount() + ")", c -> {
-            String sql = ledger.sql("INSERT INTO {p}submissions (run_key, spec_hash, job_count, created_ms) VALUES (?, ?, ?, ?)");
-            try (PreparedStatement insert = c.prepareStatement(sql, new String[] {ledger.dialect().generatedKeyColumn("id")})) {
-                bind(insert, intent.runKey(), intent.specHash(), intent.jobCount(), intent.at().toEpochMilli());
+        return db.tx("recordSubmission(run=" + intent.runKey() + ", count=" + intent.jobCount() + ")", c -> {
+            String sql = db.sql("INSERT INTO {p}submissions (run_key, spec_hash, job_count, created_ms) VALUES (?, ?, ?, ?)");
+            try (PreparedStatement insert = c.prepareStatement(sql, new String[] {db.dialect().generatedKeyColumn("id")})) {
+                Sql.bindAll(insert, intent.runKey(), intent.specHash(), intent.jobCount(), intent.at().toEpochMilli());
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     if (!keys.next()) {
@@ -113,7 +82,7 @@ final class JdbcJobRecords implements JobRecords {
     }
 
     private SubmissionIntent submission(Connection c, long submissionId) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT run_key, spec_hash, job_count, created_ms"
+        try (PreparedStatement select = c.prepareStatement(db.sql("SELECT run_key, spec_hash, job_count, created_ms"
                 + " FROM {p}submissions WHERE id = ?"))) {
             select.setLong(1, submissionId);
             try (ResultSet rows = select.executeQuery()) {
@@ -129,7 +98,7 @@ final class JdbcJobRecords implements JobRecords {
     public void recordSubmitted(long submissionId, List<String> jobIds, Instant at) {
         List<String> ids = List.copyOf(jobIds);
         Objects.requireNonNull(at, "at");
-        ledger.tx("recordSubmitted(submission=" + submissionId + ", jobs=" + ids.size() + ")", c -> {
+        db.tx("recordSubmitted(submission=" + submissionId + ", jobs=" + ids.size() + ")", c -> {
             SubmissionIntent intent = submission(c, submissionId);
             for (String jobId : ids) {
                 Row newest = newest(c, jobId);
@@ -148,7 +117,7 @@ final class JdbcJobRecords implements JobRecords {
         Objects.requireNonNull(runKey, "runKey");
         List<String> ids = List.copyOf(jobIds);
         Objects.requireNonNull(at, "at");
-        ledger.tx("recordAdopted(run=" + runKey + ", jobs=" + ids + ")", c -> {
+        db.tx("recordAdopted(run=" + runKey + ", jobs=" + ids + ")", c -> {
             SubmissionIntent intent = submissionId.isPresent() ? submission(c, submissionId.getAsLong()) : null;
             for (String jobId : ids) {
                 Row newest = newest(c, jobId);
@@ -169,7 +138,7 @@ final class JdbcJobRecords implements JobRecords {
     }
 
     private void confirm(Connection c, long submissionId, Instant at) throws SQLException {
-        update(c, ledger.sql("UPDATE {p}submissions SET confirmed_ms = ? WHERE id = ? AND confirmed_ms IS NULL"), at.toEpochMilli(),
+        Sql.update(c, db.sql("UPDATE {p}submissions SET confirmed_ms = ? WHERE id = ? AND confirmed_ms IS NULL"), at.toEpochMilli(),
                 submissionId);
     }
 
@@ -182,19 +151,19 @@ final class JdbcJobRecords implements JobRecords {
                 JobStatus gone = new JobStatus(jobId, "", JobState.GONE, "GONE", Optional.of("job id reused by a new submission"),
                         OptionalInt.empty());
                 append(c, newest, gone, at);
-                update(c, ledger.sql("UPDATE {p}jobs SET settled_ms = ? WHERE id = ?"), at.toEpochMilli(), newest.id());
+                Sql.update(c, db.sql("UPDATE {p}jobs SET settled_ms = ? WHERE id = ?"), at.toEpochMilli(), newest.id());
                 framesFrom = at.toEpochMilli();
             } else {
                 framesFrom = newest.settledMs();
             }
         }
-        update(c, ledger.sql("INSERT INTO {p}jobs (job_id, generation, run_key, submission_id, adopted, spec_hash, submitted_ms,"
+        Sql.update(c, db.sql("INSERT INTO {p}jobs (job_id, generation, run_key, submission_id, adopted, spec_hash, submitted_ms,"
                 + " frames_from_ms, changes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)"), jobId, newest == null ? 1 : newest.generation() + 1,
-                runKey, submissionId == null ? NULL_BIGINT : submissionId, adopted, specHash, submittedAt.toEpochMilli(), framesFrom);
+                runKey, submissionId == null ? Sql.NULL_BIGINT : submissionId, adopted, specHash, submittedAt.toEpochMilli(), framesFrom);
     }
 
     private Row newest(Connection c, String jobId) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT id, generation, run_key, submission_id, changes, state,"
+        try (PreparedStatement select = c.prepareStatement(db.sql("SELECT id, generation, run_key, submission_id, changes, state,"
                 + " native_state, reason, exit_code, settled_ms FROM {p}jobs WHERE job_id = ? ORDER BY generation DESC"
                 + " FETCH FIRST 1 ROWS ONLY"))) {
             select.setString(1, jobId);
@@ -235,14 +204,14 @@ final class JdbcJobRecords implements JobRecords {
     /** Appends a state to a job row's history (compare-and-set on its change counter). */
     private void append(Connection c, Row row, JobStatus status, Instant at) throws SQLException {
         long now = at.toEpochMilli();
-        int updated = update(c, ledger.sql("UPDATE {p}jobs SET state = ?, native_state = ?, reason = ?, exit_code = ?, state_ms = ?,"
+        int updated = Sql.update(c, db.sql("UPDATE {p}jobs SET state = ?, native_state = ?, reason = ?, exit_code = ?, state_ms = ?,"
                 + " ended_ms = CASE WHEN ended_ms IS NULL AND ? = 1 THEN ? ELSE ended_ms END, changes = changes + 1"
                 + " WHERE id = ? AND changes = ?"), status.state().name(), status.nativeState(), status.reason().orElse(null),
                 orNull(status.exitCode()), now, status.state().isTerminal() ? 1 : 0, now, row.id(), row.changes());
         if (updated != 1) {
             throw new Transactor.RetryableConflict("job " + status.jobId() + " was changed meanwhile");
         }
-        update(c, ledger.sql("INSERT INTO {p}job_states (job_row, seq, at_ms, state, native_state, reason, exit_code)"
+        Sql.update(c, db.sql("INSERT INTO {p}job_states (job_row, seq, at_ms, state, native_state, reason, exit_code)"
                 + " VALUES (?, ?, ?, ?, ?, ?, ?)"), row.id(), row.changes() + 1, now, status.state().name(), status.nativeState(),
                 status.reason().orElse(null), orNull(status.exitCode()));
     }
@@ -251,7 +220,7 @@ final class JdbcJobRecords implements JobRecords {
     public boolean recordState(JobStatus status, Instant at) {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(at, "at");
-        return ledger.tx("recordState(job=" + status.jobId() + ", state=" + status.state() + ")", c -> {
+        return db.tx("recordState(job=" + status.jobId() + ", state=" + status.state() + ")", c -> {
             Row row = require(c, status.jobId());
             if (same(row.last(), status)) {
                 return false;
@@ -265,7 +234,7 @@ final class JdbcJobRecords implements JobRecords {
     public boolean settle(JobStatus finalStatus, Instant at) {
         Objects.requireNonNull(finalStatus, "finalStatus");
         Objects.requireNonNull(at, "at");
-        return ledger.tx("settle(job=" + finalStatus.jobId() + ")", c -> {
+        return db.tx("settle(job=" + finalStatus.jobId() + ")", c -> {
             Row row = require(c, finalStatus.jobId());
             if (row.settledMs() != null) {
                 return false;
@@ -274,7 +243,7 @@ final class JdbcJobRecords implements JobRecords {
                 append(c, row, finalStatus, at);
             }
             long now = at.toEpochMilli();
-            return update(c, ledger.sql("UPDATE {p}jobs SET settled_ms = ?, ended_ms = COALESCE(ended_ms, ?)"
+            return Sql.update(c, db.sql("UPDATE {p}jobs SET settled_ms = ?, ended_ms = COALESCE(ended_ms, ?)"
                     + " WHERE id = ? AND settled_ms IS NULL"), now, now, row.id()) == 1;
         });
     }
@@ -283,8 +252,8 @@ final class JdbcJobRecords implements JobRecords {
 
     private List<JobRecord> readRecords(Connection c, String sql, Object... parameters) throws SQLException {
         List<JobRecord> result = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(sql))) {
-            bind(select, parameters);
+        try (PreparedStatement select = c.prepareStatement(db.sqlOnce(sql))) {
+            Sql.bindAll(select, parameters);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     long submission = rows.getLong(3);
@@ -298,31 +267,26 @@ final class JdbcJobRecords implements JobRecords {
                                 rows.getString(8), Optional.ofNullable(rows.getString(9)), exitCode));
                     }
                     result.add(new JobRecord(rows.getString(1), rows.getString(2), submissionId, rows.getBoolean(4), rows.getString(5),
-                            Instant.ofEpochMilli(rows.getLong(6)), last, instant(rows, 12), instant(rows, 13), rows.getLong(15)));
+                            Instant.ofEpochMilli(rows.getLong(6)), last, Sql.instant(rows, 12), Sql.instant(rows, 13), rows.getLong(15)));
                 }
             }
         }
         return result;
     }
 
-    private static Optional<Instant> instant(ResultSet rows, int column) throws SQLException {
-        long millis = rows.getLong(column);
-        return rows.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
-    }
-
     @Override
     public List<JobRecord> unsettled(String runKey) {
         Objects.requireNonNull(runKey, "runKey");
-        return ledger.tx("unsettled(run=" + runKey + ")", c -> readRecords(c, RECORD_COLUMNS
+        return db.tx("unsettled(run=" + runKey + ")", c -> readRecords(c, RECORD_COLUMNS
                 + " WHERE j.run_key = ? AND j.settled_ms IS NULL ORDER BY j.id", runKey));
     }
 
     @Override
     public List<Submission> unconfirmed(String runKey) {
         Objects.requireNonNull(runKey, "runKey");
-        return ledger.tx("unconfirmed(run=" + runKey + ")", c -> {
+        return db.tx("unconfirmed(run=" + runKey + ")", c -> {
             List<Submission> result = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT id, spec_hash, job_count, created_ms FROM {p}submissions"
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT id, spec_hash, job_count, created_ms FROM {p}submissions"
                     + " WHERE run_key = ? AND confirmed_ms IS NULL ORDER BY id"))) {
                 select.setString(1, runKey);
                 try (ResultSet rows = select.executeQuery()) {
@@ -342,7 +306,7 @@ final class JdbcJobRecords implements JobRecords {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return ledger.tx("find(jobs=" + ids.size() + ")", c -> {
+        return db.tx("find(jobs=" + ids.size() + ")", c -> {
             Map<String, JobRecord> newest = new HashMap<>();
             for (int from = 0; from < ids.size(); from += IN_BATCH) {
                 List<String> slice = ids.subList(from, Math.min(ids.size(), from + IN_BATCH));
@@ -360,13 +324,13 @@ final class JdbcJobRecords implements JobRecords {
     @Override
     public List<JobStateChange> history(String jobId) {
         Objects.requireNonNull(jobId, "jobId");
-        return ledger.tx("history(job=" + jobId + ")", c -> {
+        return db.tx("history(job=" + jobId + ")", c -> {
             Row row = newest(c, jobId);
             List<JobStateChange> result = new ArrayList<>();
             if (row == null) {
                 return result;
             }
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT at_ms, state, native_state, reason, exit_code"
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT at_ms, state, native_state, reason, exit_code"
                     + " FROM {p}job_states WHERE job_row = ? ORDER BY seq"))) {
                 select.setLong(1, row.id());
                 try (ResultSet rows = select.executeQuery()) {
@@ -385,7 +349,7 @@ final class JdbcJobRecords implements JobRecords {
     @Override
     public List<JobRecord> jobs(JobQuery query) {
         Objects.requireNonNull(query, "query");
-        return ledger.tx("jobs(" + query + ")", c -> {
+        return db.tx("jobs(" + query + ")", c -> {
             List<Object> parameters = new ArrayList<>();
             StringBuilder sql = new StringBuilder(RECORD_COLUMNS).append(where(query, parameters));
             sql.append(query.sort() == JobQuery.Sort.SUBMITTED_ASC ? " ORDER BY j.submitted_ms, j.id"
@@ -398,11 +362,11 @@ final class JdbcJobRecords implements JobRecords {
     /** How many jobs match the query's filters. */
     long count(JobQuery query) {
         Objects.requireNonNull(query, "query");
-        return ledger.tx("countJobs(" + query + ")", c -> {
+        return db.tx("countJobs(" + query + ")", c -> {
             List<Object> parameters = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(JdbcLedgerReader.capped("SELECT 1 FROM {p}jobs j"
+            try (PreparedStatement select = c.prepareStatement(db.sqlOnce(JdbcLedgerReader.capped("SELECT 1 FROM {p}jobs j"
                     + where(query, parameters))))) {
-                JdbcWorkLedger.bindAll(select, parameters.toArray());
+                Sql.bindAll(select, parameters.toArray());
                 try (ResultSet rows = select.executeQuery()) {
                     rows.next();
                     return rows.getLong(1);
@@ -425,59 +389,13 @@ final class JdbcJobRecords implements JobRecords {
         return sql.toString();
     }
 
-    // Problems and waiting reasons are kept as the lines of one text column.
-    private static final String LINES = "\n";
-
     @Override
     public void recordRunReport(RunReport report) {
-        Objects.requireNonNull(report, "report");
-        ledger.tx("recordRunReport(run=" + report.runKey() + ")", c -> {
-            Object[] values = {report.at().toEpochMilli(), report.jobsPending(), report.jobsRunning(), report.workspaceUsedBytes(),
-                report.workspaceBudgetBytes(), report.videosStaging(),
-                report.clusterUnavailableSince().<Object>map(Instant::toEpochMilli).orElse(NULL_BIGINT),
-                report.nextTick().toEpochMilli(), joinLines(report.problems()), joinLines(report.waiting()), report.runKey()};
-            int updated;
-            try (PreparedStatement update = c.prepareStatement(ledger.sql("UPDATE {p}run_reports SET at_ms = ?, jobs_pending = ?,"
-                    + " jobs_running = ?, workspace_used = ?, workspace_budget = ?, videos_staging = ?, unavailable_since_ms = ?,"
-                    + " next_tick_ms = ?, problems = ?, waiting = ? WHERE run_key = ?"))) {
-                bind(update, values);
-                updated = update.executeUpdate();
-            }
-            if (updated == 0) {
-                try (PreparedStatement insert = c.prepareStatement(ledger.sql("INSERT INTO {p}run_reports (at_ms, jobs_pending,"
-                        + " jobs_running, workspace_used, workspace_budget, videos_staging, unavailable_since_ms, next_tick_ms, problems,"
-                        + " waiting, run_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))) {
-                    bind(insert, values);
-                    insert.executeUpdate();
-                }
-            }
-            return null;
-        });
+        runReports.record(report);
     }
 
     @Override
     public List<RunReport> runReports() {
-        return ledger.tx("runReports", c -> {
-            List<RunReport> result = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT run_key, at_ms, jobs_pending, jobs_running,"
-                    + " workspace_used, workspace_budget, videos_staging, unavailable_since_ms, next_tick_ms, problems, waiting"
-                    + " FROM {p}run_reports ORDER BY at_ms DESC, run_key"));
-                    ResultSet rows = select.executeQuery()) {
-                while (rows.next()) {
-                    result.add(new RunReport(rows.getString(1), Instant.ofEpochMilli(rows.getLong(2)), rows.getInt(3), rows.getInt(4),
-                            rows.getLong(5), rows.getLong(6), rows.getInt(7), instant(rows, 8), Instant.ofEpochMilli(rows.getLong(9)),
-                            splitLines(rows.getString(10)), splitLines(rows.getString(11))));
-                }
-            }
-            return result;
-        });
-    }
-
-    private static String joinLines(List<String> lines) {
-        return String.join(LINES, lines); // RunReport keeps each one a single line
-    }
-
-    private static List<String> splitLines(String text) {
-        return text == null || text.isEmpty() ? List.of() : List.of(text.split(LINES, -1));
+        return runReports.all();
     }
 }

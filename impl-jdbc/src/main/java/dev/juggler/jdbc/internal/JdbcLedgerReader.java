@@ -35,7 +35,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The read-only operator views over a {@link JdbcWorkLedger}'s tables. Each call runs one short
+ * The read-only operator views over the ledger's tables. Each call runs one short
  * read transaction. Never exposes lease tokens. Thread-safe.
  */
 final class JdbcLedgerReader implements LedgerReader {
@@ -43,15 +43,21 @@ final class JdbcLedgerReader implements LedgerReader {
     private static final int IN_BATCH = 500;
     private static final int MAX_IDS = 10_000;
 
-    private final JdbcWorkLedger ledger;
+    private final LedgerDatabase db;
+    private final WorkEstimates estimates;
+    private final JdbcJobRecords jobRecords;
+    private final ChunkHistory history;
 
-    JdbcLedgerReader(JdbcWorkLedger ledger) {
-        this.ledger = ledger;
+    JdbcLedgerReader(LedgerDatabase db, WorkEstimates estimates, JdbcJobRecords jobRecords, ChunkHistory history) {
+        this.db = db;
+        this.estimates = estimates;
+        this.jobRecords = jobRecords;
+        this.history = history;
     }
 
     @Override
     public Progress progress() {
-        return ledger.tx("progress", c -> {
+        return db.tx("progress", c -> {
             // Tracks by derived state from the few LEASED/PENDING/FAILED rows (index-only on the claim index),
             // not from a sum over every chunk: DONE is the rest.
             long total = count(c, "SELECT COUNT(*) FROM {p}tracks");
@@ -60,15 +66,15 @@ final class JdbcLedgerReader implements LedgerReader {
                     + " (SELECT 1 FROM {p}chunks l WHERE l.track_id = p.track_id AND l.state = 'LEASED')");
             long failed = count(c, "SELECT COUNT(DISTINCT track_id) FROM {p}chunks f WHERE f.state = 'FAILED' AND NOT EXISTS"
                     + " (SELECT 1 FROM {p}chunks o WHERE o.track_id = f.track_id AND o.state IN ('LEASED', 'PENDING'))");
-            WorkEstimate frames = ledger.estimate(c);
+            WorkEstimate frames = estimates.read(c);
             double rate = framesPerSecondLastHour(c);
             return new Progress(total - running - pending - failed, failed, running, pending, frames, rate);
         });
     }
 
     private long count(Connection c, String sql, Object... parameters) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(sql))) {
-            JdbcWorkLedger.bindAll(select, parameters);
+        try (PreparedStatement select = c.prepareStatement(db.sqlOnce(sql))) {
+            Sql.bindAll(select, parameters);
             try (ResultSet rows = select.executeQuery()) {
                 rows.next();
                 return rows.getLong(1);
@@ -82,9 +88,9 @@ final class JdbcLedgerReader implements LedgerReader {
      * hour is not reported at a fraction of its real speed.
      */
     private double framesPerSecondLastHour(Connection c) throws SQLException {
-        long now = ledger.nowMillis();
+        long now = db.nowMillis();
         long windowStart = now - Progress.THROUGHPUT_WINDOW.toMillis();
-        try (PreparedStatement first = c.prepareStatement(ledger.sql("SELECT MIN(created_ms) FROM {p}tracks"));
+        try (PreparedStatement first = c.prepareStatement(db.sql("SELECT MIN(created_ms) FROM {p}tracks"));
                 ResultSet rows = first.executeQuery()) {
             if (rows.next() && rows.getObject(1) != null) {
                 windowStart = Math.max(windowStart, rows.getLong(1));
@@ -101,7 +107,7 @@ final class JdbcLedgerReader implements LedgerReader {
     @Override
     public List<TrackView> tracks(TrackQuery query) {
         Objects.requireNonNull(query, "query");
-        return ledger.tx("tracks(" + query + ")", c -> {
+        return db.tx("tracks(" + query + ")", c -> {
             List<Object> parameters = new ArrayList<>();
             String sql = "SELECT t.id, t.video_id, t.analysis, t.frame_from, t.frame_to, t.priority FROM {p}tracks t"
                     + TrackFilterSql.where(query, parameters) + TrackFilterSql.order(query) + TrackFilterSql.page(query.offset(),
@@ -112,15 +118,15 @@ final class JdbcLedgerReader implements LedgerReader {
 
     @Override
     public Optional<TrackView> track(long trackId) {
-        return ledger.tx("track(" + trackId + ")", c -> withSums(c, "SELECT t.id, t.video_id, t.analysis, t.frame_from, t.frame_to,"
+        return db.tx("track(" + trackId + ")", c -> withSums(c, "SELECT t.id, t.video_id, t.analysis, t.frame_from, t.frame_to,"
                 + " t.priority FROM {p}tracks t WHERE t.id = ?", trackId).stream().findFirst());
     }
 
     /** The tracks a query selects, with their frames by state summed for just those tracks. */
     private List<TrackView> withSums(Connection c, String sql, Object... parameters) throws SQLException {
         Map<Long, Object[]> tracks = new LinkedHashMap<>();
-        try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(sql))) {
-            JdbcWorkLedger.bindAll(select, parameters);
+        try (PreparedStatement select = c.prepareStatement(db.sqlOnce(sql))) {
+            Sql.bindAll(select, parameters);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     tracks.put(rows.getLong(1), new Object[] {rows.getString(2), rows.getString(3),
@@ -132,9 +138,9 @@ final class JdbcLedgerReader implements LedgerReader {
         List<Long> ids = new ArrayList<>(tracks.keySet());
         for (int from = 0; from < ids.size(); from += IN_BATCH) {
             List<Long> slice = ids.subList(from, Math.min(ids.size(), from + IN_BATCH));
-            try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce("SELECT track_id, state, SUM(frame_to - frame_from)"
+            try (PreparedStatement select = c.prepareStatement(db.sqlOnce("SELECT track_id, state, SUM(frame_to - frame_from)"
                     + " FROM {p}chunks WHERE track_id IN (" + placeholders(slice.size()) + ") GROUP BY track_id, state"))) {
-                JdbcWorkLedger.bindAll(select, slice.toArray());
+                Sql.bindAll(select, slice.toArray());
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         sums.computeIfAbsent(rows.getLong(1), k -> new EnumMap<>(ChunkState.class))
@@ -169,7 +175,7 @@ final class JdbcLedgerReader implements LedgerReader {
     @Override
     public long countTracks(TrackQuery query) {
         Objects.requireNonNull(query, "query");
-        return ledger.tx("countTracks(" + query + ")", c -> {
+        return db.tx("countTracks(" + query + ")", c -> {
             List<Object> parameters = new ArrayList<>();
             return count(c, capped("SELECT 1 FROM {p}tracks t" + TrackFilterSql.where(query, parameters)), parameters.toArray());
         });
@@ -178,15 +184,15 @@ final class JdbcLedgerReader implements LedgerReader {
     @Override
     public List<ChunkView> chunks(ChunkQuery query) {
         Objects.requireNonNull(query, "query");
-        return ledger.tx("chunks(" + query + ")", c -> {
+        return db.tx("chunks(" + query + ")", c -> {
             List<Object> parameters = new ArrayList<>();
             String sql = "SELECT c.id, c.track_id, t.video_id, c.frame_from, c.frame_to, c.state, c.attempts, c.checkpoint,"
                     + " c.lease_owner, c.lease_job, c.lease_expires_ms, c.failure_reason, c.updated_ms"
                     + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id" + TrackFilterSql.where(query, parameters)
                     + TrackFilterSql.order(query) + TrackFilterSql.page(query.offset(), query.limit());
             List<ChunkView> result = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(sql))) {
-                JdbcWorkLedger.bindAll(select, parameters.toArray());
+            try (PreparedStatement select = c.prepareStatement(db.sqlOnce(sql))) {
+                Sql.bindAll(select, parameters.toArray());
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         result.add(chunkView(rows));
@@ -212,7 +218,7 @@ final class JdbcLedgerReader implements LedgerReader {
     @Override
     public long countChunks(ChunkQuery query) {
         Objects.requireNonNull(query, "query");
-        return ledger.tx("countChunks(" + query + ")", c -> {
+        return db.tx("countChunks(" + query + ")", c -> {
             List<Object> parameters = new ArrayList<>();
             String where = TrackFilterSql.where(query, parameters);
             // The join is only needed when a condition is on the track (video, tags).
@@ -224,17 +230,17 @@ final class JdbcLedgerReader implements LedgerReader {
 
     @Override
     public List<JobRecord> jobs(JobQuery query) {
-        return ledger.jobRecords().jobs(query);
+        return jobRecords.jobs(query);
     }
 
     @Override
     public long countJobs(JobQuery query) {
-        return ledger.jdbcJobRecords().count(query);
+        return jobRecords.count(query);
     }
 
     @Override
     public List<RunReport> runReports() {
-        return ledger.jobRecords().runReports();
+        return jobRecords.runReports();
     }
 
     @Override
@@ -246,13 +252,13 @@ final class JdbcLedgerReader implements LedgerReader {
         if (ids.isEmpty()) {
             return Map.of();
         }
-        return ledger.tx("videoTags(" + ids.size() + " videos)", c -> {
+        return db.tx("videoTags(" + ids.size() + " videos)", c -> {
             Map<String, Map<String, String>> tags = new HashMap<>();
             for (int from = 0; from < ids.size(); from += IN_BATCH) {
                 List<String> slice = ids.subList(from, Math.min(ids.size(), from + IN_BATCH));
-                try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce("SELECT video_id, tag_key, tag_value FROM {p}video_tags"
+                try (PreparedStatement select = c.prepareStatement(db.sqlOnce("SELECT video_id, tag_key, tag_value FROM {p}video_tags"
                         + " WHERE video_id IN (" + placeholders(slice.size()) + ")"))) {
-                    JdbcWorkLedger.bindAll(select, slice.toArray());
+                    Sql.bindAll(select, slice.toArray());
                     try (ResultSet rows = select.executeQuery()) {
                         while (rows.next()) {
                             tags.computeIfAbsent(rows.getString(1), k -> new TreeMap<>()).put(rows.getString(2), rows.getString(3));
@@ -266,9 +272,9 @@ final class JdbcLedgerReader implements LedgerReader {
 
     @Override
     public List<String> tagKeys() {
-        return ledger.tx("tagKeys", c -> {
+        return db.tx("tagKeys", c -> {
             List<String> keys = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT DISTINCT tag_key FROM {p}video_tags ORDER BY tag_key"));
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT DISTINCT tag_key FROM {p}video_tags ORDER BY tag_key"));
                     ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     keys.add(rows.getString(1));
@@ -283,9 +289,9 @@ final class JdbcLedgerReader implements LedgerReader {
         if (limit < 1 || limit > MAX_IDS) {
             throw new IllegalArgumentException("limit = " + limit + ": must be in 1.." + MAX_IDS);
         }
-        return ledger.tx("failureReasons", c -> {
+        return db.tx("failureReasons", c -> {
             List<ReasonCount> result = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT failure_reason, COUNT(*),"
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT failure_reason, COUNT(*),"
                     + " SUM(frame_to - frame_from), COUNT(DISTINCT track_id), MIN(updated_ms), MAX(updated_ms), MIN(track_id),"
                     + " MAX(track_id) FROM {p}chunks WHERE state = 'FAILED' GROUP BY failure_reason"
                     + " ORDER BY COUNT(*) DESC, failure_reason FETCH FIRST ? ROWS ONLY"))) {
@@ -307,14 +313,14 @@ final class JdbcLedgerReader implements LedgerReader {
 
     @Override
     public List<ChunkEvent> history(long trackId, int limit) {
-        return ledger.chunkHistory().ofTrack(trackId, limit);
+        return history.ofTrack(trackId, limit);
     }
 
     @Override
     public List<ThroughputPoint> throughput(Instant from, Duration bucket) {
         Objects.requireNonNull(from, "from");
         long bucketMillis = bucket.toMillis();
-        long now = ledger.nowMillis();
+        long now = db.nowMillis();
         long start = from.toEpochMilli();
         if (bucketMillis < 1_000 || start >= now) {
             throw new IllegalArgumentException("throughput from " + from + " by " + bucket + ": needs a past start and a bucket >= 1 s");
@@ -323,13 +329,13 @@ final class JdbcLedgerReader implements LedgerReader {
         if (buckets > 10_000) {
             throw new IllegalArgumentException(buckets + " buckets: at most 10000");
         }
-        return ledger.tx("throughput", c -> {
+        return db.tx("throughput", c -> {
             long[] frames = new long[buckets];
             // The bucket expression is computed once in a subquery: PostgreSQL does not match two parameterised copies.
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT b.bucket, SUM(b.frames) FROM (SELECT"
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT b.bucket, SUM(b.frames) FROM (SELECT"
                     + " (updated_ms - ?) / ? AS bucket, frame_to - frame_from AS frames FROM {p}chunks"
                     + " WHERE state = 'DONE' AND updated_ms >= ?) b GROUP BY b.bucket"))) {
-                JdbcWorkLedger.bindAll(select, start, bucketMillis, start);
+                Sql.bindAll(select, start, bucketMillis, start);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         long index = rows.getLong(1);
@@ -341,7 +347,7 @@ final class JdbcLedgerReader implements LedgerReader {
             }
             long[] jobs = new long[buckets];
             // A job runs from its first RUNNING record to its end (or now); counted in every bucket it overlaps.
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT (SELECT MIN(s.at_ms) FROM {p}job_states s"
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT (SELECT MIN(s.at_ms) FROM {p}job_states s"
                     + " WHERE s.job_row = j.id AND s.state = 'RUNNING'), j.ended_ms FROM {p}jobs j"
                     + " WHERE j.ended_ms IS NULL OR j.ended_ms >= ?"))) {
                 select.setLong(1, start);
@@ -371,9 +377,9 @@ final class JdbcLedgerReader implements LedgerReader {
 
     @Override
     public Map<String, Long> leasedFramesByJob() {
-        return ledger.tx("leasedFramesByJob", c -> {
+        return db.tx("leasedFramesByJob", c -> {
             Map<String, Long> held = new HashMap<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT lease_job, SUM(frame_to - frame_from) FROM {p}chunks"
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT lease_job, SUM(frame_to - frame_from) FROM {p}chunks"
                     + " WHERE state = 'LEASED' AND lease_job IS NOT NULL GROUP BY lease_job"));
                     ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The changes operators make to a {@link JdbcWorkLedger}: re-scheduling failures and setting videos'
+ * The changes operators make to the ledger's chunks: re-scheduling failures and setting videos'
  * work aside, each one transaction that also appends to the attempt history. Thread-safe.
  */
 final class OperatorWrites {
@@ -23,17 +23,17 @@ final class OperatorWrites {
         }
     }
 
-    private final JdbcWorkLedger ledger;
+    private final LedgerDatabase db;
     private final ChunkHistory history;
 
-    OperatorWrites(JdbcWorkLedger ledger, ChunkHistory history) {
-        this.ledger = ledger;
+    OperatorWrites(LedgerDatabase db, ChunkHistory history) {
+        this.db = db;
         this.history = history;
     }
 
     RescheduleOutcome reschedule(RescheduleFilter filter, boolean dryRun) {
         Objects.requireNonNull(filter, "filter");
-        return ledger.tx("reschedule(" + filter + ", dryRun=" + dryRun + ")", c -> {
+        return db.tx("reschedule(" + filter + ", dryRun=" + dryRun + ")", c -> {
             StringBuilder query = new StringBuilder("SELECT c.id, c.version, c.track_id, c.frame_from, c.frame_to, c.attempts,"
                     + " c.failure_reason FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id WHERE c.state = 'FAILED'");
             List<Object> parameters = new ArrayList<>();
@@ -58,8 +58,8 @@ final class OperatorWrites {
             TrackFilterSql.window(query, "c.updated_ms", filter.window());
             query.append(" ORDER BY c.id");
             List<Match> matches = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(ledger.sqlOnce(query.toString()))) {
-                JdbcWorkLedger.bindAll(select, parameters.toArray());
+            try (PreparedStatement select = c.prepareStatement(db.sqlOnce(query.toString()))) {
+                Sql.bindAll(select, parameters.toArray());
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         String reason = rows.getString(7);
@@ -74,8 +74,8 @@ final class OperatorWrites {
             long skipped = 0;
             long frames = 0;
             long rescheduled = 0;
-            long now = ledger.nowMillis();
-            try (PreparedStatement update = c.prepareStatement(ledger.sql("UPDATE {p}chunks SET state = 'PENDING', attempts = 0,"
+            long now = db.nowMillis();
+            try (PreparedStatement update = c.prepareStatement(db.sql("UPDATE {p}chunks SET state = 'PENDING', attempts = 0,"
                     + " version = version + 1, updated_ms = ? WHERE id = ? AND version = ? AND state = 'FAILED'"))) {
                 for (Match match : matches) {
                     if (match.setAside() && !filter.namesReason()) {
@@ -86,7 +86,7 @@ final class OperatorWrites {
                         frames += match.frames();
                         continue;
                     }
-                    JdbcWorkLedger.bindAll(update, now, match.id(), match.version());
+                    Sql.bindAll(update, now, match.id(), match.version());
                     if (update.executeUpdate() == 1) {
                         // Only a change that happened is recorded, with the attempts and reason it ends.
                         history.append(c, match.id(), match.trackId(), match.from(), match.to(), ChunkEvent.Kind.RESCHEDULED,
@@ -104,10 +104,10 @@ final class OperatorWrites {
 
     int setAside(String videoId, String reason) {
         Objects.requireNonNull(videoId, "videoId");
-        String stored = JdbcWorkLedger.truncate(WorkLedger.SET_ASIDE_PREFIX
+        String stored = Sql.truncate(WorkLedger.SET_ASIDE_PREFIX
                 + (reason == null || reason.isBlank() ? "(no reason given)" : reason));
-        return ledger.tx("setAside(video=" + videoId + ")", c -> {
-            try (PreparedStatement select = c.prepareStatement(ledger.sql("SELECT 1 FROM {p}videos WHERE id = ?"))) {
+        return db.tx("setAside(video=" + videoId + ")", c -> {
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT 1 FROM {p}videos WHERE id = ?"))) {
                 select.setString(1, videoId);
                 try (ResultSet rows = select.executeQuery()) {
                     if (!rows.next()) {
@@ -117,9 +117,9 @@ final class OperatorWrites {
             }
             // Only PENDING rows: a leased chunk stays with its worker (its compare-and-set claim is on state).
             String pendingOfVideo = "c.state = 'PENDING' AND c.track_id IN (SELECT t.id FROM {p}tracks t WHERE t.video_id = ?)";
-            long now = ledger.nowMillis();
+            long now = db.nowMillis();
             history.appendSelected(c, ChunkEvent.Kind.SET_ASIDE, stored, now, pendingOfVideo, videoId);
-            return JdbcWorkLedger.update(c, ledger.sql("UPDATE {p}chunks c SET state = 'FAILED', failure_reason = ?,"
+            return Sql.update(c, db.sql("UPDATE {p}chunks c SET state = 'FAILED', failure_reason = ?,"
                     + " version = version + 1, updated_ms = ? WHERE " + pendingOfVideo), stored, now, videoId);
         });
     }
