@@ -17,7 +17,8 @@ import java.util.OptionalDouble;
 import java.util.function.Function;
 
 /**
- * A simulated accelerator with a first-order thermal model, for tests and benchmarks.
+ * A simulated accelerator with a first-order thermal model. <b>Simulation support for tests and
+ * benchmarks, not production API</b> (see the {@linkplain dev.juggler.accel.sim package}).
  *
  * <h2>Model</h2>
  * The device temperature {@code T} follows Newton's law of cooling plus the heat of its work:
@@ -139,6 +140,9 @@ public final class SimulatedDevice<I, O> implements Accelerator<I, O> {
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("simulated device " + name + " is closed");
+            }
+            if (batch.isEmpty()) {
+                return List.of(); // no work: booking a slot of length 0 would heat it by 0/0 = NaN °C
             }
             long now = nanos(clock.instant());
             commit(now);

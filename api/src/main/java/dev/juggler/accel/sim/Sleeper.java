@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Waits for a duration of some time source: the real one ({@link #REAL}) or a {@link VirtualTime}.
- * Implementations are thread-safe.
+ * Implementations are thread-safe. <b>Simulation support for tests and benchmarks, not production API</b>
+ * (see the {@linkplain dev.juggler.accel.sim package}).
  */
 @FunctionalInterface
 public interface Sleeper {

@@ -22,6 +22,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * time. A thread that is not a party may read the clock at any time. With no parties, a sleep simply
  * moves time forward.
  *
+ * <p><b>Simulation support for tests and benchmarks, not production API</b> (see the
+ * {@linkplain dev.juggler.accel.sim package}).
+ *
  * <p>Thread-safe.
  */
 public final class VirtualTime {

@@ -14,7 +14,7 @@ import ai.djl.translate.TranslatorContext;
 import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
 import dev.juggler.accel.Accelerator;
-import dev.juggler.inference.internal.NativeUseGuard;
+import dev.juggler.inference.internal.NativePool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,8 +22,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
  * An {@link Accelerator} that runs a model with DJL: ONNX Runtime by default ({@value #DEFAULT_ENGINE}),
@@ -39,8 +37,8 @@ import java.util.concurrent.BlockingQueue;
  * the class path.
  *
  * <p>Thread-safe: DJL predictors are not, so each {@link #infer} call borrows one of
- * {@link Builder#predictors(int)} predictors and waits when all are busy. Holds native memory:
- * {@link #close()} it (idempotent; waits for running batches).
+ * {@link Builder#predictors(int)} predictors from a {@link NativePool} and waits when all are busy. Holds
+ * native memory: {@link #close()} it (idempotent; waits for running batches).
  *
  * <pre>{@code
  * try (Accelerator<float[], float[]> model = DjlAccelerator.builder(Path.of("net.onnx"),
@@ -62,10 +60,7 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
     private final String name;
     private final int maxBatchSize;
     private final Model model;
-    private final BlockingQueue<Predictor<List<I>, List<O>>> idle;
-    private final List<Predictor<List<I>, List<O>>> all;
-    // Batches and close(): interpreters/predictors are freed only once no batch can still use them.
-    private final NativeUseGuard guard = new NativeUseGuard();
+    private final NativePool<Predictor<List<I>, List<O>>> predictors;
 
     private DjlAccelerator(Builder<I, O> b) {
         Path file = b.modelFile.toAbsolutePath();
@@ -82,17 +77,11 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
         String fileName = file.getFileName().toString();
         String prefix = fileName.contains(".") ? fileName.substring(0, fileName.lastIndexOf('.')) : fileName;
         this.model = Model.newInstance(prefix, device, b.engine);
-        this.idle = new ArrayBlockingQueue<>(b.predictors);
-        this.all = new ArrayList<>(b.predictors);
         try {
             model.load(file.getParent(), prefix);
-            for (int i = 0; i < b.predictors; i++) {
-                Predictor<List<I>, List<O>> predictor = model.newPredictor(b.translator);
-                all.add(predictor);
-                idle.add(predictor);
-            }
+            this.predictors = NativePool.open(name, "predictor", b.predictors, () -> model.newPredictor(b.translator),
+                    Predictor::close);
         } catch (IOException | MalformedModelException | RuntimeException e) {
-            all.forEach(Predictor::close);
             model.close();
             throw new JugglerException("cannot load model " + file + " with DJL " + b.engine + " on " + device + ": "
                     + e.getMessage(), false, e);
@@ -177,10 +166,6 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
 
     @Override
     public List<O> infer(List<I> batch) {
-        return guard.use(() -> inferOpen(batch));
-    }
-
-    private List<O> inferOpen(List<I> batch) {
         Objects.requireNonNull(batch, "batch");
         if (batch.size() > maxBatchSize) {
             throw new IllegalArgumentException("batch of " + batch.size() + " exceeds maxBatchSize " + maxBatchSize);
@@ -188,16 +173,10 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
         if (batch.isEmpty()) {
             return List.of();
         }
-        if (guard.isClosed()) {
-            throw new IllegalStateException(name + " is closed");
-        }
-        Predictor<List<I>, List<O>> predictor;
-        try {
-            predictor = idle.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JugglerException("interrupted while waiting for a predictor of " + name, true, e);
-        }
+        return predictors.use(predictor -> predict(predictor, batch));
+    }
+
+    private List<O> predict(Predictor<List<I>, List<O>> predictor, List<I> batch) {
         try {
             List<O> out = predictor.predict(batch);
             if (out.size() != batch.size()) {
@@ -208,17 +187,12 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
         } catch (TranslateException | RuntimeException e) {
             throw new JugglerException("inference on " + name + " failed for a batch of " + batch.size() + ": "
                     + e.getMessage(), false, e);
-        } finally {
-            idle.add(predictor);
         }
     }
 
     @Override
     public void close() {
-        guard.close(() -> {
-            all.forEach(Predictor::close);
-            model.close();
-        });
+        predictors.close(model::close);
     }
 
     /** Configures a {@link DjlAccelerator}; each setter checks its value and names it. Not thread-safe. */

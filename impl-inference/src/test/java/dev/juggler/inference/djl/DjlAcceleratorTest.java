@@ -39,6 +39,11 @@ class DjlAcceleratorTest {
 
     @BeforeAll
     static void buildModel() throws Exception {
+        model = writeAffineModel(dir.resolve("affine.onnx"));
+    }
+
+    /** Writes the ONNX model y = x · W + b to {@code file} and returns it; shared with the contract test. */
+    static Path writeAffineModel(Path file) throws Exception {
         ONNXContext ctx = new ONNXContext();
         ONNXPlaceholder x = ctx.floatInput("x", 3);
         ONNXPlaceholder y = ctx.floatOutput("y", 2);
@@ -50,13 +55,13 @@ class DjlAcceleratorTest {
                 .setProducerName("juggler-test")
                 .setGraph(ctx.buildGraph())
                 .build();
-        model = dir.resolve("affine.onnx");
-        try (OutputStream out = Files.newOutputStream(model)) {
+        try (OutputStream out = Files.newOutputStream(file)) {
             proto.writeTo(out);
         }
+        return file;
     }
 
-    private static float[] expected(float[] x) {
+    static float[] expected(float[] x) {
         return new float[] {
             x[0] * W[0] + x[1] * W[2] + x[2] * W[4] + B[0],
             x[0] * W[1] + x[1] * W[3] + x[2] * W[5] + B[1]};

@@ -1,7 +1,6 @@
 package dev.juggler.inference.pose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.juggler.pipeline.Frame;
@@ -12,76 +11,18 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
 
-/** The pre- and postprocessing arithmetic, without the model. */
-class BlazePoseMappingTest {
-
-    private static final float BIG = 20f; // a logit whose sigmoid is 1 to float precision
-
-    /** Raw output with landmark i at model pixel (x, y) and the given visibility/presence logits. */
-    private static float[] raw() {
-        return new float[39 * 5];
-    }
-
-    private static void put(float[] raw, int landmark, float x, float y, float visibility, float presence) {
-        raw[landmark * 5] = x;
-        raw[landmark * 5 + 1] = y;
-        raw[landmark * 5 + 3] = visibility;
-        raw[landmark * 5 + 4] = presence;
-    }
-
-    @Test
-    void mapsLandmarksToBody25InSourcePixels() {
-        // A 512x256 frame letterboxed into 256x256: scale 0.5, 64 px black bars above and below.
-        BlazePoseModel.Crop crop = BlazePoseModel.Crop.of(0, 0, 512, 256);
-        assertEquals(0.5f, crop.scale());
-        assertEquals(0f, crop.padX());
-        assertEquals(64f, crop.padY());
-        float[] raw = raw();
-        put(raw, 0, 100, 100, BIG, BIG);      // nose → (200, 72)
-        put(raw, 11, 120, 110, BIG, BIG);     // left shoulder → (240, 92)
-        put(raw, 12, 80, 110, 0f, BIG);       // right shoulder → (160, 92), visibility 0.5
-        put(raw, 23, 120, 150, BIG, BIG);     // left hip
-        put(raw, 24, 80, 150, BIG, -BIG);     // right hip: not present
-        put(raw, 31, 130, 250, BIG, BIG);     // left foot index → model y 250 is in the bottom bar: outside
-        Person p = BlazePoseModel.map(raw, crop, 512, 256);
-        assertEquals(25, p.keypointCount());
-        assertEquals(200f, p.x(BodyModel.NOSE), 1e-4);
-        assertEquals(72f, p.y(BodyModel.NOSE), 1e-4);
-        assertEquals(1f, p.confidence(BodyModel.NOSE), 1e-6);
-        assertEquals(200f, p.x(BodyModel.NECK), 1e-4, "neck = middle of the shoulders");
-        assertEquals(92f, p.y(BodyModel.NECK), 1e-4);
-        assertEquals(0.5f, p.confidence(BodyModel.NECK), 1e-6, "the weaker shoulder");
-        assertEquals(160f, p.x(2), 1e-4, "RShoulder from landmark 12");
-        assertEquals(240f, p.x(5), 1e-4, "LShoulder from landmark 11");
-        assertEquals(0f, p.confidence(9), 1e-6, "RHip: presence logit -20 gives ~0");
-        for (int k : new int[] {BodyModel.MID_HIP, 19, 20, 23}) {
-            // MidHip needs both hips (the right one is absent); toes outside the frame or not in BlazePose.
-            if (p.confidence(k) > 1e-6f) {
-                throw new AssertionError("keypoint " + k + " should be missing: " + p);
-            }
-        }
-        assertEquals(0f, p.x(20));
-        assertEquals(0f, p.y(20));
-    }
-
-    @Test
-    void aPoseEntirelyOutsideTheFrameIsNobody() {
-        float[] raw = raw();
-        for (int i = 0; i < 33; i++) {
-            put(raw, i, 10, 10, BIG, BIG); // all in the top bar
-        }
-        assertNull(BlazePoseModel.map(raw, BlazePoseModel.Crop.of(0, 0, 512, 256), 512, 256));
-    }
+/** {@link Letterbox}: crops and letterboxing into the model input, without the model. */
+class LetterboxTest {
 
     @Test
     void tilesCoverTheFrameAndOverlap() {
-        BlazePoseModel.Crop[] crops = BlazePoseModel.crops(768, 576, 3, 3, 0.25f);
+        Letterbox.Crop[] crops = Letterbox.crops(768, 576, 3, 3, 0.25f);
         assertEquals(9, crops.length);
         assertEquals(0, crops[0].x());
         assertEquals(768, crops[2].x() + crops[2].width());
         assertEquals(576, crops[8].y() + crops[8].height());
         assertEquals(true, crops[1].x() < crops[0].x() + crops[0].width(), "neighbours overlap");
-        BlazePoseModel.Crop whole = BlazePoseModel.crops(768, 576, 1, 1, 0.25f)[0];
+        Letterbox.Crop whole = Letterbox.crops(768, 576, 1, 1, 0.25f)[0];
         assertEquals(768, whole.width());
         assertEquals(576, whole.height());
     }
@@ -97,7 +38,7 @@ class BlazePoseMappingTest {
             bgr[3 * i + 2] = (byte) 51;  // red
         }
         FloatBuffer out = ByteBuffer.allocateDirect(256 * 256 * 3 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        BlazePoseModel.letterbox(new Frame(new FrameInfo(0, 0, w, h), bgr, 3 * w), BlazePoseModel.Crop.of(0, 0, w, h), out);
+        Letterbox.letterbox(new Frame(new FrameInfo(0, 0, w, h), bgr, 3 * w), Letterbox.Crop.of(0, 0, w, h), out);
         assertEquals(0, out.remaining());
         int centre = (128 * 256 + 128) * 3;
         assertEquals(51 / 255f, out.get(centre), 1e-6);
@@ -120,7 +61,7 @@ class BlazePoseMappingTest {
         java.util.Arrays.fill(yuv, w * h + chroma, yuv.length, (byte) 95);
         FloatBuffer out = ByteBuffer.allocateDirect(256 * 256 * 3 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
         Frame frame = Frame.i420(new FrameInfo(0, 0, w, h), yuv);
-        BlazePoseModel.letterbox(frame, BlazePoseModel.Crop.of(0, 0, w, h), out);
+        Letterbox.letterbox(frame, Letterbox.Crop.of(0, 0, w, h), out);
         assertEquals(0, out.remaining());
         for (int[] at : new int[][] {{128, 128}, {65, 2}, {190, 255}}) {
             int o = (at[0] * 256 + at[1]) * 3;
@@ -165,11 +106,11 @@ class BlazePoseMappingTest {
                 bgr[3 * (y * w + x) + 2] = (byte) (rgb >> 16);
             }
         }
-        BlazePoseModel.Crop crop = BlazePoseModel.Crop.of(0, 0, w, h);
+        Letterbox.Crop crop = Letterbox.Crop.of(0, 0, w, h);
         FloatBuffer fromI420 = ByteBuffer.allocateDirect(256 * 256 * 3 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
         FloatBuffer fromBgr = ByteBuffer.allocateDirect(256 * 256 * 3 * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-        BlazePoseModel.letterbox(i420, crop, fromI420);
-        BlazePoseModel.letterbox(new Frame(new FrameInfo(0, 0, w, h), bgr, 3 * w), crop, fromBgr);
+        Letterbox.letterbox(i420, crop, fromI420);
+        Letterbox.letterbox(new Frame(new FrameInfo(0, 0, w, h), bgr, 3 * w), crop, fromBgr);
         double worst = 0;
         for (int i = 0; i < 256 * 256 * 3; i++) {
             worst = Math.max(worst, Math.abs(fromI420.get(i) - fromBgr.get(i)));
