@@ -138,6 +138,11 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
         if (closed.get()) {
             throw new IllegalStateException("accelerator pool " + name + " is closed");
         }
+        int max = dispatcher.maxBatchSize();
+        if (batch.size() > max) { // the caller's mistake: retrying it on other devices cannot help
+            throw new IllegalArgumentException("batch of " + batch.size() + " for accelerator pool " + name
+                    + ", whose devices take at most " + max);
+        }
         poller.pollIfDue();
         // Allocated only after a failure: the common path stays allocation-free here.
         Set<PoolSlot<I, O>> tried = Collections.emptySet();

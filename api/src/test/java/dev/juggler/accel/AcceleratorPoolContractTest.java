@@ -32,6 +32,7 @@ class AcceleratorPoolContractTest extends AcceleratorContract<Integer, String> {
         }
         return AcceleratorPool.<Integer, String>builder().name("contract-pool").devices(devices)
                 .groupSize(2).cyclePeriod(Duration.ofMillis(20))
+                // a permanent error is the input's fault: the batch must not be retried on another device
                 .deviceFailure(e -> e instanceof JugglerException je && je.isTransient())
                 .closeDevicesOnClose(true).build();
     }
