@@ -19,10 +19,23 @@ import java.util.Set;
 /**
  * {@link JobRecords} in memory: the reference implementation (it passes the same contract as the JDBC
  * one), for tests, fakes and hosts whose ledger keeps no job records. Nothing survives the JVM, so it
- * gives no restart safety by itself. Frames done are always 0 (it knows no chunks). Thread-safe (every
- * method is synchronized).
+ * gives no restart safety by itself. Frames done are 0 unless the records belong to an
+ * {@link InMemoryWorkLedger}, which counts them from its chunks. Thread-safe (every method is
+ * synchronized; with a ledger, its lock is taken inside this one, never the other way round).
  */
 public final class InMemoryJobRecords implements JobRecords {
+
+    /** Counts the frames done under a job's leases from {@code from} until {@code until} (open when {@code null}). */
+    @FunctionalInterface
+    interface FramesDone {
+        long framesDone(String jobId, Instant from, Instant until);
+    }
+
+    /** When a job ran: from its first RUNNING record to its end, if it ended. */
+    record RunningSpan(Instant began, Optional<Instant> ended) {
+    }
+
+    private final FramesDone framesDone;
 
     private final Map<String, RunReport> reports = new java.util.HashMap<>();
 
@@ -34,12 +47,16 @@ public final class InMemoryJobRecords implements JobRecords {
         final boolean adopted;
         final String specHash;
         final Instant submittedAt;
+        /** From when done frames count for this record: the end of the previous record of the same job id. */
+        final Instant framesFrom;
         final List<JobStateChange> history = new ArrayList<>();
         Instant endedAt;
         Instant settledAt;
 
-        Row(long seq, String jobId, String runKey, OptionalLong submissionId, boolean adopted, String specHash, Instant submittedAt) {
+        Row(long seq, String jobId, String runKey, OptionalLong submissionId, boolean adopted, String specHash, Instant submittedAt,
+                Instant framesFrom) {
             this.seq = seq;
+            this.framesFrom = framesFrom;
             this.jobId = jobId;
             this.runKey = runKey;
             this.submissionId = submissionId;
@@ -48,11 +65,23 @@ public final class InMemoryJobRecords implements JobRecords {
             this.submittedAt = submittedAt;
         }
 
-        JobRecord view() {
-            return new JobRecord(jobId, runKey, submissionId, adopted, specHash, submittedAt,
-                    history.isEmpty() ? Optional.empty() : Optional.of(history.get(history.size() - 1)),
-                    Optional.ofNullable(endedAt), Optional.ofNullable(settledAt), 0);
-        }
+    }
+
+    private JobRecord view(Row row) {
+        return new JobRecord(row.jobId, row.runKey, row.submissionId, row.adopted, row.specHash, row.submittedAt,
+                row.history.isEmpty() ? Optional.empty() : Optional.of(row.history.get(row.history.size() - 1)),
+                Optional.ofNullable(row.endedAt), Optional.ofNullable(row.settledAt),
+                framesDone.framesDone(row.jobId, row.framesFrom, row.settledAt));
+    }
+
+    /** Job records of their own, without a ledger: frames done are 0. */
+    public InMemoryJobRecords() {
+        this((jobId, from, until) -> 0);
+    }
+
+    /** Job records whose frames done come from a ledger's chunks. */
+    InMemoryJobRecords(FramesDone framesDone) {
+        this.framesDone = Objects.requireNonNull(framesDone, "framesDone");
     }
 
     private final Map<Long, Submission> submissions = new LinkedHashMap<>();
@@ -118,6 +147,7 @@ public final class InMemoryJobRecords implements JobRecords {
             Instant at) {
         Objects.requireNonNull(jobId, "jobId");
         Row old = newest.get(jobId);
+        Instant framesFrom = old == null ? Instant.EPOCH : old.settledAt != null ? old.settledAt : at;
         if (old != null && old.settledAt == null) {
             // the batch system reused the id: the old job is over, whatever became of it
             JobStateChange gone = new JobStateChange(at, JobState.GONE, "GONE", Optional.of("job id reused by a new submission"),
@@ -126,7 +156,7 @@ public final class InMemoryJobRecords implements JobRecords {
             old.endedAt = old.endedAt != null ? old.endedAt : at;
             old.settledAt = at;
         }
-        Row row = new Row(nextRow++, jobId, runKey, submissionId, adopted, specHash, submittedAt);
+        Row row = new Row(nextRow++, jobId, runKey, submissionId, adopted, specHash, submittedAt, framesFrom);
         rows.add(row);
         newest.put(jobId, row);
     }
@@ -176,7 +206,7 @@ public final class InMemoryJobRecords implements JobRecords {
         List<JobRecord> result = new ArrayList<>();
         for (Row row : rows) {
             if (row.settledAt == null && row.runKey.equals(runKey)) {
-                result.add(row.view());
+                result.add(view(row));
             }
         }
         return result;
@@ -193,7 +223,7 @@ public final class InMemoryJobRecords implements JobRecords {
         for (String jobId : new HashSet<>(jobIds)) {
             Row row = newest.get(jobId);
             if (row != null) {
-                result.add(row.view());
+                result.add(view(row));
             }
         }
         return result;
@@ -219,11 +249,31 @@ public final class InMemoryJobRecords implements JobRecords {
     public synchronized List<JobRecord> jobs(JobQuery query) {
         Comparator<Row> order = Comparator.<Row, Instant>comparing(r -> r.submittedAt).thenComparingLong(r -> r.seq);
         return rows.stream()
-                .filter(r -> query.runKey().map(r.runKey::equals).orElse(true))
-                .filter(r -> query.window().contains(r.submittedAt))
-                .filter(r -> query.state().map(s -> !r.history.isEmpty() && r.history.get(r.history.size() - 1).state() == s)
-                        .orElse(true))
+                .filter(r -> matches(r, query))
                 .sorted(query.sort() == JobQuery.Sort.SUBMITTED_ASC ? order : order.reversed())
-                .skip(query.offset()).limit(query.limit()).map(Row::view).toList();
+                .skip(query.offset()).limit(query.limit()).map(this::view).toList();
+    }
+
+    /** How many records match the query's filters, up to {@link LedgerReader#COUNT_LIMIT} + 1. */
+    synchronized long count(JobQuery query) {
+        return rows.stream().filter(r -> matches(r, query)).limit(LedgerReader.COUNT_LIMIT + 1).count();
+    }
+
+    private static boolean matches(Row r, JobQuery query) {
+        return query.runKey().map(r.runKey::equals).orElse(true) && query.window().contains(r.submittedAt)
+                && query.state().map(s -> !r.history.isEmpty() && r.history.get(r.history.size() - 1).state() == s).orElse(true);
+    }
+
+    /** When each job that had not ended before {@code from} ran (jobs never seen RUNNING are left out). */
+    synchronized List<RunningSpan> runningSpans(Instant from) {
+        List<RunningSpan> spans = new ArrayList<>();
+        for (Row row : rows) {
+            if (row.endedAt != null && row.endedAt.isBefore(from)) {
+                continue;
+            }
+            row.history.stream().filter(h -> h.state() == JobState.RUNNING).findFirst()
+                    .ifPresent(running -> spans.add(new RunningSpan(running.at(), Optional.ofNullable(row.endedAt))));
+        }
+        return spans;
     }
 }

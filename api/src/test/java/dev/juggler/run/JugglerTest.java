@@ -14,10 +14,9 @@ import dev.juggler.cluster.JobSpec;
 import dev.juggler.cluster.JobState;
 import dev.juggler.cluster.JobStatus;
 import dev.juggler.ledger.ChunkQuery;
-import dev.juggler.ledger.ChunkView;
+import dev.juggler.ledger.ChunkState;
 import dev.juggler.ledger.ClaimRequest;
-import dev.juggler.ledger.FrameResult;
-import dev.juggler.ledger.InMemoryJobRecords;
+import dev.juggler.ledger.InMemoryWorkLedger;
 import dev.juggler.ledger.JobQuery;
 import dev.juggler.ledger.JobRecord;
 import dev.juggler.ledger.JobRecords;
@@ -25,22 +24,14 @@ import dev.juggler.ledger.JobStateChange;
 import dev.juggler.ledger.Submission;
 import dev.juggler.ledger.SubmissionIntent;
 import dev.juggler.ledger.Lease;
-import dev.juggler.ledger.LedgerReader;
-import dev.juggler.ledger.Progress;
-import dev.juggler.ledger.RescheduleFilter;
 import dev.juggler.ledger.StageState;
-import dev.juggler.ledger.TrackQuery;
 import dev.juggler.ledger.TrackSpec;
-import dev.juggler.ledger.TrackView;
 import dev.juggler.ledger.VideoRecord;
-import dev.juggler.ledger.WorkEstimate;
-import dev.juggler.ledger.WorkLedger;
 import dev.juggler.stage.StageListener;
 import dev.juggler.stage.StagedVideo;
 import dev.juggler.stage.VideoStager;
 import dev.juggler.stage.WorkspaceUsage;
 import dev.juggler.testing.MutableClock;
-import dev.juggler.video.FrameRange;
 import dev.juggler.video.Video;
 import dev.juggler.video.VideoException;
 import java.time.Clock;
@@ -49,104 +40,49 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
-/** The control loop's own decisions, against in-memory stand-ins for the ledger, backend and stager. */
+/** The control loop's own decisions, against the in-memory ledger and in-memory stand-ins for the backend and stager. */
 class JugglerTest {
 
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC);
 
-    /** Only what the juggler calls; the real ledgers are proven by their own contract suite. */
-    static class FakeLedger implements WorkLedger, LedgerReader {
-        final Map<String, VideoRecord> videos = new LinkedHashMap<>();
+    /**
+     * The in-memory reference ledger (real semantics: staging plan, claimable frames, set-aside, leases),
+     * with the knobs these tests need: a reap that fails, the revocations recorded, job records whose
+     * writes can fail, and helpers that put work into it.
+     */
+    static class TestLedger extends InMemoryWorkLedger {
+        static final Duration LEASE = Duration.ofDays(1);
         final List<String> revoked = new CopyOnWriteArrayList<>();
-        final List<String> purgeable = new ArrayList<>();
-        volatile long claimable;
-        volatile long waiting;
-        volatile long done;
         volatile boolean reapFails;
-        int reaps;
-        /** Video id to the reason it was set aside for. */
-        final Map<String, String> setAside = new ConcurrentHashMap<>();
-        /** Leased frames per job id, as the reader reports them. */
-        final Map<String, Long> leased = new ConcurrentHashMap<>();
+        final AtomicInteger reaps = new AtomicInteger();
         /** The job records, shared by every juggler on this ledger (a restart keeps them). */
-        final FlakyRecords jobs = new FlakyRecords(new InMemoryJobRecords());
+        final FlakyRecords jobs = new FlakyRecords(super.jobRecords());
+        private final AtomicInteger works = new AtomicInteger();
+
+        TestLedger() {
+            super(CLOCK);
+        }
 
         @Override
         public JobRecords jobRecords() {
             return jobs;
         }
 
-        void add(String id, long bytes) {
-            videos.put(id, new VideoRecord(new Video(id, "/src/" + id, 100, 25, bytes, Map.of()), StageState.NOT_STAGED,
-                    Optional.empty(), Optional.empty()));
-        }
-
-        private synchronized void markStage(String videoId, StageState state, Optional<String> location, Optional<String> error) {
-            VideoRecord old = videos.get(videoId);
-            videos.put(videoId, new VideoRecord(old.video(), state, location, error));
-        }
-
-        @Override
-        public void markStaging(String videoId) {
-            markStage(videoId, StageState.STAGING, Optional.empty(), Optional.empty());
-        }
-
-        @Override
-        public void markStaged(String videoId, String location) {
-            markStage(videoId, StageState.STAGED, Optional.of(location), Optional.empty());
-        }
-
-        @Override
-        public void markStageFailed(String videoId, String error) {
-            markStage(videoId, StageState.STAGE_FAILED, Optional.empty(), Optional.of(error));
-        }
-
-        @Override
-        public void markPurged(String videoId) {
-            markStage(videoId, StageState.PURGED, Optional.empty(), Optional.empty());
-        }
-
-        @Override
-        public synchronized List<VideoRecord> videosToStage(int limit) {
-            return videos.values().stream()
-                    .filter(v -> v.stageState() == StageState.NOT_STAGED || v.stageState() == StageState.STAGE_FAILED)
-                    .filter(v -> !setAside.containsKey(v.video().id()))
-                    .limit(limit).toList();
-        }
-
-        @Override
-        public synchronized List<VideoRecord> videosToPurge() {
-            return purgeable.stream().map(videos::get).filter(v -> v.stageState() == StageState.STAGED).toList();
-        }
-
-        @Override
-        public synchronized Optional<VideoRecord> video(String videoId) {
-            return Optional.ofNullable(videos.get(videoId));
-        }
-
-        @Override
-        public WorkEstimate estimate() {
-            return new WorkEstimate(claimable, waiting, 0, done, 0);
-        }
-
         @Override
         public int revokeJob(String jobId, String reason) {
             revoked.add(jobId + ": " + reason);
-            return 1;
+            return super.revokeJob(jobId, reason);
         }
 
         @Override
@@ -154,134 +90,63 @@ class JugglerTest {
             if (reapFails) {
                 throw new JugglerException("ledger connection lost", true, null);
             }
-            reaps++;
-            return 0;
+            reaps.incrementAndGet();
+            return super.reapExpired();
         }
 
-        @Override
-        public LedgerReader reader() {
-            return this;
+        /** Registers a video of 100 frames and {@code bytes} bytes with a track to do: the juggler stages it. */
+        void add(String id, long bytes) {
+            Video video = new Video(id, "/src/" + id, 100, 25, bytes, Map.of());
+            registerVideo(video);
+            addTrack(TrackSpec.whole(video, "pose"));
         }
 
-        @Override
-        public Progress progress() {
-            return new Progress(0, 0, 0, 0, estimate());
+        /** Adds {@code frames} claimable frames: a staged video with a track over them. */
+        void addWork(long frames) {
+            addWork(frames, 0);
         }
 
-        @Override
-        public void registerVideo(Video video) {
-            throw new UnsupportedOperationException();
+        void addWork(long frames, int priority) {
+            String id = "work-" + works.incrementAndGet();
+            Video video = new Video(id, "/src/" + id, frames, 25, frames, Map.of());
+            registerVideo(video);
+            markStaged(id, "/ws/" + id);
+            addTrack(new TrackSpec(id, "pose", video.allFrames(), priority));
         }
 
-        @Override
-        public long addTrack(TrackSpec spec) {
-            throw new UnsupportedOperationException();
+        /** A worker of batch job {@code jobId} leases {@code frames} frames (from the best claimable chunk). */
+        Lease claimFor(String jobId, long frames) {
+            return claim(ClaimRequest.of("worker-of-" + jobId, frames, LEASE).withJobId(jobId)).orElseThrow();
         }
 
-        @Override
-        public Optional<Lease> claim(ClaimRequest request) {
-            throw new UnsupportedOperationException();
+        /** Someone outside the tests' jobs does {@code frames} claimable frames. */
+        void doFrames(long frames) {
+            Lease lease = claim(ClaimRequest.of("elsewhere", frames, LEASE)).orElseThrow();
+            complete(lease, lease.range().to());
         }
 
-        @Override
-        public Lease heartbeat(Lease lease, long checkpoint) {
-            throw new UnsupportedOperationException();
+        /** Does all the work of a staged video; other work claimed meanwhile is given back untouched. */
+        void finish(String videoId) {
+            List<Lease> others = new ArrayList<>();
+            for (Optional<Lease> lease = claim(ClaimRequest.of("elsewhere", Long.MAX_VALUE, LEASE)); lease.isPresent();
+                    lease = claim(ClaimRequest.of("elsewhere", Long.MAX_VALUE, LEASE))) {
+                if (lease.get().videoId().equals(videoId)) {
+                    complete(lease.get(), lease.get().range().to());
+                } else {
+                    others.add(lease.get());
+                }
+            }
+            others.forEach(l -> complete(l, l.range().from()));
         }
 
-        @Override
-        public void complete(Lease lease, long doneUntil) {
-            throw new UnsupportedOperationException();
+        VideoRecord record(String videoId) {
+            return video(videoId).orElseThrow();
         }
 
-        @Override
-        public void fail(Lease lease, long doneUntil, String reason, boolean permanent) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public dev.juggler.ledger.RescheduleOutcome reschedule(RescheduleFilter filter, boolean dryRun) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public synchronized int setAside(String videoId, String reason) {
-            setAside.put(videoId, SET_ASIDE_PREFIX + reason);
-            return 1;
-        }
-
-        @Override
-        public synchronized int takeBack(String videoId) {
-            return setAside.remove(videoId) != null ? 1 : 0;
-        }
-
-        @Override
-        public Map<String, Long> leasedFramesByJob() {
-            return Map.copyOf(leased);
-        }
-
-        @Override
-        public void storeResults(List<FrameResult> results) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void readResults(long trackId, FrameRange range, Consumer<FrameResult> consumer) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<TrackView> tracks(TrackQuery query) {
-            return List.of();
-        }
-
-        @Override
-        public List<ChunkView> chunks(ChunkQuery query) {
-            return List.of();
-        }
-
-        // The juggler reads none of the console's views.
-        @Override
-        public java.util.Optional<TrackView> track(long trackId) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long countTracks(TrackQuery query) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long countChunks(ChunkQuery query) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public java.util.Map<String, java.util.Map<String, String>> videoTags(java.util.Collection<String> videoIds) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<String> tagKeys() {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<dev.juggler.ledger.ReasonCount> failureReasons(int limit) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<dev.juggler.ledger.ChunkEvent> history(long trackId, int limit) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public List<dev.juggler.ledger.ThroughputPoint> throughput(java.time.Instant from, java.time.Duration bucket) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void close() {
+        /** The reason a video's work was set aside for, or null. */
+        String setAsideReason(String videoId) {
+            return reader().chunks(new ChunkQuery(Optional.empty(), Optional.of(ChunkState.FAILED), 0, 100).ofVideo(videoId)).stream()
+                    .map(c -> c.failureReason().orElse("")).filter(r -> r.startsWith(SET_ASIDE_PREFIX)).findFirst().orElse(null);
         }
     }
 
@@ -499,7 +364,7 @@ class JugglerTest {
         }
     }
 
-    final FakeLedger ledger = new FakeLedger();
+    final TestLedger ledger = new TestLedger();
     final FakeBackend backend = new FakeBackend();
     final JobSpec spec = JobSpec.builder("w", List.of("true")).build();
 
@@ -511,12 +376,12 @@ class JugglerTest {
     @Test
     void submitsWhatTheClaimableFramesJustifyWithinTheCaps() {
         try (Juggler juggler = juggler(new FakeStager(1000))) {
-            ledger.claimable = 2500;
+            ledger.addWork(2500);
             juggler.tick();
             assertEquals(List.of(3), backend.submissions, "ceil(2500 / 1000) workers");
             juggler.tick();
             assertEquals(List.of(3), backend.submissions, "three already queued for those frames");
-            ledger.claimable = 100_000;
+            ledger.addWork(97_500);
             juggler.tick();
             assertEquals(List.of(3, 2), backend.submissions, "queue cap 5");
             backend.jobs.forEach(j -> backend.set(j.jobId(), JobState.RUNNING));
@@ -548,7 +413,7 @@ class JugglerTest {
                         events.add(event);
                     }
                 }).build()) {
-            ledger.claimable = 100_000;
+            ledger.addWork(100_000);
             juggler.tick();
             assertEquals(List.of(2), backend.submissions);
             // Two fail at once (a worker that cannot start): below the threshold, replacements go out.
@@ -590,10 +455,10 @@ class JugglerTest {
     void failingJobsWhileFramesGetDoneDoNotBackOff() {
         try (Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(1000)
                 .maxQueuedJobs(3).failedJobsBeforeBackoff(2).clock(CLOCK).build()) {
-            ledger.claimable = 100_000;
+            ledger.addWork(100_000);
             juggler.tick();
             for (int round = 1; round <= 3; round++) {
-                ledger.done += 500; // the failed jobs got work done before they died: not a crash loop
+                ledger.doFrames(500); // the failed jobs got work done before they died: not a crash loop
                 failAll(JobState.FAILED);
                 JugglerStatus status = juggler.tick();
                 assertEquals(round + 1, backend.submissions.size(), "round " + round + ": " + status.problems());
@@ -625,12 +490,12 @@ class JugglerTest {
     @Test
     void anUnreachableClusterIsReportedAndTheRestOfTheTickGoesOn() {
         try (Juggler juggler = juggler(new FakeStager(1000))) {
-            ledger.claimable = 5000;
+            ledger.addWork(5000);
             backend.down = true;
             JugglerStatus status = juggler.tick();
             assertEquals(Optional.of(Instant.parse("2025-12-31T23:00:00Z")), status.clusterUnavailableSince());
             assertTrue(backend.submissions.isEmpty(), "nothing is submitted blind");
-            assertEquals(1, ledger.reaps, "expired leases are still reaped");
+            assertEquals(1, ledger.reaps.get(), "expired leases are still reaped");
             assertFalse(status.problems().isEmpty());
             dev.juggler.ledger.RunReport report = ledger.jobs.runReports().get(0);
             assertEquals(status.clusterUnavailableSince(), report.clusterUnavailableSince(),
@@ -660,18 +525,18 @@ class JugglerTest {
                     "the status says why a video waits: " + first.waiting());
             awaitNoStaging(juggler);
             assertEquals(List.of("a", "c"), stager.staged.stream().sorted().toList(), "d does not fit into 250 bytes");
-            assertEquals(StageState.STAGED, ledger.videos.get("a").stageState());
-            assertEquals(Optional.of("/ws/a"), ledger.videos.get("a").stagedLocation());
-            assertEquals(StageState.STAGE_FAILED, ledger.videos.get("broken-b").stageState());
-            assertTrue(ledger.videos.get("broken-b").stageError().orElseThrow().contains("no such file"));
-            assertEquals(StageState.NOT_STAGED, ledger.videos.get("d").stageState());
+            assertEquals(StageState.STAGED, ledger.record("a").stageState());
+            assertEquals(Optional.of("/ws/a"), ledger.record("a").stagedLocation());
+            assertEquals(StageState.STAGE_FAILED, ledger.record("broken-b").stageState());
+            assertTrue(ledger.record("broken-b").stageError().orElseThrow().contains("no such file"));
+            assertEquals(StageState.NOT_STAGED, ledger.record("d").stageState());
 
-            ledger.purgeable.add("a");
+            ledger.finish("a"); // its tracks are done: it may be purged
             stager.used -= 100;
             juggler.tick();
             awaitNoStaging(juggler);
             assertEquals(List.of("a"), stager.purged);
-            assertEquals(StageState.PURGED, ledger.videos.get("a").stageState());
+            assertEquals(StageState.PURGED, ledger.record("a").stageState());
             assertTrue(stager.staged.contains("d"), "d fits once a is purged");
             assertEquals(List.of(), juggler.tick().waiting(), "nothing waits any more");
         }
@@ -726,7 +591,7 @@ class JugglerTest {
     void jobsTheStatusDoesNotShowYetCountAsPendingSoTheQueueCapHolds() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         backend.frozen = List.of(); // the backend answers from a snapshot taken before anything was submitted
-        ledger.claimable = 100_000;
+        ledger.addWork(100_000);
         try (Logs logs = new Logs();
                 Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(1000)
                         .maxQueuedJobs(2).pollInterval(Duration.ofMinutes(1)).clock(clock).build()) {
@@ -760,13 +625,14 @@ class JugglerTest {
     void aRunningWorkerAbsorbsTheFramesItWillClaimNext() {
         // A 300-frame video; the one running worker holds a 100-frame lease; a worker does 400 frames.
         backend.jobs.add(FakeBackend.status("j1", JobState.RUNNING));
-        ledger.leased.put("j1", 100L);
-        ledger.claimable = 200;
+        ledger.addWork(300);
+        ledger.claimFor("j1", 100);
         try (Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(400)
                 .clock(CLOCK).build()) {
             juggler.tick();
             assertEquals(List.of(), backend.submissions, "j1 will claim the other 200 frames itself");
-            ledger.leased.put("j1", 400L); // j1 holds a whole worker's share: the rest needs another worker
+            ledger.addWork(300, 1);
+            ledger.claimFor("j1", 300); // j1 holds a whole worker's share: the rest needs another worker
             juggler.tick();
             assertEquals(List.of(1), backend.submissions);
             juggler.tick();
@@ -780,10 +646,9 @@ class JugglerTest {
         Instant start = clock.instant();
         FakeStager stager = new FakeStager(1000);
         ledger.add("a", 100);
-        ledger.add("p", 100);
-        ledger.markStaged("p", "/ws/p");
-        ledger.purgeable.add("p");
-        ledger.claimable = 5000;
+        ledger.registerVideo(new Video("p", "/src/p", 100, 25, 100, Map.of()));
+        ledger.markStaged("p", "/ws/p"); // staged without work to do: it may be purged
+        ledger.addWork(5000);
         backend.hold = new CountDownLatch(1);
         try (Logs logs = new Logs();
                 Juggler juggler = Juggler.builder(ledger, backend, stager, spec).framesPerWorker(1000).maxQueuedJobs(5)
@@ -824,7 +689,7 @@ class JugglerTest {
     void aSubmitCallThatHangsIsBoundedDatesTheOutageFromItsStartAndIsNotStartedTwice() throws Exception {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
         Instant start = clock.instant();
-        ledger.claimable = 5000;
+        ledger.addWork(5000);
         backend.submitHold = new CountDownLatch(1);
         try (Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(1000).maxQueuedJobs(10)
                 .maxActiveJobs(10).pollInterval(Duration.ofMinutes(1)).statusTimeout(Duration.ofMillis(100)).clock(clock).build()) {
@@ -834,7 +699,7 @@ class JugglerTest {
                     first.problems().toString());
             assertEquals(5, first.jobsPending(), "the call may still submit: its jobs count as queued");
             clock.advance(Duration.ofSeconds(30));
-            ledger.claimable = 20_000;
+            ledger.addWork(15_000);
             JugglerStatus second = juggler.tick();
             assertTrue(second.problems().stream().anyMatch(p -> p.contains("still runs")), second.problems().toString());
             assertEquals(List.of(5), backend.submissions, "no second submit while the first may still submit");
@@ -890,7 +755,7 @@ class JugglerTest {
             juggler.tick();
             awaitNoStaging(juggler);
             assertEquals(List.of("a", "c"), stager.staged.stream().sorted().toList(), "no head-of-line blocking by huge");
-            String reason = ledger.setAside.get("huge");
+            String reason = ledger.setAsideReason("huge");
             assertTrue(reason != null && reason.startsWith("set aside: video huge is 1000 bytes, larger than the whole workspace"
                     + " budget of 250 bytes; raise workspace.budget"), String.valueOf(reason));
             List<JugglerEvent.VideoSetAside> setAside = events(JugglerEvent.VideoSetAside.class);
@@ -899,9 +764,10 @@ class JugglerTest {
             JugglerStatus status = juggler.tick();
             assertTrue(status.problems().stream().anyMatch(p -> p.startsWith("set aside: video huge is 1000 bytes")),
                     status.problems().toString());
-            assertEquals(StageState.NOT_STAGED, ledger.videos.get("d").stageState(), "d fits the budget, not the free space");
-            assertEquals(StageState.NOT_STAGED, ledger.videos.get("e").stageState(), "plan order: e waits behind d");
-            assertTrue(status.isIdle(), "nothing pending (the fake's frames), nothing staging, no jobs");
+            assertEquals(StageState.NOT_STAGED, ledger.record("d").stageState(), "d fits the budget, not the free space");
+            assertEquals(StageState.NOT_STAGED, ledger.record("e").stageState(), "plan order: e waits behind d");
+            assertEquals(0, status.videosStaging(), "nothing staging: a video set aside is no transfer");
+            assertEquals(100, ledger.estimate().failedFrames(), "huge's frames are set aside, not pending");
 
             ledger.takeBack("huge");
             status = juggler.tick();
@@ -914,7 +780,7 @@ class JugglerTest {
         backend.jobs.add(FakeBackend.status("old-1", JobState.COMPLETED));
         backend.jobs.add(FakeBackend.status("old-2", JobState.FAILED));
         backend.jobs.add(FakeBackend.status("old-3", JobState.OUT_OF_MEMORY));
-        ledger.claimable = 100_000;
+        ledger.addWork(100_000);
         try (Juggler juggler = Juggler.builder(ledger, backend, new FakeStager(1000), spec).framesPerWorker(1000)
                 .maxQueuedJobs(2).failedJobsBeforeBackoff(1).clock(CLOCK).listener(recorder()).build()) {
             JugglerStatus status = juggler.tick();
@@ -939,7 +805,7 @@ class JugglerTest {
     @Test
     void aJugglerThatCrashedBetweenSubmitAndWriteIsNotRepeatedByItsSuccessorWhichAdoptsTheJobs() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        ledger.claimable = 100_000;
+        ledger.addWork(100_000);
         backend.frozen = List.of(); // the status does not show the new jobs yet
         ledger.jobs.failSubmitted = true; // the write after the submit call never happens: the juggler dies here
         Juggler crashed = restartable(clock);
@@ -980,7 +846,7 @@ class JugglerTest {
     @Test
     void aSubmitCallThatFailsAfterSubmittingIsNotRepeatedWithinTheGraceAndItsJobsAreAdopted() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        ledger.claimable = 100_000;
+        ledger.addWork(100_000);
         backend.frozen = List.of();
         backend.failAfterSubmit = true;
         try (Juggler juggler = restartable(clock)) {
@@ -1014,7 +880,7 @@ class JugglerTest {
     @Test
     void aRestartedJugglerDoesNotSettleOrCountJobsItsPredecessorSettled() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        ledger.claimable = 100_000;
+        ledger.addWork(100_000);
         try (Juggler first = restartable(clock)) {
             first.tick();
             assertEquals(List.of(2), backend.submissions);
@@ -1047,7 +913,7 @@ class JugglerTest {
     @Test
     void everyChangeOfAJobsStateIsRecordedOnceWithNativeStateReasonAndExitCode() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        ledger.claimable = 500;
+        ledger.addWork(500);
         try (Juggler juggler = restartable(clock)) {
             juggler.tick();
             assertEquals(List.of(1), backend.submissions);
@@ -1084,14 +950,14 @@ class JugglerTest {
     @Test
     void aRecordedJobTheRestartedBackendNeverShowsIsSettledAsGoneAfterTheGrace() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        ledger.claimable = 500;
+        ledger.addWork(500);
         try (Juggler first = restartable(clock)) {
             first.tick();
             backend.set("job-1", JobState.RUNNING);
             first.tick();
         }
         backend.jobs.clear(); // a new backend that cannot see its predecessor's jobs
-        ledger.claimable = 0;
+        ledger.doFrames(500); // the work got done meanwhile: nothing is claimable
         try (Juggler second = restartable(clock)) {
             second.tick();
             clock.advance(Duration.ofMinutes(9));

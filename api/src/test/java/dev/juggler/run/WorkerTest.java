@@ -5,80 +5,90 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.juggler.InvalidConfigException;
 import dev.juggler.ledger.ClaimRequest;
+import dev.juggler.ledger.InMemoryWorkLedger;
+import dev.juggler.ledger.TrackSpec;
 import dev.juggler.ledger.FrameResult;
 import dev.juggler.ledger.Lease;
-import dev.juggler.ledger.LeaseLostException;
 import dev.juggler.pipeline.FramePipeline;
 import dev.juggler.pipeline.PipelineReport;
 import dev.juggler.pipeline.PipelineRequest;
 import dev.juggler.pipeline.StageStats;
 import dev.juggler.video.FrameRange;
+import dev.juggler.video.Video;
 import dev.juggler.video.VideoException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The worker's own decisions (what to claim, what to report back), against stand-ins. */
+/** The worker's own decisions (what to claim, what to report back), against the in-memory ledger and a scripted pipeline. */
 class WorkerTest {
 
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
-    static final class LeasingLedger extends JugglerTest.FakeLedger {
-        final Deque<Lease> toHandOut = new ArrayDeque<>();
+    /**
+     * The in-memory ledger, recording what the worker asks of it; a lease can be made to be revoked (its job
+     * ended) when a heartbeat reaches a checkpoint.
+     */
+    static final class RecordingLedger extends InMemoryWorkLedger {
         final List<ClaimRequest> claims = new ArrayList<>();
         final List<String> calls = new ArrayList<>();
         final List<FrameResult> stored = new ArrayList<>();
         long revokeAfterCheckpoint = Long.MAX_VALUE;
+        private int videos;
 
-        void offer(long chunkId, long from, long to) {
-            toHandOut.add(new Lease(chunkId, "token-" + chunkId, 7, "a", "v", "/ws/v.mp4", FrameRange.of(from, to),
-                    NOW.plusSeconds(60), 1));
+        RecordingLedger() {
+            this(DEFAULT_MAX_ATTEMPTS);
+        }
+
+        RecordingLedger(int maxAttempts) {
+            super(Clock.fixed(NOW, ZoneOffset.UTC), maxAttempts);
+        }
+
+        /** Adds work: a track over frames {@code [from, to)} of a new staged video, one pending chunk. */
+        void offer(long from, long to) {
+            String id = "v" + ++videos;
+            registerVideo(new Video(id, "/src/" + id, to, 25, to, Map.of()));
+            markStaged(id, "/ws/" + id + ".mp4");
+            addTrack(new TrackSpec(id, "a", FrameRange.of(from, to), 0));
         }
 
         @Override
         public Optional<Lease> claim(ClaimRequest request) {
             claims.add(request);
-            Lease next = toHandOut.poll();
-            if (next == null || next.range().length() <= request.maxFrames()) {
-                return Optional.ofNullable(next);
-            }
-            // Like a real ledger: lease the head, the rest stays.
-            long split = next.range().from() + request.maxFrames();
-            offer(next.chunkId() + 100, split, next.range().to());
-            return Optional.of(new Lease(next.chunkId(), next.token(), 7, "a", "v", "/ws/v.mp4",
-                    FrameRange.of(next.range().from(), split), next.expiresAt(), 1));
+            return super.claim(request);
         }
 
         @Override
         public Lease heartbeat(Lease lease, long checkpoint) {
             calls.add("heartbeat " + lease.chunkId() + " " + checkpoint);
             if (checkpoint >= revokeAfterCheckpoint) {
-                throw new LeaseLostException(lease.chunkId(), "revoked: job ended");
+                revokeJob(claims.get(claims.size() - 1).jobId().orElseThrow(), "job ended");
             }
-            return lease.withExpiry(lease.expiresAt().plusSeconds(60));
+            return super.heartbeat(lease, checkpoint);
         }
 
         @Override
         public void complete(Lease lease, long doneUntil) {
             calls.add("complete " + lease.chunkId() + " " + doneUntil);
+            super.complete(lease, doneUntil);
         }
 
         @Override
         public void fail(Lease lease, long doneUntil, String reason, boolean permanent) {
             calls.add("fail " + lease.chunkId() + " " + doneUntil + " " + permanent + " " + reason);
+            super.fail(lease, doneUntil, reason, permanent);
         }
 
         @Override
         public void storeResults(List<FrameResult> results) {
             stored.addAll(results);
+            super.storeResults(results);
         }
     }
 
@@ -116,13 +126,13 @@ class WorkerTest {
         }
     }
 
-    final LeasingLedger ledger = new LeasingLedger();
+    final RecordingLedger ledger = new RecordingLedger();
     final ScriptedPipeline pipeline = new ScriptedPipeline();
 
     @Test
     void completesWhatItClaimsUntilNothingIsLeft() {
-        ledger.offer(1, 0, 25);
-        ledger.offer(2, 25, 40);
+        ledger.offer(0, 25); // chunk 1
+        ledger.offer(25, 40); // chunk 2
         Worker.Report report = Worker.builder(ledger, pipeline).workerId("w1").jobId("job-9").build().run();
         assertEquals(Worker.StopReason.NO_WORK, report.stopReason());
         assertEquals(40, report.framesDone());
@@ -135,8 +145,8 @@ class WorkerTest {
 
     @Test
     void aBrokenVideoIsRecordedAsAPermanentFailureAndTheWorkerMovesOn() {
-        ledger.offer(1, 0, 50);
-        ledger.offer(2, 50, 60);
+        ledger.offer(0, 50);
+        ledger.offer(50, 60);
         pipeline.breakAt = 33;
         Worker.Report report = Worker.builder(ledger, pipeline).workerId("w1").build().run();
         assertEquals(1, report.rangesFailed());
@@ -148,11 +158,13 @@ class WorkerTest {
 
     @Test
     void aLostLeaseIsAbandonedWithoutCompleting() {
-        ledger.offer(1, 0, 100);
-        ledger.revokeAfterCheckpoint = 20;
-        Worker.Report report = Worker.builder(ledger, pipeline).workerId("w1").build().run();
+        RecordingLedger once = new RecordingLedger(1); // the revoked frames have no attempt left: no work after
+        once.offer(0, 100);
+        once.revokeAfterCheckpoint = 20;
+        Worker.Report report = Worker.builder(once, pipeline).workerId("w1").jobId("job-1").build().run();
         assertEquals(1, report.leasesLost());
-        assertTrue(ledger.calls.stream().noneMatch(c -> c.startsWith("complete") || c.startsWith("fail")), ledger.calls.toString());
+        assertTrue(once.calls.stream().noneMatch(c -> c.startsWith("complete") || c.startsWith("fail")), once.calls.toString());
+        assertEquals(List.of("heartbeat 1 10", "heartbeat 1 20"), once.calls);
     }
 
     @Test
@@ -172,7 +184,7 @@ class WorkerTest {
 
     @Test
     void secondChunkIsSizedByTheMeasuredRate() {
-        ledger.offer(1, 0, 100_000);
+        ledger.offer(0, 100_000);
         Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
         Worker.builder(ledger, pipeline).clock(clock).initialChunkFrames(50).targetChunkDuration(Duration.ofSeconds(2))
                 .build().run();
@@ -188,7 +200,7 @@ class WorkerTest {
         InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidConfigException.class,
                 () -> builder.fromEnvironment(Map.of("JUGGLER_JOB_DEADLINE_MS", "soon")));
         assertTrue(e.getMessage().contains("soon"));
-        ledger.offer(1, 0, 5);
+        ledger.offer(0, 5);
         builder.clock(Clock.fixed(Instant.ofEpochMilli(1767225600000L - 3_600_000), ZoneOffset.UTC)).build().run();
         assertEquals(Optional.of("local-3"), ledger.claims.get(0).jobId());
     }
