@@ -32,6 +32,7 @@ class WorkerTest {
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
     static final class LeasingLedger extends JugglerTest.FakeLedger {
+        final List<Long> storedAtHeartbeat = new ArrayList<>();
         final Deque<Lease> toHandOut = new ArrayDeque<>();
         final List<ClaimRequest> claims = new ArrayList<>();
         final List<String> calls = new ArrayList<>();
@@ -59,6 +60,7 @@ class WorkerTest {
 
         @Override
         public Lease heartbeat(Lease lease, long checkpoint) {
+            storedAtHeartbeat.add((long) stored.size());
             calls.add("heartbeat " + lease.chunkId() + " " + checkpoint);
             if (checkpoint >= revokeAfterCheckpoint) {
                 throw new LeaseLostException(lease.chunkId(), "revoked: job ended");
@@ -82,7 +84,7 @@ class WorkerTest {
         }
     }
 
-    /** Delivers every frame (checkpointing every 10) or breaks at a given frame; takes 1 s per 100 frames. */
+    /** Delivers every frame (reporting each one done) or breaks at a given frame; takes 1 s per 100 frames. */
     static final class ScriptedPipeline implements FramePipeline {
         long breakAt = -1;
 
@@ -94,12 +96,10 @@ class WorkerTest {
                     break;
                 }
                 request.sink().accept(new FrameResult(request.trackId(), frame, "{}"));
-                if ((frame + 1) % 10 == 0 && frame + 1 < request.range().to()) {
-                    request.sink().flush();
-                    if (!request.checkpoints().onCheckpoint(frame + 1)) {
-                        frame++;
-                        break;
-                    }
+                // Every frame is reported done; the worker's checkpointing sink (every 10) decides the rest.
+                if (frame + 1 < request.range().to() && !request.checkpoints().onCheckpoint(frame + 1)) {
+                    frame++;
+                    break;
                 }
             }
             request.sink().flush();
@@ -123,14 +123,25 @@ class WorkerTest {
     void completesWhatItClaimsUntilNothingIsLeft() {
         ledger.offer(1, 0, 25);
         ledger.offer(2, 25, 40);
-        Worker.Report report = Worker.builder(ledger, pipeline).workerId("w1").jobId("job-9").build().run();
+        Worker.Report report = Worker.builder(ledger, pipeline).checkpointEveryFrames(10)
+                .workerId("w1").jobId("job-9").build().run();
         assertEquals(Worker.StopReason.NO_WORK, report.stopReason());
         assertEquals(40, report.framesDone());
         assertEquals(2, report.rangesCompleted());
-        assertEquals(List.of("heartbeat 1 10", "heartbeat 1 20", "complete 1 25", "heartbeat 2 30", "complete 2 40"),
+        // Checkpoints come every 10 frames from the start of each range (the worker's checkpointing sink).
+        assertEquals(List.of("heartbeat 1 10", "heartbeat 1 20", "complete 1 25", "heartbeat 2 35", "complete 2 40"),
                 ledger.calls);
         assertEquals(40, ledger.stored.size());
         assertEquals(Optional.of("job-9"), ledger.claims.get(0).jobId());
+    }
+
+    @Test
+    void storesTheResultsBeforeEveryHeartbeatAtItsOwnCheckpointPeriod() {
+        ledger.offer(1, 0, 100);
+        Worker.builder(ledger, pipeline).checkpointEveryFrames(30).resultBatch(1000).workerId("w1").build().run();
+        assertEquals(List.of("heartbeat 1 30", "heartbeat 1 60", "heartbeat 1 90", "complete 1 100"), ledger.calls);
+        assertEquals(List.of(30L, 60L, 90L), ledger.storedAtHeartbeat, "a checkpoint never passes an unstored result");
+        assertEquals(100, ledger.stored.size());
     }
 
     @Test
@@ -138,7 +149,8 @@ class WorkerTest {
         ledger.offer(1, 0, 50);
         ledger.offer(2, 50, 60);
         pipeline.breakAt = 33;
-        Worker.Report report = Worker.builder(ledger, pipeline).workerId("w1").build().run();
+        Worker.Report report = Worker.builder(ledger, pipeline).checkpointEveryFrames(10)
+                .workerId("w1").build().run();
         assertEquals(1, report.rangesFailed());
         assertEquals(1, report.rangesCompleted());
         assertTrue(ledger.calls.contains("fail 1 33 true video damaged at frame 33: /ws/v.mp4 (bad packet)"), ledger.calls.toString());
@@ -150,7 +162,8 @@ class WorkerTest {
     void aLostLeaseIsAbandonedWithoutCompleting() {
         ledger.offer(1, 0, 100);
         ledger.revokeAfterCheckpoint = 20;
-        Worker.Report report = Worker.builder(ledger, pipeline).workerId("w1").build().run();
+        Worker.Report report = Worker.builder(ledger, pipeline).checkpointEveryFrames(10)
+                .workerId("w1").build().run();
         assertEquals(1, report.leasesLost());
         assertTrue(ledger.calls.stream().noneMatch(c -> c.startsWith("complete") || c.startsWith("fail")), ledger.calls.toString());
     }
@@ -183,7 +196,7 @@ class WorkerTest {
 
     @Test
     void readsItsJobAndDeadlineFromTheBackendEnvironment() {
-        Worker.Builder builder = Worker.builder(ledger, pipeline);
+        Worker.Builder builder = Worker.builder(ledger, pipeline).checkpointEveryFrames(10);
         builder.fromEnvironment(Map.of("JUGGLER_JOB_ID", "local-3", "JUGGLER_JOB_DEADLINE_MS", "1767225600000"));
         InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidConfigException.class,
                 () -> builder.fromEnvironment(Map.of("JUGGLER_JOB_DEADLINE_MS", "soon")));
