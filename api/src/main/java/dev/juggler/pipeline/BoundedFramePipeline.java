@@ -11,21 +11,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,8 +40,13 @@ import org.slf4j.LoggerFactory;
  * every {@link Builder#progressInterval} and at the end of a run. With {@link Builder#recycleFrames} the
  * decoded frames' buffers are handed back to the source after preprocessing and reused.
  *
- * <p>Thread-safe; {@link #run} calls are serialised (one run at a time per pipeline). The pipeline
- * owns its threads and closes the accelerator only if told to ({@link Builder#closeAcceleratorOnClose}).
+ * <p>It keeps no checkpoint policy: it reports every delivered frame to the request's checkpoint listener
+ * ({@link ResultDelivery}), and the run's owner decides when to flush and checkpoint ({@link CheckpointingSink}).
+ * The stages live in {@code DecodeStage}, {@code InferenceStage}, {@code RunState} (what they share) and
+ * {@code RunStats}.
+ *
+ * <p>Thread-safe; {@link #run} calls are serialised (one run at a time per pipeline). Closing the pipeline
+ * during a run ends that run as stopped, with the frames delivered so far. The pipeline owns its threads and closes the accelerator only if told to ({@link Builder#closeAcceleratorOnClose}).
  *
  * @param <I> the model input per frame
  * @param <O> the model output per frame
@@ -62,10 +59,6 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
     public static final int DEFAULT_QUEUE_CAPACITY = 16;
     /** Default time an inference thread waits to fill a batch. */
     public static final Duration DEFAULT_MAX_BATCH_WAIT = Duration.ofMillis(5);
-    /** Default checkpoint period in frames. */
-    public static final int DEFAULT_CHECKPOINT_FRAMES = 250;
-    /** Default checkpoint period in time. */
-    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
     /** Default period of {@link PipelineListener} progress events. */
     public static final Duration DEFAULT_PROGRESS_INTERVAL = Duration.ofSeconds(1);
 
@@ -86,8 +79,6 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
     private final int inferenceThreads;
     private final int maxBatchSize;
     private final Duration maxBatchWait;
-    private final int checkpointFrames;
-    private final Duration checkpointInterval;
     private final boolean closeAccelerator;
     private final boolean recycleFrames;
     private final Duration progressInterval;
@@ -95,6 +86,8 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
     private final Clock clock;
     private final ExecutorService threads;
     private final RunGate gate = new RunGate();
+    // The state of the run in progress, so that close() can end it.
+    private volatile RunState<?> active;
 
     private BoundedFramePipeline(Builder<I, O> b) {
         this.sources = b.sources;
@@ -106,8 +99,6 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         this.inferenceThreads = b.inferenceThreads;
         this.maxBatchSize = b.maxBatchSize > 0 ? b.maxBatchSize : Math.max(1, accelerator.maxBatchSize());
         this.maxBatchWait = b.maxBatchWait;
-        this.checkpointFrames = b.checkpointFrames;
-        this.checkpointInterval = b.checkpointInterval;
         this.closeAccelerator = b.closeAccelerator;
         this.recycleFrames = b.recycleFrames;
         this.progressInterval = b.progressInterval;
@@ -139,6 +130,12 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
     @Override
     public void close() {
         if (gate.close()) {
+            RunState<?> running = active;
+            if (running != null) {
+                // Closing ends a run like a stop request: the delivering thread reports what it delivered.
+                running.markStopped();
+                running.abandon();
+            }
             threads.shutdownNow();
             if (closeAccelerator) {
                 accelerator.close();
@@ -146,403 +143,99 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         }
     }
 
-    /** A frame on its way, with the instant its decoding started (for the whole-loop latency). */
-    private record Item<T>(FrameInfo info, T payload, long startNanos) {
-    }
 
-    /** One execution of a request: the shared state of its threads. */
+    /**
+     * One execution of a request: starts the decoding, preprocessing and inference threads, then delivers
+     * their results in frame order on the calling thread (the ordering and writing stage).
+     */
     private final class Run {
         private final PipelineRequest request;
         private final FrameRange range;
-        private final Semaphore permits = new Semaphore(maxInFlight);
-        private final BlockingQueue<Item<Frame>> decoded = new ArrayBlockingQueue<>(queueCapacity);
-        private final BlockingQueue<Item<I>> prepared = new ArrayBlockingQueue<>(queueCapacity);
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Condition changed = lock.newCondition();
-        private final Map<Long, Item<FrameResult>> ready = new HashMap<>();
-        private final LatencyRecorder decodeLatency = new LatencyRecorder();
-        private final LatencyRecorder inferenceLatency = new LatencyRecorder();
-        private final LatencyRecorder loopLatency = new LatencyRecorder();
-        private final long startNanos = System.nanoTime();
-        // Guarded by lock.
-        private long decodeEnd = -1;
-        private JugglerException failure;
-        private boolean stoppedByRequest;
-        // Written under the lock, read without it by the producers: frames at or after it are not wanted.
-        private volatile long failureFrame = Long.MAX_VALUE;
-        // Set when delivery has ended: nothing produced from now on will be taken.
-        private volatile boolean abandon;
+        private final RunState<I> state;
+        private final RunStats stats;
 
         Run(PipelineRequest request) {
             this.request = request;
             this.range = request.range();
+            this.state = new RunState<>(request.videoLocation(), maxInFlight, queueCapacity);
+            this.stats = new RunStats(range);
         }
 
         PipelineReport execute() {
             if (range.isEmpty()) {
-                return report(range.from());
+                return stats.report(range.from(), null, false);
             }
             FrameSource source;
             try {
                 source = sources.open(request.videoLocation(), range);
             } catch (JugglerException e) {
-                return new PipelineReport(range, range.from(), Optional.of(e), false, elapsed(startNanos),
-                        StageStats.EMPTY, StageStats.EMPTY, StageStats.EMPTY);
+                return stats.unopened(e);
             } catch (RuntimeException e) {
-                JugglerException wrapped = new JugglerException("cannot open " + request.videoLocation() + ": " + e, false, e);
-                return new PipelineReport(range, range.from(), Optional.of(wrapped), false, elapsed(startNanos),
-                        StageStats.EMPTY, StageStats.EMPTY, StageStats.EMPTY);
+                return stats.unopened(new JugglerException("cannot open " + request.videoLocation() + ": " + e, false, e));
             }
+            DecodeStage<I> decoding = new DecodeStage<>(request, state, stats, preprocess, recycleFrames, inferenceThreads);
+            InferenceStage<I, O> inference = new InferenceStage<>(request, state, stats, accelerator, encoder, maxBatchSize,
+                    maxBatchWait);
             List<Future<?>> tasks = new ArrayList<>();
-            tasks.add(threads.submit(() -> decode(source)));
-            tasks.add(threads.submit(() -> prepare(source)));
-            for (int i = 0; i < inferenceThreads; i++) {
-                tasks.add(threads.submit(this::infer));
+            active = state;
+            try {
+                tasks.add(threads.submit(() -> decoding.decode(source)));
+                tasks.add(threads.submit(() -> decoding.prepare(source)));
+                for (int i = 0; i < inferenceThreads; i++) {
+                    tasks.add(threads.submit(inference::infer));
+                }
+            } catch (RejectedExecutionException e) {
+                // Closed while starting: end like a stop, and close the source if no decoder took it.
+                state.markStopped();
+                state.abandon();
+                if (tasks.isEmpty()) {
+                    source.close();
+                }
             }
             long doneUntil = range.from();
             try {
                 doneUntil = deliver();
             } finally {
-                abandon = true;
-                signal();
+                active = null;
+                state.abandon();
                 awaitAll(tasks);
             }
             fireProgress(doneUntil, true);
-            return report(doneUntil);
+            return stats.report(doneUntil, state.failure(), state.stopped());
         }
 
-        /** The calling thread: hands results to the sink in frame order and takes checkpoints. */
+        /** The calling thread: hands results to the sink in frame order and reports every frame done. */
         private long deliver() {
-            long next = range.from();
-            long lastCheckpointFrame = next;
-            Instant lastCheckpointAt = clock.instant();
-            Instant lastProgressAt = lastCheckpointAt;
-            FrameResultSink sink = request.sink();
-            try {
-                while (true) {
-                    Item<FrameResult> item = awaitResult(next);
-                    if (item == null) {
-                        break;
-                    }
-                    sink.accept(item.payload());
-                    permits.release();
-                    loopLatency.record(System.nanoTime() - item.startNanos());
-                    next++;
-                    Instant now = clock.instant();
-                    if (!listeners.isEmpty() && !now.isBefore(lastProgressAt.plus(progressInterval))) {
-                        lastProgressAt = now;
-                        fireProgress(next, false);
-                    }
-                    if (next - lastCheckpointFrame >= checkpointFrames
-                            || !now.isBefore(lastCheckpointAt.plus(checkpointInterval))) {
-                        sink.flush();
-                        lastCheckpointFrame = next;
-                        lastCheckpointAt = now;
-                        if (next < range.to() && !request.checkpoints().onCheckpoint(next)) {
-                            markStopped();
-                            break;
-                        }
-                    }
+            ResultDelivery delivery = new ResultDelivery(request);
+            Instant lastProgressAt = clock.instant();
+            while (true) {
+                RunState.Item<FrameResult> item = state.awaitResult(delivery.next());
+                if (item == null) {
+                    break;
                 }
-                sink.flush();
-                return next;
-            } catch (JugglerException e) {
-                fail(next, e);
-                return lastCheckpointFrame;
-            } catch (RuntimeException e) {
-                fail(next, new JugglerException("result sink failed at frame " + next + ": " + e, false, e));
-                // Results accepted after the last flush may be lost: only the flushed prefix counts as done.
-                return lastCheckpointFrame;
-            }
-        }
-
-        private Item<FrameResult> awaitResult(long frame) {
-            lock.lock();
-            try {
-                while (true) {
-                    if (frame >= failureFrame) {
-                        return null;
-                    }
-                    Item<FrameResult> item = ready.remove(frame);
-                    if (item != null) {
-                        return item;
-                    }
-                    if (decodeEnd >= 0 && frame >= decodeEnd) {
-                        return null;
-                    }
-                    try {
-                        changed.await();
-                    } catch (InterruptedException e) {
-                        // An interrupted caller wants the run to end: deliver nothing more.
-                        Thread.currentThread().interrupt();
-                        stoppedByRequest = true;
-                        return null;
-                    }
+                boolean more = delivery.deliver(item.payload());
+                permits(item);
+                Instant now = clock.instant();
+                if (!listeners.isEmpty() && !now.isBefore(lastProgressAt.plus(progressInterval))) {
+                    lastProgressAt = now;
+                    fireProgress(delivery.next(), false);
                 }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        private void decode(FrameSource source) {
-            long index = range.from();
-            try (source) {
-                for (; index < range.to(); index++) {
-                    if (request.stopRequested().getAsBoolean()) {
-                        markStopped();
-                        break;
-                    }
-                    if (index >= failureFrame || !acquirePermit()) {
-                        break;
-                    }
-                    long start = System.nanoTime();
-                    Frame frame = source.next();
-                    if (frame == null) {
-                        throw new JugglerException("frame source of " + request.videoLocation() + " ended at frame " + index
-                                + " before the end of " + range, false, null);
-                    }
-                    decodeLatency.record(System.nanoTime() - start);
-                    if (!offer(decoded, new Item<>(frame.info(), frame, start))) {
-                        break;
-                    }
-                }
-            } catch (JugglerException e) {
-                fail(index, e);
-            } catch (RuntimeException e) {
-                fail(index, new JugglerException("decoding " + request.videoLocation() + " failed at frame " + index + ": " + e,
-                        false, e));
-            } finally {
-                lock.lock();
-                try {
-                    decodeEnd = index;
-                    changed.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-                offerEnd(decoded);
-            }
-        }
-
-        private void prepare(FrameSource source) {
-            try {
-                while (true) {
-                    Item<Frame> item = decoded.take();
-                    if (item.payload() == null) {
-                        break;
-                    }
-                    if (unwanted(item.info().index())) {
-                        recycle(source, item.payload());
-                        continue;
-                    }
-                    I input;
-                    try {
-                        input = preprocess.apply(item.payload());
-                    } catch (RuntimeException e) {
-                        fail(item.info().index(), asJuggler("preprocessing", item.info().index(), e));
-                        continue;
-                    } finally {
-                        // The builder's promise: preprocessing copied what it needs, so the pixels can be reused.
-                        recycle(source, item.payload());
-                    }
-                    if (!offer(prepared, new Item<>(item.info(), input, item.startNanos()))) {
-                        break;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                for (int i = 0; i < inferenceThreads; i++) {
-                    offerEnd(prepared);
+                if (!more) {
+                    break;
                 }
             }
+            long doneUntil = delivery.finish();
+            delivery.failure().ifPresent(e -> state.fail(doneUntil, e));
+            if (delivery.stopped()) {
+                state.markStopped();
+            }
+            return doneUntil;
         }
 
-        /** Gives a frame's buffer back to its source, on every path, so the source's pool never drains. */
-        private void recycle(FrameSource source, Frame frame) {
-            if (recycleFrames) {
-                source.recycle(frame);
-            }
-        }
-
-        private void infer() {
-            List<Item<I>> batch = new ArrayList<>(maxBatchSize);
-            List<I> inputs = new ArrayList<>(maxBatchSize);
-            boolean end = false;
-            try {
-                while (!end) {
-                    batch.clear();
-                    Item<I> first = prepared.take();
-                    if (first.payload() == null) {
-                        break;
-                    }
-                    batch.add(first);
-                    long deadline = System.nanoTime() + maxBatchWait.toNanos();
-                    while (batch.size() < maxBatchSize) {
-                        Item<I> more = prepared.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                        if (more == null) {
-                            break;
-                        }
-                        if (more.payload() == null) {
-                            end = true;
-                            break;
-                        }
-                        batch.add(more);
-                    }
-                    batch.removeIf(item -> unwanted(item.info().index()));
-                    if (batch.isEmpty()) {
-                        continue;
-                    }
-                    inferAndPublish(batch, inputs);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /**
-         * Runs one batch. When a batch fails, its frames are retried one by one, so that one bad frame
-         * fails at its own index instead of taking the (not necessarily contiguous) batch down with it.
-         */
-        private void inferAndPublish(List<Item<I>> batch, List<I> inputs) {
-            inputs.clear();
-            batch.forEach(item -> inputs.add(item.payload()));
-            long start = System.nanoTime();
-            List<O> outputs;
-            try {
-                outputs = runModel(inputs);
-            } catch (RuntimeException e) {
-                if (batch.size() == 1) {
-                    long index = batch.get(0).info().index();
-                    fail(index, asJuggler("inference on " + accelerator.name(), index, e));
-                    return;
-                }
-                LOG.debug("batch of {} failed on {}; retrying frame by frame", batch.size(), accelerator.name(), e);
-                for (Item<I> single : batch) {
-                    if (unwanted(single.info().index())) {
-                        continue;
-                    }
-                    inferAndPublish(List.of(single), new ArrayList<>(1));
-                }
-                return;
-            }
-            long perFrame = (System.nanoTime() - start) / batch.size();
-            for (int i = 0; i < batch.size(); i++) {
-                Item<I> item = batch.get(i);
-                inferenceLatency.record(perFrame);
-                String payload;
-                try {
-                    payload = encoder.encode(item.info(), outputs.get(i));
-                } catch (RuntimeException e) {
-                    fail(item.info().index(), asJuggler("encoding the result", item.info().index(), e));
-                    return;
-                }
-                publish(new Item<>(item.info(), new FrameResult(request.trackId(), item.info().index(), payload),
-                        item.startNanos()));
-            }
-        }
-
-        private List<O> runModel(List<I> inputs) {
-            List<O> outputs = accelerator.infer(inputs);
-            if (outputs.size() != inputs.size()) {
-                throw new JugglerException("accelerator " + accelerator.name() + " returned " + outputs.size()
-                        + " outputs for " + inputs.size() + " inputs", false, null);
-            }
-            return outputs;
-        }
-
-        private void publish(Item<FrameResult> item) {
-            lock.lock();
-            try {
-                if (item.info().index() < failureFrame) {
-                    ready.put(item.info().index(), item);
-                    changed.signalAll();
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        private void fail(long frame, JugglerException e) {
-            lock.lock();
-            try {
-                if (frame < failureFrame) {
-                    failureFrame = frame;
-                    failure = e;
-                    ready.keySet().removeIf(index -> index >= frame);
-                }
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /**
-         * Frames at or after a failure are not wanted; frames before it still are, because everything
-         * before the failure is delivered.
-         */
-        private boolean unwanted(long index) {
-            return abandon || index >= failureFrame;
-        }
-
-        private void markStopped() {
-            lock.lock();
-            try {
-                stoppedByRequest = true;
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        private void signal() {
-            lock.lock();
-            try {
-                changed.signalAll();
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /** Waits for a frame permit; gives up when the run is being abandoned or has failed. */
-        private boolean acquirePermit() {
-            try {
-                while (!abandon && failureFrame == Long.MAX_VALUE) {
-                    if (permits.tryAcquire(20, TimeUnit.MILLISECONDS)) {
-                        return true;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return false;
-        }
-
-        /** Puts an item, giving up when the run is being abandoned (nobody will take it). */
-        private <T> boolean offer(BlockingQueue<Item<T>> queue, Item<T> item) {
-            try {
-                while (!abandon) {
-                    if (queue.offer(item, 20, TimeUnit.MILLISECONDS)) {
-                        return true;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return false;
-        }
-
-        /** Puts the end marker; the consumers drain the queue, so this only waits for room briefly. */
-        private <T> void offerEnd(BlockingQueue<Item<T>> queue) {
-            Item<T> end = new Item<>(null, null, 0);
-            try {
-                while (!queue.offer(end, 20, TimeUnit.MILLISECONDS)) {
-                    if (abandon) {
-                        queue.clear();
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        /** The frame's result left the pipeline: its permit goes back and its whole-loop time counts. */
+        private void permits(RunState.Item<FrameResult> item) {
+            state.permits.release();
+            stats.loop.record(System.nanoTime() - item.startNanos());
         }
 
         private void awaitAll(List<Future<?>> tasks) {
@@ -563,41 +256,9 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
             if (listeners.isEmpty()) {
                 return;
             }
-            int reorder;
-            lock.lock();
-            try {
-                reorder = ready.size();
-            } finally {
-                lock.unlock();
-            }
-            PipelineProgress progress = new PipelineProgress(range, next, elapsed(startNanos), decoded.size(),
-                    prepared.size(), reorder, maxInFlight - permits.availablePermits(), decodeLatency.snapshot(),
-                    inferenceLatency.snapshot(), loopLatency.snapshot(), last);
+            PipelineProgress progress = stats.progress(next, state, last);
             listeners.fire(l -> l.onProgress(progress));
         }
-
-        private PipelineReport report(long doneUntil) {
-            lock.lock();
-            try {
-                Optional<JugglerException> failed = Optional.ofNullable(failure);
-                return new PipelineReport(range, doneUntil, failed, stoppedByRequest && failure == null,
-                        elapsed(startNanos), decodeLatency.snapshot(), inferenceLatency.snapshot(), loopLatency.snapshot());
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        private JugglerException asJuggler(String stage, long frame, RuntimeException e) {
-            if (e instanceof JugglerException je) {
-                return je;
-            }
-            return new JugglerException(stage + " failed at frame " + frame + " of " + request.videoLocation() + ": " + e,
-                    false, e);
-        }
-    }
-
-    private static Duration elapsed(long startNanos) {
-        return Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
     /**
@@ -614,8 +275,6 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         private int inferenceThreads = 1;
         private int maxBatchSize;
         private Duration maxBatchWait = DEFAULT_MAX_BATCH_WAIT;
-        private int checkpointFrames = DEFAULT_CHECKPOINT_FRAMES;
-        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
         private boolean closeAccelerator;
         private boolean recycleFrames;
         private Duration progressInterval = DEFAULT_PROGRESS_INTERVAL;
@@ -674,22 +333,6 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         /** How long an inference thread waits to fill a batch; default 5 ms. */
         public Builder<I, O> maxBatchWait(Duration wait) {
             this.maxBatchWait = InvalidConfigException.requireNonNegative("maxBatchWait", wait);
-            return this;
-        }
-
-        /** Checkpoint at least every this many frames; default 250. */
-        public Builder<I, O> checkpointEveryFrames(int frames) {
-            if (frames < 1) {
-                throw InvalidConfigException.of("checkpointEveryFrames", frames, "must be >= 1");
-            }
-            this.checkpointFrames = frames;
-            return this;
-        }
-
-        /** Checkpoint at least this often; default 30 s. */
-        public Builder<I, O> checkpointInterval(Duration interval) {
-            InvalidConfigException.requirePositive("checkpointInterval", interval);
-            this.checkpointInterval = interval;
             return this;
         }
 

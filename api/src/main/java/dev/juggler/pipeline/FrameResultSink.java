@@ -3,12 +3,17 @@ package dev.juggler.pipeline;
 import dev.juggler.ledger.FrameResult;
 
 /**
- * Receives results in frame order from the pipeline's single delivery thread. {@link #flush()} is
- * called before every checkpoint and at the end: after it returns, every result accepted so far must be
- * durable. Implementations need not be thread-safe.
+ * Receives results from the pipeline's single delivery thread: the result of every frame of the range
+ * exactly once, in frame order. {@link #flush()} is called once when the run ends (complete, failed or
+ * stopped, unless the sink itself failed): after it returns, every result accepted so far must be durable.
+ * A sink that flushes more often does so by itself ({@link CheckpointingSink} flushes before each of its
+ * checkpoints). A sink that throws fails the run; the frames handed to it before then are reported in
+ * {@link PipelineReport#doneUntil()}, but only its owner knows which of them are durable.
+ * Implementations need not be thread-safe.
  */
 public interface FrameResultSink {
 
+    /** The result of the next frame. */
     void accept(FrameResult result);
 
     /** Makes everything accepted so far durable. */

@@ -10,7 +10,9 @@ import java.util.Optional;
  * The outcome of one pipeline run. Immutable and thread-safe.
  *
  * @param range the frames requested
- * @param doneUntil every frame in {@code [range.from, doneUntil)} was delivered to the sink and flushed
+ * @param doneUntil every frame in {@code [range.from, doneUntil)} was delivered to the sink, and flushed unless
+ *     the run failed in the sink itself (then only the sink's owner knows which of them are durable, e.g.
+ *     {@link CheckpointingSink#durableUntil()})
  * @param failure why the run ended before {@code range.to}, if it failed (a broken video, a model error)
  * @param stopped {@code true} if the run ended early because it was asked to stop
  * @param wall wall-clock time of the run

@@ -5,14 +5,13 @@ import dev.juggler.JugglerException;
 import dev.juggler.cluster.ClusterBackend;
 import dev.juggler.internal.Listeners;
 import dev.juggler.ledger.ClaimRequest;
-import dev.juggler.ledger.FrameResult;
 import dev.juggler.ledger.Lease;
 import dev.juggler.ledger.LeaseLostException;
 import dev.juggler.ledger.ResultStore;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.ledger.WorkQueue;
+import dev.juggler.pipeline.CheckpointingSink;
 import dev.juggler.pipeline.FramePipeline;
-import dev.juggler.pipeline.FrameResultSink;
 import dev.juggler.pipeline.PipelineReport;
 import dev.juggler.pipeline.PipelineRequest;
 import java.time.Clock;
@@ -38,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * {@code rate × min(remaining time, target chunk duration)} frames, so a job cut off by the time limit
  * leaves little behind and what it leaves returns to the ledger as a new chunk.
  *
+ * <p>Checkpoint policy: the worker owns it. Each range runs with one {@link CheckpointingSink} that buffers
+ * results for the result store and, every {@link Builder#checkpointEveryFrames} frames or
+ * {@link Builder#checkpointInterval}, flushes them and then heartbeats with the checkpoint; the pipeline only
+ * delivers results in frame order and reports frames done.
+ *
  * <p>{@link #run()} is called once, from one thread; {@link #requestStop()} may be called from any
  * thread (a signal handler, a shutdown hook the host installs).
  */
@@ -55,6 +59,10 @@ public final class Worker {
     public static final Duration DEFAULT_TARGET_CHUNK_DURATION = Duration.ofMinutes(15);
     /** Default results per ledger write. */
     public static final int DEFAULT_RESULT_BATCH = 256;
+    /** Default checkpoint period in frames. */
+    public static final int DEFAULT_CHECKPOINT_FRAMES = CheckpointingSink.DEFAULT_CHECKPOINT_FRAMES;
+    /** Default checkpoint period in time. */
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = CheckpointingSink.DEFAULT_CHECKPOINT_INTERVAL;
 
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
 
@@ -109,6 +117,8 @@ public final class Worker {
     private final long maxChunkFrames;
     private final Duration targetChunkDuration;
     private final int resultBatch;
+    private final int checkpointFrames;
+    private final Duration checkpointInterval;
     private final Optional<String> analysis;
     private final Clock clock;
     private final Listeners<Listener> listeners = new Listeners<>();
@@ -128,6 +138,8 @@ public final class Worker {
         this.maxChunkFrames = b.maxChunkFrames;
         this.targetChunkDuration = b.targetChunkDuration;
         this.resultBatch = b.resultBatch;
+        this.checkpointFrames = b.checkpointFrames;
+        this.checkpointInterval = b.checkpointInterval;
         this.analysis = Optional.ofNullable(b.analysis);
         this.clock = b.clock;
         listeners.addAll(b.listeners);
@@ -239,9 +251,11 @@ public final class Worker {
     private Outcome work(Lease lease) {
         AtomicReference<Lease> current = new AtomicReference<>(lease);
         AtomicBoolean leaseLost = new AtomicBoolean();
-        ResultBuffer sink = new ResultBuffer(results, resultBatch);
-        PipelineRequest request = new PipelineRequest(lease.trackId(), lease.videoLocation(), lease.range(), sink,
-                next -> heartbeat(current, next, leaseLost), () -> stop.get() || budgetSpent());
+        CheckpointingSink sink = new CheckpointingSink(new ResultBuffer(results, resultBatch),
+                next -> heartbeat(current, next, leaseLost), lease.range().from(), checkpointFrames, checkpointInterval,
+                clock);
+        PipelineRequest request = PipelineRequest.checkpointed(lease.trackId(), lease.videoLocation(), lease.range(),
+                sink, () -> stop.get() || budgetSpent());
         PipelineReport report;
         try {
             report = pipeline.run(request);
@@ -255,7 +269,8 @@ public final class Worker {
         if (leaseLost.get()) {
             return new Outcome(OutcomeKind.LOST, 0, report, "lease lost");
         }
-        long done = report.doneUntil();
+        // A run that failed in the sink reports the frames it handed over; only the sink knows which are stored.
+        long done = Math.min(report.doneUntil(), sink.durableUntil());
         if (report.failure().isPresent()) {
             JugglerException failure = report.failure().get();
             return recordFailure(current.get(), done, failure.getMessage(), !failure.isTransient(), report);
@@ -305,35 +320,6 @@ public final class Worker {
         return deadline.isPresent() && !clock.instant().isBefore(deadline.get().minus(safetyMargin));
     }
 
-    /** Buffers results and writes them to the ledger in batches; flushed before every checkpoint. */
-    private static final class ResultBuffer implements FrameResultSink {
-        private final ResultStore store;
-        private final int batch;
-        private final List<FrameResult> pending;
-
-        ResultBuffer(ResultStore store, int batch) {
-            this.store = store;
-            this.batch = batch;
-            this.pending = new ArrayList<>(batch);
-        }
-
-        @Override
-        public void accept(FrameResult result) {
-            pending.add(result);
-            if (pending.size() >= batch) {
-                flush();
-            }
-        }
-
-        @Override
-        public void flush() {
-            if (!pending.isEmpty()) {
-                store.storeResults(List.copyOf(pending));
-                pending.clear();
-            }
-        }
-    }
-
     /** A default worker id: host name and process id. */
     public static String defaultWorkerId() {
         String host;
@@ -359,6 +345,8 @@ public final class Worker {
         private long maxChunkFrames = DEFAULT_MAX_CHUNK_FRAMES;
         private Duration targetChunkDuration = DEFAULT_TARGET_CHUNK_DURATION;
         private int resultBatch = DEFAULT_RESULT_BATCH;
+        private int checkpointFrames = DEFAULT_CHECKPOINT_FRAMES;
+        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
         private String analysis;
         private Clock clock = Clock.systemUTC();
         private final List<Listener> listeners = new ArrayList<>();
@@ -454,6 +442,18 @@ public final class Worker {
                 throw InvalidConfigException.of("resultBatch", results, "must be >= 1");
             }
             this.resultBatch = results;
+            return this;
+        }
+
+        /** Flush results and heartbeat at least every this many frames; default 250. */
+        public Builder checkpointEveryFrames(int frames) {
+            this.checkpointFrames = CheckpointingSink.requireFrames(frames);
+            return this;
+        }
+
+        /** Flush results and heartbeat at least this often (by the worker's clock); default 30 s. */
+        public Builder checkpointInterval(Duration interval) {
+            this.checkpointInterval = CheckpointingSink.requireInterval(interval);
             return this;
         }
 

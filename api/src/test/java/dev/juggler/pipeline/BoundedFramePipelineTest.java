@@ -115,6 +115,12 @@ class BoundedFramePipelineTest {
         }
     }
 
+    /** The checkpoint policy the pipeline used to have built in: every 10 frames. */
+    static CheckpointingSink everyTen(FrameResultSink target, PipelineRequest.CheckpointListener checkpoints, long from) {
+        return new CheckpointingSink(target, checkpoints, from, 10, java.time.Duration.ofDays(1),
+                java.time.Clock.systemUTC());
+    }
+
     private final AtomicInteger alive = new AtomicInteger();
     private final AtomicInteger peakAlive = new AtomicInteger();
 
@@ -125,7 +131,6 @@ class BoundedFramePipelineTest {
                 .maxInFlight(maxInFlight)
                 .queueCapacity(4)
                 .inferenceThreads(threads)
-                .checkpointEveryFrames(10)
                 .build();
     }
 
@@ -137,8 +142,8 @@ class BoundedFramePipelineTest {
             ListSink sink = new ListSink(alive);
             List<Long> checkpoints = new ArrayList<>();
             try (var pipeline = pipeline(-1, -1, seed, 8, 3)) {
-                PipelineReport report = pipeline.run(new PipelineRequest(7, "test.mp4", FrameRange.of(100, 357), sink,
-                        next -> checkpoints.add(next), () -> false));
+                PipelineReport report = pipeline.run(PipelineRequest.checkpointed(7, "test.mp4", FrameRange.of(100, 357),
+                        everyTen(sink, checkpoints::add, 100), () -> false));
                 String context = "seed " + seed + ": " + report;
                 assertTrue(report.isComplete(), context);
                 assertTrue(report.failure().isEmpty(), context);
@@ -229,8 +234,8 @@ class BoundedFramePipelineTest {
     void checkpointListenerCanStopTheRun() {
         ListSink sink = new ListSink(alive);
         try (var pipeline = pipeline(-1, -1, 5, 16, 2)) {
-            PipelineReport report = pipeline.run(new PipelineRequest(1, "test.mp4", FrameRange.of(0, 1000), sink,
-                    next -> next < 30, () -> false));
+            PipelineReport report = pipeline.run(PipelineRequest.checkpointed(1, "test.mp4", FrameRange.of(0, 1000),
+                    everyTen(sink, next -> next < 30, 0), () -> false));
             assertTrue(report.stopped());
             assertEquals(30, report.doneUntil());
             assertTrue(sink.flushes >= 3);
@@ -263,9 +268,12 @@ class BoundedFramePipelineTest {
                 }
             }
         };
+        CheckpointingSink checkpointing = everyTen(failing, next -> true, 0);
         try (var pipeline = pipeline(-1, -1, 9, 16, 2)) {
-            PipelineReport report = pipeline.run(PipelineRequest.simple(1, "test.mp4", FrameRange.of(0, 100), failing));
-            assertEquals(20, report.doneUntil(), "the last flush was at frame 20");
+            PipelineReport report = pipeline.run(PipelineRequest.checkpointed(1, "test.mp4", FrameRange.of(0, 100),
+                    checkpointing, () -> false));
+            assertEquals(24, report.doneUntil(), "frames 0..23 were handed to the sink");
+            assertEquals(20, checkpointing.durableUntil(), "the last flush was at frame 20");
             assertTrue(report.failure().orElseThrow().getMessage().contains("disk full"));
         }
     }

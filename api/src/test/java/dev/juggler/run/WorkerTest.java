@@ -36,6 +36,7 @@ class WorkerTest {
      * ended) when a heartbeat reaches a checkpoint.
      */
     static final class RecordingLedger extends InMemoryWorkLedger {
+        final List<Long> storedAtHeartbeat = new ArrayList<>();
         final List<ClaimRequest> claims = new ArrayList<>();
         final List<String> calls = new ArrayList<>();
         final List<FrameResult> stored = new ArrayList<>();
@@ -66,6 +67,7 @@ class WorkerTest {
 
         @Override
         public Lease heartbeat(Lease lease, long checkpoint) {
+            storedAtHeartbeat.add((long) stored.size());
             calls.add("heartbeat " + lease.chunkId() + " " + checkpoint);
             if (checkpoint >= revokeAfterCheckpoint) {
                 revokeJob(claims.get(claims.size() - 1).jobId().orElseThrow(), "job ended");
@@ -92,7 +94,7 @@ class WorkerTest {
         }
     }
 
-    /** Delivers every frame (checkpointing every 10) or breaks at a given frame; takes 1 s per 100 frames. */
+    /** Delivers every frame (reporting each one done) or breaks at a given frame; takes 1 s per 100 frames. */
     static final class ScriptedPipeline implements FramePipeline {
         long breakAt = -1;
 
@@ -104,12 +106,10 @@ class WorkerTest {
                     break;
                 }
                 request.sink().accept(new FrameResult(request.trackId(), frame, "{}"));
-                if ((frame + 1) % 10 == 0 && frame + 1 < request.range().to()) {
-                    request.sink().flush();
-                    if (!request.checkpoints().onCheckpoint(frame + 1)) {
-                        frame++;
-                        break;
-                    }
+                // Every frame is reported done; the worker's checkpointing sink (every 10) decides the rest.
+                if (frame + 1 < request.range().to() && !request.checkpoints().onCheckpoint(frame + 1)) {
+                    frame++;
+                    break;
                 }
             }
             request.sink().flush();
@@ -133,14 +133,25 @@ class WorkerTest {
     void completesWhatItClaimsUntilNothingIsLeft() {
         ledger.offer(0, 25); // chunk 1
         ledger.offer(25, 40); // chunk 2
-        Worker.Report report = Worker.builder(ledger, pipeline).workerId("w1").jobId("job-9").build().run();
+        Worker.Report report = Worker.builder(ledger, pipeline).checkpointEveryFrames(10)
+                .workerId("w1").jobId("job-9").build().run();
         assertEquals(Worker.StopReason.NO_WORK, report.stopReason());
         assertEquals(40, report.framesDone());
         assertEquals(2, report.rangesCompleted());
-        assertEquals(List.of("heartbeat 1 10", "heartbeat 1 20", "complete 1 25", "heartbeat 2 30", "complete 2 40"),
+        // Checkpoints come every 10 frames from the start of each range (the worker's checkpointing sink).
+        assertEquals(List.of("heartbeat 1 10", "heartbeat 1 20", "complete 1 25", "heartbeat 2 35", "complete 2 40"),
                 ledger.calls);
         assertEquals(40, ledger.stored.size());
         assertEquals(Optional.of("job-9"), ledger.claims.get(0).jobId());
+    }
+
+    @Test
+    void storesTheResultsBeforeEveryHeartbeatAtItsOwnCheckpointPeriod() {
+        ledger.offer(0, 100);
+        Worker.builder(ledger, pipeline).checkpointEveryFrames(30).resultBatch(1000).workerId("w1").build().run();
+        assertEquals(List.of("heartbeat 1 30", "heartbeat 1 60", "heartbeat 1 90", "complete 1 100"), ledger.calls);
+        assertEquals(List.of(30L, 60L, 90L), ledger.storedAtHeartbeat, "a checkpoint never passes an unstored result");
+        assertEquals(100, ledger.stored.size());
     }
 
     @Test
@@ -148,7 +159,8 @@ class WorkerTest {
         ledger.offer(0, 50);
         ledger.offer(50, 60);
         pipeline.breakAt = 33;
-        Worker.Report report = Worker.builder(ledger, pipeline).workerId("w1").build().run();
+        Worker.Report report = Worker.builder(ledger, pipeline).checkpointEveryFrames(10)
+                .workerId("w1").build().run();
         assertEquals(1, report.rangesFailed());
         assertEquals(1, report.rangesCompleted());
         assertTrue(ledger.calls.contains("fail 1 33 true video damaged at frame 33: /ws/v.mp4 (bad packet)"), ledger.calls.toString());
@@ -161,7 +173,8 @@ class WorkerTest {
         RecordingLedger once = new RecordingLedger(1); // the revoked frames have no attempt left: no work after
         once.offer(0, 100);
         once.revokeAfterCheckpoint = 20;
-        Worker.Report report = Worker.builder(once, pipeline).workerId("w1").jobId("job-1").build().run();
+        Worker.Report report = Worker.builder(once, pipeline).checkpointEveryFrames(10)
+                .workerId("w1").jobId("job-1").build().run();
         assertEquals(1, report.leasesLost());
         assertTrue(once.calls.stream().noneMatch(c -> c.startsWith("complete") || c.startsWith("fail")), once.calls.toString());
         assertEquals(List.of("heartbeat 1 10", "heartbeat 1 20"), once.calls);
@@ -195,7 +208,7 @@ class WorkerTest {
 
     @Test
     void readsItsJobAndDeadlineFromTheBackendEnvironment() {
-        Worker.Builder builder = Worker.builder(ledger, pipeline);
+        Worker.Builder builder = Worker.builder(ledger, pipeline).checkpointEveryFrames(10);
         builder.fromEnvironment(Map.of("JUGGLER_JOB_ID", "local-3", "JUGGLER_JOB_DEADLINE_MS", "1767225600000"));
         InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(InvalidConfigException.class,
                 () -> builder.fromEnvironment(Map.of("JUGGLER_JOB_DEADLINE_MS", "soon")));

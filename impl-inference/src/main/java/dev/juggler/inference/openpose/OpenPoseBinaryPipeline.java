@@ -4,10 +4,10 @@ import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
 import dev.juggler.ledger.FrameResult;
 import dev.juggler.pipeline.FramePipeline;
-import dev.juggler.pipeline.FrameResultSink;
 import dev.juggler.pipeline.LatencyRecorder;
 import dev.juggler.pipeline.PipelineReport;
 import dev.juggler.pipeline.PipelineRequest;
+import dev.juggler.pipeline.ResultDelivery;
 import dev.juggler.pipeline.RunGate;
 import dev.juggler.pipeline.StageStats;
 import dev.juggler.video.FrameRange;
@@ -41,8 +41,10 @@ import java.util.stream.Stream;
  * as complete once the next frame's file exists or the process has ended (OpenPose writes them one after
  * the other). Each file is validated with {@link OpenPoseJson}, delivered to the sink as it was written
  * (face and hand arrays included), and deleted, so the folder never holds more than a few frames.
- * Checkpoints come every N frames or T, as in the in-process pipeline; a checkpoint that says stop, or
- * the request's stop signal, ends the process tree (SIGTERM, then SIGKILL after a grace period).
+ * Like every pipeline it keeps no checkpoint policy: it reports each frame done to the request
+ * ({@link ResultDelivery}) and the run's owner decides when to flush and checkpoint. A checkpoint listener
+ * that says stop, or the request's stop signal, ends the process tree (SIGTERM, then SIGKILL after a grace
+ * period).
  *
  * <p>Errors name the cause and keep the frames before it: an executable that cannot be started; an exit
  * status other than 0 (with the signal name when killed by one, and the last lines of stderr); a clean
@@ -58,10 +60,6 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
     public static final int DEFAULT_NUM_GPU = -1;
     /** Default time without a new frame file after which the process is considered hung. */
     public static final Duration DEFAULT_STALL_TIMEOUT = Duration.ofMinutes(10);
-    /** Default checkpoint period in frames. */
-    public static final int DEFAULT_CHECKPOINT_FRAMES = 250;
-    /** Default checkpoint period in time. */
-    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
 
     private static final int STDERR_TAIL_LINES = 20;
     // Flags command() sets, and other inputs or frame selections that would make OpenPose write other files.
@@ -76,8 +74,6 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
     private final int numGpuStart;
     private final List<String> extraArguments;
     private final Duration stallTimeout;
-    private final int checkpointFrames;
-    private final Duration checkpointInterval;
     private final Path tempParent;
     private final Clock clock;
     private final RunGate gate = new RunGate();
@@ -89,8 +85,6 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
         this.numGpuStart = b.numGpuStart;
         this.extraArguments = List.copyOf(b.extraArguments);
         this.stallTimeout = b.stallTimeout;
-        this.checkpointFrames = b.checkpointFrames;
-        this.checkpointInterval = b.checkpointInterval;
         this.tempParent = b.tempParent;
         this.clock = b.clock;
     }
@@ -117,8 +111,8 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
 
     @Override
     public PipelineReport run(PipelineRequest request) {
-        Objects.requireNonNull(request, "request");
-        return gate.run(() -> new Run(request).execute());
+        Run run = new Run(Objects.requireNonNull(request, "request"));
+        return gate.run(run::execute);
     }
 
     @Override
@@ -191,13 +185,11 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
         }
 
         private IngestResult ingest(Process process, Path dir, Path stderr) {
-            FrameResultSink sink = request.sink();
-            long next = range.from();
-            long lastCheckpointFrame = next;
-            Instant lastCheckpointAt = clock.instant();
+            ResultDelivery delivery = new ResultDelivery(request);
             Instant lastProgress = clock.instant();
             long frameStart = System.nanoTime();
-            while (next < range.to()) {
+            while (delivery.next() < range.to()) {
+                long next = delivery.next();
                 if (request.stopRequested().getAsBoolean() || gate.isClosed()) {
                     stopped = true;
                     break;
@@ -208,10 +200,10 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                 boolean complete = Files.exists(file) && (exited || Files.exists(following));
                 if (!complete) {
                     if (exited) {
-                        return end(sink, next, lastCheckpointFrame, exitFailure(process, stderr, next));
+                        return end(delivery, exitFailure(process, stderr, next));
                     }
                     if (!clock.instant().isBefore(lastProgress.plus(stallTimeout))) {
-                        return end(sink, next, lastCheckpointFrame, new JugglerException("OpenPose wrote no frame file for "
+                        return end(delivery, new JugglerException("OpenPose wrote no frame file for "
                                 + stallTimeout + " while waiting for frame " + next + " of " + request.videoLocation()
                                 + "; stopped it" + stderrTail(stderr), true, null));
                     }
@@ -224,63 +216,42 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                     OpenPoseJson.read(json, file.getFileName().toString()); // validate before it counts
                     Files.deleteIfExists(file);
                 } catch (OpenPoseFormatException e) {
-                    return end(sink, next, lastCheckpointFrame, new JugglerException("OpenPose wrote an invalid file for frame "
+                    return end(delivery, new JugglerException("OpenPose wrote an invalid file for frame "
                             + next + ": " + e.getMessage(), false, e));
                 } catch (IOException e) {
-                    return end(sink, next, lastCheckpointFrame, new JugglerException("cannot read OpenPose's file " + file
+                    return end(delivery, new JugglerException("cannot read OpenPose's file " + file
                             + ": " + e, true, e));
                 }
-                try {
-                    sink.accept(new FrameResult(request.trackId(), next, json));
-                } catch (RuntimeException e) {
-                    return new IngestResult(lastCheckpointFrame, asJuggler("result sink failed at frame " + next, e));
-                }
+                boolean more = delivery.deliver(new FrameResult(request.trackId(), next, json));
                 long now = System.nanoTime();
                 loopLatency.record(now - frameStart);
                 frameStart = now;
                 lastProgress = clock.instant();
-                next++;
-                Instant at = clock.instant();
-                if (next < range.to() && (next - lastCheckpointFrame >= checkpointFrames
-                        || !at.isBefore(lastCheckpointAt.plus(checkpointInterval)))) {
-                    try {
-                        sink.flush();
-                    } catch (RuntimeException e) {
-                        return new IngestResult(lastCheckpointFrame, asJuggler("result sink failed to flush at frame " + next, e));
-                    }
-                    lastCheckpointFrame = next;
-                    lastCheckpointAt = at;
-                    if (!request.checkpoints().onCheckpoint(next)) {
-                        stopped = true;
-                        break;
-                    }
+                if (!more) {
+                    stopped = delivery.stopped();
+                    return end(delivery, null);
                 }
             }
             if (!stopped) {
                 // All frames are in; OpenPose should end by itself now. A non-zero exit still fails the run.
                 try {
                     if (process.waitFor(TERMINATE_GRACE.toMillis(), TimeUnit.MILLISECONDS) && process.exitValue() != 0) {
-                        return end(sink, next, lastCheckpointFrame, exitFailure(process, stderr, next));
+                        return end(delivery, exitFailure(process, stderr, delivery.next()));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
             }
-            return end(sink, next, lastCheckpointFrame, null);
+            return end(delivery, null);
         }
 
         /**
-         * Ends the ingest: flushes the sink and reports {@code next} as done. If the flush fails, only the
-         * last flushed prefix counts as done, and the run's own failure (if any) stays the reported one.
+         * Ends the ingest: flushes the sink and reports the frames delivered. The run's own failure (if any)
+         * stays the reported one; otherwise a failing sink is.
          */
-        private IngestResult end(FrameResultSink sink, long next, long lastCheckpointFrame, JugglerException failure) {
-            try {
-                sink.flush();
-                return new IngestResult(next, failure);
-            } catch (RuntimeException e) {
-                return new IngestResult(lastCheckpointFrame,
-                        failure != null ? failure : asJuggler("result sink failed to flush at frame " + next, e));
-            }
+        private IngestResult end(ResultDelivery delivery, JugglerException failure) {
+            long next = delivery.finish();
+            return new IngestResult(next, failure != null ? failure : delivery.failure().orElse(null));
         }
 
         private JugglerException exitFailure(Process process, Path stderr, long next) {
@@ -299,10 +270,6 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
             return new PipelineReport(range, doneUntil, java.util.Optional.ofNullable(failure), stopped && failure == null,
                     Duration.ofNanos(System.nanoTime() - startNanos), StageStats.EMPTY, StageStats.EMPTY, loopLatency.snapshot());
         }
-    }
-
-    private static JugglerException asJuggler(String what, RuntimeException e) {
-        return e instanceof JugglerException je ? je : new JugglerException(what + ": " + e, false, e);
     }
 
     /** The last lines of OpenPose's stderr, prefixed for an error message, or empty. */
@@ -373,8 +340,6 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
         private int numGpuStart;
         private final List<String> extraArguments = new ArrayList<>();
         private Duration stallTimeout = DEFAULT_STALL_TIMEOUT;
-        private int checkpointFrames = DEFAULT_CHECKPOINT_FRAMES;
-        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
         private Path tempParent = Path.of(System.getProperty("java.io.tmpdir"));
         private Clock clock = Clock.systemUTC();
 
@@ -431,29 +396,13 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
             return this;
         }
 
-        /** Checkpoint at least every this many frames; default 250. */
-        public Builder checkpointEveryFrames(int frames) {
-            if (frames < 1) {
-                throw InvalidConfigException.of("checkpointEveryFrames", frames, "must be >= 1");
-            }
-            this.checkpointFrames = frames;
-            return this;
-        }
-
-        /** Checkpoint at least this often; default 30 s. */
-        public Builder checkpointInterval(Duration interval) {
-            InvalidConfigException.requirePositive("checkpointInterval", interval);
-            this.checkpointInterval = interval;
-            return this;
-        }
-
         /** Where each run's private JSON folder is made; default the system temp folder. */
         public Builder tempDirectory(Path dir) {
             this.tempParent = Objects.requireNonNull(dir, "dir");
             return this;
         }
 
-        /** The clock for checkpoint and stall timing. */
+        /** The clock for stall timing. */
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "clock");
             return this;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.juggler.JugglerException;
 import dev.juggler.ledger.FrameResult;
+import dev.juggler.pipeline.CheckpointingSink;
+import dev.juggler.pipeline.FrameResultSink;
 import dev.juggler.pipeline.PipelineReport;
 import dev.juggler.pipeline.PipelineRequest;
 import dev.juggler.video.FrameRange;
@@ -44,6 +46,13 @@ class OpenPoseBinaryPipelineTest {
         return OpenPoseBinaryPipeline.builder(fake).tempDirectory(temp).numGpu(2).numGpuStart(1).extraArguments(extra);
     }
 
+    /** The Worker's checkpoint policy, every {@code frames} frames. */
+    private static CheckpointingSink every(int frames, FrameResultSink target, PipelineRequest.CheckpointListener checkpoints,
+            long from) {
+        return new CheckpointingSink(target, checkpoints, from, frames, java.time.Duration.ofDays(1),
+                java.time.Clock.systemUTC());
+    }
+
     private static float noseX(FrameResult r) {
         return OpenPoseJson.read(r.payload()).people().get(0).x(0);
     }
@@ -72,9 +81,9 @@ class OpenPoseBinaryPipelineTest {
     void ingestsEveryFrameInOrderWithCheckpointsAndCleansUp() throws Exception {
         List<FrameResult> results = new ArrayList<>();
         List<Long> checkpoints = new ArrayList<>();
-        try (OpenPoseBinaryPipeline p = builder("--fake_delay", "0.002").checkpointEveryFrames(10).build()) {
-            PipelineReport report = p.run(new PipelineRequest(3, video.toString(), FrameRange.of(100, 135), results::add,
-                    next -> checkpoints.add(next), () -> false));
+        try (OpenPoseBinaryPipeline p = builder("--fake_delay", "0.002").build()) {
+            PipelineReport report = p.run(PipelineRequest.checkpointed(3, video.toString(), FrameRange.of(100, 135),
+                    every(10, results::add, checkpoints::add, 100), () -> false));
             assertTrue(report.isComplete(), report.toString());
             assertTrue(report.failure().isEmpty());
             assertEquals(35, report.loop().frames());
@@ -109,9 +118,12 @@ class OpenPoseBinaryPipelineTest {
                 }
             }
         };
-        try (OpenPoseBinaryPipeline p = builder().checkpointEveryFrames(10).build()) {
-            PipelineReport report = p.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, 25), failingFlush));
-            assertEquals(20, report.doneUntil(), "only the prefix flushed at the last checkpoint counts");
+        CheckpointingSink checkpointing = every(10, failingFlush, next -> true, 0);
+        try (OpenPoseBinaryPipeline p = builder().build()) {
+            PipelineReport report = p.run(PipelineRequest.checkpointed(1, video.toString(), FrameRange.of(0, 25),
+                    checkpointing, () -> false));
+            assertEquals(25, report.doneUntil(), "every frame was handed to the sink");
+            assertEquals(20, checkpointing.durableUntil(), "only the prefix flushed at the last checkpoint counts");
             assertTrue(report.failure().orElseThrow().getMessage().contains("disk full"), report.toString());
         }
     }
@@ -160,10 +172,10 @@ class OpenPoseBinaryPipelineTest {
     @Test
     void aCheckpointThatSaysStopEndsTheProcess() {
         List<FrameResult> results = new ArrayList<>();
-        try (OpenPoseBinaryPipeline p = builder("--fake_delay", "0.01").checkpointEveryFrames(5).build()) {
+        try (OpenPoseBinaryPipeline p = builder("--fake_delay", "0.01").build()) {
             long start = System.nanoTime();
-            PipelineReport report = p.run(new PipelineRequest(1, video.toString(), FrameRange.of(0, 10_000), results::add,
-                    next -> next < 10, () -> false));
+            PipelineReport report = p.run(PipelineRequest.checkpointed(1, video.toString(), FrameRange.of(0, 10_000),
+                    every(5, results::add, next -> next < 10, 0), () -> false));
             assertTrue(report.stopped(), report.toString());
             assertEquals(10, report.doneUntil());
             assertTrue(System.nanoTime() - start < 20_000_000_000L, "stopped promptly");
