@@ -20,14 +20,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,9 +93,6 @@ public final class LocalClusterBackend implements ClusterBackend {
     /** How long {@link #close()} waits for processes after SIGKILL, in milliseconds. */
     public static final long CLOSE_KILL_WAIT_MILLIS = 2_000;
 
-    /** Smallest delay when the clock says a deadline is not reached yet, so a frozen clock cannot spin. */
-    private static final long MIN_RECHECK_MILLIS = 1_000;
-
     private static final Logger LOG = LoggerFactory.getLogger(LocalClusterBackend.class);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -110,12 +104,13 @@ public final class LocalClusterBackend implements ClusterBackend {
     private final ScheduledExecutorService timers;
     private final Executor callbacks;
     private final LocalJobRegistry registry;
+    private final LocalJobTermination termination;
 
     private final Object lock = new Object();
     /** All tracked jobs in submission order. Guarded by {@link #lock}. */
-    private final Map<String, Job> jobs = new LinkedHashMap<>();
+    private final Map<String, LocalJob> jobs = new LinkedHashMap<>();
     /** Jobs waiting for a slot, oldest first. Guarded by {@link #lock}. */
-    private final Deque<Job> pending = new ArrayDeque<>();
+    private final Deque<LocalJob> pending = new ArrayDeque<>();
     private int running;
     private int finished;
     private long lastId;
@@ -134,6 +129,7 @@ public final class LocalClusterBackend implements ClusterBackend {
         // Cancelled deadline timers of finished jobs would otherwise sit in the queue for up to 12 hours.
         executor.setRemoveOnCancelPolicy(true);
         this.timers = executor;
+        this.termination = new LocalJobTermination(lock, timers, clock, killGracePeriod);
         // Exit notifications must be recorded even after close() stopped our thread, so that status()
         // stays truthful; then they run on the JDK's process reaper thread instead.
         this.callbacks = task -> {
@@ -170,10 +166,10 @@ public final class LocalClusterBackend implements ClusterBackend {
             if (closed) {
                 throw new JugglerException("LocalClusterBackend is closed; cannot submit " + spec.name());
             }
-            ArrayGroup group = new ArrayGroup(maxConcurrent);
+            LocalJob.ArrayGroup group = new LocalJob.ArrayGroup(maxConcurrent);
             for (int i = 0; i < count; i++) {
                 String id = "local-" + (++lastId);
-                Job job = new Job(id, spec, group, outDir.resolve(spec.name() + "-" + id + ".out").toAbsolutePath());
+                LocalJob job = new LocalJob(id, spec, group, outDir.resolve(spec.name() + "-" + id + ".out").toAbsolutePath());
                 jobs.put(id, job);
                 pending.addLast(job);
                 ids.add(id);
@@ -191,7 +187,7 @@ public final class LocalClusterBackend implements ClusterBackend {
             // The exit notification may lag a moment behind the process; look directly so the snapshot
             // never reports RUNNING for a process that has already ended.
             boolean freed = false;
-            for (Job job : jobs.values()) {
+            for (LocalJob job : jobs.values()) {
                 if (job.state == JobState.RUNNING && !job.process.isAlive()) {
                     freed |= finishFromExitLocked(job, null);
                 }
@@ -200,7 +196,7 @@ public final class LocalClusterBackend implements ClusterBackend {
                 dispatchLocked();
             }
             List<JobStatus> all = new ArrayList<>(jobs.size());
-            for (Job job : jobs.values()) {
+            for (LocalJob job : jobs.values()) {
                 all.add(job.snapshot());
             }
             return all;
@@ -212,7 +208,7 @@ public final class LocalClusterBackend implements ClusterBackend {
         Objects.requireNonNull(jobIds, "jobIds");
         synchronized (lock) {
             for (String id : jobIds) {
-                Job job = jobs.get(id);
+                LocalJob job = jobs.get(id);
                 if (job == null) {
                     continue;
                 }
@@ -222,7 +218,7 @@ public final class LocalClusterBackend implements ClusterBackend {
                     LOG.info("cancelled pending job {}", id);
                 } else if (job.state == JobState.RUNNING && job.ending == null) {
                     LOG.info("cancelling running job {} (SIGTERM, SIGKILL after {})", id, killGracePeriod);
-                    requestEndLocked(job, Ending.CANCEL, true);
+                    termination.requestEndLocked(job, LocalJob.Ending.CANCEL, true);
                 }
             }
         }
@@ -234,7 +230,7 @@ public final class LocalClusterBackend implements ClusterBackend {
      */
     public Optional<Path> outputFile(String jobId) {
         synchronized (lock) {
-            Job job = jobs.get(jobId);
+            LocalJob job = jobs.get(jobId);
             return job == null ? Optional.empty() : Optional.of(job.outputFile);
         }
     }
@@ -251,22 +247,22 @@ public final class LocalClusterBackend implements ClusterBackend {
 
     @Override
     public void close() {
-        List<Job> stopping = new ArrayList<>();
+        List<LocalJob> stopping = new ArrayList<>();
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
             // Nobody will start pending jobs after close, so leaving them PENDING would be a lie.
-            for (Job job : pending) {
+            for (LocalJob job : pending) {
                 endLocked(job, JobState.CANCELLED, "cancelled", "backend closed before it started", OptionalInt.empty());
             }
             pending.clear();
             if (cancelOnClose) {
-                for (Job job : jobs.values()) {
+                for (LocalJob job : jobs.values()) {
                     if (job.state == JobState.RUNNING) {
                         if (job.ending == null) {
-                            requestEndLocked(job, Ending.CLOSE, false);
+                            termination.requestEndLocked(job, LocalJob.Ending.CLOSE, false);
                         }
                         stopping.add(job);
                     }
@@ -275,13 +271,13 @@ public final class LocalClusterBackend implements ClusterBackend {
         }
         if (!stopping.isEmpty()) {
             LOG.info("closing: terminating {} running job(s)", stopping.size());
-            boolean interrupted = awaitExit(stopping, killGracePeriod.toNanos());
-            for (Job job : stopping) {
+            boolean interrupted = LocalLauncher.awaitExit(stopping, killGracePeriod.toNanos());
+            for (LocalJob job : stopping) {
                 ProcessTree.kill(job.treeForKill());
             }
-            interrupted |= awaitExit(stopping, TimeUnit.MILLISECONDS.toNanos(CLOSE_KILL_WAIT_MILLIS));
+            interrupted |= LocalLauncher.awaitExit(stopping, TimeUnit.MILLISECONDS.toNanos(CLOSE_KILL_WAIT_MILLIS));
             synchronized (lock) {
-                for (Job job : stopping) {
+                for (LocalJob job : stopping) {
                     if (job.state == JobState.RUNNING && !job.process.isAlive()) {
                         finishFromExitLocked(job, null);
                     } else if (job.state == JobState.RUNNING) {
@@ -304,8 +300,8 @@ public final class LocalClusterBackend implements ClusterBackend {
      */
     void checkDeadlines() {
         synchronized (lock) {
-            for (Job job : jobs.values()) {
-                checkDeadlineLocked(job, false);
+            for (LocalJob job : jobs.values()) {
+                termination.checkDeadlineLocked(job, false);
             }
         }
     }
@@ -314,10 +310,10 @@ public final class LocalClusterBackend implements ClusterBackend {
     // Internals. Methods named *Locked must be called while holding `lock`.
 
     private void dispatchLocked() {
-        Iterator<Job> it = pending.iterator();
+        Iterator<LocalJob> it = pending.iterator();
         while (it.hasNext() && running < slots && !closed) {
-            Job job = it.next();
-            if (job.group.maxConcurrent > 0 && job.group.running >= job.group.maxConcurrent) {
+            LocalJob job = it.next();
+            if (job.group.atCap()) {
                 continue; // its array is at its cap; later jobs of other arrays may still go
             }
             it.remove();
@@ -325,35 +321,11 @@ public final class LocalClusterBackend implements ClusterBackend {
         }
     }
 
-    /**
-     * The command itself, or, with a prologue, {@code /bin/sh -c '<prologue lines>; exec "$@"' juggler-job
-     * <command…>}: the command's arguments still never pass through the shell's parsing.
-     */
-    static List<String> launchCommand(JobSpec spec) {
-        if (spec.prologue().isEmpty()) {
-            return spec.fullCommand();
-        }
-        StringBuilder script = new StringBuilder("set -e\n");
-        spec.prologue().forEach(line -> script.append(line).append('\n'));
-        script.append("exec \"$@\"\n");
-        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "juggler-job"));
-        argv.addAll(spec.fullCommand());
-        return argv;
-    }
-
-    private void startLocked(Job job) {
+    private void startLocked(LocalJob job) {
         JobSpec spec = job.spec;
         long start = clock.millis();
-        long deadline = saturatedAdd(start, spec.timeLimit().toMillis());
-        ProcessBuilder pb = new ProcessBuilder(launchCommand(spec));
-        spec.workingDirectory().ifPresent(dir -> pb.directory(new java.io.File(dir)));
-        Map<String, String> env = pb.environment();
-        env.putAll(spec.environment());
-        env.putAll(spec.secretEnvironment());
-        env.put(JOB_ID_ENV, job.id);
-        env.put(JOB_DEADLINE_ENV, Long.toString(deadline));
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(job.outputFile.toFile());
+        long deadline = LocalLauncher.saturatedAdd(start, spec.timeLimit().toMillis());
+        ProcessBuilder pb = LocalLauncher.processBuilder(job, deadline);
         Process process;
         try {
             process = pb.start();
@@ -362,12 +334,7 @@ public final class LocalClusterBackend implements ClusterBackend {
             endLocked(job, JobState.FAILED, "not-started", "could not start: " + e.getMessage(), OptionalInt.empty());
             return;
         }
-        try {
-            // A worker that reads stdin must see end-of-file rather than hang on a pipe nobody writes.
-            process.getOutputStream().close();
-        } catch (IOException e) {
-            LOG.debug("job {}: closing stdin failed", job.id, e);
-        }
+        LocalLauncher.closeStdin(job, process);
         job.process = process;
         registry.started(job.id, process.toHandle());
         job.state = JobState.RUNNING;
@@ -375,12 +342,12 @@ public final class LocalClusterBackend implements ClusterBackend {
         job.deadlineMillis = deadline;
         running++;
         job.group.running++;
-        scheduleDeadlineLocked(job, Math.max(0, deadline - clock.millis()));
+        termination.scheduleDeadlineLocked(job, Math.max(0, deadline - clock.millis()));
         process.onExit().whenCompleteAsync((p, error) -> onExit(job, error), callbacks);
         LOG.debug("started job {} as pid {}, output {}", job.id, process.pid(), job.outputFile);
     }
 
-    private void onExit(Job job, Throwable error) {
+    private void onExit(LocalJob job, Throwable error) {
         synchronized (lock) {
             if (finishFromExitLocked(job, error)) {
                 dispatchLocked();
@@ -389,7 +356,7 @@ public final class LocalClusterBackend implements ClusterBackend {
     }
 
     /** Records the end of a running job from its process; returns whether a slot was freed. */
-    private boolean finishFromExitLocked(Job job, Throwable error) {
+    private boolean finishFromExitLocked(LocalJob job, Throwable error) {
         if (job.state != JobState.RUNNING) {
             return false; // already recorded (status() and the exit notification race benignly)
         }
@@ -401,11 +368,11 @@ public final class LocalClusterBackend implements ClusterBackend {
         }
         int code = job.process.exitValue();
         OptionalInt exit = OptionalInt.of(code);
-        if (job.ending == Ending.CANCEL) {
+        if (job.ending == LocalJob.Ending.CANCEL) {
             endLocked(job, JobState.CANCELLED, "cancelled", "cancelled by request", exit);
-        } else if (job.ending == Ending.CLOSE) {
+        } else if (job.ending == LocalJob.Ending.CLOSE) {
             endLocked(job, JobState.CANCELLED, "cancelled", "cancelled because the backend was closed", exit);
-        } else if (job.ending == Ending.TIMEOUT) {
+        } else if (job.ending == LocalJob.Ending.TIMEOUT) {
             endLocked(job, JobState.TIMEOUT, "timeout", "time limit " + job.spec.timeLimit() + " exceeded", exit);
         } else if (code == 0) {
             endLocked(job, JobState.COMPLETED, "exited", null, exit);
@@ -422,7 +389,7 @@ public final class LocalClusterBackend implements ClusterBackend {
         return true;
     }
 
-    private void endLocked(Job job, JobState state, String nativeState, String reason, OptionalInt exitCode) {
+    private void endLocked(LocalJob job, JobState state, String nativeState, String reason, OptionalInt exitCode) {
         if (job.process != null) {
             registry.ended(job.id);
         }
@@ -430,10 +397,7 @@ public final class LocalClusterBackend implements ClusterBackend {
         job.nativeState = nativeState;
         job.reason = reason;
         job.exitCode = exitCode;
-        if (job.deadlineTimer != null) {
-            job.deadlineTimer.cancel(false);
-            job.deadlineTimer = null;
-        }
+        job.cancelDeadlineTimer();
         finished++;
         LOG.info("job {} ({}) ended {} [{}]{}{}", job.id, job.spec.name(), state, nativeState,
                 exitCode.isPresent() ? " exit " + exitCode.getAsInt() : "", reason == null ? "" : ": " + reason);
@@ -444,153 +408,12 @@ public final class LocalClusterBackend implements ClusterBackend {
         if (finished <= MAX_FINISHED_RETAINED) {
             return;
         }
-        Iterator<Job> it = jobs.values().iterator();
+        Iterator<LocalJob> it = jobs.values().iterator();
         while (finished > MAX_FINISHED_RETAINED && it.hasNext()) {
             if (it.next().state.isTerminal()) {
                 it.remove();
                 finished--;
             }
-        }
-    }
-
-    private void scheduleDeadlineLocked(Job job, long delayMillis) {
-        try {
-            job.deadlineTimer = timers.schedule(() -> {
-                synchronized (lock) {
-                    checkDeadlineLocked(job, true);
-                }
-            }, delayMillis, TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // Closing: close() ends the job itself or leaves it alone by configuration.
-        }
-    }
-
-    private void checkDeadlineLocked(Job job, boolean fromTimer) {
-        if (job.state != JobState.RUNNING || job.ending != null) {
-            return;
-        }
-        long remaining = job.deadlineMillis - clock.millis();
-        if (remaining > 0) {
-            if (fromTimer) {
-                // Real time and the clock disagree (a manual or adjusted clock): trust the clock.
-                scheduleDeadlineLocked(job, Math.max(remaining, MIN_RECHECK_MILLIS));
-            }
-            return;
-        }
-        LOG.info("job {} exceeded its time limit {}: SIGTERM, SIGKILL after {}", job.id, job.spec.timeLimit(),
-                killGracePeriod);
-        requestEndLocked(job, Ending.TIMEOUT, true);
-    }
-
-    /** Sends SIGTERM to the job's process tree and, if asked, schedules SIGKILL after the grace period. */
-    private void requestEndLocked(Job job, Ending ending, boolean scheduleKill) {
-        job.ending = ending;
-        if (job.deadlineTimer != null) {
-            job.deadlineTimer.cancel(false);
-            job.deadlineTimer = null;
-        }
-        job.tree = ProcessTree.snapshot(job.process.toHandle());
-        ProcessTree.terminate(job.tree);
-        if (!scheduleKill) {
-            return;
-        }
-        if (killGracePeriod.isZero()) {
-            ProcessTree.kill(job.treeForKill());
-            return;
-        }
-        try {
-            timers.schedule(() -> ProcessTree.kill(job.treeForKill()), killGracePeriod.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            ProcessTree.kill(job.treeForKill());
-        }
-    }
-
-    /** Waits (real time) until all jobs' processes have exited or the time is up; returns if interrupted. */
-    private static boolean awaitExit(List<Job> stopping, long timeoutNanos) {
-        long end = System.nanoTime() + timeoutNanos;
-        boolean interrupted = false;
-        for (Job job : stopping) {
-            long left = end - System.nanoTime();
-            if (left <= 0) {
-                break;
-            }
-            try {
-                job.process.onExit().get(left, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                interrupted = true;
-                break; // still kill below, but do not keep the interrupted caller waiting
-            } catch (ExecutionException | TimeoutException e) {
-                // timed out: SIGKILL follows; failed: nothing more to wait for
-            }
-        }
-        return interrupted;
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long sum = a + b;
-        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
-    }
-
-    private enum Ending { CANCEL, TIMEOUT, CLOSE }
-
-    /** The jobs of one submit call, for their {@code maxConcurrent} cap. Guarded by the backend's lock. */
-    private static final class ArrayGroup {
-        final int maxConcurrent;
-        int running;
-
-        ArrayGroup(int maxConcurrent) {
-            this.maxConcurrent = maxConcurrent;
-        }
-    }
-
-    /** One job. Mutable fields are guarded by the backend's lock, except {@link #tree} (volatile). */
-    private static final class Job {
-        final String id;
-        final JobSpec spec;
-        final ArrayGroup group;
-        final Path outputFile;
-        JobState state = JobState.PENDING;
-        String nativeState = "pending";
-        String reason = "waiting for a free slot";
-        OptionalInt exitCode = OptionalInt.empty();
-        Process process;
-        long deadlineMillis;
-        ScheduledFuture<?> deadlineTimer;
-        Ending ending;
-        volatile List<ProcessHandle> tree = List.of();
-
-        Job(String id, JobSpec spec, ArrayGroup group, Path outputFile) {
-            this.id = id;
-            this.spec = spec;
-            this.group = group;
-            this.outputFile = outputFile;
-        }
-
-        /** The tree seen at SIGTERM plus whatever the root has spawned since. */
-        List<ProcessHandle> treeForKill() {
-            List<ProcessHandle> all = new ArrayList<>(tree);
-            Process p = process;
-            if (p != null && p.isAlive()) {
-                for (ProcessHandle h : ProcessTree.snapshot(p.toHandle())) {
-                    if (!all.contains(h)) {
-                        all.add(h);
-                    }
-                }
-            }
-            return all;
-        }
-
-        JobStatus snapshot() {
-            String why;
-            if (state == JobState.RUNNING) {
-                why = ending == null ? null : "ending: " + ending.name().toLowerCase(java.util.Locale.ROOT);
-            } else if (state == JobState.PENDING && group.maxConcurrent > 0 && group.running >= group.maxConcurrent) {
-                why = "its array already runs maxConcurrent = " + group.maxConcurrent + " jobs";
-            } else {
-                why = reason;
-            }
-            return new JobStatus(id, spec.name(), state, nativeState, Optional.ofNullable(why), exitCode);
         }
     }
 

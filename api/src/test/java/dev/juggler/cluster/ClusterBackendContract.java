@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
  * job as {@link JobState#CANCELLED} and ignores finished ones; {@code close()} is idempotent; and a backend that
  * says it {@linkplain #adoptsEarlierJobs() adopts} shows the jobs an earlier backend with the same tag
  * submitted (a restarted host must find its queue). A job the batch system forgot is reported
- * {@link JobState#GONE} once: forgetting cannot be caused portably, so each implementation tests that itself.
+ * {@link JobState#GONE} in exactly one {@code status()} answer and never again: forgetting cannot be caused
+ * portably, so the suite checks it only where {@link #canForget()} says the test can make the batch system
+ * forget a job ({@link #forget}); elsewhere each implementation tests that itself.
  *
  * <p>Shipped in the api test-jar so that hosts can check their own backends the same way.
  */
@@ -47,6 +49,23 @@ public abstract class ClusterBackendContract {
 
     /** Whether a new backend with the same tag shows the jobs of an earlier one (a local backend ends them instead). */
     protected abstract boolean adoptsEarlierJobs();
+
+    /**
+     * Whether {@link #forget} can make the batch system forget a job; {@code false} (the default) skips the
+     * {@link JobState#GONE} rule here.
+     */
+    protected boolean canForget() {
+        return false;
+    }
+
+    /**
+     * Makes the batch system forget {@code jobId}, a job {@code backend} submitted, as if it had been purged
+     * from the queue and from any accounting (the job itself may go on running; the test cancels it after).
+     * Called only when {@link #canForget()}.
+     */
+    protected void forget(ClusterBackend backend, String jobId) {
+        throw new UnsupportedOperationException("canForget() is false");
+    }
 
     /** How long a job may take to start and end here. */
     protected Duration patience() {
@@ -107,6 +126,28 @@ public abstract class ClusterBackendContract {
             JobSpec spec = shell("jg-contract-count", "true");
             assertThrows(InvalidConfigException.class, () -> backend.submit(spec, 0, 0));
             assertThrows(InvalidConfigException.class, () -> backend.submit(spec, -1, 0));
+            assertThrows(InvalidConfigException.class, () -> backend.submit(spec, Integer.MIN_VALUE, 0));
+            assertEquals(List.of(), backend.status(), "a refused count submits nothing");
+        }
+    }
+
+    @Test
+    void aJobTheBatchSystemForgotIsReportedGoneExactlyOnce() throws Exception {
+        assumeTrue(canForget(), "this test cannot make the batch system forget a job; the implementation tests GONE itself");
+        try (ClusterBackend backend = newBackend(tag())) {
+            String id = backend.submit(shell("jg-contract-gone", "sleep 240"), 1, 0).get(0);
+            try {
+                await(backend, List.of(id), s -> s.state().isActive());
+                forget(backend, id);
+                JobStatus gone = await(backend, List.of(id), s -> !s.state().isActive()).get(id);
+                assertEquals(JobState.GONE, gone.state(), "a forgotten job is GONE: " + gone);
+                for (int i = 0; i < 3; i++) {
+                    List<JobStatus> later = backend.status().stream().filter(s -> s.jobId().equals(id)).toList();
+                    assertEquals(List.of(), later, "GONE is reported once, then the job is no longer tracked");
+                }
+            } finally {
+                backend.cancel(List.of(id));
+            }
         }
     }
 
@@ -137,6 +178,7 @@ public abstract class ClusterBackendContract {
         }
     }
 
+    /** The rule that a restarted host finds its queue: also a job that the earlier backend never polled. */
     @Test
     void aBackendWithTheSameTagShowsTheJobsOfAnEarlierOne() throws Exception {
         assumeTrue(adoptsEarlierJobs(), "this backend ends an earlier process's jobs instead of adopting them");

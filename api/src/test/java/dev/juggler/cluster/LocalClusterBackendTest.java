@@ -151,7 +151,7 @@ class LocalClusterBackendTest {
         awaitState(backend, id, JobState.COMPLETED);
         assertEquals("from-prologue|" + secret + "|a b", Files.readString(backend.outputFile(id).orElseThrow()));
         assertFalse(Files.exists(marker), "the secret was data, not code");
-        assertFalse(LocalClusterBackend.launchCommand(spec).toString().contains("pw'"), "no secret on the command line");
+        assertFalse(LocalLauncher.launchCommand(spec).toString().contains("pw'"), "no secret on the command line");
         assertFalse(spec.toString().contains("pw'"), spec.toString());
 
         String failing = submitOne(backend, spec.toBuilder().prologue(List.of("exit 9")).build());

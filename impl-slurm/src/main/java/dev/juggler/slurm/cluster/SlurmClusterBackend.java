@@ -8,17 +8,11 @@ import dev.juggler.cluster.JobSpec;
 import dev.juggler.cluster.JobState;
 import dev.juggler.cluster.JobStatus;
 import dev.juggler.slurm.internal.BatchScript;
-import dev.juggler.slurm.internal.SlurmStates;
+import dev.juggler.slurm.internal.ControllerGate;
+import dev.juggler.slurm.internal.SlurmOutput;
 import dev.juggler.slurm.ssh.ExecResult;
 import dev.juggler.slurm.ssh.RemoteCommand;
 import dev.juggler.slurm.ssh.SshClient;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,12 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * Every controller call passes a rate limiter ({@link Builder#controllerCallsPerSecond(int)}), a
  * Resilience4j retry for transient failures (lost connection, "Socket timed out", "Unable to contact
  * slurm controller") and a circuit breaker: while the controller is down, calls fail fast with an
- * {@link UnavailableException} that says since when. Permanent errors (an invalid partition) are
+ * {@link UnavailableException} that says since when; how long it stays open is measured with the injected
+ * {@link Builder#clock(Clock) clock}. Permanent errors (an invalid partition) are
  * {@link JugglerException}s that are neither retried nor counted by the breaker.
  *
  * <p>Thread-safety: all methods may be called from any thread; job tracking is guarded by one lock
@@ -93,12 +85,6 @@ public final class SlurmClusterBackend implements ClusterBackend {
 
     private static final Logger LOG = LoggerFactory.getLogger(SlurmClusterBackend.class);
     private static final Pattern JOB_ID = Pattern.compile("[0-9]+(_[0-9]+)?");
-    private static final Pattern TRANSIENT = Pattern.compile(
-            "(?i)socket timed out|unable to contact slurm controller|connection refused|zero bytes were transmitted"
-                    + "|temporarily unavailable|try again|communication connection failure|slurm_persist_conn"
-                    + "|transport endpoint|connection reset|timed out");
-    private static final String SQUEUE_FORMAT =
-            "JobID:|,ArrayJobID:|,ArrayTaskID:|,State:|,exit_code:|,Comment:|,Name:|,Reason:|";
 
     private final SshClient ssh;
     private final String prefix;
@@ -108,20 +94,15 @@ public final class SlurmClusterBackend implements ClusterBackend {
     private final int maxArraySize;
     private final boolean cancelOnClose;
     private final Clock clock;
-    private final RateLimiter rateLimiter;
-    private final Retry retry;
-    private final CircuitBreaker breaker;
+    private final ControllerGate gate;
 
-    private final Object lock = new Object();
-    /** Guarded by {@link #lock}: every job this backend tracks, in submission order, with its last status. */
-    private final Map<String, JobStatus> tracked = new LinkedHashMap<>();
+    private final SlurmJobTracker tracker = new SlurmJobTracker();
     private final Object pollLock = new Object();
     /** Guarded by {@link #pollLock}. */
     private Instant lastPoll;
     private List<JobStatus> lastSnapshot = List.of();
     private volatile Boolean accounting; // null: unknown yet
     private final Set<String> madeDirectories = ConcurrentHashMap.newKeySet();
-    private final AtomicReference<Instant> downSince = new AtomicReference<>();
     private volatile boolean closed;
 
     private SlurmClusterBackend(Builder b) {
@@ -133,28 +114,8 @@ public final class SlurmClusterBackend implements ClusterBackend {
         this.maxArraySize = b.maxArraySize;
         this.cancelOnClose = b.cancelOnClose;
         this.clock = b.clock;
-        this.rateLimiter = RateLimiter.of("slurm-" + tag, RateLimiterConfig.custom()
-                .limitForPeriod(b.callsPerSecond)
-                .limitRefreshPeriod(Duration.ofSeconds(1))
-                .timeoutDuration(Duration.ofMinutes(5))
-                .build());
-        this.retry = Retry.of("slurm-" + tag, RetryConfig.custom()
-                .maxAttempts(b.retryAttempts)
-                .intervalFunction(io.github.resilience4j.core.IntervalFunction.ofExponentialBackoff(b.retryWait, 2.0))
-                .retryOnException(e -> e instanceof UnavailableException)
-                .build());
-        this.breaker = CircuitBreaker.of("slurm-" + tag, CircuitBreakerConfig.custom()
-                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(4)
-                .minimumNumberOfCalls(2)
-                .failureRateThreshold(50)
-                .waitDurationInOpenState(b.breakerOpen)
-                .permittedNumberOfCallsInHalfOpenState(1)
-                .automaticTransitionFromOpenToHalfOpenEnabled(false)
-                .recordException(e -> e instanceof UnavailableException)
-                .build());
-        breaker.getEventPublisher().onStateTransition(e -> LOG.warn("SLURM controller via {}: circuit {}", ssh.target(),
-                e.getStateTransition()));
+        this.gate = new ControllerGate("slurm-" + tag, ssh.target(), b.clock, b.callsPerSecond, b.retryAttempts,
+                b.retryWait, b.breakerOpen);
     }
 
     /** A builder over this SSH client (which the backend uses but does not close). */
@@ -169,12 +130,12 @@ public final class SlurmClusterBackend implements ClusterBackend {
 
     /** The circuit breaker's state name ({@code CLOSED}, {@code OPEN}, {@code HALF_OPEN}): for status panels. */
     public String breakerState() {
-        return breaker.getState().name();
+        return gate.breakerState();
     }
 
     /** Since when the controller has been failing, empty while it answers. */
     public Optional<Instant> unavailableSince() {
-        return Optional.ofNullable(downSince.get());
+        return gate.unavailableSince();
     }
 
     @Override
@@ -204,12 +165,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
                     chunk.add(base + "_" + i);
                 }
             }
-            synchronized (lock) {
-                for (String id : chunk) {
-                    tracked.put(id, new JobStatus(id, spec.name(), JobState.PENDING, "PENDING", Optional.of("submitted"),
-                            OptionalInt.empty()));
-                }
-            }
+            tracker.submitted(chunk, spec.name());
             ids.addAll(chunk);
             LOG.info("submitted {} job(s) {} as SLURM {} ({})", n, spec.name(), n == 1 ? "job" : "array", base);
         }
@@ -248,9 +204,9 @@ public final class SlurmClusterBackend implements ClusterBackend {
             argv.addAll(ids.subList(i, Math.min(ids.size(), i + 200)));
             // A controller that does not answer is thrown inside the call, as for sbatch and squeue, so that
             // it is retried and counted by the circuit breaker; anything else is classified below.
-            ExecResult r = controllerCall("scancel", () -> failIfTransient("scancel", run(RemoteCommand.of(argv))));
+            ExecResult r = gate.call("scancel", () -> gate.failIfTransient("scancel", run(RemoteCommand.of(argv))));
             if (!r.ok()) {
-                throw classify("scancel", r);
+                throw gate.classify("scancel", r);
             }
         }
     }
@@ -262,10 +218,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
             return;
         }
         if (cancelOnClose) {
-            List<String> active = new ArrayList<>();
-            synchronized (lock) {
-                tracked.values().stream().filter(s -> s.state().isActive()).forEach(s -> active.add(s.jobId()));
-            }
+            List<String> active = tracker.active();
             try {
                 if (!active.isEmpty()) {
                     cancel(active);
@@ -286,7 +239,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
 
     private String submitOnce(List<String> argv, String script, String comment) {
         boolean[] attempted = {false};
-        ExecResult result = controllerCall("sbatch", () -> {
+        ExecResult result = gate.call("sbatch", () -> {
             if (attempted[0]) {
                 // An earlier attempt may have reached the controller: adopt what it submitted.
                 Optional<String> existing = findByComment(comment);
@@ -297,136 +250,36 @@ public final class SlurmClusterBackend implements ClusterBackend {
                 }
             }
             attempted[0] = true;
-            return failIfTransient("sbatch", run(RemoteCommand.of(argv).withStdin(script)));
+            return gate.failIfTransient("sbatch", run(RemoteCommand.of(argv).withStdin(script)));
         });
         if (!result.ok()) {
-            throw classify("sbatch", result);
+            throw gate.classify("sbatch", result);
         }
-        String out = result.out().trim();
-        int semicolon = out.indexOf(';'); // "<id>;<cluster>" on multi-cluster setups
-        String id = semicolon >= 0 ? out.substring(0, semicolon) : out;
-        if (!id.matches("[0-9]+")) {
-            throw new JugglerException("sbatch on " + ssh.target() + " answered '" + out + "' instead of a job id", false, null);
-        }
-        return id;
+        return SlurmOutput.sbatchJobId(result.out()).orElseThrow(() -> new JugglerException("sbatch on " + ssh.target()
+                + " answered '" + result.out().trim() + "' instead of a job id", false, null));
     }
 
     private Optional<String> findByComment(String comment) {
-        ExecResult r = run(RemoteCommand.of("squeue", "--me", "-h", "--states=all", "-O", "ArrayJobID:|,Comment:|"));
+        ExecResult r = run(RemoteCommand.of("squeue", "--me", "-h", "--states=all", "-O", SlurmOutput.COMMENT_FORMAT));
         if (!r.ok()) {
-            throw transientFailure("squeue", r);
+            throw gate.transientFailure("squeue", r);
         }
-        for (String line : r.out().split("\n")) {
-            String[] f = line.split("\\|", -1);
-            if (f.length >= 2 && f[1].trim().equals(comment)) {
-                return Optional.of(f[0].trim());
-            }
-        }
-        return Optional.empty();
+        return SlurmOutput.arrayJobWithComment(r.out(), comment);
     }
 
     private List<JobStatus> poll() {
-        ExecResult r = controllerCall("squeue", () -> {
-            ExecResult q = run(RemoteCommand.of("squeue", "--me", "-h", "-r", "--states=all", "-O", SQUEUE_FORMAT));
+        ExecResult r = gate.call("squeue", () -> {
+            ExecResult q = run(RemoteCommand.of("squeue", "--me", "-h", "-r", "--states=all", "-O", SlurmOutput.SQUEUE_FORMAT));
             if (!q.ok()) {
-                throw transientFailure("squeue", q); // squeue fails only when it cannot talk to the controller
+                throw gate.transientFailure("squeue", q); // squeue fails only when it cannot talk to the controller
             }
             return q;
         });
-        Map<String, JobStatus> seen = new LinkedHashMap<>();
-        for (String line : r.out().split("\n")) {
-            String[] f = line.split("\\|", 8);
-            if (f.length < 8 || !f[5].trim().startsWith(prefix)) {
-                continue;
-            }
-            String jobId = f[0].trim();
-            String arrayJob = f[1].trim();
-            String task = f[2].trim();
-            String nativeState = SlurmStates.nativeWord(f[3]);
-            JobState state = SlurmStates.map(nativeState);
-            OptionalInt exit = state.isTerminal() ? SlurmStates.waitStatusExit(f[4]) : OptionalInt.empty();
-            String reason = f[7].endsWith("|") ? f[7].substring(0, f[7].length() - 1) : f[7];
-            reason = reason.trim();
-            Optional<String> why = reason.isEmpty() || reason.equals("None") ? Optional.empty() : Optional.of(reason);
-            // Tasks that never started (pending, or cancelled while pending) can share one record whose
-            // task field is a range such as "8-199" or "[2-9%2]": one status per task id.
-            for (String id : ids(jobId, arrayJob, task)) {
-                seen.put(id, new JobStatus(id, f[6].trim(), state, nativeState, why, exit));
-            }
-        }
-        List<String> vanished = new ArrayList<>();
-        synchronized (lock) {
-            // An array cancelled before any task started stays one record under the array's own id:
-            // it speaks for each of its tasks that has no record of its own.
-            for (String id : List.copyOf(tracked.keySet())) {
-                int underscore = id.indexOf('_');
-                if (underscore > 0 && !seen.containsKey(id)) {
-                    JobStatus whole = seen.get(id.substring(0, underscore));
-                    if (whole != null) {
-                        seen.put(id, copyAs(id, whole));
-                    }
-                }
-            }
-            tracked.putAll(seen); // also adopts jobs of an earlier backend with the same tag
-            for (JobStatus s : tracked.values()) {
-                if (!seen.containsKey(s.jobId()) && s.state().isActive()) {
-                    vanished.add(s.jobId());
-                }
-            }
-        }
+        // Array tasks that never started share one record ("8-199", "[2-9%2]"): one status per task id.
+        Map<String, JobStatus> seen = SlurmOutput.squeue(r.out(), prefix);
+        List<String> vanished = tracker.seen(seen); // also adopts jobs of an earlier backend with the same tag
         Map<String, JobStatus> resolved = vanished.isEmpty() ? Map.of() : accounting(vanished);
-        List<JobStatus> snapshot = new ArrayList<>();
-        synchronized (lock) {
-            for (String id : vanished) {
-                JobStatus old = tracked.get(id);
-                if (old == null) {
-                    continue;
-                }
-                JobStatus now = resolved.get(id);
-                if (now == null || now.state().isActive()) {
-                    now = new JobStatus(id, old.name(), JobState.GONE, "GONE",
-                            Optional.of("no longer known to SLURM (last seen " + old.nativeState() + ")"), OptionalInt.empty());
-                }
-                tracked.put(id, now);
-            }
-            snapshot.addAll(tracked.values());
-            // Terminal jobs squeue no longer lists have been reported with their final state: forget them.
-            tracked.values().removeIf(s -> s.state().isTerminal() && !seen.containsKey(s.jobId()));
-        }
-        return List.copyOf(snapshot);
-    }
-
-    private static JobStatus copyAs(String id, JobStatus s) {
-        return new JobStatus(id, s.name(), s.state(), s.nativeState(), s.reason(), s.exitCode());
-    }
-
-    static List<String> ids(String jobId, String arrayJob, String task) {
-        if (task.isEmpty() || task.equals("N/A")) {
-            return List.of(jobId);
-        }
-        String t = task.startsWith("[") && task.endsWith("]") ? task.substring(1, task.length() - 1) : task;
-        int throttle = t.indexOf('%');
-        if (throttle >= 0) {
-            t = t.substring(0, throttle);
-        }
-        List<String> out = new ArrayList<>();
-        for (String part : t.split(",")) {
-            int dash = part.indexOf('-');
-            try {
-                if (dash < 0) {
-                    out.add(arrayJob + "_" + Integer.parseInt(part.trim()));
-                } else {
-                    int from = Integer.parseInt(part.substring(0, dash).trim());
-                    int to = Integer.parseInt(part.substring(dash + 1).trim());
-                    for (int i = from; i <= to && out.size() < 100_000; i++) {
-                        out.add(arrayJob + "_" + i);
-                    }
-                }
-            } catch (NumberFormatException e) {
-                LOG.debug("unexpected array task field '{}' for job {}", task, arrayJob);
-            }
-        }
-        return out;
+        return tracker.settle(vanished, resolved, seen);
     }
 
     /** Final states of jobs squeue forgot, from sacct (one call per 200 jobs); empty if accounting is off. */
@@ -445,8 +298,8 @@ public final class SlurmClusterBackend implements ClusterBackend {
         List<String> all = new ArrayList<>(query);
         for (int i = 0; i < all.size(); i += 200) {
             String list = String.join(",", all.subList(i, Math.min(all.size(), i + 200)));
-            ExecResult r = controllerCall("sacct", () -> failIfTransient("sacct", run(RemoteCommand.of("sacct", "-n", "-P",
-                    "-X", "-j", list, "-o", "JobID,JobName,State,ExitCode,Reason"))));
+            ExecResult r = gate.call("sacct", () -> gate.failIfTransient("sacct", run(RemoteCommand.of("sacct", "-n", "-P",
+                    "-X", "-j", list, "-o", SlurmOutput.SACCT_FIELDS))));
             if (!r.ok()) {
                 if (r.err().toLowerCase(java.util.Locale.ROOT).contains("accounting storage is disabled")) {
                     accounting = false;
@@ -457,31 +310,13 @@ public final class SlurmClusterBackend implements ClusterBackend {
                 return out;
             }
             accounting = true;
-            for (String line : r.out().split("\n")) {
-                String[] f = line.split("\\|", -1);
-                if (f.length < 5) {
-                    continue;
-                }
-                String id = f[0].trim();
-                String nativeState = SlurmStates.nativeWord(f[2]);
-                JobState state = SlurmStates.map(nativeState);
-                String reason = f[4].trim();
-                JobStatus template = new JobStatus(id, f[1], state, nativeState,
-                        reason.isEmpty() || reason.equals("None") ? Optional.empty() : Optional.of(reason),
-                        state.isTerminal() ? SlurmStates.sacctExit(f[3]) : OptionalInt.empty());
-                int underscore = id.indexOf('_');
-                // Array tasks that never started share one record such as "12_[7-199]".
-                List<String> each = underscore < 0 ? List.of(id)
-                        : ids(id, id.substring(0, underscore), id.substring(underscore + 1));
-                for (String one : each) {
-                    out.put(one, copyAs(one, template));
-                }
-            }
+            // Array tasks that never started share one record such as "12_[7-199]".
+            out.putAll(SlurmOutput.sacct(r.out()));
         }
         for (String id : ids) {
             int underscore = id.indexOf('_');
             if (underscore > 0 && !out.containsKey(id) && out.containsKey(id.substring(0, underscore))) {
-                out.put(id, copyAs(id, out.get(id.substring(0, underscore))));
+                out.put(id, SlurmOutput.withId(id, out.get(id.substring(0, underscore))));
             }
         }
         return out;
@@ -506,7 +341,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
                 .withStdin(BatchScript.secretFile(spec)));
         if (!r.ok()) {
             throw new JugglerException("cannot write the job secrets file under " + dir + " on " + ssh.target() + ": "
-                    + firstLine(r.err()), false, null);
+                    + ControllerGate.firstLine(r.err()), false, null);
         }
         madeDirectories.add(file);
         return file;
@@ -526,54 +361,6 @@ public final class SlurmClusterBackend implements ClusterBackend {
 
     private ExecResult run(RemoteCommand command) {
         return ssh.exec(command);
-    }
-
-    /** Rate limit → circuit breaker → retry → the call; turns an open breaker into "unavailable since". */
-    private <T> T controllerCall(String what, Supplier<T> call) {
-        Supplier<T> limited = RateLimiter.decorateSupplier(rateLimiter, call);
-        Supplier<T> retried = Retry.decorateSupplier(retry, limited);
-        try {
-            T result = breaker.executeSupplier(retried);
-            downSince.set(null);
-            return result;
-        } catch (CallNotPermittedException e) {
-            Instant since = downSince.get();
-            throw new UnavailableException("the SLURM controller behind " + ssh.target() + " has been unavailable since "
-                    + since + "; not calling it (" + what + ") while the circuit is open", since, e);
-        } catch (UnavailableException e) {
-            downSince.compareAndSet(null, e.since().orElse(clock.instant()));
-            Instant since = downSince.get();
-            throw new UnavailableException(what + " via " + ssh.target() + " failed (unavailable since " + since + "): "
-                    + e.getMessage(), since, e);
-        }
-    }
-
-    /** Throws when a command failed because the controller could not be reached; returns it otherwise. */
-    private ExecResult failIfTransient(String what, ExecResult r) {
-        if (!r.ok() && TRANSIENT.matcher(r.err()).find()) {
-            throw transientFailure(what, r);
-        }
-        return r;
-    }
-
-    private UnavailableException transientFailure(String what, ExecResult r) {
-        Instant since = downSince.get() != null ? downSince.get() : clock.instant();
-        return new UnavailableException(what + " on " + ssh.target() + " exited " + r.exitCode() + ": " + firstLine(r.err()),
-                since, null);
-    }
-
-    private JugglerException classify(String what, ExecResult r) {
-        if (TRANSIENT.matcher(r.err()).find()) {
-            return transientFailure(what, r);
-        }
-        return new JugglerException(what + " on " + ssh.target() + " refused (exit " + r.exitCode() + "): "
-                + firstLine(r.err()), false, null);
-    }
-
-    private static String firstLine(String text) {
-        String t = text.strip();
-        int nl = t.indexOf('\n');
-        return nl < 0 ? t : t.substring(0, nl) + " …";
     }
 
     private void ensureOpen() {
@@ -676,11 +463,16 @@ public final class SlurmClusterBackend implements ClusterBackend {
             return this;
         }
 
+        /**
+         * The time source for the poll interval, the start of an outage and the circuit breaker's open time
+         * (a manual clock moves the breaker to half-open without waiting); default {@link Clock#systemUTC()}.
+         */
         public Builder clock(Clock value) {
             this.clock = Objects.requireNonNull(value, "clock");
             return this;
         }
 
+        /** The backend; refused without a {@link #tag(String) tag}. */
         public SlurmClusterBackend build() {
             if (tag == null) {
                 throw InvalidConfigException.of("tag", null, "is required: the tag is how a restarted juggler finds the"
