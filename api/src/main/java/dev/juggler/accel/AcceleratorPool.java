@@ -154,9 +154,8 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
             try {
                 out = slot.device.infer(batch);
                 if (out == null || out.size() != batch.size()) {
-                    throw new JugglerException("device " + slot.name + " returned "
-                            + (out == null ? "null" : out.size() + " outputs") + " for " + batch.size() + " inputs",
-                            true, null);
+                    throw JugglerException.transientFailure("device " + slot.name + " returned "
+                            + (out == null ? "null" : out.size() + " outputs") + " for " + batch.size() + " inputs", null);
                 }
             } catch (RuntimeException e) {
                 boolean deviceFault = config.deviceFailure().test(e);
@@ -175,8 +174,8 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
             return out;
         }
         dispatcher.countFailed();
-        throw new JugglerException("pool " + name + ": batch of " + batch.size() + " failed on " + tried.size()
-                + " devices " + names(tried) + "; last error: " + last, true, last);
+        throw JugglerException.transientFailure("pool " + name + ": batch of " + batch.size() + " failed on " + tried.size()
+                + " devices " + names(tried) + "; last error: " + last, last);
     }
 
     /**
@@ -415,10 +414,7 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
 
         /** The clock for cycles, polls and probes; default the system UTC clock. */
         public Builder<I, O> clock(Clock clock) {
-            if (clock == null) {
-                throw InvalidConfigException.of("clock", null, "must not be null");
-            }
-            this.clock = clock;
+            this.clock = InvalidConfigException.required(clock, "clock");
             return this;
         }
 
@@ -428,10 +424,7 @@ public final class AcceleratorPool<I, O> implements Accelerator<I, O> {
          * Without one, rotation is checked only by callers of {@code infer}.
          */
         public Builder<I, O> scheduler(ScheduledExecutorService scheduler) {
-            if (scheduler == null) {
-                throw InvalidConfigException.of("scheduler", null, "must not be null");
-            }
-            this.scheduler = scheduler;
+            this.scheduler = InvalidConfigException.required(scheduler, "scheduler");
             return this;
         }
 

@@ -179,10 +179,7 @@ public final class AcceleratorPoolConfig {
          * every exception is the device's fault.
          */
         public Builder deviceFailure(Predicate<RuntimeException> isDeviceFailure) {
-            if (isDeviceFailure == null) {
-                throw InvalidConfigException.of("deviceFailure", null, "must not be null");
-            }
-            this.deviceFailure = isDeviceFailure;
+            this.deviceFailure = InvalidConfigException.required(isDeviceFailure, "deviceFailure");
             return this;
         }
 

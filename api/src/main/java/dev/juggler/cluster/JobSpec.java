@@ -170,7 +170,7 @@ public final class JobSpec {
         }
 
         public Builder environment(String key, String value) {
-            environment.put(variableName("environment key", key), Objects.requireNonNull(value, "environment value"));
+            environment.put(variableName("environment key", key), InvalidConfigException.required(value, "environment value"));
             secretEnvironment.remove(key);
             return this;
         }
@@ -285,7 +285,7 @@ public final class JobSpec {
         }
 
         public Builder nativeOption(String option) {
-            nativeOptions.add(Objects.requireNonNull(option, "nativeOption"));
+            nativeOptions.add(InvalidConfigException.required(option, "nativeOption"));
             return this;
         }
 

@@ -159,7 +159,7 @@ public final class LocalClusterBackend implements ClusterBackend {
         try {
             Files.createDirectories(outDir);
         } catch (IOException e) {
-            throw new JugglerException("cannot create the job output directory " + outDir + ": " + e, false, e);
+            throw JugglerException.permanentFailure("cannot create the job output directory " + outDir + ": " + e, e);
         }
         List<String> ids = new ArrayList<>(count);
         synchronized (lock) {
@@ -455,10 +455,7 @@ public final class LocalClusterBackend implements ClusterBackend {
 
         /** The time source for job deadlines; default {@link Clock#systemUTC()}. */
         public Builder clock(Clock clock) {
-            if (clock == null) {
-                throw InvalidConfigException.of("clock", null, "must not be null");
-            }
-            this.clock = clock;
+            this.clock = InvalidConfigException.required(clock, "clock");
             return this;
         }
 
@@ -488,8 +485,8 @@ public final class LocalClusterBackend implements ClusterBackend {
                     Files.createDirectories(dir);
                 }
             } catch (IOException e) {
-                throw new JugglerException("cannot create the job output directory " + (dir == null
-                        ? "in " + System.getProperty("java.io.tmpdir") : dir) + ": " + e, false, e);
+                throw JugglerException.permanentFailure("cannot create the job output directory " + (dir == null
+                        ? "in " + System.getProperty("java.io.tmpdir") : dir) + ": " + e, e);
             }
             return new LocalClusterBackend(this, dir);
         }

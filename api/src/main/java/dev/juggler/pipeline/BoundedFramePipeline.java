@@ -171,7 +171,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
             } catch (JugglerException e) {
                 return stats.unopened(e);
             } catch (RuntimeException e) {
-                return stats.unopened(new JugglerException("cannot open " + request.videoLocation() + ": " + e, false, e));
+                return stats.unopened(JugglerException.permanentFailure("cannot open " + request.videoLocation() + ": " + e, e));
             }
             DecodeStage<I> decoding = new DecodeStage<>(request, state, stats, preprocess, recycleFrames, inferenceThreads);
             InferenceStage<I, O> inference = new InferenceStage<>(request, state, stats, accelerator, encoder, maxBatchSize,
@@ -284,10 +284,10 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
 
         private Builder(FrameSourceFactory sources, Function<Frame, I> preprocess, Accelerator<I, O> accelerator,
                 ResultEncoder<O> encoder) {
-            this.sources = Objects.requireNonNull(sources, "sources");
-            this.preprocess = Objects.requireNonNull(preprocess, "preprocess");
-            this.accelerator = Objects.requireNonNull(accelerator, "accelerator");
-            this.encoder = Objects.requireNonNull(encoder, "encoder");
+            this.sources = InvalidConfigException.required(sources, "sources");
+            this.preprocess = InvalidConfigException.required(preprocess, "preprocess");
+            this.accelerator = InvalidConfigException.required(accelerator, "accelerator");
+            this.encoder = InvalidConfigException.required(encoder, "encoder");
         }
 
         /** Most frames between decoding and delivery at once (bounds memory); default 64. */
@@ -354,7 +354,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
 
         /** Adds a listener for progress events (queue depths, rates, stage latencies). */
         public Builder<I, O> listener(PipelineListener listener) {
-            this.listeners.add(Objects.requireNonNull(listener, "listener"));
+            this.listeners.add(InvalidConfigException.required(listener, "listener"));
             return this;
         }
 
@@ -365,7 +365,7 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
         }
 
         public Builder<I, O> clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = InvalidConfigException.required(value, "clock");
             return this;
         }
 

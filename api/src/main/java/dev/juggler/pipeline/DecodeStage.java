@@ -46,8 +46,8 @@ final class DecodeStage<I> {
                 long start = System.nanoTime();
                 Frame frame = source.next();
                 if (frame == null) {
-                    throw new JugglerException("frame source of " + request.videoLocation() + " ended at frame " + index
-                            + " before the end of " + range, false, null);
+                    throw JugglerException.permanentFailure("frame source of " + request.videoLocation() + " ended at frame " + index
+                            + " before the end of " + range, null);
                 }
                 stats.decode.record(System.nanoTime() - start);
                 if (!state.offer(state.decoded, new RunState.Item<>(frame.info(), frame, start))) {
@@ -57,8 +57,8 @@ final class DecodeStage<I> {
         } catch (JugglerException e) {
             state.fail(index, e);
         } catch (RuntimeException e) {
-            state.fail(index, new JugglerException("decoding " + request.videoLocation() + " failed at frame " + index
-                    + ": " + e, false, e));
+            state.fail(index, JugglerException.permanentFailure("decoding " + request.videoLocation() + " failed at frame " + index
+                    + ": " + e, e));
         } finally {
             state.endDecoding(index);
             state.offerEnd(state.decoded);

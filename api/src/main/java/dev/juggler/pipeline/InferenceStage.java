@@ -122,8 +122,8 @@ final class InferenceStage<I, O> {
     private List<O> runModel(List<I> inputs) {
         List<O> outputs = accelerator.infer(inputs);
         if (outputs.size() != inputs.size()) {
-            throw new JugglerException("accelerator " + accelerator.name() + " returned " + outputs.size()
-                    + " outputs for " + inputs.size() + " inputs", false, null);
+            throw JugglerException.permanentFailure("accelerator " + accelerator.name() + " returned " + outputs.size()
+                    + " outputs for " + inputs.size() + " inputs", null);
         }
         return outputs;
     }

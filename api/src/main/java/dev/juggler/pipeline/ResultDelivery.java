@@ -82,6 +82,6 @@ public final class ResultDelivery {
     }
 
     private static JugglerException asJuggler(String what, RuntimeException e) {
-        return e instanceof JugglerException je ? je : new JugglerException(what + ": " + e, false, e);
+        return e instanceof JugglerException je ? je : JugglerException.permanentFailure(what + ": " + e, e);
     }
 }

@@ -239,6 +239,6 @@ final class RunState<I> {
         if (e instanceof JugglerException je) {
             return je;
         }
-        return new JugglerException(stage + " failed at frame " + frame + " of " + videoLocation + ": " + e, false, e);
+        return JugglerException.permanentFailure(stage + " failed at frame " + frame + " of " + videoLocation + ": " + e, e);
     }
 }

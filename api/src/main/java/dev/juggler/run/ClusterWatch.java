@@ -102,7 +102,7 @@ final class ClusterWatch implements AutoCloseable {
             inFlight = null;
             Throwable cause = e.getCause();
             JugglerException failure = cause instanceof JugglerException known ? known
-                    : new JugglerException("the cluster status call failed: " + cause, true, cause);
+                    : JugglerException.transientFailure("the cluster status call failed: " + cause, cause);
             Instant start = call.started();
             if (failure instanceof UnavailableException unavailable && unavailable.since().isPresent()
                     && unavailable.since().get().isBefore(start)) {
@@ -166,7 +166,7 @@ final class ClusterWatch implements AutoCloseable {
             if (cause instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw new JugglerException("the submit call failed: " + cause, true, cause);
+            throw JugglerException.transientFailure("the submit call failed: " + cause, cause);
         }
     }
 

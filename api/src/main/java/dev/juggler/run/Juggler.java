@@ -341,7 +341,7 @@ public final class Juggler implements AutoCloseable {
         } catch (JugglerException e) {
             stepFailed(name, e, name + ": " + e.getMessage(), problems, false);
         } catch (RuntimeException e) {
-            JugglerException wrapped = new JugglerException(name + " failed: " + e, false, e);
+            JugglerException wrapped = JugglerException.permanentFailure(name + " failed: " + e, e);
             stepFailed(name, wrapped, wrapped.getMessage(), problems, true);
         }
         return false;
@@ -383,10 +383,10 @@ public final class Juggler implements AutoCloseable {
         private final List<JugglerListener> listeners = new ArrayList<>();
 
         private Builder(WorkLedger ledger, ClusterBackend backend, VideoStager stager, JobSpec workerJob) {
-            this.ledger = Objects.requireNonNull(ledger, "ledger");
-            this.backend = Objects.requireNonNull(backend, "backend");
-            this.stager = Objects.requireNonNull(stager, "stager");
-            this.workerJob = Objects.requireNonNull(workerJob, "workerJob");
+            this.ledger = InvalidConfigException.required(ledger, "ledger");
+            this.backend = InvalidConfigException.required(backend, "backend");
+            this.stager = InvalidConfigException.required(stager, "stager");
+            this.workerJob = InvalidConfigException.required(workerJob, "workerJob");
         }
 
         /** Most worker jobs waiting in the batch queue at once; default 100. */
@@ -481,12 +481,12 @@ public final class Juggler implements AutoCloseable {
         }
 
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = InvalidConfigException.required(value, "clock");
             return this;
         }
 
         public Builder listener(JugglerListener listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
+            listeners.add(InvalidConfigException.required(listener, "listener"));
             return this;
         }
 

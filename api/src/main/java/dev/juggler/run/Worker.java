@@ -352,9 +352,9 @@ public final class Worker {
         private final List<Listener> listeners = new ArrayList<>();
 
         private Builder(WorkQueue queue, ResultStore results, FramePipeline pipeline) {
-            this.queue = Objects.requireNonNull(queue, "queue");
-            this.results = Objects.requireNonNull(results, "results");
-            this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+            this.queue = InvalidConfigException.required(queue, "queue");
+            this.results = InvalidConfigException.required(results, "results");
+            this.pipeline = InvalidConfigException.required(pipeline, "pipeline");
         }
 
         /**
@@ -396,7 +396,7 @@ public final class Worker {
 
         /** When the job will be killed; the worker stops claiming {@link #safetyMargin} before it. */
         public Builder deadline(Instant end) {
-            this.deadline = Objects.requireNonNull(end, "deadline");
+            this.deadline = InvalidConfigException.required(end, "deadline");
             return this;
         }
 
@@ -467,12 +467,12 @@ public final class Worker {
         }
 
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = InvalidConfigException.required(value, "clock");
             return this;
         }
 
         public Builder listener(Listener listener) {
-            listeners.add(Objects.requireNonNull(listener, "listener"));
+            listeners.add(InvalidConfigException.required(listener, "listener"));
             return this;
         }
 

@@ -111,7 +111,7 @@ final class LocalTransport implements StagingTransport {
         try {
             Files.move(workspace.resolve(from), workspace.resolve(to), StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
-            throw new JugglerException("the workspace " + workspace + " does not support atomic renames", false, e);
+            throw JugglerException.permanentFailure("the workspace " + workspace + " does not support atomic renames", e);
         }
         // Makes the rename itself durable; not every platform lets a directory be opened, hence best effort.
         try (FileChannel dir = FileChannel.open(workspace, StandardOpenOption.READ)) {

@@ -68,11 +68,11 @@ final class ResumableCopy {
                 verify(who, source, size, part, upload.sha256Hex());
             }
         } catch (ClosedByInterruptException e) {
-            throw new JugglerException("interrupted while staging video " + who
-                    + "; the partial copy is kept and a later stage() resumes it", true, e);
+            throw JugglerException.transientFailure("interrupted while staging video " + who
+                    + "; the partial copy is kept and a later stage() resumes it", e);
         } catch (IOException e) {
-            throw new JugglerException("staging video " + who + " from " + source + " into " + transport.describe()
-                    + " failed: " + e + "; the partial copy is kept and a later stage() resumes it", true, e);
+            throw JugglerException.transientFailure("staging video " + who + " from " + source + " into " + transport.describe()
+                    + " failed: " + e + "; the partial copy is kept and a later stage() resumes it", e);
         }
     }
 
@@ -95,9 +95,9 @@ final class ResumableCopy {
         long sourceNow = Files.size(source);
         if (copy != size || sourceNow != size) {
             transport.remove(part);
-            throw new JugglerException("video " + who + ": the copy in " + transport.describe() + " has " + copy
+            throw JugglerException.transientFailure("video " + who + ": the copy in " + transport.describe() + " has " + copy
                     + " bytes, the source " + source + " had " + size + " and now has " + sourceNow
-                    + "; the copy was deleted, retry", true, null);
+                    + "; the copy was deleted, retry", null);
         }
         if (sourceSha == null) {
             return;
@@ -105,9 +105,8 @@ final class ResumableCopy {
         Optional<String> copySha = transport.sha256(part);
         if (copySha.isPresent() && !copySha.get().equalsIgnoreCase(sourceSha)) {
             transport.remove(part);
-            throw new JugglerException("video " + who + ": checksum mismatch, the copy's SHA-256 " + copySha.get()
-                    + " differs from the source's " + sourceSha + " (" + source + "); the copy was deleted, retry",
-                    true, null);
+            throw JugglerException.transientFailure("video " + who + ": checksum mismatch, the copy's SHA-256 " + copySha.get()
+                    + " differs from the source's " + sourceSha + " (" + source + "); the copy was deleted, retry", null);
         }
     }
 }

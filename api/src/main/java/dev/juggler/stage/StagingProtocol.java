@@ -206,8 +206,8 @@ public final class StagingProtocol implements VideoStager {
                 }
             }
         } catch (IOException e) {
-            throw new JugglerException("cannot purge video " + printable(videoId) + " from " + transport.describe()
-                    + ": " + e, true, e);
+            throw JugglerException.transientFailure("cannot purge video " + printable(videoId) + " from " + transport.describe()
+                    + ": " + e, e);
         } finally {
             files.readLock().unlock();
         }
@@ -239,7 +239,7 @@ public final class StagingProtocol implements VideoStager {
             }
             return List.copyOf(found.values());
         } catch (IOException e) {
-            throw new JugglerException("cannot read the workspace " + transport.describe() + ": " + e, true, e);
+            throw JugglerException.transientFailure("cannot read the workspace " + transport.describe() + ": " + e, e);
         } finally {
             files.writeLock().unlock();
         }
@@ -289,7 +289,7 @@ public final class StagingProtocol implements VideoStager {
             permits.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JugglerException("interrupted while waiting to stage video " + printable(t.id), true, e);
+            throw JugglerException.transientFailure("interrupted while waiting to stage video " + printable(t.id), e);
         }
         String part = t.name + PART_SUFFIX;
         try {
@@ -301,8 +301,8 @@ public final class StagingProtocol implements VideoStager {
             copy.copy(t.id, source, t.size, part, listener, () -> closed || t.purged, () -> stopped(t, part));
             return commit(t, part);
         } catch (IOException e) {
-            throw afterFailure(t, part, new JugglerException("staging video " + printable(t.id) + " into "
-                    + transport.describe() + " failed: " + e, true, e));
+            throw afterFailure(t, part, JugglerException.transientFailure("staging video " + printable(t.id) + " into "
+                    + transport.describe() + " failed: " + e, e));
         } catch (RuntimeException e) {
             throw afterFailure(t, part, e);
         } finally {
@@ -343,9 +343,9 @@ public final class StagingProtocol implements VideoStager {
 
     private JugglerException stopped(Transfer t, String part) {
         String why = t.purged ? "purged" : closed ? "the stager was closed" : "interrupted";
-        return new JugglerException("staging video " + printable(t.id) + " into " + transport.describe() + " stopped ("
+        return JugglerException.transientFailure("staging video " + printable(t.id) + " into " + transport.describe() + " stopped ("
                 + why + "); " + (t.purged ? "the partial copy is deleted" : "the partial copy " + part
-                + " is kept and a later stage() resumes it"), true, null);
+                + " is kept and a later stage() resumes it"), null);
     }
 
     private StagedVideo awaitOther(String id, Transfer other) {
@@ -353,8 +353,7 @@ public final class StagingProtocol implements VideoStager {
             return other.result.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JugglerException("interrupted while waiting for another call staging video " + printable(id),
-                    true, e);
+            throw JugglerException.transientFailure("interrupted while waiting for another call staging video " + printable(id), e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException r) {
@@ -363,7 +362,7 @@ public final class StagingProtocol implements VideoStager {
             if (cause instanceof Error err) {
                 throw err;
             }
-            throw new JugglerException("staging video " + printable(id) + " failed in another call: " + cause, true,
+            throw JugglerException.transientFailure("staging video " + printable(id) + " failed in another call: " + cause,
                     cause);
         }
     }
@@ -376,7 +375,7 @@ public final class StagingProtocol implements VideoStager {
 
     private void ensureOpen() {
         if (closed) {
-            throw new JugglerException("the stager over " + transport.describe() + " is closed", false, null);
+            throw JugglerException.permanentFailure("the stager over " + transport.describe() + " is closed", null);
         }
     }
 

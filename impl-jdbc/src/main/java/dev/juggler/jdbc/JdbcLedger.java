@@ -156,10 +156,7 @@ public final class JdbcLedger {
          * setting, and never closes it. It should give READ COMMITTED (or stricter) transactions.
          */
         public Builder dataSource(DataSource dataSource) {
-            if (dataSource == null) {
-                throw InvalidConfigException.of("dataSource", null, "must not be null");
-            }
-            this.dataSource = dataSource;
+            this.dataSource = InvalidConfigException.required(dataSource, "dataSource");
             return this;
         }
 
@@ -203,10 +200,7 @@ public final class JdbcLedger {
 
         /** The clock for every timestamp and lease expiry (default the system UTC clock). */
         public Builder clock(Clock clock) {
-            if (clock == null) {
-                throw InvalidConfigException.of("clock", null, "must not be null");
-            }
-            this.clock = clock;
+            this.clock = InvalidConfigException.required(clock, "clock");
             return this;
         }
 

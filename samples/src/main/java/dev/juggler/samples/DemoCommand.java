@@ -297,7 +297,7 @@ final class DemoCommand implements Callable<Integer> {
             Thread.sleep(duration.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JugglerException("interrupted", false, e);
+            throw JugglerException.permanentFailure("interrupted", e);
         }
     }
 }

@@ -192,16 +192,15 @@ final class Deployment implements AutoCloseable {
             return Optional.empty();
         }
         if (r.model().isEmpty() || !r.model().get().endsWith("-" + variant.fileName())) {
-            throw new JugglerException("the deployed release " + r.id() + " has no " + variant.fileName() + " for analysis "
-                    + config.worker().analysis() + " (it was deployed for another analysis); run juggler deploy --config FILE",
-                    false, null);
+            throw JugglerException.permanentFailure("the deployed release " + r.id() + " has no " + variant.fileName() + " for analysis "
+                    + config.worker().analysis() + " (it was deployed for another analysis); run juggler deploy --config FILE", null);
         }
         return r.model();
     }
 
     private static JugglerException notDeployed(JugglerConfig config) {
-        return new JugglerException("worker.deployDirectory " + Escape.visible(config.worker().deployDirectory().orElse(""))
-                + " holds no release: run juggler deploy --config FILE first", false, null);
+        return JugglerException.permanentFailure("worker.deployDirectory " + Escape.visible(config.worker().deployDirectory().orElse(""))
+                + " holds no release: run juggler deploy --config FILE first", null);
     }
 
     /** The current release in the deploy directory, read over SSH, when workers run from one. */
@@ -268,7 +267,7 @@ final class Deployment implements AutoCloseable {
                 opened.get(i).close();
             } catch (Exception e) {
                 if (first == null) {
-                    first = new JugglerException("closing " + opened.get(i).getClass().getSimpleName() + " failed: " + e, false, e);
+                    first = JugglerException.permanentFailure("closing " + opened.get(i).getClass().getSimpleName() + " failed: " + e, e);
                 }
             }
         }

@@ -169,7 +169,7 @@ public final class SimulatedDevice<I, O> implements Accelerator<I, O> {
             sleeper.sleep(Duration.ofNanos(end - nanos(clock.instant())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JugglerException("device " + name + " interrupted", true, e);
+            throw JugglerException.transientFailure("device " + name + " interrupted", e);
         }
         List<O> out = new ArrayList<>(batch.size());
         for (I input : batch) {
@@ -301,7 +301,7 @@ public final class SimulatedDevice<I, O> implements Accelerator<I, O> {
 
         /** Uses a {@link VirtualTime} for both the clock and the sleeper. */
         public Builder virtualTime(VirtualTime time) {
-            Objects.requireNonNull(time, "time");
+            InvalidConfigException.required(time, "time");
             this.clock = time.clock();
             this.sleeper = time.sleeper();
             return this;
@@ -309,13 +309,13 @@ public final class SimulatedDevice<I, O> implements Accelerator<I, O> {
 
         /** The clock; default the system clock. */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            this.clock = InvalidConfigException.required(clock, "clock");
             return this;
         }
 
         /** How the device waits while it works; default {@link Sleeper#REAL}. */
         public Builder sleeper(Sleeper sleeper) {
-            this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+            this.sleeper = InvalidConfigException.required(sleeper, "sleeper");
             return this;
         }
 
@@ -389,7 +389,7 @@ public final class SimulatedDevice<I, O> implements Accelerator<I, O> {
 
         /** Builds a device whose model is {@code model}, applied to each input. */
         public <I, O> SimulatedDevice<I, O> build(Function<I, O> model) {
-            Objects.requireNonNull(model, "model");
+            InvalidConfigException.required(model, "model");
             if (Double.isNaN(initial)) {
                 initial = ambient;
             }

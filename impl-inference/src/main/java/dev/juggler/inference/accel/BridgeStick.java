@@ -138,7 +138,7 @@ public final class BridgeStick<I, O> implements Accelerator<I, O> {
         for (I input : batch) {
             String line = codec.encode(input);
             if (line.indexOf('\n') >= 0 || line.indexOf('\r') >= 0) {
-                throw new JugglerException("stick " + name + ": the codec produced a line break inside an input", false, null);
+                throw JugglerException.permanentFailure("stick " + name + ": the codec produced a line break inside an input", null);
             }
             request.add(line);
         }
@@ -146,7 +146,7 @@ public final class BridgeStick<I, O> implements Accelerator<I, O> {
         try {
             BridgeProcess process = running();
             if (batch.size() > maxBatch) {
-                throw new JugglerException("stick " + name + ": batch of " + batch.size() + " > maxBatchSize " + maxBatch, false, null);
+                throw JugglerException.permanentFailure("stick " + name + ": batch of " + batch.size() + " > maxBatchSize " + maxBatch, null);
             }
             BridgeProcess.Answer answer = call(process, request, words -> count(process, words, batch.size()));
             List<O> outputs = new ArrayList<>(batch.size());
@@ -172,8 +172,8 @@ public final class BridgeStick<I, O> implements Accelerator<I, O> {
             BridgeProcess.Answer answer = call(process, List.of("thermal"), words -> 0);
             String[] w = answer.words();
             if (w.length < 2) {
-                throw new JugglerException("stick " + name + ": thermal answer 'ok " + String.join(" ", w)
-                        + "' lacks '<celsius|nan> <level>'", false, null);
+                throw JugglerException.permanentFailure("stick " + name + ": thermal answer 'ok " + String.join(" ", w)
+                        + "' lacks '<celsius|nan> <level>'", null);
             }
             double celsius = Double.parseDouble(w[0].toLowerCase(Locale.ROOT).equals("nan") ? "NaN" : w[0]);
             int level = Integer.parseInt(w[1]);
@@ -182,7 +182,7 @@ public final class BridgeStick<I, O> implements Accelerator<I, O> {
             lastHealth = health;
             return Optional.of(health);
         } catch (NumberFormatException e) {
-            throw new JugglerException("stick " + name + ": malformed thermal answer: " + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("stick " + name + ": malformed thermal answer: " + e.getMessage(), e);
         } finally {
             lock.unlock();
         }
@@ -230,14 +230,14 @@ public final class BridgeStick<I, O> implements Accelerator<I, O> {
             BridgeProcess.Answer answer = started.request(List.of("load " + device + " " + model), loadTimeout, words -> 0);
             maxBatch = answer.words().length > 0 ? Integer.parseInt(answer.words()[0]) : 1;
             if (maxBatch < 1) {
-                throw new JugglerException("stick " + name + ": bridge announced maxBatch " + maxBatch, false, null);
+                throw JugglerException.permanentFailure("stick " + name + ": bridge announced maxBatch " + maxBatch, null);
             }
         } catch (RuntimeException e) {
             started.close(Duration.ofSeconds(1));
             if (e instanceof JugglerException je) {
                 throw je;
             }
-            throw new JugglerException("stick " + name + ": malformed load answer: " + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("stick " + name + ": malformed load answer: " + e.getMessage(), e);
         }
         description = said.toString();
         bridge = started;
@@ -265,8 +265,8 @@ public final class BridgeStick<I, O> implements Accelerator<I, O> {
         }
         if (n != expected) {
             process.kill();
-            throw new JugglerException("stick " + name + ": bridge announced " + (n < 0 ? "no count" : n + " outputs")
-                    + " for " + expected + " inputs; restarting it", true, null);
+            throw JugglerException.transientFailure("stick " + name + ": bridge announced " + (n < 0 ? "no count" : n + " outputs")
+                    + " for " + expected + " inputs; restarting it", null);
         }
         return n;
     }
@@ -341,10 +341,7 @@ public final class BridgeStick<I, O> implements Accelerator<I, O> {
 
         /** Stamps health readings; default the system UTC clock. */
         public Builder<I, O> clock(Clock clock) {
-            if (clock == null) {
-                throw InvalidConfigException.of("clock", null, "must not be null");
-            }
-            this.clock = clock;
+            this.clock = InvalidConfigException.required(clock, "clock");
             return this;
         }
 

@@ -59,7 +59,7 @@ public final class LinuxThermalZones implements ThermalSensor {
         try {
             return SysfsThermal.read(root, types, clock.instant());
         } catch (IOException e) {
-            throw new JugglerException("cannot list thermal zones in " + root + ": " + e, false, e);
+            throw JugglerException.permanentFailure("cannot list thermal zones in " + root + ": " + e, e);
         }
     }
 

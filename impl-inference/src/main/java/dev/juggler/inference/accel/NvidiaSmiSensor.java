@@ -100,7 +100,7 @@ public final class NvidiaSmiSensor implements ThermalSensor {
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException e) {
-            throw new JugglerException("cannot start " + command.get(0) + ": " + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("cannot start " + command.get(0) + ": " + e.getMessage(), e);
         }
         try {
             process.getOutputStream().close();
@@ -110,7 +110,7 @@ public final class NvidiaSmiSensor implements ThermalSensor {
             reader.start();
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new JugglerException("nvidia-smi did not answer within " + timeout, true, null);
+                throw JugglerException.transientFailure("nvidia-smi did not answer within " + timeout, null);
             }
             reader.join(timeout.toMillis());
             String text;
@@ -118,15 +118,15 @@ public final class NvidiaSmiSensor implements ThermalSensor {
                 text = out.toString(StandardCharsets.UTF_8);
             }
             if (process.exitValue() != 0) {
-                throw new JugglerException("nvidia-smi exited with " + process.exitValue() + ": " + firstLine(text), true, null);
+                throw JugglerException.transientFailure("nvidia-smi exited with " + process.exitValue() + ": " + firstLine(text), null);
             }
             return NvidiaSmiCsv.parse(fields, text, clock.instant());
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new JugglerException("interrupted while reading nvidia-smi", true, e);
+            throw JugglerException.transientFailure("interrupted while reading nvidia-smi", e);
         } catch (IOException e) {
-            throw new JugglerException("cannot talk to nvidia-smi: " + e, true, e);
+            throw JugglerException.transientFailure("cannot talk to nvidia-smi: " + e, e);
         }
     }
 

@@ -68,8 +68,8 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
         try {
             engine = Engine.getEngine(b.engine);
         } catch (RuntimeException e) {
-            throw new JugglerException("DJL engine " + b.engine + " is not available (is its jar on the class path?): "
-                    + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("DJL engine " + b.engine + " is not available (is its jar on the class path?): "
+                    + e.getMessage(), e);
         }
         Device device = device(b.device, engine);
         this.name = b.name != null ? b.name : device.getDeviceType() + device.getDeviceId() + "-" + b.engine.toLowerCase(java.util.Locale.ROOT);
@@ -83,8 +83,8 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
                     Predictor::close);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             model.close();
-            throw new JugglerException("cannot load model " + file + " with DJL " + b.engine + " on " + device + ": "
-                    + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("cannot load model " + file + " with DJL " + b.engine + " on " + device + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -185,8 +185,8 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
             }
             return out;
         } catch (TranslateException | RuntimeException e) {
-            throw new JugglerException("inference on " + name + " failed for a batch of " + batch.size() + ": "
-                    + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("inference on " + name + " failed for a batch of " + batch.size() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -206,8 +206,8 @@ public final class DjlAccelerator<I, O> implements Accelerator<I, O> {
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
 
         private Builder(Path modelFile, Translator<List<I>, List<O>> translator) {
-            this.modelFile = Objects.requireNonNull(modelFile, "modelFile");
-            this.translator = Objects.requireNonNull(translator, "translator");
+            this.modelFile = InvalidConfigException.required(modelFile, "modelFile");
+            this.translator = InvalidConfigException.required(translator, "translator");
         }
 
         /** The DJL engine name; default {@value #DEFAULT_ENGINE}. */

@@ -84,7 +84,7 @@ public final class NativePool<R> {
                 resource = idle.take();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new JugglerException("interrupted while waiting for a " + what + " of " + owner, true, e);
+                throw JugglerException.transientFailure("interrupted while waiting for a " + what + " of " + owner, e);
             }
             try {
                 return action.apply(resource);

@@ -65,7 +65,7 @@ public final class TfLiteNatives {
                 System.load(target.toAbsolutePath().toString());
                 loaded = true;
             } catch (IOException | UnsatisfiedLinkError e) {
-                throw new JugglerException("cannot load the TFLite native library: " + e, false, e);
+                throw JugglerException.permanentFailure("cannot load the TFLite native library: " + e, e);
             }
         }
     }

@@ -149,8 +149,8 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                 Files.createDirectories(tempParent);
                 dir = Files.createTempDirectory(tempParent, "openpose-json-");
             } catch (IOException e) {
-                return report(range.from(), new JugglerException("cannot create a folder for OpenPose's JSON under "
-                        + tempParent + ": " + e, true, e), start);
+                return report(range.from(), JugglerException.transientFailure("cannot create a folder for OpenPose's JSON under "
+                        + tempParent + ": " + e, e), start);
             }
             Path stderr = dir.resolve(".stderr.txt");
             List<String> cmd = command(request.videoLocation(), range, dir);
@@ -161,8 +161,8 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                         .redirectError(stderr.toFile()).start();
             } catch (IOException e) {
                 deleteQuietly(dir);
-                return report(range.from(), new JugglerException("cannot start OpenPose " + executable + ": " + e.getMessage()
-                        + " (is it installed and executable?)", false, e), start);
+                return report(range.from(), JugglerException.permanentFailure("cannot start OpenPose " + executable + ": " + e.getMessage()
+                        + " (is it installed and executable?)", e), start);
             }
             running = process;
             long next = range.from();
@@ -203,9 +203,9 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                         return end(delivery, exitFailure(process, stderr, next));
                     }
                     if (!clock.instant().isBefore(lastProgress.plus(stallTimeout))) {
-                        return end(delivery, new JugglerException("OpenPose wrote no frame file for "
+                        return end(delivery, JugglerException.transientFailure("OpenPose wrote no frame file for "
                                 + stallTimeout + " while waiting for frame " + next + " of " + request.videoLocation()
-                                + "; stopped it" + stderrTail(stderr), true, null));
+                                + "; stopped it" + stderrTail(stderr), null));
                     }
                     waitFor(process);
                     continue;
@@ -216,11 +216,11 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                     OpenPoseJson.read(json, file.getFileName().toString()); // validate before it counts
                     Files.deleteIfExists(file);
                 } catch (OpenPoseFormatException e) {
-                    return end(delivery, new JugglerException("OpenPose wrote an invalid file for frame "
-                            + next + ": " + e.getMessage(), false, e));
+                    return end(delivery, JugglerException.permanentFailure("OpenPose wrote an invalid file for frame "
+                            + next + ": " + e.getMessage(), e));
                 } catch (IOException e) {
-                    return end(delivery, new JugglerException("cannot read OpenPose's file " + file
-                            + ": " + e, true, e));
+                    return end(delivery, JugglerException.transientFailure("cannot read OpenPose's file " + file
+                            + ": " + e, e));
                 }
                 boolean more = delivery.deliver(new FrameResult(request.trackId(), next, json));
                 long now = System.nanoTime();
@@ -298,7 +298,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
             process.waitFor(POLL.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JugglerException("interrupted while waiting for OpenPose", true, e);
+            throw JugglerException.transientFailure("interrupted while waiting for OpenPose", e);
         }
     }
 
@@ -344,7 +344,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
         private Clock clock = Clock.systemUTC();
 
         private Builder(Path executable) {
-            this.executable = Objects.requireNonNull(executable, "executable");
+            this.executable = InvalidConfigException.required(executable, "executable");
         }
 
         /** {@code --num_gpu}: GPUs to use, -1 (default) for all. */
@@ -375,7 +375,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
          */
         public Builder extraArguments(String... arguments) {
             for (String a : arguments) {
-                Objects.requireNonNull(a, "argument");
+                InvalidConfigException.required(a, "argument");
                 if (a.startsWith("-")) {
                     String flag = a.replaceFirst("^-+", "");
                     int eq = flag.indexOf('=');
@@ -398,13 +398,13 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
 
         /** Where each run's private JSON folder is made; default the system temp folder. */
         public Builder tempDirectory(Path dir) {
-            this.tempParent = Objects.requireNonNull(dir, "dir");
+            this.tempParent = InvalidConfigException.required(dir, "dir");
             return this;
         }
 
         /** The clock for stall timing. */
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = InvalidConfigException.required(value, "clock");
             return this;
         }
 

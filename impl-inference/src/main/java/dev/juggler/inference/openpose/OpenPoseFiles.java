@@ -72,7 +72,7 @@ public final class OpenPoseFiles {
             tmp = null;
             return target;
         } catch (IOException e) {
-            throw new JugglerException("writing OpenPose file " + target + " failed: " + e, true, e);
+            throw JugglerException.transientFailure("writing OpenPose file " + target + " failed: " + e, e);
         } finally {
             if (tmp != null) {
                 try {
@@ -128,7 +128,7 @@ public final class OpenPoseFiles {
                 }
             }
         } catch (IOException e) {
-            throw new JugglerException("cannot list " + dir + ": " + e, false, e);
+            throw JugglerException.permanentFailure("cannot list " + dir + ": " + e, e);
         }
         names.sort(null);
         return names.stream();

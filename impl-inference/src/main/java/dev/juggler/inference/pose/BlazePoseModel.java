@@ -146,7 +146,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
             Interpreter.Options options = new Interpreter.Options().setUseXNNPACK(true).setNumThreads(threads);
             interpreter = new Interpreter(modelFile.toFile(), options);
         } catch (RuntimeException e) {
-            throw new JugglerException("cannot load the TFLite model " + modelFile + ": " + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("cannot load the TFLite model " + modelFile + ": " + e.getMessage(), e);
         }
         try {
             Tensor in = interpreter.getInputTensor(0);
@@ -240,7 +240,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
                 try {
                     slot.interpreter.runForMultipleInputsOutputs(slot.inputs, slot.outputs);
                 } catch (RuntimeException e) {
-                    throw new JugglerException("TFLite inference failed on " + name + ": " + e.getMessage(), false, e);
+                    throw JugglerException.permanentFailure("TFLite inference failed on " + name + ": " + e.getMessage(), e);
                 }
                 float score = slot.score[0][0];
                 if (score >= minPoseScore) {
@@ -307,7 +307,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         }
 
         private Builder(Path modelFile) {
-            this.modelFile = Objects.requireNonNull(modelFile, "modelFile");
+            this.modelFile = InvalidConfigException.required(modelFile, "modelFile");
         }
 
         /** The accelerator name in logs and events; default {@code cpu-blazepose}. */

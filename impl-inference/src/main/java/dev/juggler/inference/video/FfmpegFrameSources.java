@@ -89,7 +89,7 @@ public final class FfmpegFrameSources {
          * picture to their input size (BlazePose does, converting only the pixels it samples).
          */
         public Builder pixelFormat(PixelFormat pixelFormat) {
-            this.pixelFormat = Objects.requireNonNull(pixelFormat, "pixelFormat");
+            this.pixelFormat = InvalidConfigException.required(pixelFormat, "pixelFormat");
             return this;
         }
 
@@ -123,8 +123,8 @@ public final class FfmpegFrameSources {
 
         @Override
         public FrameSource open(String location, FrameRange range) {
-            Objects.requireNonNull(location, "location");
-            Objects.requireNonNull(range, "range");
+            InvalidConfigException.required(location, "location");
+            InvalidConfigException.required(range, "range");
             return FfmpegFrameSource.open(location, range, decoderThreads, pixelFormat);
         }
 

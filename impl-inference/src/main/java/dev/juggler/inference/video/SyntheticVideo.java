@@ -287,7 +287,7 @@ public final class SyntheticVideo {
          * other pixel formats (use a {@code .mkv} or {@code .avi} file for them).
          */
         public Builder encoding(Encoding encoding) {
-            this.encoding = Objects.requireNonNull(encoding, "encoding");
+            this.encoding = InvalidConfigException.required(encoding, "encoding");
             return this;
         }
 
@@ -350,7 +350,7 @@ public final class SyntheticVideo {
 
         /** Frames for which to draw no figure (only background and barcode). Default: none. */
         public Builder hideFigureWhen(LongPredicate hideFigure) {
-            this.hideFigure = Objects.requireNonNull(hideFigure, "hideFigure");
+            this.hideFigure = InvalidConfigException.required(hideFigure, "hideFigure");
             return this;
         }
 
@@ -360,7 +360,7 @@ public final class SyntheticVideo {
          * @throws JugglerException if FFmpeg cannot write the file
          */
         public Path write(Path file) {
-            Objects.requireNonNull(file, "file");
+            InvalidConfigException.required(file, "file");
             String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
             String format = name.endsWith(".avi") ? "avi" : name.endsWith(".mkv") ? "matroska" : "mp4";
             FFmpegFrameRecorder rec = new FFmpegFrameRecorder(file.toFile(), width, height, 0);
@@ -388,8 +388,8 @@ public final class SyntheticVideo {
                 rec.stop();
                 return file;
             } catch (Exception e) {
-                throw new JugglerException("writing synthetic video " + file + " (" + width + "x" + height + ", "
-                        + frames + " frames, " + format + "/" + encoding + ") failed: " + e.getMessage(), false, e);
+                throw JugglerException.permanentFailure("writing synthetic video " + file + " (" + width + "x" + height + ", "
+                        + frames + " frames, " + format + "/" + encoding + ") failed: " + e.getMessage(), e);
             } finally {
                 try {
                     rec.release();

@@ -204,7 +204,7 @@ public final class SchemaMigrator {
             }
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new JugglerException("cannot read schema migration script " + migration.resource(), false, e);
+            throw JugglerException.permanentFailure("cannot read schema migration script " + migration.resource(), e);
         }
         StringBuilder withoutComments = new StringBuilder();
         for (String line : script.split("\n")) {
@@ -227,7 +227,7 @@ public final class SchemaMigrator {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JugglerException("schema migration interrupted", true, e);
+            throw JugglerException.transientFailure("schema migration interrupted", e);
         }
     }
 }

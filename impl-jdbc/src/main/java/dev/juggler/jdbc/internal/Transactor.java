@@ -167,7 +167,7 @@ public final class Transactor {
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
-            throw new JugglerException(operation + " failed: " + e, false, e);
+            throw JugglerException.permanentFailure(operation + " failed: " + e, e);
         }
     }
 
@@ -177,10 +177,10 @@ public final class Transactor {
             return toJugglerException(operation, sql, SqlErrors.classify(sql), since);
         }
         if (e instanceof RetryableConflict) {
-            return new JugglerException(operation + " lost " + conflicts + " concurrent races in a row: " + e.getMessage()
-                    + "; try again later", true, null);
+            return JugglerException.transientFailure(operation + " lost " + conflicts + " concurrent races in a row: " + e.getMessage()
+                    + "; try again later", null);
         }
-        return e instanceof RuntimeException ? (RuntimeException) e : new JugglerException(operation + " failed: " + e, false, e);
+        return e instanceof RuntimeException ? (RuntimeException) e : JugglerException.permanentFailure(operation + " failed: " + e, e);
     }
 
     private <T> T runOnce(Work<T> work, boolean singleStatement) throws SQLException {
@@ -245,10 +245,10 @@ public final class Transactor {
             case CONNECTION:
                 return new UnavailableException("database unavailable during " + operation + " (" + detail + ")", since, e);
             case CONFLICT:
-                return new JugglerException(operation + " kept conflicting with concurrent transactions (" + detail
-                        + "); try again later", true, e);
+                return JugglerException.transientFailure(operation + " kept conflicting with concurrent transactions (" + detail
+                        + "); try again later", e);
             default:
-                return new JugglerException(operation + " failed (" + detail + ")", false, e);
+                return JugglerException.permanentFailure(operation + " failed (" + detail + ")", e);
         }
     }
 }

@@ -255,8 +255,8 @@ public final class SlurmClusterBackend implements ClusterBackend {
         if (!result.ok()) {
             throw gate.classify("sbatch", result);
         }
-        return SlurmOutput.sbatchJobId(result.out()).orElseThrow(() -> new JugglerException("sbatch on " + ssh.target()
-                + " answered '" + result.out().trim() + "' instead of a job id", false, null));
+        return SlurmOutput.sbatchJobId(result.out()).orElseThrow(() -> JugglerException.permanentFailure("sbatch on " + ssh.target()
+                + " answered '" + result.out().trim() + "' instead of a job id", null));
     }
 
     private Optional<String> findByComment(String comment) {
@@ -340,8 +340,8 @@ public final class SlurmClusterBackend implements ClusterBackend {
                 + "cat > \"$2.part\" && mv -f -- \"$2.part\" \"$2\"", List.of(dir, file))
                 .withStdin(BatchScript.secretFile(spec)));
         if (!r.ok()) {
-            throw new JugglerException("cannot write the job secrets file under " + dir + " on " + ssh.target() + ": "
-                    + ControllerGate.firstLine(r.err()), false, null);
+            throw JugglerException.permanentFailure("cannot write the job secrets file under " + dir + " on " + ssh.target() + ": "
+                    + ControllerGate.firstLine(r.err()), null);
         }
         madeDirectories.add(file);
         return file;
@@ -353,8 +353,8 @@ public final class SlurmClusterBackend implements ClusterBackend {
         }
         ExecResult r = run(RemoteCommand.of("mkdir", "-p", "--", dir));
         if (!r.ok()) {
-            throw new JugglerException("cannot create the job output directory " + dir + " on " + ssh.target() + ": "
-                    + r.err().trim(), false, null);
+            throw JugglerException.permanentFailure("cannot create the job output directory " + dir + " on " + ssh.target() + ": "
+                    + r.err().trim(), null);
         }
         madeDirectories.add(dir);
     }
@@ -365,7 +365,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
 
     private void ensureOpen() {
         if (closed) {
-            throw new JugglerException("the SLURM backend " + tag + " is closed", false, null);
+            throw JugglerException.permanentFailure("the SLURM backend " + tag + " is closed", null);
         }
     }
 
@@ -468,7 +468,7 @@ public final class SlurmClusterBackend implements ClusterBackend {
          * (a manual clock moves the breaker to half-open without waiting); default {@link Clock#systemUTC()}.
          */
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = InvalidConfigException.required(value, "clock");
             return this;
         }
 

@@ -138,8 +138,8 @@ public final class ControllerGate {
         if (TRANSIENT.matcher(r.err()).find()) {
             return transientFailure(what, r);
         }
-        return new JugglerException(what + " on " + target + " refused (exit " + r.exitCode() + "): "
-                + firstLine(r.err()), false, null);
+        return JugglerException.permanentFailure(what + " on " + target + " refused (exit " + r.exitCode() + "): "
+                + firstLine(r.err()), null);
     }
 
     /** The first line of a command's error text, marked when there is more. */

@@ -130,7 +130,7 @@ final class JschConnection implements AutoCloseable {
     Session session() {
         synchronized (lock) {
             if (closed) {
-                throw new JugglerException("the SSH client for " + target() + " is closed", false, null);
+                throw JugglerException.permanentFailure("the SSH client for " + target() + " is closed", null);
             }
             if (session != null && session.isConnected()) {
                 return session;

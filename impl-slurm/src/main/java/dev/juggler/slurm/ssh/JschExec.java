@@ -60,8 +60,8 @@ final class JschExec {
             long pause = 50_000; // ns; grows to 5 ms while the command runs
             while (!channel.isClosed()) {
                 if (stdout.overflow || err.overflow) {
-                    throw new JugglerException(command + " on " + target + " wrote more than " + MAX_OUTPUT_BYTES
-                            + " bytes", false, null);
+                    throw JugglerException.permanentFailure(command + " on " + target + " wrote more than " + MAX_OUTPUT_BYTES
+                            + " bytes", null);
                 }
                 if (!channel.getSession().isConnected()) {
                     throw connection.broken(command + ": the connection to " + target + " broke while it ran", null);

@@ -77,8 +77,8 @@ final class JschRemoteFiles implements RemoteFiles {
             // Run after the SFTP channel is released, so a one-channel client cannot deadlock.
             ExecResult r = exec.run(RemoteCommand.of("mv", "-f", "--", from, to));
             if (!r.ok()) {
-                throw new JugglerException("cannot rename " + from + " to " + to + " on " + connection.target() + ": "
-                        + r.err().trim(), true, null);
+                throw JugglerException.transientFailure("cannot rename " + from + " to " + to + " on " + connection.target() + ": "
+                        + r.err().trim(), null);
             }
         }
     }
@@ -161,8 +161,8 @@ final class JschRemoteFiles implements RemoteFiles {
             connection.answered();
             return result;
         } catch (SftpException e) {
-            throw new JugglerException("SFTP " + what + " on " + connection.target() + " failed: " + e.getMessage() + " (code "
-                    + e.id + ")", true, e);
+            throw JugglerException.transientFailure("SFTP " + what + " on " + connection.target() + " failed: " + e.getMessage() + " (code "
+                    + e.id + ")", e);
         } catch (JSchException | IOException e) {
             throw connection.broken("SFTP " + what + " on " + connection.target() + " failed: " + e.getMessage(), e);
         } finally {

@@ -155,7 +155,7 @@ public final class SshConfig {
 
         /** The passphrase of the key files; copied, so the caller may wipe its array. */
         public Builder passphrase(char[] value) {
-            Objects.requireNonNull(value, "passphrase");
+            InvalidConfigException.required(value, "passphrase");
             this.passphrase = new String(value).getBytes(java.nio.charset.StandardCharsets.UTF_8);
             return this;
         }
@@ -186,7 +186,7 @@ public final class SshConfig {
 
         /** Reach the host through this one first (OpenSSH's ProxyJump); its host key is verified too. */
         public Builder jumpHost(SshConfig jump) {
-            this.jumpHost = Objects.requireNonNull(jump, "jumpHost");
+            this.jumpHost = InvalidConfigException.required(jump, "jumpHost");
             return this;
         }
 
@@ -216,7 +216,7 @@ public final class SshConfig {
 
         /** The clock for "unavailable since" timestamps. */
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = InvalidConfigException.required(value, "clock");
             return this;
         }
 

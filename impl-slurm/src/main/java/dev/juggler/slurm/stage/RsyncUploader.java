@@ -113,7 +113,7 @@ final class RsyncUploader {
         try {
             p = pb.start();
         } catch (IOException e) {
-            throw new JugglerException("video " + label + ": cannot start rsync: " + e.getMessage(), true, e);
+            throw JugglerException.transientFailure("video " + label + ": cannot start rsync: " + e.getMessage(), e);
         }
         AtomicLong done = new AtomicLong(-1);
         ByteArrayOutputStream stderr = new ByteArrayOutputStream();
@@ -147,8 +147,8 @@ final class RsyncUploader {
             awaitQuietly(p);
             join(out);
             join(err);
-            throw new JugglerException("upload of video " + label + " by rsync was stopped; the partial file is kept"
-                    + " and a later stage() resumes it", true, null);
+            throw JugglerException.transientFailure("upload of video " + label + " by rsync was stopped; the partial file is kept"
+                    + " and a later stage() resumes it", null);
         }
         join(out);
         join(err);

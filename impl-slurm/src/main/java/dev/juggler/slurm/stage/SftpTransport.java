@@ -101,7 +101,7 @@ final class SftpTransport implements StagingTransport {
     public Optional<String> sha256(String name) {
         ExecResult r = ssh.exec(RemoteCommand.of("sha256sum", "--", location(name)).withTimeout(checksumTimeout));
         if (!r.ok()) {
-            throw new JugglerException("sha256sum of " + name + " failed on " + ssh.target() + ": " + r.err().trim(), true,
+            throw JugglerException.transientFailure("sha256sum of " + name + " failed on " + ssh.target() + ": " + r.err().trim(),
                     null);
         }
         String out = r.out().trim();

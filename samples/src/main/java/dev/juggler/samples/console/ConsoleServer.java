@@ -100,8 +100,8 @@ public final class ConsoleServer implements AutoCloseable {
             this.server = HttpServer.create(bindAddress, 64);
         } catch (IOException e) {
             shutDownThreads();
-            throw new JugglerException("console: cannot listen on " + bindAddress.getHostString() + ":" + bindAddress.getPort()
-                    + ": " + e.getMessage() + " (is another console running? choose another port)", false, e);
+            throw JugglerException.permanentFailure("console: cannot listen on " + bindAddress.getHostString() + ":" + bindAddress.getPort()
+                    + ": " + e.getMessage() + " (is another console running? choose another port)", e);
         }
         server.createContext("/", this::handle);
         server.setExecutor(requests);
@@ -270,7 +270,7 @@ public final class ConsoleServer implements AutoCloseable {
 
         /** The ledger to show; required. The console reads it and re-schedules through it, and never closes it. */
         public Builder ledger(WorkLedger value) {
-            this.ledger = Objects.requireNonNull(value, "ledger");
+            this.ledger = InvalidConfigException.required(value, "ledger");
             return this;
         }
 
@@ -354,7 +354,7 @@ public final class ConsoleServer implements AutoCloseable {
 
         /** The clock of time filters, sessions and the throughput window; default UTC system clock. */
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = InvalidConfigException.required(value, "clock");
             return this;
         }
 

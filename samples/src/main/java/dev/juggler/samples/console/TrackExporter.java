@@ -74,7 +74,7 @@ public final class TrackExporter {
                 }
             }
         } catch (IOException | NumberFormatException e) {
-            throw new JugglerException("cannot read the export index in " + output + ": " + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("cannot read the export index in " + output + ": " + e.getMessage(), e);
         }
     }
 
@@ -131,7 +131,7 @@ public final class TrackExporter {
                 StandardOpenOption.APPEND)) {
             w.write(trackId + "\t" + escape(folder) + "\n");
         } catch (IOException e) {
-            throw new JugglerException("cannot write the export index in " + output + ": " + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("cannot write the export index in " + output + ": " + e.getMessage(), e);
         }
         folderOfTrack.put(trackId, folder);
         taken.add(folder);
@@ -147,7 +147,7 @@ public final class TrackExporter {
                 Files.deleteIfExists(temp);
             }
         } catch (IOException e) {
-            throw new JugglerException("cannot clean up " + dir + ": " + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("cannot clean up " + dir + ": " + e.getMessage(), e);
         }
     }
 

@@ -106,17 +106,16 @@ public final class CasStore {
         if (!a.sha256().equals(sha256(List.of(part)).get(part))) {
             if (offset == 0) {
                 ssh.files().remove(part);
-                throw new JugglerException("the upload of " + a.name() + " to " + part + " does not have SHA-256 "
-                        + a.sha256() + " on the cluster; the connection or the disk corrupts data: run juggler deploy again",
-                        true, null);
+                throw JugglerException.transientFailure("the upload of " + a.name() + " to " + part + " does not have SHA-256 "
+                        + a.sha256() + " on the cluster; the connection or the disk corrupts data: run juggler deploy again", null);
             }
             // The part left by an interrupted upload was not a prefix of this file: start over once.
             offset = 0;
             sent += upload(a, part, 0, listener);
             if (!a.sha256().equals(sha256(List.of(part)).get(part))) {
                 ssh.files().remove(part);
-                throw new JugglerException("the upload of " + a.name() + " to " + part + " does not have SHA-256 "
-                        + a.sha256() + " on the cluster even when sent whole; run juggler deploy again", true, null);
+                throw JugglerException.transientFailure("the upload of " + a.name() + " to " + part + " does not have SHA-256 "
+                        + a.sha256() + " on the cluster even when sent whole; run juggler deploy again", null);
             }
         }
         ssh.files().rename(part, target);
@@ -145,8 +144,8 @@ public final class CasStore {
         argv.addAll(paths);
         ExecResult r = ssh.exec(RemoteCommand.of(argv).withTimeout(limit));
         if (r.exitCode() == 127) {
-            throw new JugglerException("sha256sum is not on the login node's PATH (GNU coreutils); juggler deploy needs it "
-                    + "to verify uploads", false, null);
+            throw JugglerException.permanentFailure("sha256sum is not on the login node's PATH (GNU coreutils); juggler deploy needs it "
+                    + "to verify uploads", null);
         }
         Map<String, String> sums = new HashMap<>();
         for (String line : r.out().split("\n")) {

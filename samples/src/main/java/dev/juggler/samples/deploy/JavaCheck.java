@@ -58,22 +58,22 @@ public final class JavaCheck {
         String fix = "add e.g. `module load java/17` to cluster.prologue or set worker.java to a Java " + MINIMUM
                 + " or newer on the cluster";
         if (r.exitCode() == 99) {
-            throw new JugglerException("a cluster.prologue line failed on the login node: "
-                    + firstLine(r.err() + r.out(), "(no message)") + "; fix cluster.prologue", false, null);
+            throw JugglerException.permanentFailure("a cluster.prologue line failed on the login node: "
+                    + firstLine(r.err() + r.out(), "(no message)") + "; fix cluster.prologue", null);
         }
         if (r.exitCode() == 127) {
-            throw new JugglerException("no Java on the cluster: worker.java " + shown + " is not found after the prologue ("
-                    + firstLine(r.err() + r.out(), "not found") + "); " + fix, false, null);
+            throw JugglerException.permanentFailure("no Java on the cluster: worker.java " + shown + " is not found after the prologue ("
+                    + firstLine(r.err() + r.out(), "not found") + "); " + fix, null);
         }
         OptionalInt version = parse(r.out() + "\n" + r.err());
         if (!r.ok() || version.isEmpty()) {
-            throw new JugglerException("no usable Java on the cluster: `" + shown + " -version` exited " + r.exitCode() + ": "
-                    + firstLine(r.out() + r.err(), "(no output)") + "; " + fix, false, null);
+            throw JugglerException.permanentFailure("no usable Java on the cluster: `" + shown + " -version` exited " + r.exitCode() + ": "
+                    + firstLine(r.out() + r.err(), "(no output)") + "; " + fix, null);
         }
         String first = firstLine(r.out() + r.err(), "");
         if (version.getAsInt() < MINIMUM) {
-            throw new JugglerException("Java on the cluster is too old: " + shown + " is Java " + version.getAsInt() + " ("
-                    + first + "), workers need " + MINIMUM + " or newer; " + fix, false, null);
+            throw JugglerException.permanentFailure("Java on the cluster is too old: " + shown + " is Java " + version.getAsInt() + " ("
+                    + first + "), workers need " + MINIMUM + " or newer; " + fix, null);
         }
         return new Result(version.getAsInt(), first);
     }

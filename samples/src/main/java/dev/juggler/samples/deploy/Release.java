@@ -117,8 +117,8 @@ public record Release(String id, String argsFile, Optional<String> model, int fi
         try {
             return Optional.of(parse(r.out()));
         } catch (IllegalArgumentException e) {
-            throw new JugglerException(layout.currentFile() + " on the cluster is damaged (" + e.getMessage()
-                    + "); run juggler deploy again", false, e);
+            throw JugglerException.permanentFailure(layout.currentFile() + " on the cluster is damaged (" + e.getMessage()
+                    + "); run juggler deploy again", e);
         }
     }
 

@@ -59,15 +59,15 @@ public final class BridgeProcess {
         try {
             process = new ProcessBuilder(command).start();
         } catch (IOException e) {
-            throw new JugglerException("stick " + name + ": cannot start bridge " + command + ": " + e.getMessage(), false, e);
+            throw JugglerException.permanentFailure("stick " + name + ": cannot start bridge " + command + ": " + e.getMessage(), e);
         }
         BridgeProcess bridge = new BridgeProcess(name, process);
         String ready = bridge.next(timeout, "ready");
         String[] parts = ready.split(" ", 3);
         if (!parts[0].equals("ready") || parts.length < 2 || !parts[1].equals("1")) {
             bridge.kill();
-            throw new JugglerException("stick " + name + ": bridge greeted with '" + ready
-                    + "', expected 'ready 1 <description>' (protocol version 1)", false, null);
+            throw JugglerException.permanentFailure("stick " + name + ": bridge greeted with '" + ready
+                    + "', expected 'ready 1 <description>' (protocol version 1)", null);
         }
         description.append(parts.length > 2 ? parts[2] : "");
         return bridge;
@@ -91,7 +91,7 @@ public final class BridgeProcess {
             stdin.flush();
         } catch (IOException e) {
             kill();
-            throw new JugglerException("stick " + name + ": bridge stdin closed (" + e.getMessage() + ")" + diagnosis(), true, e);
+            throw JugglerException.transientFailure("stick " + name + ": bridge stdin closed (" + e.getMessage() + ")" + diagnosis(), e);
         }
         String header = next(timeout, requestLines.get(0));
         if (header.startsWith("err ")) {
@@ -103,8 +103,8 @@ public final class BridgeProcess {
         }
         if (!header.equals("ok") && !header.startsWith("ok ")) {
             kill();
-            throw new JugglerException("stick " + name + ": bridge answered '" + header + "' to '"
-                    + verb(requestLines.get(0)) + "'; expected 'ok ...' or 'err ...'", true, null);
+            throw JugglerException.transientFailure("stick " + name + ": bridge answered '" + header + "' to '"
+                    + verb(requestLines.get(0)) + "'; expected 'ok ...' or 'err ...'", null);
         }
         String[] words = header.length() > 3 ? header.substring(3).split(" ") : new String[0];
         int extra = extraLinesFromHeader.applyAsInt(words);
@@ -162,17 +162,17 @@ public final class BridgeProcess {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             kill();
-            throw new JugglerException("stick " + name + ": interrupted waiting for the bridge", true, e);
+            throw JugglerException.transientFailure("stick " + name + ": interrupted waiting for the bridge", e);
         }
         if (line == null) {
             kill();
-            throw new JugglerException("stick " + name + ": bridge gave no answer to '" + verb(request) + "' within "
-                    + timeout + "; killed it" + diagnosis(), true, null);
+            throw JugglerException.transientFailure("stick " + name + ": bridge gave no answer to '" + verb(request) + "' within "
+                    + timeout + "; killed it" + diagnosis(), null);
         }
         if (line == EOF) {
             lines.add(EOF);
             broken = true;
-            throw new JugglerException("stick " + name + ": bridge exited during '" + verb(request) + "'" + diagnosis(), true, null);
+            throw JugglerException.transientFailure("stick " + name + ": bridge exited during '" + verb(request) + "'" + diagnosis(), null);
         }
         return line;
     }

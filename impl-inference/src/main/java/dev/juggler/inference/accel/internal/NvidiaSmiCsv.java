@@ -63,8 +63,8 @@ public final class NvidiaSmiCsv {
             try {
                 celsius = Double.parseDouble(values[temperature]);
             } catch (NumberFormatException e) {
-                throw new JugglerException("nvidia-smi line " + lineNo + ": temperature '" + values[temperature]
-                        + "' is not a number", false, e);
+                throw JugglerException.permanentFailure("nvidia-smi line " + lineNo + ": temperature '" + values[temperature]
+                        + "' is not a number", e);
             }
             boolean throttling = false;
             if (reasons >= 0 && !missing(values[reasons])) {
@@ -80,8 +80,8 @@ public final class NvidiaSmiCsv {
         try {
             return v.startsWith("0x") ? Long.parseUnsignedLong(v.substring(2), 16) : Long.parseLong(v);
         } catch (NumberFormatException e) {
-            throw new JugglerException("nvidia-smi line " + lineNo + ": throttle reasons '" + value
-                    + "' is not a bit mask", false, e);
+            throw JugglerException.permanentFailure("nvidia-smi line " + lineNo + ": throttle reasons '" + value
+                    + "' is not a bit mask", e);
         }
     }
 
