@@ -54,7 +54,8 @@ final class DeployCommand implements Callable<Integer> {
         }
         if (!(config.cluster() instanceof ClusterConfig.Slurm slurm)) {
             spec.commandLine().getErr().println("juggler deploy: cluster.type " + Escape.visible(config.cluster().type())
-                    + " is a host's own backend; juggler deploy reaches only a SLURM cluster (over SSH)");
+                    + (config.cluster() instanceof ClusterConfig.Boxes ? " runs workers from a path the boxes share with"
+                    + " this machine" : " is a host's own backend") + "; juggler deploy reaches only a SLURM cluster (over SSH)");
             return JugglerCli.FAILED;
         }
         if (config.worker().deployDirectory().isEmpty()) {

@@ -9,6 +9,8 @@ import dev.juggler.jdbc.JdbcLedger;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.run.Juggler;
 import dev.juggler.run.JugglerListener;
+import dev.juggler.samples.boxes.Box;
+import dev.juggler.samples.boxes.SshBoxesBackend;
 import dev.juggler.samples.config.ClusterConfig;
 import dev.juggler.samples.config.JugglerConfig;
 import dev.juggler.samples.config.LedgerConfig;
@@ -94,6 +96,8 @@ final class Deployment implements AutoCloseable {
                 .listener(listener);
         if (config.cluster() instanceof ClusterConfig.Slurm slurm) {
             b.runKey(slurm.tag()); // the job records of one run, across restarts: the same key as the jobs' tag
+        } else if (config.cluster() instanceof ClusterConfig.Boxes boxes) {
+            b.runKey(boxes.tag()); // the boxes adopt earlier jobs by their tag, as SLURM does
         }
         return config.juggler().applyTo(b).build();
     }
@@ -128,8 +132,9 @@ final class Deployment implements AutoCloseable {
             Release r = release.orElseThrow(() -> notDeployed(config));
             command.add("@" + r.argsFile());
             deployedModel = deployedModel(config, r);
-        } else if (config.cluster() instanceof ClusterConfig.Custom && worker.deployDirectory().isPresent()) {
-            // A host's own backend: no SSH to read the release with; the newest release's argument file.
+        } else if ((config.cluster() instanceof ClusterConfig.Custom || config.cluster() instanceof ClusterConfig.Boxes)
+                && worker.deployDirectory().isPresent()) {
+            // A host's own backend, or boxes the release was copied to: the newest release's argument file.
             command.add("@" + DeployLayout.of(worker.deployDirectory().get()).currentArgsFile());
         } else {
             command.add("-cp");
@@ -148,6 +153,9 @@ final class Deployment implements AutoCloseable {
             slurm.partition().ifPresent(job::partition);
             slurm.account().ifPresent(job::account);
             slurm.qos().ifPresent(job::qos);
+        } else if (config.cluster() instanceof ClusterConfig.Boxes boxes) {
+            // One GPU slot per job: the box sets CUDA_VISIBLE_DEVICES.
+            job.timeLimit(boxes.timeLimit()).gpus(1).prologue(boxes.prologue()).wrapper(boxes.wrapper());
         } else if (config.cluster() instanceof ClusterConfig.Local local) {
             local.outputDirectory().ifPresent(job::outputDirectory);
         }
@@ -228,8 +236,20 @@ final class Deployment implements AutoCloseable {
             return SlurmClusterBackend.builder(ssh()).tag(slurm.tag()).outputDirectory(slurm.outputDirectory())
                     .minPollInterval(slurm.minPollInterval()).build();
         }
+        if (cluster instanceof ClusterConfig.Boxes boxes) {
+            return boxesBackend(boxes);
+        }
         ClusterConfig.Custom custom = (ClusterConfig.Custom) cluster;
         return BackendFactory.load(custom.factoryClass()).create(custom.options());
+    }
+
+    /** The {@code ssh-boxes} backend of this config (it opens and closes one SSH connection per box). */
+    static SshBoxesBackend boxesBackend(ClusterConfig.Boxes boxes) {
+        SshBoxesBackend.Builder b = SshBoxesBackend.builder().tag(boxes.tag());
+        for (ClusterConfig.Box box : boxes.boxes()) {
+            b.box(new Box(box.name(), box.ssh().sshConfigBuilder().build(), box.slots(), box.workDirectory()));
+        }
+        return b.build();
     }
 
     private VideoStager openStager() {

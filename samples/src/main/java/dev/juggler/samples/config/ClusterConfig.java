@@ -11,10 +11,12 @@ import java.util.OptionalLong;
 
 /**
  * The {@code cluster:} section: where worker jobs run. One of {@link Local} ({@code type: local}),
- * {@link Slurm} ({@code type: slurm}) or {@link Custom} ({@code type: com.example.MyBackendFactory}, a host's
- * own backend). All variants are immutable and thread-safe.
+ * {@link Slurm} ({@code type: slurm}), {@link Boxes} ({@code type: ssh-boxes}: GPU machines over SSH without a
+ * batch system) or {@link Custom} ({@code type: com.example.MyBackendFactory}, a host's own backend). All
+ * variants are immutable and thread-safe.
  */
-public sealed interface ClusterConfig permits ClusterConfig.Local, ClusterConfig.Slurm, ClusterConfig.Custom {
+public sealed interface ClusterConfig permits ClusterConfig.Local, ClusterConfig.Slurm, ClusterConfig.Boxes,
+        ClusterConfig.Custom {
 
     /** Default {@code cluster.slots} of a local cluster. */
     int DEFAULT_LOCAL_SLOTS = 2;
@@ -29,7 +31,10 @@ public sealed interface ClusterConfig permits ClusterConfig.Local, ClusterConfig
     /** Default {@code cluster.minPollInterval}. */
     Duration DEFAULT_MIN_POLL_INTERVAL = dev.juggler.slurm.cluster.SlurmClusterBackend.DEFAULT_MIN_POLL_INTERVAL;
 
-    /** {@code local}, {@code slurm} or the factory class name. */
+    /** Default {@code slots} of one box of an {@code ssh-boxes} cluster. */
+    int DEFAULT_BOX_SLOTS = 1;
+
+    /** {@code local}, {@code slurm}, {@code ssh-boxes} or the factory class name. */
     String type();
 
     /**
@@ -120,6 +125,47 @@ public sealed interface ClusterConfig permits ClusterConfig.Local, ClusterConfig
             }
             long mib = (memoryBytes.getAsLong() + (1L << 20) - 1) >> 20;
             return java.util.OptionalInt.of((int) Math.min(Integer.MAX_VALUE, mib));
+        }
+    }
+
+    /**
+     * One GPU machine of an {@code ssh-boxes} cluster.
+     *
+     * @param name its name in messages (unique)
+     * @param ssh how to reach it
+     * @param slots jobs at once, one GPU each
+     * @param workDirectory absolute directory on the box for job directories
+     */
+    record Box(String name, Ssh ssh, int slots, String workDirectory) {
+        public Box {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(ssh, "ssh");
+            Objects.requireNonNull(workDirectory, "workDirectory");
+        }
+    }
+
+    /**
+     * GPU machines reached over SSH, without a batch system: {@link dev.juggler.samples.boxes.SshBoxesBackend}.
+     *
+     * @param boxes the machines, at least one
+     * @param timeLimit the job time limit (the box kills the job then)
+     * @param prologue shell lines run before the worker (in {@code bash -l})
+     * @param wrapper a command prefix
+     * @param tag marks this deployment's jobs so that a restarted juggler adopts them
+     */
+    record Boxes(List<Box> boxes, Duration timeLimit, List<String> prologue, List<String> wrapper, String tag)
+            implements ClusterConfig {
+        public Boxes {
+            boxes = List.copyOf(boxes);
+            Objects.requireNonNull(timeLimit, "timeLimit");
+            prologue = List.copyOf(prologue);
+            wrapper = List.copyOf(wrapper);
+            Objects.requireNonNull(tag, "tag");
+        }
+
+        @Override
+        public String type() {
+            return "ssh-boxes";
         }
     }
 

@@ -30,16 +30,21 @@ final class ClusterSection {
         if (type.equals("local")) {
             int slots = s.integer("slots", ClusterConfig.DEFAULT_LOCAL_SLOTS, 1, 1024);
             Local local = new Local(slots, Optional.ofNullable(s.localPath("outputDirectory", null)));
-            s.finish(elsewhere("applies only to type: slurm", SLURM_KEYS, "options"));
+            Map<String, String> elsewhere = elsewhere("applies only to type: slurm", SLURM_KEYS, "options");
+            elsewhere.put("boxes", "boxes applies only to type: ssh-boxes");
+            s.finish(elsewhere);
             return local;
         }
         if (type.equals("slurm")) {
             return slurm(s, ledger);
         }
+        if (type.equals("ssh-boxes")) {
+            return boxes(s, ledger);
+        }
         if (!type.matches(CLASS_NAME)) {
-            s.error("type", Section.show(type) + " is not a cluster type; write local, slurm, or the fully qualified "
-                    + "class name of your own backend factory (e.g. com.example.MyBackendFactory)"
-                    + Suggest.didYouMean(type, List.of("local", "slurm")));
+            s.error("type", Section.show(type) + " is not a cluster type; write local, slurm, ssh-boxes, or the fully "
+                    + "qualified class name of your own backend factory (e.g. com.example.MyBackendFactory)"
+                    + Suggest.didYouMean(type, List.of("local", "slurm", "ssh-boxes")));
             s.finish(Map.of());
             return new Local(ClusterConfig.DEFAULT_LOCAL_SLOTS, Optional.empty());
         }
@@ -77,9 +82,70 @@ final class ClusterSection {
                     + "restarted juggler finds its jobs by it)");
         }
         Duration minPoll = s.duration("minPollInterval", ClusterConfig.DEFAULT_MIN_POLL_INTERVAL, Duration.ZERO);
-        s.finish(elsewhere("applies only to type: local", List.of("slots"), "options"));
+        Map<String, String> elsewhere = elsewhere("applies only to type: local", List.of("slots"), "options");
+        elsewhere.put("boxes", "boxes applies only to type: ssh-boxes");
+        s.finish(elsewhere);
         return new Slurm(ssh, partition, account, qos, gpus, cpus, memory < 0 ? OptionalLong.empty() : OptionalLong.of(memory),
                 timeLimit, arrayConcurrency, prologue, wrapper, output, tag, minPoll);
+    }
+
+    private static final String BOXES_HINT = "the machines, e.g. boxes: [{name: gpu1, slots: 2, ssh: {host: "
+            + "gpu1.lab.example, user: alice}}]";
+
+    private static ClusterConfig.Boxes boxes(Section s, LedgerConfig ledger) {
+        List<Section> items = s.sections("boxes");
+        if (items.isEmpty()) {
+            s.error("boxes", "is required for type: ssh-boxes and must list at least one machine: " + BOXES_HINT);
+        }
+        List<ClusterConfig.Box> boxes = new java.util.ArrayList<>();
+        Map<String, String> places = new LinkedHashMap<>(); // user@host:port|workDirectory -> box name
+        for (int i = 0; i < items.size(); i++) {
+            Section b = items.get(i);
+            String name = b.string("name", "box" + (i + 1));
+            if (!name.matches("[A-Za-z0-9_.-]{1,32}")) {
+                b.error("name", Section.show(name) + " is not a box name; write 1-32 of A-Z a-z 0-9 _ . -");
+            } else if (boxes.stream().anyMatch(x -> x.name().equals(name))) {
+                b.error("name", Section.show(name) + " names two boxes; give each box its own name");
+            }
+            Section sshSection = b.section("ssh");
+            if (!sshSection.present()) {
+                b.error("ssh", "is required for each box: how to reach it, e.g. ssh: {host: gpu1.lab.example, user: alice}");
+            }
+            Ssh ssh = ssh(sshSection, true);
+            int slots = b.integer("slots", ClusterConfig.DEFAULT_BOX_SLOTS, 1, 64);
+            String work = b.string("workDirectory", dev.juggler.samples.boxes.Box.DEFAULT_WORK_DIRECTORY);
+            if (!work.startsWith("/") || work.equals("/") || work.chars().anyMatch(c -> c < ' ')) {
+                b.error("workDirectory", Section.show(work) + " is not an absolute directory on the box (other than /); "
+                        + "write e.g. /var/tmp/juggler-boxes");
+            }
+            String other = places.putIfAbsent(ssh.user() + "@" + ssh.host() + ":" + ssh.port() + "|" + work, name);
+            if (other != null) {
+                b.error("workDirectory", "box " + Section.show(name) + " is the same machine and directory as box "
+                        + Section.show(other) + "; give one of them another workDirectory (they would count each "
+                        + "other's jobs), or one box more slots");
+            }
+            b.finish();
+            boxes.add(new ClusterConfig.Box(name, ssh, slots, work));
+        }
+        Duration timeLimit = s.duration("timeLimit", ClusterConfig.DEFAULT_TIME_LIMIT, Duration.ofMinutes(1));
+        List<String> prologue = s.strings("prologue", List.of());
+        List<String> wrapper = s.strings("wrapper", List.of());
+        String tag = s.string("tag", null);
+        if (tag == null) {
+            tag = defaultTag(ledger);
+        } else if (!tag.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")) {
+            s.error("tag", Section.show(tag) + " is not allowed; write 1-32 of A-Z a-z 0-9 _ . -, starting with a letter "
+                    + "or digit (keep it stable: a restarted juggler finds its jobs by it)");
+        }
+        Map<String, String> elsewhere = new LinkedHashMap<>();
+        for (String k : List.of("ssh", "partition", "account", "qos", "gpus", "cpus", "memory", "arrayConcurrency",
+                "outputDirectory", "minPollInterval", "slots")) {
+            elsewhere.put(k, k + (k.equals("ssh") || k.equals("slots") ? " belongs to each box under boxes: " + BOXES_HINT
+                    : " does not apply to type: ssh-boxes (one job per GPU slot; output stays in the job directory)"));
+        }
+        elsewhere.put("options", "options applies only to a custom backend type");
+        s.finish(elsewhere);
+        return new ClusterConfig.Boxes(boxes, timeLimit, prologue, wrapper, tag);
     }
 
     /** The default tag: stable for one ledger (URL and table prefix), so a restarted juggler finds its jobs. */

@@ -110,6 +110,21 @@ final class EffectiveYaml {
             m.put("outputDirectory", s.outputDirectory());
             m.put("tag", s.tag());
             m.put("minPollInterval", Units.formatDuration(s.minPollInterval()));
+        } else if (cluster instanceof ClusterConfig.Boxes b) {
+            List<Object> boxes = new java.util.ArrayList<>();
+            for (ClusterConfig.Box box : b.boxes()) {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("name", box.name());
+                one.put("ssh", ssh(box.ssh()));
+                one.put("slots", box.slots());
+                one.put("workDirectory", box.workDirectory());
+                boxes.add(one);
+            }
+            m.put("boxes", boxes);
+            m.put("timeLimit", Units.formatDuration(b.timeLimit()));
+            m.put("prologue", b.prologue());
+            m.put("wrapper", b.wrapper());
+            m.put("tag", b.tag());
         } else if (cluster instanceof ClusterConfig.Custom custom) {
             m.put("options", custom.options());
         }

@@ -1,0 +1,17 @@
+package dev.juggler.samples;
+
+import dev.juggler.cluster.JobSpec;
+import dev.juggler.samples.config.JugglerConfig;
+import java.util.Optional;
+
+/** Lets tests in other packages see what a deployment would submit. */
+public final class DeploymentAccess {
+
+    private DeploymentAccess() {
+    }
+
+    /** The worker job of {@code config}, as {@code juggler run} submits it. */
+    public static JobSpec workerJob(JugglerConfig config) {
+        return Deployment.workerJob(config, Deployment.WORKER_JOB_NAME, java.util.List.of(), Optional.empty());
+    }
+}
