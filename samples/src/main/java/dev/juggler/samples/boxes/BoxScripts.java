@@ -193,8 +193,8 @@ final class BoxScripts {
             // The values travel on the channel's standard input: never on a command line.
             ExecResult r = ssh.exec(RemoteCommand.script(WRITE_SECRETS, List.of(dir)).withStdin(secretsFile(spec)));
             if (!r.ok()) {
-                throw new JugglerException("cannot write the secrets of job " + jobId + " on box " + box.name() + ": "
-                        + firstLine(r.err()), false, null);
+                throw JugglerException.permanentFailure("cannot write the secrets of job " + jobId + " on box " + box.name() + ": "
+                        + firstLine(r.err()), null);
             }
         }
         String outDir = spec.outputDirectory().orElse("");
@@ -207,8 +207,8 @@ final class BoxScripts {
             return false;
         }
         if (!r.ok()) {
-            throw new JugglerException("cannot start job " + jobId + " on box " + box.name() + " (exit " + r.exitCode()
-                    + "): " + firstLine(r.err()), false, null);
+            throw JugglerException.permanentFailure("cannot start job " + jobId + " on box " + box.name() + " (exit " + r.exitCode()
+                    + "): " + firstLine(r.err()), null);
         }
         return true;
     }

@@ -224,8 +224,8 @@ public final class SshBoxesBackend implements ClusterBackend {
                     args.addAll(e.getValue().subList(i, Math.min(e.getValue().size(), i + 200)));
                     ExecResult r = exec(box, RemoteCommand.script(BoxScripts.CANCEL, args));
                     if (!r.ok()) {
-                        throw new JugglerException("cancel on box " + box.name() + " failed (exit " + r.exitCode() + "): "
-                                + BoxScripts.firstLine(r.err()), false, null);
+                        throw JugglerException.permanentFailure("cancel on box " + box.name() + " failed (exit " + r.exitCode() + "): "
+                                + BoxScripts.firstLine(r.err()), null);
                     }
                 }
             }
@@ -280,8 +280,8 @@ public final class SshBoxesBackend implements ClusterBackend {
                 ExecResult r = exec(box, RemoteCommand.script(BoxScripts.STATUS,
                         List.of(box.workDirectory(), Long.toString(retentionMinutes))));
                 if (!r.ok()) {
-                    throw new JugglerException("reading jobs on box " + box.name() + " failed (exit " + r.exitCode()
-                            + "): " + BoxScripts.firstLine(r.err()), false, null);
+                    throw JugglerException.permanentFailure("reading jobs on box " + box.name() + " failed (exit " + r.exitCode()
+                            + "): " + BoxScripts.firstLine(r.err()), null);
                 }
                 List<SeenJob> seen = new ArrayList<>();
                 for (String line : r.out().split("\n")) {
@@ -417,7 +417,7 @@ public final class SshBoxesBackend implements ClusterBackend {
 
     private void ensureOpen() {
         if (closed) {
-            throw new JugglerException("the SSH boxes backend " + tag + " is closed", false, null);
+            throw JugglerException.permanentFailure("the SSH boxes backend " + tag + " is closed", null);
         }
     }
 
@@ -447,7 +447,7 @@ public final class SshBoxesBackend implements ClusterBackend {
 
         /** Adds a box; names must be unique. */
         public Builder box(Box box) {
-            Objects.requireNonNull(box, "box");
+            InvalidConfigException.required(box, "box");
             if (boxes.stream().anyMatch(b -> b.name().equals(box.name()))) {
                 throw InvalidConfigException.of("box name", box.name(), "must be unique among the boxes");
             }
@@ -460,7 +460,7 @@ public final class SshBoxesBackend implements ClusterBackend {
          * this set, the caller owns the clients and closes them.
          */
         public Builder sshClients(Function<SshConfig, SshClient> factory) {
-            this.clients = Objects.requireNonNull(factory, "sshClients");
+            this.clients = InvalidConfigException.required(factory, "sshClients");
             return this;
         }
 
@@ -481,7 +481,7 @@ public final class SshBoxesBackend implements ClusterBackend {
 
         /** The clock for "unavailable since" when the SSH layer does not say. */
         public Builder clock(Clock value) {
-            this.clock = Objects.requireNonNull(value, "clock");
+            this.clock = InvalidConfigException.required(value, "clock");
             return this;
         }
 
