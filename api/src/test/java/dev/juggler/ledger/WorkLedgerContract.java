@@ -256,6 +256,11 @@ public abstract class WorkLedgerContract extends LedgerFixture {
         assertThrows(LeaseLostException.class, () -> ledger.heartbeat(forged, 10));
         assertThrows(LeaseLostException.class, () -> ledger.complete(forged, 50));
         assertThrows(LeaseLostException.class, () -> ledger.fail(forged, 0, "x", true));
+        // the right token on a widened range: a checkpoint past the chunk's end must never be recorded
+        Lease widened = new Lease(lease.chunkId(), lease.token(), lease.trackId(), lease.analysis(), lease.videoId(),
+                lease.videoLocation(), FrameRange.of(lease.range().from(), 100), lease.expiresAt(), lease.attempt());
+        assertThrows(LeaseLostException.class, () -> ledger.heartbeat(widened, 80));
+        assertThrows(LeaseLostException.class, () -> ledger.complete(widened, 100));
         ledger.complete(lease, 50);
         LeaseLostException lost = assertThrows(LeaseLostException.class, () -> ledger.heartbeat(lease, 50));
         assertEquals(lease.chunkId(), lost.chunkId());

@@ -86,11 +86,11 @@ final class JdbcWorkQueue implements WorkQueue {
         Transactor.Work<Lease> work = c -> {
             long now = db.nowMillis();
             String set = "UPDATE {p}chunks SET checkpoint = GREATEST(checkpoint, ?), lease_expires_ms = ? + lease_duration_ms,"
-                    + " updated_ms = ? WHERE id = ? AND lease_token = ? AND state = 'LEASED'";
+                    + " updated_ms = ? WHERE id = ? AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ?";
             if (returning) {
                 // one round trip instead of two
                 try (PreparedStatement update = c.prepareStatement(db.sql(set + " RETURNING lease_expires_ms"))) {
-                    Sql.bindAll(update, checkpoint, now, now, lease.chunkId(), lease.token());
+                    Sql.bindAll(update, checkpoint, now, now, lease.chunkId(), lease.token(), range.from(), range.to());
                     try (ResultSet rows = update.executeQuery()) {
                         if (rows.next()) {
                             return lease.withExpiry(Instant.ofEpochMilli(rows.getLong(1)));
@@ -99,7 +99,8 @@ final class JdbcWorkQueue implements WorkQueue {
                 }
                 throw leaseLost(c, lease);
             }
-            int updated = Sql.update(c, db.sql(set), checkpoint, now, now, lease.chunkId(), lease.token());
+            int updated = Sql.update(c, db.sql(set), checkpoint, now, now, lease.chunkId(), lease.token(), range.from(),
+                    range.to());
             if (updated == 0) {
                 throw leaseLost(c, lease);
             }
