@@ -149,8 +149,8 @@ public final class PoseModels {
         String actual = sha256(file);
         String expected = expectedSha256(variant);
         if (!actual.equals(expected)) {
-            throw new dev.juggler.JugglerException("pose model " + file + " has SHA-256 " + actual + ", expected "
-                    + expected + " (" + NPM_PACKAGE + "); delete it and run " + SETUP_COMMAND, false, null);
+            throw dev.juggler.JugglerException.permanentFailure("pose model " + file + " has SHA-256 " + actual + ", expected "
+                    + expected + " (" + NPM_PACKAGE + "); delete it and run " + SETUP_COMMAND, null);
         }
     }
 

@@ -157,7 +157,7 @@ public final class VideoRegistrar {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new dev.juggler.JugglerException("interrupted while registering videos", false, e);
+            throw dev.juggler.JugglerException.permanentFailure("interrupted while registering videos", e);
         } finally {
             pool.shutdownNow();
         }

@@ -113,7 +113,7 @@ public final class ProbeJob {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new dev.juggler.JugglerException("interrupted while waiting for the probe job", false, e);
+            throw dev.juggler.JugglerException.permanentFailure("interrupted while waiting for the probe job", e);
         }
     }
 }
