@@ -9,7 +9,9 @@ public interface FrameSource extends AutoCloseable {
     /**
      * The next frame of the range, or {@code null} after its last frame.
      *
-     * @throws dev.juggler.video.VideoException if the video is broken at this frame (the frames before
+     * @throws dev.juggler.video.DamagedFrameException if just this frame cannot be decoded: the source stays
+     *     usable and the next call delivers the frame after it
+     * @throws dev.juggler.video.VideoException if the video is broken from this frame on (the frames before
      *     it were delivered), including a stream that ends before the range does
      */
     Frame next();
