@@ -12,15 +12,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import org.tensorflow.lite.Interpreter;
-import org.tensorflow.lite.Tensor;
 
 /**
  * Real pose estimation with MediaPipe's BlazePose landmark model on TFLite (XNNPACK on), reported as
@@ -65,7 +60,6 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
     /** Number of landmarks BlazePose reports. */
     public static final int LANDMARKS = Body25Mapping.LANDMARKS;
 
-    private static final int RAW_OUTPUT = Body25Mapping.RAW_LANDMARKS * Body25Mapping.VALUES_PER_LANDMARK;
     /** How many spare input buffers are kept for reuse; more than any sane pipeline has in flight. */
     private static final int BUFFER_POOL = 128;
 
@@ -75,7 +69,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
     private final int tileColumns;
     private final int tileRows;
     private final float tileOverlap;
-    private final NativePool<Slot> slots;
+    private final NativePool<LandmarkInterpreter> slots;
     private final BlockingQueue<ByteBuffer> freeBuffers = new ArrayBlockingQueue<>(BUFFER_POOL);
     private volatile Letterbox.Layout layout; // of the last frame size seen; frames of one video share it
 
@@ -109,25 +103,6 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         }
     }
 
-    /** One interpreter with its reusable output arrays. */
-    private static final class Slot {
-        final Interpreter interpreter;
-        final int landmarksOutput;
-        final int scoreOutput;
-        final float[][] landmarks = new float[1][RAW_OUTPUT];
-        final float[][] score = new float[1][1];
-        final Map<Integer, Object> outputs = new HashMap<>();
-        final Object[] inputs = new Object[1];
-
-        Slot(Interpreter interpreter, int landmarksOutput, int scoreOutput) {
-            this.interpreter = interpreter;
-            this.landmarksOutput = landmarksOutput;
-            this.scoreOutput = scoreOutput;
-            outputs.put(landmarksOutput, landmarks);
-            outputs.put(scoreOutput, score);
-        }
-    }
-
     private BlazePoseModel(Builder b) {
         TfLiteNatives.load();
         this.name = b.name;
@@ -137,43 +112,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         this.tileRows = b.tileRows;
         this.tileOverlap = b.tileOverlap;
         this.slots = NativePool.open(name, "free interpreter", b.interpreters,
-                () -> open(b.modelFile, b.threadsPerInterpreter), s -> s.interpreter.close());
-    }
-
-    private static Slot open(Path modelFile, int threads) {
-        Interpreter interpreter;
-        try {
-            Interpreter.Options options = new Interpreter.Options().setUseXNNPACK(true).setNumThreads(threads);
-            interpreter = new Interpreter(modelFile.toFile(), options);
-        } catch (RuntimeException e) {
-            throw JugglerException.permanentFailure("cannot load the TFLite model " + modelFile + ": " + e.getMessage(), e);
-        }
-        try {
-            Tensor in = interpreter.getInputTensor(0);
-            if (!Arrays.equals(in.shape(), new int[] {1, INPUT_SIZE, INPUT_SIZE, 3})) {
-                throw new JugglerException("model " + modelFile + " takes input " + Arrays.toString(in.shape())
-                        + ", not the BlazePose landmark input [1, 256, 256, 3]");
-            }
-            // Find the outputs by shape, not name: the names differ between the lite, full and heavy exports.
-            int landmarks = -1;
-            int score = -1;
-            for (int i = 0; i < interpreter.getOutputTensorCount(); i++) {
-                int[] shape = interpreter.getOutputTensor(i).shape();
-                if (landmarks < 0 && Arrays.equals(shape, new int[] {1, RAW_OUTPUT})) {
-                    landmarks = i;
-                } else if (score < 0 && Arrays.equals(shape, new int[] {1, 1})) {
-                    score = i;
-                }
-            }
-            if (landmarks < 0 || score < 0) {
-                throw new JugglerException("model " + modelFile + " lacks the BlazePose outputs [1, 195] (landmarks) "
-                        + "and [1, 1] (pose score)");
-            }
-            return new Slot(interpreter, landmarks, score);
-        } catch (RuntimeException e) {
-            interpreter.close();
-            throw e;
-        }
+                () -> LandmarkInterpreter.open(b.modelFile, b.threadsPerInterpreter, b.name), LandmarkInterpreter::close);
     }
 
     /** A builder for the model in {@code modelFile} (see {@link PoseModels} to find it). */
@@ -226,7 +165,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         return slots.use(slot -> inferOn(slot, batch));
     }
 
-    private List<PoseFrame> inferOn(Slot slot, List<Input> batch) {
+    private List<PoseFrame> inferOn(LandmarkInterpreter slot, List<Input> batch) {
         List<PoseFrame> out = new ArrayList<>(batch.size());
         for (Input input : batch) {
             if (input.consumed) {
@@ -234,17 +173,9 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
             }
             List<PoseNms.Scored> found = new ArrayList<>(input.crops.length);
             for (int t = 0; t < input.crops.length; t++) {
-                ByteBuffer pixels = input.pixels[t];
-                pixels.rewind();
-                slot.inputs[0] = pixels;
-                try {
-                    slot.interpreter.runForMultipleInputsOutputs(slot.inputs, slot.outputs);
-                } catch (RuntimeException e) {
-                    throw JugglerException.permanentFailure("TFLite inference failed on " + name + ": " + e.getMessage(), e);
-                }
-                float score = slot.score[0][0];
+                float score = slot.run(input.pixels[t]);
                 if (score >= minPoseScore) {
-                    Person person = Body25Mapping.map(slot.landmarks[0], input.crops[t], input.width, input.height);
+                    Person person = Body25Mapping.map(slot.landmarks(), input.crops[t], input.width, input.height);
                     if (person != null) {
                         found.add(new PoseNms.Scored(person, score));
                     }

@@ -1,7 +1,5 @@
 package dev.juggler.inference.pose;
 
-import dev.juggler.inference.pose.Letterbox.Crop;
-
 /**
  * BlazePose's raw landmark output mapped to OpenPose BODY_25 in frame pixels, without the model: Neck is
  * the middle of the shoulders and MidHip the middle of the hips (each with the lower confidence of its two
@@ -57,13 +55,21 @@ final class Body25Mapping {
      * Maps one crop's raw landmark output to a BODY_25 person in frame pixels, or {@code null} if no
      * keypoint lies inside the frame. Package-private for tests.
      */
-    static Person map(float[] raw, Crop crop, int width, int height) {
+    static Person map(float[] raw, Letterbox.Crop crop, int width, int height) {
+        return map(raw, RoiTransform.of(crop), width, height);
+    }
+
+    /**
+     * Maps the raw landmark output of an input that {@code toFrame} places in the frame to a BODY_25 person
+     * in frame pixels, or {@code null} if no keypoint lies inside the frame.
+     */
+    static Person map(float[] raw, RoiTransform toFrame, int width, int height) {
         float[] blaze = new float[LANDMARKS * 3];
         boolean any = false;
         for (int i = 0; i < LANDMARKS; i++) {
             int r = i * VALUES_PER_LANDMARK;
-            float x = crop.x() + (raw[r] - crop.padX()) / crop.scale();
-            float y = crop.y() + (raw[r + 1] - crop.padY()) / crop.scale();
+            float x = toFrame.x(raw[r], raw[r + 1]);
+            float y = toFrame.y(raw[r], raw[r + 1]);
             float confidence = Math.min(sigmoid(raw[r + 3]), sigmoid(raw[r + 4]));
             if (x >= 0 && y >= 0 && x < width && y < height && Float.isFinite(confidence) && confidence > 0) {
                 blaze[3 * i] = x;

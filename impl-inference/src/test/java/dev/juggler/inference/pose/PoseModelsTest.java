@@ -54,6 +54,23 @@ class PoseModelsTest {
     }
 
     @Test
+    void theDetectorIsFoundAndVerifiedLikeTheLandmarkModels() throws Exception {
+        Path home = tmp.resolve("home");
+        PoseModels models = PoseModels.of(k -> null, home);
+        ModelNotFoundException missing = assertThrows(ModelNotFoundException.class, () -> models.locateDetector(null));
+        assertTrue(missing.getMessage().contains(PoseModels.DETECTOR_FILE) && missing.getMessage().contains(PoseModels.SETUP_COMMAND),
+                missing.getMessage());
+        assertFalse(models.isDetectorAvailable());
+        Path mine = Files.writeString(tmp.resolve("my detector.tflite"), "a detector of my own");
+        assertEquals(mine, models.locateDetector(mine), "a user's file is taken as given");
+        Path cache = Files.createDirectories(PoseModels.defaultCacheDir(home));
+        Files.writeString(cache.resolve(PoseModels.DETECTOR_FILE), "not the detector");
+        JugglerException wrong = assertThrows(JugglerException.class, () -> models.locateDetector(null));
+        assertTrue(wrong.getMessage().contains(PoseModels.DETECTOR_FILE), wrong.getMessage());
+        assertFalse(models.isDetectorAvailable());
+    }
+
+    @Test
     void checksumsAreRecordedForEveryVariant() {
         for (PoseModels.Variant v : PoseModels.Variant.values()) {
             assertTrue(PoseModels.expectedSha256(v).matches("[0-9a-f]{64}"), v.name());

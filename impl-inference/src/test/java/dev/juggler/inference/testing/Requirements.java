@@ -43,4 +43,12 @@ public final class Requirements {
                 + PoseModels.SETUP_COMMAND + ")");
         return models.locate(variant, null);
     }
+
+    /** Requires MediaPipe's pose detector in the cache or $JUGGLER_POSE_MODEL_DIR and returns it. */
+    public static Path poseDetector() {
+        PoseModels models = PoseModels.system();
+        require(models.isDetectorAvailable(), "needs the pose detector " + PoseModels.DETECTOR_FILE + " (run "
+                + PoseModels.SETUP_COMMAND + ")");
+        return models.locateDetector(null);
+    }
 }

@@ -1,0 +1,382 @@
+package dev.juggler.inference.pose;
+
+import dev.juggler.InvalidConfigException;
+import dev.juggler.accel.Accelerator;
+import dev.juggler.inference.internal.NativePool;
+import dev.juggler.inference.internal.TfLiteNatives;
+import dev.juggler.pipeline.Frame;
+import dev.juggler.pipeline.FrameInfo;
+import dev.juggler.pipeline.PixelFormat;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Every person in the frame with MediaPipe's BlazePose, reported as OpenPose BODY_25 in frame pixels: the
+ * pose detector ({@code pose_detection.tflite}) finds people, the landmark model (lite, full or heavy)
+ * runs once per person on a region turned upright around them, and each person's landmarks place their
+ * region in the next frame, so the detector runs only every {@link Builder#detectEvery} frames, on the
+ * first frame of every range, and when someone is lost (see {@link PoseTracker}). Keypoints are mapped
+ * as {@link BlazePoseModel} maps them ({@link Body25Mapping}); {@code person_id} stays {@code -1} (the
+ * regions follow people within a range, but identities across ranges are the track cleaner's job).
+ *
+ * <p>Limits, from the models: the detector sees 224x224 letterboxes of the whole frame and of
+ * overlapping tiles ({@link Builder#detectorTiles}) and was made for people near a camera; on the
+ * 768x576 street scene of {@code vtest.avi} with 4x3 tiles it finds about three in four people, and
+ * misses most people under about 70 pixels tall and people packed shoulder to shoulder. People hidden
+ * behind others for more than a frame are re-found by the next detection; two skeletons whose hips nearly
+ * coincide, or one of which lies inside the other's box, are reported as one person; at most
+ * {@link Builder#maxPeople} people (default {@value #DEFAULT_MAX_PEOPLE}) are followed, the detector's
+ * best first. Cost: one landmark pass per person per frame, plus one detector pass per view on detection
+ * frames.
+ *
+ * <p>Thread-safe, but following people is sequential: frames are processed in the order {@link #infer}
+ * receives them, one batch at a time (calls from several threads wait for each other), and a frame that
+ * does not follow the previous one restarts detection. Give it one inference thread per video for the
+ * fewest detector calls. Each {@link Input} holds a copy of its frame's pixels (pooled, so steady runs
+ * allocate none); holds native memory: {@link #close()} it.
+ */
+public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazePose.Input, PoseFrame> {
+
+    /** Default number of frames after which the detector runs again to find people who entered. */
+    public static final int DEFAULT_DETECT_EVERY = 10;
+    /** Default largest number of people followed in one frame. */
+    public static final int DEFAULT_MAX_PEOPLE = 10;
+    /**
+     * Default detector score below which a proposal is not a person: lower than MediaPipe's 0.5 because
+     * small people score low in tiles, and the landmark model's pose score still rejects non-people.
+     */
+    public static final float DEFAULT_MIN_DETECTION_SCORE = 0.3f;
+    /** Detector tiles chosen from the frame size (see {@link Builder#autoDetectorTiles()}); the default. */
+    public static final int AUTO_TILES = 0;
+    /** Target side of an automatic detector tile, in frame pixels: 768x576 gets 4x3 tiles. */
+    public static final int AUTO_TILE_SIDE = 192;
+    private static final int AUTO_MAX_COLUMNS = 6;
+    private static final int AUTO_MAX_ROWS = 4;
+
+    private static final int FRAME_POOL = 64;
+    /** Fraction of a detector tile shared with its neighbour, so that nobody is cut in half by every tile. */
+    private static final float TILE_OVERLAP = 0.3f;
+
+    private final String name;
+    private final int maxBatchSize;
+    private final float minDetectionScore;
+    private final int maxPeople;
+    private final int tileColumns;
+    private final int tileRows;
+    private final PoseTracker tracker;
+    private volatile DetectorViews views; // of the last frame size seen
+    private final NativePool<Models> models;
+    private final BlockingQueue<byte[]> freePixels = new ArrayBlockingQueue<>(FRAME_POOL);
+
+    /** Counters of the work done so far; immutable. */
+    public record Stats(long frames, long detectorCalls, long landmarkCalls) {
+        /** Detector runs per frame (0 before the first frame). */
+        public double detectorCallsPerFrame() {
+            return frames == 0 ? 0 : (double) detectorCalls / frames;
+        }
+    }
+
+    /**
+     * One frame's model input: a private copy of the frame (the detector and the landmark regions are
+     * only known when it is its turn). Made by {@link #preprocess}, consumed once by {@link #infer}. Not
+     * thread-safe (owned by one thread at a time).
+     */
+    public static final class Input {
+        private Frame frame;
+
+        private Input(Frame frame) {
+            this.frame = frame;
+        }
+
+        /** Index of the frame this input was made from. */
+        public long index() {
+            return frame == null ? -1 : frame.index();
+        }
+    }
+
+    /** The two interpreters and the landmark input buffer, lent as one. */
+    private static final class Models {
+        final DetectorInterpreter detector;
+        final LandmarkInterpreter landmarks;
+        final ByteBuffer landmarkInput = ByteBuffer.allocateDirect(Letterbox.FLOATS * Float.BYTES).order(ByteOrder.nativeOrder());
+
+        Models(DetectorInterpreter detector, LandmarkInterpreter landmarks) {
+            this.detector = detector;
+            this.landmarks = landmarks;
+        }
+
+        void close() {
+            detector.close();
+            landmarks.close();
+        }
+    }
+
+    private MultiPersonBlazePose(Builder b) {
+        TfLiteNatives.load();
+        this.name = b.name;
+        this.maxBatchSize = b.maxBatchSize;
+        this.minDetectionScore = b.minDetectionScore;
+        this.maxPeople = b.maxPeople;
+        this.tileColumns = b.tileColumns;
+        this.tileRows = b.tileRows;
+        this.tracker = new PoseTracker(b.detectEvery, b.maxPeople, b.minPoseScore);
+        this.models = NativePool.open(name, "free model pair", 1, () -> {
+            DetectorInterpreter detector = DetectorInterpreter.open(b.detectorFile, b.threads, b.name);
+            try {
+                return new Models(detector, LandmarkInterpreter.open(b.landmarkFile, b.threads, b.name));
+            } catch (RuntimeException e) {
+                detector.close();
+                throw e;
+            }
+        }, Models::close);
+    }
+
+    /**
+     * A builder for the landmark model in {@code landmarkFile} and the detector in {@code detectorFile}
+     * (see {@link PoseModels#locateDetector}).
+     */
+    public static Builder builder(Path landmarkFile, Path detectorFile) {
+        return new Builder(landmarkFile, detectorFile);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int maxBatchSize() {
+        return maxBatchSize;
+    }
+
+    /** Copies a frame ({@link PixelFormat#BGR24} or {@link PixelFormat#I420}) into a model input. Thread-safe. */
+    public Input preprocess(Frame frame) {
+        Objects.requireNonNull(frame, "frame");
+        FrameInfo info = frame.info();
+        int bytes = frame.format() == PixelFormat.BGR24 ? frame.stride() * frame.height()
+                : frame.format().frameBytes(frame.width(), frame.height());
+        byte[] copy = freePixels.poll();
+        if (copy == null || copy.length < bytes) {
+            copy = new byte[bytes];
+        }
+        System.arraycopy(frame.pixels(), 0, copy, 0, bytes);
+        return new Input(frame.format() == PixelFormat.BGR24 ? new Frame(info, copy, frame.stride()) : Frame.i420(info, copy));
+    }
+
+    @Override
+    public List<PoseFrame> infer(List<Input> batch) {
+        Objects.requireNonNull(batch, "batch");
+        if (batch.size() > maxBatchSize) {
+            throw new IllegalArgumentException("batch of " + batch.size() + " exceeds maxBatchSize " + maxBatchSize);
+        }
+        for (Input input : batch) {
+            if (input.frame == null) {
+                throw new IllegalArgumentException("this input was already consumed by an earlier infer call");
+            }
+        }
+        return models.use(m -> {
+            List<PoseFrame> out = new ArrayList<>(batch.size());
+            for (Input input : batch) {
+                out.add(tracker.next(input.frame,
+                        frame -> detect(m, frame),
+                        (frame, roi) -> landmarks(m, frame, roi)));
+            }
+            // Only a fully processed batch gives its pixels back: a failed one stays intact for a retry.
+            for (Input input : batch) {
+                freePixels.offer(input.frame.pixels());
+                input.frame = null;
+            }
+            return out;
+        });
+    }
+
+    /** Where the detector looks in frames of one size: the whole frame, then the tiles. */
+    private record DetectorViews(int width, int height, List<RoiTransform> views) {
+    }
+
+    private List<PoseRoi> detect(Models m, Frame frame) {
+        DetectorViews v = views;
+        if (v == null || v.width() != frame.width() || v.height() != frame.height()) {
+            List<RoiTransform> list = new ArrayList<>();
+            list.add(RoiTransform.letterbox(frame.width(), frame.height(), PoseDetections.SIZE));
+            int columns = tileColumns == AUTO_TILES ? autoTiles(frame.width(), AUTO_MAX_COLUMNS) : tileColumns;
+            int rows = tileRows == AUTO_TILES ? autoTiles(frame.height(), AUTO_MAX_ROWS) : tileRows;
+            if (columns * rows > 1) {
+                for (Letterbox.Crop c : Letterbox.crops(frame.width(), frame.height(), columns, rows, TILE_OVERLAP)) {
+                    list.add(RoiTransform.letterbox(c.width(), c.height(), PoseDetections.SIZE).shifted(c.x(), c.y()));
+                }
+            }
+            v = new DetectorViews(frame.width(), frame.height(), List.copyOf(list));
+            views = v;
+        }
+        return m.detector.detect(frame, v.views(), minDetectionScore, maxPeople).stream()
+                .map(PoseDetections.Detection::roi).toList();
+    }
+
+    /** Tiles of about {@link #AUTO_TILE_SIDE} pixels along a side of {@code pixels}, at most {@code max}. */
+    static int autoTiles(int pixels, int max) {
+        return Math.max(1, Math.min(max, (pixels + AUTO_TILE_SIDE - 1) / AUTO_TILE_SIDE));
+    }
+
+    private static PoseTracker.Landmarks landmarks(Models m, Frame frame, PoseRoi roi) {
+        RoiTransform toFrame = roi.toInput(Letterbox.SIZE);
+        m.landmarkInput.clear();
+        AffineSampler.sample(frame, toFrame, Letterbox.SIZE, 0f, 1f, m.landmarkInput.asFloatBuffer());
+        float score = m.landmarks.run(m.landmarkInput);
+        float[] raw = m.landmarks.landmarks();
+        Person person = Body25Mapping.map(raw, toFrame, frame.width(), frame.height());
+        int hips = Body25Mapping.LANDMARKS * Body25Mapping.VALUES_PER_LANDMARK; // auxiliary point 33
+        int top = hips + Body25Mapping.VALUES_PER_LANDMARK;                     // auxiliary point 34
+        PoseRoi next = PoseRoi.fromAlignment(toFrame.x(raw[hips], raw[hips + 1]), toFrame.y(raw[hips], raw[hips + 1]),
+                toFrame.x(raw[top], raw[top + 1]), toFrame.y(raw[top], raw[top + 1]));
+        return new PoseTracker.Landmarks(score, person, next);
+    }
+
+    /** The work done so far: frames, detector runs and landmark passes. */
+    public Stats stats() {
+        return models.use(m -> new Stats(tracker.frames(), tracker.detectorCalls(), tracker.landmarkCalls()));
+    }
+
+    @Override
+    public void close() {
+        models.close(freePixels::clear);
+    }
+
+    /** Configures a {@link MultiPersonBlazePose}; each setter checks its value and names it. Not thread-safe. */
+    public static final class Builder {
+        private final Path landmarkFile;
+        private final Path detectorFile;
+        private String name = "cpu-blazepose-multi";
+        private int threads = 1;
+        private int maxBatchSize = BlazePoseModel.DEFAULT_MAX_BATCH_SIZE;
+        private float minPoseScore = BlazePoseModel.DEFAULT_MIN_POSE_SCORE;
+        private float minDetectionScore = DEFAULT_MIN_DETECTION_SCORE;
+        private int detectEvery = DEFAULT_DETECT_EVERY;
+        private int maxPeople = DEFAULT_MAX_PEOPLE;
+        private int tileColumns = AUTO_TILES;
+        private int tileRows = AUTO_TILES;
+
+        private Builder(Path landmarkFile, Path detectorFile) {
+            this.landmarkFile = InvalidConfigException.required(landmarkFile, "landmarkFile");
+            this.detectorFile = InvalidConfigException.required(detectorFile, "detectorFile");
+        }
+
+        /** The accelerator name in logs and events; default {@code cpu-blazepose-multi}. */
+        public Builder name(String value) {
+            if (value == null || value.isBlank()) {
+                throw InvalidConfigException.of("name", value, "must not be blank");
+            }
+            this.name = value;
+            return this;
+        }
+
+        /** XNNPACK threads inside each of the two interpreters; default 1. */
+        public Builder threads(int count) {
+            if (count < 1 || count > 256) {
+                throw InvalidConfigException.of("threads", count, "must be in 1..256");
+            }
+            this.threads = count;
+            return this;
+        }
+
+        /** Largest batch one {@link #infer} call takes; default 4. */
+        public Builder maxBatchSize(int frames) {
+            if (frames < 1) {
+                throw InvalidConfigException.of("maxBatchSize", frames, "must be >= 1");
+            }
+            this.maxBatchSize = frames;
+            return this;
+        }
+
+        /** Landmark pose score below which a followed person is lost; default 0.5. */
+        public Builder minPoseScore(float score) {
+            if (!(score >= 0f && score <= 1f)) {
+                throw InvalidConfigException.of("minPoseScore", score, "must be in [0, 1]");
+            }
+            this.minPoseScore = score;
+            return this;
+        }
+
+        /** Detector score below which a proposal is not a person; default {@value #DEFAULT_MIN_DETECTION_SCORE}. */
+        public Builder minDetectionScore(float score) {
+            if (!(score > 0f && score <= 1f)) {
+                throw InvalidConfigException.of("minDetectionScore", score, "must be in (0, 1]");
+            }
+            this.minDetectionScore = score;
+            return this;
+        }
+
+        /**
+         * Runs the detector again after this many frames to find people who entered; default 10. 1 runs it
+         * on every frame (no tracking shortcut, the most detector calls).
+         */
+        public Builder detectEvery(int frames) {
+            if (frames < 1 || frames > 10_000) {
+                throw InvalidConfigException.of("detectEvery", frames, "must be in 1..10000");
+            }
+            this.detectEvery = frames;
+            return this;
+        }
+
+        /**
+         * Also runs the detector on a grid of overlapping tiles (after the whole frame), so that people too
+         * small for the whole-frame view are found: the detector sees a 224x224 picture and needs a face of
+         * a few pixels in it. 1x1 looks at the whole frame only (enough where people are a third of the
+         * frame tall or more). Costs one detector pass per tile, on detection frames only. The default is
+         * {@link #autoDetectorTiles()}.
+         */
+        public Builder detectorTiles(int columns, int rows) {
+            if (columns < 1 || columns > 8) {
+                throw InvalidConfigException.of("detectorTiles.columns", columns, "must be in 1..8");
+            }
+            if (rows < 1 || rows > 8) {
+                throw InvalidConfigException.of("detectorTiles.rows", rows, "must be in 1..8");
+            }
+            this.tileColumns = columns;
+            this.tileRows = rows;
+            return this;
+        }
+
+        /**
+         * Chooses the detector tiles from each frame's size: tiles of about {@value #AUTO_TILE_SIDE} pixels,
+         * at most 6x4 (768x576 gets 4x3, 1920x1080 gets 6x4, 320x240 gets 2x2). The default.
+         */
+        public Builder autoDetectorTiles() {
+            this.tileColumns = AUTO_TILES;
+            this.tileRows = AUTO_TILES;
+            return this;
+        }
+
+        /** Most people followed in one frame; default 10. */
+        public Builder maxPeople(int people) {
+            if (people < 1 || people > 100) {
+                throw InvalidConfigException.of("maxPeople", people, "must be in 1..100");
+            }
+            this.maxPeople = people;
+            return this;
+        }
+
+        /**
+         * Loads both models.
+         *
+         * @throws ModelNotFoundException if a model file does not exist
+         * @throws dev.juggler.JugglerException if a file is not the model it should be or TFLite cannot load it
+         */
+        public MultiPersonBlazePose build() {
+            for (Path file : List.of(landmarkFile, detectorFile)) {
+                if (!Files.isRegularFile(file)) {
+                    throw new ModelNotFoundException("pose model " + file + " does not exist; run "
+                            + PoseModels.SETUP_COMMAND + " or pass another path");
+                }
+            }
+            return new MultiPersonBlazePose(this);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package dev.juggler.inference.pose;
+
+import dev.juggler.pipeline.Frame;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Finds every person in a stream of frames the way MediaPipe tracks one: the person detector places a
+ * region per person, the landmark model runs once per region, and each person's landmarks place that
+ * person's region in the next frame, so the detector is needed only now and then.
+ *
+ * <p>The detector runs on a frame when the previous frame is not this frame's predecessor (a new video,
+ * range or seek), when {@code detectEvery} frames have passed since it last ran (to find people who
+ * entered), and again within the same frame when a tracked person is lost (the landmark model's pose
+ * score fell below the threshold) and the last detection is {@value #REDETECT_GAP} frames or more ago, so
+ * that someone who was merely re-framed badly is found again almost at once.
+ * A detection is a new person unless its hips are close to a tracked person's ({@link PoseRoi#samePersonAs});
+ * two tracks that converge on one person (hips close, or keypoint boxes that mostly overlap) are merged,
+ * keeping the better-scored one. At most
+ * {@code maxPeople} people are followed. Pure logic over the two model calls it is given, so that it can
+ * be tested without models.
+ *
+ * <p>Not thread-safe: one stream of frames, in order, from one thread at a time.
+ */
+final class PoseTracker {
+
+    /** Hip-centre distance, as a fraction of the smaller region, under which two regions are one person. */
+    static final float SAME_PERSON = 0.15f;
+    /**
+     * Keypoint-box overlap above which two tracks are one body: a region that flipped upside down on a
+     * small person keeps its hips apart from the right-way-up track but lies on the same body.
+     */
+    static final float SAME_BODY = 0.7f;
+    /**
+     * Frames since the last detection before a lost person makes the detector run again at once: people
+     * who walk out of the frame are lost too, and each of them must not cost a detection.
+     */
+    static final int REDETECT_GAP = 3;
+    /** Regions smaller than this many pixels are not worth a landmark pass. */
+    static final float MIN_SIDE = 16f;
+
+    /** Finds people: landmark regions in frame pixels, best first. */
+    @FunctionalInterface
+    interface Detector {
+        List<PoseRoi> detect(Frame frame);
+    }
+
+    /** Runs the landmark model on one region. */
+    @FunctionalInterface
+    interface Landmarker {
+        Landmarks run(Frame frame, PoseRoi roi);
+    }
+
+    /**
+     * One landmark pass: the pose score, the person in BODY_25 (or {@code null} if nothing fell inside the
+     * frame) and the region the landmarks place for the next frame.
+     */
+    record Landmarks(float score, Person person, PoseRoi next) {
+    }
+
+    private record Track(PoseRoi roi, Person person, float score) {
+    }
+
+    private final int detectEvery;
+    private final int maxPeople;
+    private final float minPoseScore;
+    private List<PoseRoi> regions = List.of();
+    private long lastIndex = Long.MIN_VALUE;
+    private long lastDetection = Long.MIN_VALUE;
+    private int lastWidth;
+    private int lastHeight;
+    private long frames;
+    private long detectorCalls;
+    private long landmarkCalls;
+
+    PoseTracker(int detectEvery, int maxPeople, float minPoseScore) {
+        this.detectEvery = detectEvery;
+        this.maxPeople = maxPeople;
+        this.minPoseScore = minPoseScore;
+    }
+
+    /** The people in {@code frame}, in the order they were first found. */
+    PoseFrame next(Frame frame, Detector detector, Landmarker landmarker) {
+        boolean continuous = frame.index() == lastIndex + 1 && frame.width() == lastWidth && frame.height() == lastHeight;
+        List<PoseRoi> candidates = continuous ? new ArrayList<>(regions) : new ArrayList<>();
+        lastIndex = frame.index();
+        lastWidth = frame.width();
+        lastHeight = frame.height();
+        regions = List.of(); // until this frame is done: a failure must not leave half a state behind
+        frames++;
+        boolean detected = false;
+        if (!continuous || frame.index() - lastDetection >= detectEvery) {
+            addNew(candidates, detect(frame, detector));
+            detected = true;
+        }
+        List<Track> tracks = new ArrayList<>();
+        boolean lost = track(frame, candidates, landmarker, tracks);
+        if (lost && !detected && frame.index() - lastDetection >= REDETECT_GAP) {
+            List<PoseRoi> kept = new ArrayList<>();
+            tracks.forEach(t -> kept.add(t.roi()));
+            int before = kept.size();
+            addNew(kept, detect(frame, detector));
+            track(frame, kept.subList(before, kept.size()), landmarker, tracks);
+        }
+        tracks = merge(tracks);
+        List<PoseRoi> next = new ArrayList<>(tracks.size());
+        List<Person> people = new ArrayList<>(tracks.size());
+        for (Track t : tracks) {
+            next.add(t.roi());
+            people.add(t.person());
+        }
+        regions = List.copyOf(next);
+        return people.isEmpty() ? PoseFrame.EMPTY : new PoseFrame(people);
+    }
+
+    private List<PoseRoi> detect(Frame frame, Detector detector) {
+        detectorCalls++;
+        lastDetection = frame.index();
+        return detector.detect(frame);
+    }
+
+    private void addNew(List<PoseRoi> tracked, List<PoseRoi> detections) {
+        for (PoseRoi d : detections) {
+            if (tracked.size() >= maxPeople) {
+                return;
+            }
+            if (d.isUsable(MIN_SIDE) && tracked.stream().noneMatch(t -> t.samePersonAs(d, SAME_PERSON))) {
+                tracked.add(d);
+            }
+        }
+    }
+
+    /** Runs the landmarks of each region into {@code out}; true if any region lost its person. */
+    private boolean track(Frame frame, List<PoseRoi> rois, Landmarker landmarker, List<Track> out) {
+        boolean lost = false;
+        for (PoseRoi roi : rois) {
+            landmarkCalls++;
+            Landmarks l = landmarker.run(frame, roi);
+            if (l.score() >= minPoseScore && l.person() != null && l.next() != null && l.next().isUsable(MIN_SIDE)) {
+                out.add(new Track(l.next(), l.person(), l.score()));
+            } else {
+                lost = true;
+            }
+        }
+        return lost;
+    }
+
+    /**
+     * Drops tracks that converged on a person another, better-scored track follows; keeps first-found order.
+     * Works by position, not by equality: two tracks that converged exactly are equal records.
+     */
+    private static List<Track> merge(List<Track> tracks) {
+        if (tracks.size() < 2) {
+            return tracks;
+        }
+        Integer[] byScore = new Integer[tracks.size()];
+        for (int i = 0; i < byScore.length; i++) {
+            byScore[i] = i;
+        }
+        Arrays.sort(byScore, Comparator.comparingDouble((Integer i) -> tracks.get(i).score()).reversed());
+        boolean[] keep = new boolean[tracks.size()];
+        List<Track> kept = new ArrayList<>();
+        for (int i : byScore) {
+            Track t = tracks.get(i);
+            if (kept.stream().noneMatch(k -> k.roi().samePersonAs(t.roi(), SAME_PERSON)
+                    || overlap(k.person(), t.person()) > SAME_BODY)) {
+                kept.add(t);
+                keep[i] = true;
+            }
+        }
+        List<Track> ordered = new ArrayList<>(kept.size());
+        for (int i = 0; i < keep.length; i++) {
+            if (keep[i]) {
+                ordered.add(tracks.get(i));
+            }
+        }
+        return ordered;
+    }
+
+    /**
+     * The share of the smaller of the boxes around two people's keypoints that the other covers (0 when
+     * either has no box): a skeleton that flipped onto a body another skeleton already covers lies inside it.
+     */
+    static float overlap(Person a, Person b) {
+        float[] p = box(a);
+        float[] q = box(b);
+        if (p == null || q == null) {
+            return 0f;
+        }
+        float w = Math.min(p[2], q[2]) - Math.max(p[0], q[0]);
+        float h = Math.min(p[3], q[3]) - Math.max(p[1], q[1]);
+        if (w <= 0 || h <= 0) {
+            return 0f;
+        }
+        float inter = w * h;
+        return inter / Math.min((p[2] - p[0]) * (p[3] - p[1]), (q[2] - q[0]) * (q[3] - q[1]));
+    }
+
+    private static float[] box(Person person) {
+        float[] pose = person.pose2d();
+        float[] box = {Float.MAX_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, -Float.MAX_VALUE};
+        int points = 0;
+        for (int i = 0; i + 2 < pose.length; i += 3) {
+            if (pose[i + 2] > 0f) {
+                box[0] = Math.min(box[0], pose[i]);
+                box[1] = Math.min(box[1], pose[i + 1]);
+                box[2] = Math.max(box[2], pose[i]);
+                box[3] = Math.max(box[3], pose[i + 1]);
+                points++;
+            }
+        }
+        return points < 2 || box[2] <= box[0] || box[3] <= box[1] ? null : box;
+    }
+
+    /** Frames seen so far. */
+    long frames() {
+        return frames;
+    }
+
+    /** Detector runs so far. */
+    long detectorCalls() {
+        return detectorCalls;
+    }
+
+    /** Landmark passes so far. */
+    long landmarkCalls() {
+        return landmarkCalls;
+    }
+}

@@ -1,0 +1,197 @@
+package dev.juggler.inference.pose;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.juggler.pipeline.Frame;
+import dev.juggler.pipeline.FrameInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** {@link PoseTracker} against a fake world of people walking about, with fake detector and landmark models. */
+class PoseTrackerTest {
+
+    private static final int W = 1000;
+    private static final int H = 600;
+    private static final float SIDE = 200;
+
+    /** People by hip position; a landmark pass on a region finds the person whose hips are inside its middle. */
+    private static final class World {
+        final List<float[]> people = new ArrayList<>();
+        int detectorCalls;
+        boolean detectorBlind;
+        boolean detectorDoubles;
+
+        List<PoseRoi> detect(Frame frame) {
+            detectorCalls++;
+            List<PoseRoi> out = new ArrayList<>();
+            if (!detectorBlind) {
+                for (float[] p : people) {
+                    out.add(new PoseRoi(p[0] + 3, p[1] - 2, SIDE, 0)); // a detector is a little off
+                    if (detectorDoubles) { // a second box on the same person, too far off to be merged as a box
+                        out.add(new PoseRoi(p[0] + 40, p[1], SIDE, 0));
+                    }
+                }
+            }
+            return out;
+        }
+
+        PoseTracker.Landmarks landmarks(Frame frame, PoseRoi roi) {
+            for (float[] p : people) {
+                if (Math.abs(p[0] - roi.cx()) < SIDE / 4 && Math.abs(p[1] - roi.cy()) < SIDE / 4) {
+                    float[] pose = new float[BodyModel.BODY_25.arrayLength2d()];
+                    pose[3 * BodyModel.MID_HIP] = p[0];
+                    pose[3 * BodyModel.MID_HIP + 1] = p[1];
+                    pose[3 * BodyModel.MID_HIP + 2] = 0.9f;
+                    return new PoseTracker.Landmarks(0.9f, Person.of(pose), new PoseRoi(p[0], p[1], SIDE, 0));
+                }
+            }
+            return new PoseTracker.Landmarks(0.05f, null, roi);
+        }
+    }
+
+    private static Frame frame(long index) {
+        return new Frame(new FrameInfo(index, index / 25.0, W, H), new byte[W * H * 3], 3 * W);
+    }
+
+    private static PoseFrame next(PoseTracker tracker, World world, long index) {
+        return tracker.next(frame(index), world::detect, world::landmarks);
+    }
+
+    @Test
+    void findsEveryoneOnTheFirstFrameThenFollowsThemWithoutTheDetector() {
+        World world = new World();
+        world.people.add(new float[] {200, 300});
+        world.people.add(new float[] {600, 300});
+        PoseTracker tracker = new PoseTracker(10, 10, 0.5f);
+        for (int f = 0; f < 10; f++) {
+            for (float[] p : world.people) {
+                p[0] += 4; // walking right, 4 pixels a frame
+            }
+            assertEquals(2, next(tracker, world, f).people().size(), "frame " + f);
+        }
+        assertEquals(1, world.detectorCalls);
+        next(tracker, world, 10);
+        assertEquals(2, world.detectorCalls, "detects again after 10 frames");
+        assertEquals(11, tracker.frames());
+    }
+
+    @Test
+    void someoneWhoEntersIsFoundAtTheNextDetection() {
+        World world = new World();
+        world.people.add(new float[] {200, 300});
+        PoseTracker tracker = new PoseTracker(5, 10, 0.5f);
+        next(tracker, world, 0);
+        world.people.add(new float[] {800, 300});
+        for (int f = 1; f < 5; f++) {
+            assertEquals(1, next(tracker, world, f).people().size(), "frame " + f);
+        }
+        assertEquals(2, next(tracker, world, 5).people().size());
+    }
+
+    @Test
+    void aLostPersonMakesTheDetectorRunAgainInTheSameFrame() {
+        World world = new World();
+        world.people.add(new float[] {200, 300});
+        PoseTracker tracker = new PoseTracker(100, 10, 0.5f);
+        for (int f = 0; f < PoseTracker.REDETECT_GAP; f++) {
+            next(tracker, world, f);
+        }
+        world.people.get(0)[0] += 120; // a jump the region cannot follow
+        assertEquals(1, next(tracker, world, PoseTracker.REDETECT_GAP).people().size(), "found again at once");
+        assertEquals(2, world.detectorCalls);
+        world.people.get(0)[0] += 120; // lost again right after a detection: found at the next one
+        assertEquals(0, next(tracker, world, PoseTracker.REDETECT_GAP + 1).people().size());
+        assertEquals(2, world.detectorCalls);
+    }
+
+    @Test
+    void aFrameThatDoesNotFollowThePreviousOneStartsOver() {
+        World world = new World();
+        world.people.add(new float[] {200, 300});
+        PoseTracker tracker = new PoseTracker(100, 10, 0.5f);
+        next(tracker, world, 0);
+        next(tracker, world, 1);
+        world.people.clear();
+        world.people.add(new float[] {700, 200});
+        world.detectorBlind = true;
+        assertEquals(0, next(tracker, world, 50).people().size(), "nobody carried over into another range");
+        assertEquals(2, world.detectorCalls);
+    }
+
+    @Test
+    void noMoreThanMaxPeopleAndNeverTwiceTheSamePerson() {
+        World world = new World();
+        for (int i = 0; i < 6; i++) {
+            world.people.add(new float[] {100 + 150 * i, 300});
+        }
+        PoseTracker tracker = new PoseTracker(3, 4, 0.5f);
+        for (int f = 0; f < 12; f++) {
+            assertEquals(4, next(tracker, world, f).people().size(), "frame " + f);
+        }
+        // Two people whose hips almost coincide are reported once (the documented crowd limit).
+        World meeting = new World();
+        meeting.people.add(new float[] {300, 300});
+        meeting.people.add(new float[] {400, 300});
+        PoseTracker t2 = new PoseTracker(100, 10, 0.5f);
+        assertEquals(2, next(t2, meeting, 0).people().size());
+        meeting.people.get(1)[0] = 310;
+        assertEquals(1, next(t2, meeting, 1).people().size());
+    }
+
+    @Test
+    void twoRegionsThatConvergeOnOnePersonBecomeOne() {
+        World world = new World();
+        world.detectorDoubles = true;
+        world.people.add(new float[] {300, 300});
+        PoseTracker tracker = new PoseTracker(100, 10, 0.5f);
+        assertEquals(1, next(tracker, world, 0).people().size());
+        assertEquals(1, next(tracker, world, 1).people().size());
+        assertEquals(2, tracker.landmarkCalls() - 1, "both boxes ran on frame 0, one region on frame 1");
+    }
+
+    @Test
+    void anUpsideDownSkeletonOnTheSameBodyOverlapsItFully() {
+        float[] upright = new float[BodyModel.BODY_25.arrayLength2d()];
+        float[] flipped = new float[upright.length];
+        for (int k = 0; k < 25; k++) {
+            upright[3 * k] = 100 + (k % 5) * 10;
+            upright[3 * k + 1] = 100 + (k / 5) * 20;
+            upright[3 * k + 2] = 0.9f;
+            flipped[3 * k] = upright[3 * k];
+            flipped[3 * k + 1] = 280 - upright[3 * k + 1];
+            flipped[3 * k + 2] = 0.9f;
+        }
+        assertEquals(1f, PoseTracker.overlap(Person.of(upright), Person.of(flipped)), 1e-6);
+        float[] beside = upright.clone();
+        for (int k = 0; k < 25; k++) {
+            beside[3 * k] += 30; // a neighbour, three quarters of a body-width to the right
+        }
+        assertTrue(PoseTracker.overlap(Person.of(upright), Person.of(beside)) < PoseTracker.SAME_BODY);
+        assertEquals(0f, PoseTracker.overlap(Person.of(upright), Person.of(new float[upright.length])));
+    }
+
+    @Test
+    void onASteadySceneTheDetectorRunsOnAboutOneFrameInDetectEvery() {
+        long seed = Long.getLong("juggler.seed", System.nanoTime());
+        Random random = new Random(seed);
+        World world = new World();
+        for (int i = 0; i < 5; i++) {
+            world.people.add(new float[] {100 + 180 * i, 200 + random.nextInt(200)});
+        }
+        PoseTracker tracker = new PoseTracker(10, 10, 0.5f);
+        for (int f = 0; f < 1000; f++) {
+            for (float[] p : world.people) {
+                p[0] = Math.max(50, Math.min(W - 50, p[0] + random.nextInt(7) - 3));
+                p[1] = Math.max(50, Math.min(H - 50, p[1] + random.nextInt(7) - 3));
+            }
+            PoseFrame found = next(tracker, world, f);
+            assertTrue(found.people().size() <= 5, "seed " + seed + " frame " + f);
+        }
+        double perFrame = (double) world.detectorCalls / 1000;
+        assertTrue(perFrame <= 0.2, "seed " + seed + ": " + perFrame + " detector calls per frame");
+        assertEquals(world.detectorCalls, tracker.detectorCalls());
+    }
+}
