@@ -5,6 +5,7 @@ import dev.juggler.inference.openpose.OpenPoseBinaryPipeline;
 import dev.juggler.inference.openpose.OpenPoseJson;
 import dev.juggler.inference.pose.BlazePoseModel;
 import dev.juggler.inference.pose.MarkerPoseModel;
+import dev.juggler.inference.pose.MultiPersonBlazePose;
 import dev.juggler.inference.pose.PoseFrame;
 import dev.juggler.inference.pose.PoseModels;
 import dev.juggler.inference.video.FfmpegFrameSources;
@@ -13,9 +14,12 @@ import dev.juggler.pipeline.Frame;
 import dev.juggler.pipeline.FramePipeline;
 import dev.juggler.pipeline.FrameSourceFactory;
 import dev.juggler.pipeline.PixelFormat;
+import dev.juggler.accel.Accelerator;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * The analyses this tool knows, by name, composed from the public API: a frame source, a model on an
@@ -38,20 +42,38 @@ final class Analyses {
     static final List<String> NAMES = List.of(MARKER_POSE, BLAZEPOSE, BLAZEPOSE_FULL, BLAZEPOSE_HEAVY, OPENPOSE_BINARY);
 
     /**
-     * How an analysis is set up beyond its name: the BlazePose model and tile grid; the OpenPose executable,
-     * its extra arguments and GPUs. Immutable and thread-safe (the argument list is copied).
+     * How an analysis is set up beyond its name: the BlazePose model, whether it finds every person (with the
+     * detector, which is looked for next to the model unless given) or runs once per tile; the OpenPose
+     * executable, its extra arguments and GPUs. Immutable and thread-safe (the argument list is copied).
+     *
+     * @throws InvalidConfigException if a tile grid is given for every person (the detector finds them)
      */
-    record Options(Path poseModel, int tileColumns, int tileRows, Path openposeBinary, List<String> openposeArguments,
-            int numGpu, int numGpuStart) {
-        static final Options DEFAULT = new Options(null, 1, 1, null, List.of(), -1, 0);
+    record Options(Path poseModel, boolean everyPerson, Path poseDetector, int tileColumns, int tileRows,
+            Path openposeBinary, List<String> openposeArguments, int numGpu, int numGpuStart) {
+        static final Options DEFAULT = new Options(null, true, null, 1, 1, null, List.of(), -1, 0);
 
         Options {
             openposeArguments = List.copyOf(openposeArguments);
+            if (everyPerson && tileColumns * tileRows > 1) {
+                throw InvalidConfigException.of("pose-tiles", tileColumns + "x" + tileRows, "applies to --pose-people one;"
+                        + " with --pose-people all the person detector finds people (drop --pose-tiles, or add"
+                        + " --pose-people one)");
+            }
         }
 
         /** BlazePose settings only. */
-        Options(Path poseModel, int tileColumns, int tileRows) {
-            this(poseModel, tileColumns, tileRows, null, List.of(), -1, 0);
+        Options(Path poseModel, boolean everyPerson, int tileColumns, int tileRows) {
+            this(poseModel, everyPerson, null, tileColumns, tileRows, null, List.of(), -1, 0);
+        }
+
+        /** Parses {@code all} (every person, the default) or {@code one}. */
+        static boolean parsePeople(String people) {
+            return switch (Objects.requireNonNull(people, "people").trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "all" -> true;
+                case "one" -> false;
+                default -> throw InvalidConfigException.of("pose-people", people, "must be all (every person, with the"
+                        + " person detector) or one (one pass of the pose model per tile)");
+            };
         }
 
         /**
@@ -161,21 +183,48 @@ final class Analyses {
         if (variant == null) {
             throw InvalidConfigException.of("analysis", name, "must be one of " + NAMES);
         }
-        Path file = PoseModels.system().locate(variant, options.poseModel());
+        PoseModels models = PoseModels.system();
+        Path file = models.locate(variant, options.poseModel());
+        int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
+        if (options.everyPerson()) {
+            // Following people is sequential: one inference thread, whose TFLite interpreters use the cores.
+            MultiPersonBlazePose model = MultiPersonBlazePose.builder(file, detector(models, options))
+                    .name("cpu-" + name).threads(threads).build();
+            return posePipeline(name, model, model::preprocess, 1);
+        }
         // Two interpreters on two inference threads keep a 2-core node busy while the decoder and the
         // preprocessing thread run between model calls.
-        int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
         BlazePoseModel model = BlazePoseModel.builder(file)
                 .interpreters(threads)
                 .tiles(options.tileColumns(), options.tileRows())
                 .build();
+        return posePipeline(name, model, model::preprocess, threads);
+    }
+
+    /** The person detector: as given, else next to a given model, else the model cache. */
+    static Path detector(PoseModels models, Options options) {
+        if (options.poseDetector() != null) {
+            return models.locateDetector(options.poseDetector());
+        }
+        if (options.poseModel() != null) {
+            Path folder = Files.isDirectory(options.poseModel()) ? options.poseModel() : options.poseModel().getParent();
+            if (folder != null && Files.isRegularFile(folder.resolve(PoseModels.DETECTOR_FILE))) {
+                return folder.resolve(PoseModels.DETECTOR_FILE);
+            }
+        }
+        return models.locateDetector(null);
+    }
+
+    // I420 frames: no colour conversion of whole frames; both models convert only the pixels they sample, and
+    // copy them in preprocessing, so the decoder's frames are recycled.
+    private static <I> FramePipeline posePipeline(String name, Accelerator<I, PoseFrame> model,
+            Function<Frame, I> preprocess, int inferenceThreads) {
         try {
-            // I420 frames: no colour conversion of whole frames; BlazePose converts only the pixels it samples.
             FrameSourceFactory frames = FfmpegFrameSources.builder().pixelFormat(PixelFormat.I420).build();
-            return BoundedFramePipeline.<BlazePoseModel.Input, PoseFrame>builder(frames,
-                            model::preprocess, model, (info, pose) -> OpenPoseJson.toJson(pose))
-                    .inferenceThreads(threads)
-                    .recycleFrames(true) // BlazePose's preprocessing copies the pixels into its own buffer
+            return BoundedFramePipeline.<I, PoseFrame>builder(frames, preprocess, model,
+                            (info, pose) -> OpenPoseJson.toJson(pose))
+                    .inferenceThreads(inferenceThreads)
+                    .recycleFrames(true)
                     .closeAcceleratorOnClose(true)
                     .threadNamePrefix("juggler-" + name)
                     .build();

@@ -18,8 +18,17 @@ final class AnalysisOptions {
             + "scripts/setup.d/30-pose-model.sh).")
     Path poseModel;
 
+    @Option(names = "--pose-people", defaultValue = "all", paramLabel = "all|one",
+            description = "BlazePose: 'all' finds every person with MediaPipe's person detector and follows them from "
+                    + "frame to frame; 'one' runs the pose model once per tile (see --pose-tiles). Default ${DEFAULT-VALUE}.")
+    String posePeople;
+
+    @Option(names = "--pose-detector", description = "The person detector file pose_detection.tflite (default: next to "
+            + "--pose-model, else the model cache).")
+    Path poseDetector;
+
     @Option(names = "--pose-tiles", defaultValue = "1x1",
-            description = "BlazePose on a grid of crops (COLUMNSxROWS) to find several or small people, default ${DEFAULT-VALUE}.")
+            description = "With --pose-people one: BlazePose on a grid of crops (COLUMNSxROWS), default ${DEFAULT-VALUE}.")
     String poseTiles;
 
     @Option(names = "--openpose-bin", defaultValue = "${env:" + OPENPOSE_BIN_ENV + "}",
@@ -46,8 +55,8 @@ final class AnalysisOptions {
      */
     Analyses.Options toOptions() {
         int[] tiles = Analyses.Options.parseTiles(poseTiles);
-        return new Analyses.Options(absolute(poseModel), tiles[0], tiles[1], absolute(openposeBinary), openposeArguments,
-                numGpu, numGpuStart);
+        return new Analyses.Options(absolute(poseModel), Analyses.Options.parsePeople(posePeople), absolute(poseDetector),
+                tiles[0], tiles[1], absolute(openposeBinary), openposeArguments, numGpu, numGpuStart);
     }
 
     // Null for no path, including an empty $JUGGLER_OPENPOSE_BIN.
@@ -62,9 +71,13 @@ final class AnalysisOptions {
     List<String> toArguments() {
         Analyses.Options options = toOptions();
         List<String> args = new ArrayList<>();
+        args.add("--pose-people=" + posePeople);
         args.add("--pose-tiles=" + poseTiles);
         if (options.poseModel() != null) {
             args.add("--pose-model=" + options.poseModel());
+        }
+        if (options.poseDetector() != null) {
+            args.add("--pose-detector=" + options.poseDetector());
         }
         if (options.openposeBinary() != null) {
             args.add("--openpose-bin=" + options.openposeBinary());

@@ -210,9 +210,8 @@ final class DemoCommand implements Callable<Integer> {
         dev.juggler.inference.pose.PoseModels models = dev.juggler.inference.pose.PoseModels.system();
         if ("auto".equals(analysis)) {
             try {
-                analysisOptions.poseModel = models.locate(dev.juggler.inference.pose.PoseModels.Variant.LITE,
-                        analysisOptions.poseModel);
-                out.printf("Analysis: %s (model %s)%n", Analyses.BLAZEPOSE, analysisOptions.poseModel);
+                locateModels(models, dev.juggler.inference.pose.PoseModels.Variant.LITE);
+                out.printf("Analysis: %s (%s)%n", Analyses.BLAZEPOSE, modelsText());
                 return Analyses.BLAZEPOSE;
             } catch (JugglerException e) {
                 out.printf("Analysis: %s. For real pose estimation: %s%n", Analyses.MARKER_POSE, e.getMessage());
@@ -223,10 +222,24 @@ final class DemoCommand implements Callable<Integer> {
             throw dev.juggler.InvalidConfigException.of("analysis", analysis, "must be auto or one of " + Analyses.NAMES);
         }
         if (Analyses.isBlazePose(analysis)) {
-            analysisOptions.poseModel = models.locate(Analyses.variant(analysis), analysisOptions.poseModel);
-            out.printf("Analysis: %s (model %s)%n", analysis, analysisOptions.poseModel);
+            locateModels(models, Analyses.variant(analysis));
+            out.printf("Analysis: %s (%s)%n", analysis, modelsText());
         }
         return analysis;
+    }
+
+    /** Finds the model, and the person detector when every person is wanted, so that workers get their paths. */
+    private void locateModels(dev.juggler.inference.pose.PoseModels models, dev.juggler.inference.pose.PoseModels.Variant variant) {
+        analysisOptions.poseModel = models.locate(variant, analysisOptions.poseModel);
+        Analyses.Options options = analysisOptions.toOptions();
+        if (options.everyPerson()) {
+            analysisOptions.poseDetector = Analyses.detector(models, options);
+        }
+    }
+
+    private String modelsText() {
+        return "model " + analysisOptions.poseModel
+                + (analysisOptions.poseDetector == null ? "" : ", person detector " + analysisOptions.poseDetector);
     }
 
     /** The worker command: this same program, on the same class path, in a new JVM. */

@@ -65,12 +65,13 @@ final class DeployCommand implements Callable<Integer> {
         }
         DeployLayout layout = DeployLayout.of(config.worker().deployDirectory().get());
         Optional<Path> model = localModel(config, out);
+        Optional<Path> detector = localDetector(config, out);
         try (SshClient ssh = SshClient.open(slurm.ssh().sshConfigBuilder().build())) {
             out.printf("deploy: to %s in %s%n", Escape.visible(ssh.target()), Escape.visible(layout.root()));
             JavaCheck.Result java = JavaCheck.run(ssh, slurm.prologue(), config.worker().java());
             out.printf("deploy: Java %d on the cluster after the prologue (%s)%n", java.version(), java.firstLine());
             out.flush();
-            try (Payload payload = Payload.current(model)) {
+            try (Payload payload = Payload.current(model, detector)) {
                 out.printf("deploy: %d files, %s%n", payload.all().size(),
                         Texts.size(payload.all().stream().mapToLong(a -> a.size()).sum()));
                 out.flush();
@@ -89,6 +90,18 @@ final class DeployCommand implements Callable<Integer> {
      * The model file to upload from this machine: for a BlazePose analysis without {@code worker.model} (which names
      * a file on the cluster), the one this machine's model cache holds. Other analyses need none.
      */
+    private static Optional<Path> localDetector(JugglerConfig config, PrintWriter out) {
+        if (!Deployment.needsDetector(config)) {
+            return Optional.empty();
+        }
+        if (config.worker().detector().isPresent()) {
+            out.printf("deploy: the person detector is worker.detector %s on the cluster (not uploaded)%n",
+                    Escape.visible(config.worker().detector().get()));
+            return Optional.empty();
+        }
+        return Optional.of(PoseModels.system().locateDetector(null));
+    }
+
     private static Optional<Path> localModel(JugglerConfig config, PrintWriter out) {
         PoseModels.Variant variant = Analyses.variant(config.worker().analysis());
         if (variant == null) {

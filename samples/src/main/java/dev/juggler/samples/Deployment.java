@@ -128,10 +128,12 @@ final class Deployment implements AutoCloseable {
         command.addAll(worker.jvmOptions());
         command.add("-Djava.awt.headless=true");
         Optional<String> deployedModel = Optional.empty();
+        Optional<String> deployedDetector = Optional.empty();
         if (usesDeployDirectory(config)) {
             Release r = release.orElseThrow(() -> notDeployed(config));
             command.add("@" + r.argsFile());
             deployedModel = deployedModel(config, r);
+            deployedDetector = deployedDetector(config, r);
         } else if ((config.cluster() instanceof ClusterConfig.Custom || config.cluster() instanceof ClusterConfig.Boxes)
                 && worker.deployDirectory().isPresent()) {
             // A host's own backend, or boxes the release was copied to: the newest release's argument file.
@@ -143,6 +145,7 @@ final class Deployment implements AutoCloseable {
         command.add(JugglerCli.class.getName());
         command.addAll(workerArguments(config));
         deployedModel.ifPresent(m -> command.add("--pose-model=" + m));
+        deployedDetector.ifPresent(d -> command.add("--pose-detector=" + d));
         command.addAll(extraArguments);
         JobSpec.Builder job = JobSpec.builder(jobName, command).environment("JUGGLER_LOG_LEVEL", "INFO");
         config.ledger().password().ifPresent(pw -> job.secretEnvironment(WorkerCommand.PASSWORD_ENV, pw));
@@ -173,10 +176,11 @@ final class Deployment implements AutoCloseable {
                 "--table-prefix=" + ledger.tablePrefix(), "--analysis=" + worker.analysis(),
                 "--initial-chunk=" + worker.initialChunk(), "--max-chunk=" + worker.maxChunk(),
                 "--lease=" + worker.lease(), "--safety-margin=" + worker.safetyMargin(),
-                "--pose-tiles=" + worker.poseTiles()));
+                "--pose-people=" + worker.posePeople(), "--pose-tiles=" + worker.poseTiles()));
         ledger.user().ifPresent(u -> args.add("--ledger-user=" + u));
         ledger.schema().ifPresent(s -> args.add("--schema=" + s));
         worker.model().ifPresent(m -> args.add("--pose-model=" + m));
+        worker.detector().ifPresent(d -> args.add("--pose-detector=" + d));
         worker.openpose().binary().ifPresent(b -> args.add("--openpose-bin=" + b));
         worker.openpose().args().forEach(a -> args.add("--openpose-arg=" + a));
         args.add("--num-gpu=" + worker.openpose().numGpu());
@@ -204,6 +208,24 @@ final class Deployment implements AutoCloseable {
                     + config.worker().analysis() + " (it was deployed for another analysis); run juggler deploy --config FILE", null);
         }
         return r.model();
+    }
+
+    /** Whether the config's analysis finds every person with the detector (and so needs it on the cluster). */
+    static boolean needsDetector(JugglerConfig config) {
+        return Analyses.isBlazePose(config.worker().analysis()) && config.worker().posePeople().equals("all");
+    }
+
+    /** The release's person detector, when the analysis needs one and {@code worker.detector} does not name one. */
+    private static Optional<String> deployedDetector(JugglerConfig config, Release r) {
+        if (!needsDetector(config) || config.worker().detector().isPresent()) {
+            return Optional.empty();
+        }
+        if (r.detector().isEmpty()) {
+            throw JugglerException.permanentFailure("the deployed release " + r.id() + " has no "
+                    + PoseModels.DETECTOR_FILE + " for worker.posePeople: all (it was deployed before, or for"
+                    + " another analysis); run juggler deploy --config FILE", null);
+        }
+        return r.detector();
     }
 
     private static JugglerException notDeployed(JugglerConfig config) {

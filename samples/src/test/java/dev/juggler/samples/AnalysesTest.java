@@ -40,7 +40,8 @@ class AnalysesTest {
     void optionsReachTheWorkerUnchangedAndWithAbsolutePaths() {
         String awkward = "it's \"$(id)\"\n -x @file";
         AnalysisOptions demo = new AnalysisOptions();
-        new CommandLine(demo).parseArgs("--pose-model", "models dir/pose.tflite", "--pose-tiles", "2x3",
+        new CommandLine(demo).parseArgs("--pose-model", "models dir/pose.tflite", "--pose-people", "one", "--pose-tiles", "2x3",
+                "--pose-detector", "models dir/my detector.tflite",
                 "--openpose-bin", "bin/openpose.bin", "--openpose-arg=--model_folder", "--openpose-arg=" + awkward,
                 "--openpose-arg=", "--num-gpu", "2", "--num-gpu-start", "1");
         AnalysisOptions worker = new AnalysisOptions();
@@ -49,6 +50,8 @@ class AnalysesTest {
         assertEquals(Path.of("models dir/pose.tflite").toAbsolutePath().normalize(), options.poseModel());
         assertEquals(Path.of("bin/openpose.bin").toAbsolutePath().normalize(), options.openposeBinary());
         assertEquals(java.util.List.of("--model_folder", awkward, ""), options.openposeArguments());
+        assertEquals(Path.of("models dir/my detector.tflite").toAbsolutePath().normalize(), options.poseDetector());
+        assertEquals(false, options.everyPerson());
         assertEquals(2, options.tileColumns());
         assertEquals(3, options.tileRows());
         assertEquals(2, options.numGpu());
@@ -57,10 +60,40 @@ class AnalysesTest {
     }
 
     @Test
+    void everyPersonIsTheDefaultAndATileGridNeedsOnePersonPerTile() {
+        AnalysisOptions plain = new AnalysisOptions();
+        new CommandLine(plain).parseArgs();
+        assertTrue(plain.toOptions().everyPerson());
+        AnalysisOptions tiled = new AnalysisOptions();
+        new CommandLine(tiled).parseArgs("--pose-tiles", "3x2");
+        InvalidConfigException e = assertThrows(InvalidConfigException.class, tiled::toOptions);
+        assertTrue(e.getMessage().contains("--pose-people one"), e.getMessage());
+        AnalysisOptions wrong = new AnalysisOptions();
+        new CommandLine(wrong).parseArgs("--pose-people", "some");
+        InvalidConfigException bad = assertThrows(InvalidConfigException.class, wrong::toOptions);
+        assertTrue(bad.getMessage().contains("pose-people") && bad.getMessage().contains("all"), bad.getMessage());
+    }
+
+    @Test
+    void theDetectorIsLookedForNextToAGivenModel() throws Exception {
+        Path folder = java.nio.file.Files.createDirectories(tmp.resolve("my models"));
+        Path model = java.nio.file.Files.writeString(folder.resolve("pose_landmark_full.tflite"), "a model");
+        Path detector = java.nio.file.Files.writeString(folder.resolve(PoseModels.DETECTOR_FILE), "a detector");
+        PoseModels none = PoseModels.of(k -> null, tmp.resolve("empty home"));
+        assertEquals(detector, Analyses.detector(none, new Analyses.Options(model, true, 1, 1)));
+        assertEquals(detector, Analyses.detector(none, new Analyses.Options(folder, true, 1, 1)));
+        java.nio.file.Files.delete(detector);
+        ModelNotFoundException e = assertThrows(ModelNotFoundException.class,
+                () -> Analyses.detector(none, new Analyses.Options(model, true, 1, 1)));
+        assertTrue(e.getMessage().contains(PoseModels.DETECTOR_FILE) && e.getMessage().contains(PoseModels.SETUP_COMMAND),
+                e.getMessage());
+    }
+
+    @Test
     void aMissingModelSaysHowToGetIt() {
         Path absent = tmp.resolve("nowhere").resolve("pose_landmark_full.tflite");
         ModelNotFoundException e = assertThrows(ModelNotFoundException.class,
-                () -> Analyses.pipeline(Analyses.BLAZEPOSE_FULL, new Analyses.Options(absent, 1, 1)));
+                () -> Analyses.pipeline(Analyses.BLAZEPOSE_FULL, new Analyses.Options(absent, true, 1, 1)));
         assertTrue(e.getMessage().contains(PoseModels.SETUP_COMMAND), e.getMessage());
 
         StringWriter text = new StringWriter();

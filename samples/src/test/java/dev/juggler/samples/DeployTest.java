@@ -91,7 +91,7 @@ class DeployTest {
         Matcher m = summary(first);
         Release release = current();
         assertEquals(m.group(1), release.id(), first.out());
-        try (Payload expected = Payload.current(Optional.of(lite()))) {
+        try (Payload expected = Payload.current(Optional.of(lite()), Optional.of(PoseModels.system().locateDetector(null)))) {
             int files = expected.all().size();
             assertEquals(files, Integer.parseInt(m.group(2)), first.out());
             assertEquals(files, Integer.parseInt(m.group(3)), "a fresh directory: everything uploaded\n" + first.out());
@@ -104,6 +104,8 @@ class DeployTest {
             assertEquals(args, cat(deployDir + "/current.args"));
             assertEquals(release.text(), cat(deployDir + "/releases/" + release.id() + ".release"));
             assertEquals(Optional.of(deployDir + "/cas/" + expected.model().orElseThrow().casName()), release.model());
+            assertEquals(Optional.of(deployDir + "/cas/" + expected.detector().orElseThrow().casName()), release.detector(),
+                    "blazepose-body25 finds every person by default: the detector goes along");
             Map<String, String> sums = remoteSha256(expected.all().stream().map(a -> deployDir + "/cas/" + a.casName()).toList());
             for (Artifact a : expected.all()) {
                 assertEquals(a.sha256(), sums.get(deployDir + "/cas/" + a.casName()), a.name());
@@ -200,6 +202,7 @@ class DeployTest {
         assertTrue(job.command().contains("@" + release.argsFile()), job.command().toString());
         assertFalse(job.command().contains("-cp"), "no local class path:" + job.command());
         assertTrue(job.command().contains("--pose-model=" + release.model().orElseThrow()), job.command().toString());
+        assertTrue(job.command().contains("--pose-detector=" + release.detector().orElseThrow()), job.command().toString());
 
         CliRun r = cli("doctor", "--config", config.toString());
         System.out.println(r.out());

@@ -147,6 +147,8 @@ final class EffectiveYaml {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("analysis", w.analysis());
         put(m, "model", w.model());
+        m.put("posePeople", w.posePeople());
+        put(m, "detector", w.detector());
         m.put("poseTiles", w.poseTiles());
         Map<String, Object> o = new LinkedHashMap<>();
         put(o, "binary", w.openpose().binary());

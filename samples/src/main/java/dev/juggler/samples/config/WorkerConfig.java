@@ -14,7 +14,9 @@ import java.util.Optional;
  *
  * @param analysis one of {@link #ANALYSES}
  * @param model the BlazePose model file or folder, if not the model cache
- * @param poseTiles BlazePose tile grid {@code COLUMNSxROWS}
+ * @param posePeople {@code all} (the person detector finds every person) or {@code one} (one pass per tile)
+ * @param detector the person detector file, if not next to {@code model} or in the model cache
+ * @param poseTiles BlazePose tile grid {@code COLUMNSxROWS}, for {@code posePeople: one}
  * @param openpose the OpenPose binary's settings (analysis {@code openpose-binary})
  * @param initialChunk frames of a worker's first claim
  * @param maxChunk most frames of one claim
@@ -25,13 +27,16 @@ import java.util.Optional;
  * @param jvmOptions JVM options of the worker
  * @param deployDirectory where {@code juggler deploy} puts the jar on the cluster, if set
  */
-public record WorkerConfig(String analysis, Optional<String> model, String poseTiles, OpenPose openpose, long initialChunk,
+public record WorkerConfig(String analysis, Optional<String> model, String posePeople, Optional<String> detector,
+        String poseTiles, OpenPose openpose, long initialChunk,
         long maxChunk, Duration lease, Duration safetyMargin, long framesPerWorker, String java, List<String> jvmOptions,
         Optional<String> deployDirectory) {
 
     /** The analyses the {@code juggler} tool knows (the same list as {@code juggler worker --analysis}). */
     public static final List<String> ANALYSES = List.of("marker-pose", "blazepose-body25", "blazepose-full-body25",
             "blazepose-heavy-body25", "openpose-binary");
+    /** The values of {@code worker.posePeople}; the first is the default. */
+    public static final List<String> POSE_PEOPLE = List.of("all", "one");
     /** Default {@code worker.poseTiles}. */
     public static final String DEFAULT_POSE_TILES = "1x1";
     /** Default {@code worker.java}. */
@@ -40,6 +45,8 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseT
     public WorkerConfig {
         Objects.requireNonNull(analysis, "analysis");
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(posePeople, "posePeople");
+        Objects.requireNonNull(detector, "detector");
         Objects.requireNonNull(openpose, "openpose");
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(safetyMargin, "safetyMargin");
@@ -86,6 +93,16 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseT
             s.error("poseTiles", Section.show(tiles) + " is not a tile grid; write COLUMNSxROWS with each in 1..8, e.g. 3x3");
             tiles = DEFAULT_POSE_TILES;
         }
+        String people = s.string("posePeople", POSE_PEOPLE.get(0)).trim();
+        if (!POSE_PEOPLE.contains(people)) {
+            s.error("posePeople", Section.show(people) + " is not one of " + String.join(", ", POSE_PEOPLE)
+                    + ": all finds every person with the person detector, one runs the pose model once per tile");
+            people = POSE_PEOPLE.get(0);
+        } else if (people.equals("all") && !tiles.equals(DEFAULT_POSE_TILES)) {
+            s.error("poseTiles", tiles + " applies to posePeople: one; with posePeople: all the person detector finds"
+                    + " people (remove poseTiles, or write posePeople: one)");
+        }
+        Optional<String> detector = Optional.ofNullable(workerPath(s, "detector", localCluster));
         Section o = s.section("openpose");
         OpenPose openpose = new OpenPose(Optional.ofNullable(workerPath(o, "binary", localCluster)),
                 o.strings("args", List.of()), o.integer("numGpu", -1, -1, 64), o.integer("numGpuStart", 0, 0, 63));
@@ -108,7 +125,8 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseT
         deploy.filter(d -> !d.startsWith("/")).ifPresent(d -> s.error("deployDirectory", Section.show(d)
                 + " is not absolute; write an absolute path on the cluster"));
         s.finish();
-        return new WorkerConfig(analysis, model, tiles, openpose, initial, max, lease, margin, perWorker, java, jvm, deploy);
+        return new WorkerConfig(analysis, model, people, detector, tiles, openpose, initial, max, lease, margin, perWorker,
+                java, jvm, deploy);
     }
 
     private static String workerPath(Section s, String key, boolean localCluster) {

@@ -32,17 +32,24 @@ public final class Payload implements AutoCloseable {
 
     private final List<Artifact> classPath;
     private final Optional<Artifact> model;
+    private final Optional<Artifact> detector;
     private final Path temp;
 
-    private Payload(List<Artifact> classPath, Optional<Artifact> model, Path temp) {
+    private Payload(List<Artifact> classPath, Optional<Artifact> model, Optional<Artifact> detector, Path temp) {
         this.classPath = List.copyOf(classPath);
         this.model = model;
+        this.detector = detector;
         this.temp = temp;
     }
 
     /** This program's runtime class path, plus the model if given. */
     public static Payload current(Optional<Path> model) {
-        return of(System.getProperty("java.class.path", ""), model);
+        return current(model, Optional.empty());
+    }
+
+    /** This program's runtime class path, plus the pose model and the person detector if given. */
+    public static Payload current(Optional<Path> model, Optional<Path> detector) {
+        return of(System.getProperty("java.class.path", ""), model, detector);
     }
 
     /**
@@ -51,7 +58,18 @@ public final class Payload implements AutoCloseable {
      * @throws UncheckedIOException if a file cannot be read or a folder cannot be packed
      */
     public static Payload of(String classPath, Optional<Path> model) {
+        return of(classPath, model, Optional.empty());
+    }
+
+    /**
+     * The files of {@code classPath} (entries separated by the platform's path separator), plus the pose model
+     * and the person detector.
+     *
+     * @throws UncheckedIOException if a file cannot be read or a folder cannot be packed
+     */
+    public static Payload of(String classPath, Optional<Path> model, Optional<Path> detector) {
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(detector, "detector");
         Path temp = null;
         try {
             List<Artifact> artifacts = new ArrayList<>();
@@ -70,7 +88,7 @@ public final class Payload implements AutoCloseable {
             if (artifacts.isEmpty()) {
                 throw new IllegalStateException("the class path " + classPath + " holds no jar or class folder to deploy");
             }
-            return new Payload(artifacts, model.map(Artifact::of), temp);
+            return new Payload(artifacts, model.map(Artifact::of), detector.map(Artifact::of), temp);
         } catch (IOException e) {
             delete(temp);
             throw new UncheckedIOException("cannot prepare the class path for deploying: " + e.getMessage(), e);
@@ -138,10 +156,16 @@ public final class Payload implements AutoCloseable {
         return model;
     }
 
-    /** Every file: the class path, then the model. */
+    /** The person detector file, when the analysis finds every person and needs it from this machine. */
+    public Optional<Artifact> detector() {
+        return detector;
+    }
+
+    /** Every file: the class path, then the model and the detector. */
     public List<Artifact> all() {
         List<Artifact> all = new ArrayList<>(classPath);
         model.ifPresent(all::add);
+        detector.ifPresent(all::add);
         return all;
     }
 

@@ -24,15 +24,17 @@ import java.util.Optional;
  * release=ID
  * args=DIR/releases/ID.args
  * model=DIR/cas/SHA256-pose_landmark_lite.tflite     (only when a model was deployed)
+ * detector=DIR/cas/SHA256-pose_detection.tflite     (only when the person detector was deployed)
  * files=N
  * </pre>
  *
  * @param id the release id (16 hex digits)
  * @param argsFile the absolute path of its java argument file on the cluster
  * @param model the absolute path of its model on the cluster, if one was deployed
+ * @param detector the absolute path of its person detector on the cluster, if one was deployed
  * @param files how many cas files it uses
  */
-public record Release(String id, String argsFile, Optional<String> model, int files) {
+public record Release(String id, String argsFile, Optional<String> model, Optional<String> detector, int files) {
 
     /** How long reading the record may take. */
     static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
@@ -43,15 +45,18 @@ public record Release(String id, String argsFile, Optional<String> model, int fi
         }
         Objects.requireNonNull(argsFile, "argsFile");
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(detector, "detector");
     }
 
-    /** The release of these cas files (class path in order) and model, in {@code layout}. */
-    static Release of(DeployLayout layout, List<String> classPathCasNames, Optional<String> modelCasName) {
-        String modelPath = modelCasName.map(layout::casFile).orElse(null);
-        String id = Artifact.sha256((argsText(layout, classPathCasNames) + (modelPath == null ? "" : "model=" + modelPath + "\n"))
-                .getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-        return new Release(id, layout.argsFile(id), Optional.ofNullable(modelPath),
-                classPathCasNames.size() + (modelPath == null ? 0 : 1));
+    /** The release of these cas files (class path in order), model and person detector, in {@code layout}. */
+    static Release of(DeployLayout layout, List<String> classPathCasNames, Optional<String> modelCasName,
+            Optional<String> detectorCasName) {
+        Optional<String> modelPath = modelCasName.map(layout::casFile);
+        Optional<String> detectorPath = detectorCasName.map(layout::casFile);
+        String id = Artifact.sha256((argsText(layout, classPathCasNames) + modelPath.map(m -> "model=" + m + "\n").orElse("")
+                + detectorPath.map(d -> "detector=" + d + "\n").orElse("")).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        return new Release(id, layout.argsFile(id), modelPath, detectorPath,
+                classPathCasNames.size() + (modelPath.isPresent() ? 1 : 0) + (detectorPath.isPresent() ? 1 : 0));
     }
 
     /** The java argument file of a class path of cas files: {@code -cp} and the absolute paths joined by {@code :}. */
@@ -66,6 +71,7 @@ public record Release(String id, String argsFile, Optional<String> model, int fi
         StringBuilder s = new StringBuilder("# juggler deploy release record\n");
         s.append("release=").append(id).append('\n').append("args=").append(argsFile).append('\n');
         model.ifPresent(m -> s.append("model=").append(m).append('\n'));
+        detector.ifPresent(d -> s.append("detector=").append(d).append('\n'));
         s.append("files=").append(files).append('\n');
         return s.toString();
     }
@@ -90,17 +96,23 @@ public record Release(String id, String argsFile, Optional<String> model, int fi
         if (id == null || args == null || !args.matches("/[A-Za-z0-9_./+@%=,~-]+")) {
             throw new IllegalArgumentException("not a juggler release record (needs release=ID and args=PATH)");
         }
-        Optional<String> model = Optional.ofNullable(values.get("model"));
-        if (model.isPresent() && !model.get().matches("/[A-Za-z0-9_./+@%=,~-]+")) {
-            throw new IllegalArgumentException("model= is not a plain absolute path");
-        }
+        Optional<String> model = plainPath(values, "model");
+        Optional<String> detector = plainPath(values, "detector");
         int files;
         try {
             files = Integer.parseInt(values.getOrDefault("files", "0"));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("files= is not a number");
         }
-        return new Release(id, args, model, files);
+        return new Release(id, args, model, detector, files);
+    }
+
+    private static Optional<String> plainPath(Map<String, String> values, String key) {
+        Optional<String> path = Optional.ofNullable(values.get(key));
+        if (path.isPresent() && !path.get().matches("/[A-Za-z0-9_./+@%=,~-]+")) {
+            throw new IllegalArgumentException(key + "= is not a plain absolute path");
+        }
+        return path;
     }
 
     /**

@@ -136,6 +136,19 @@ class ConfigParseTest {
     }
 
     @Test
+    void posePeopleDefaultsToAllAndATileGridNeedsOne() {
+        assertEquals("all", parse(MINIMAL).worker().posePeople());
+        List<String> p = problems(MINIMAL + "  poseTiles: 3x2\n");
+        assertEquals(1, p.size(), p.toString());
+        assertTrue(p.get(0).contains("worker.poseTiles") && p.get(0).contains("posePeople: one"), p.toString());
+        JugglerConfig one = parse(MINIMAL + "  posePeople: one\n  poseTiles: 3x2\n  detector: models/my detector.tflite\n");
+        assertEquals("one", one.worker().posePeople());
+        assertEquals(dir.resolve("models/my detector.tflite").toString(), one.worker().detector().orElseThrow());
+        List<String> bad = problems(MINIMAL + "  posePeople: everyone\n");
+        assertTrue(bad.get(0).contains("worker.posePeople") && bad.get(0).contains("all, one"), bad.toString());
+    }
+
+    @Test
     void unknownKeysAreErrorsWithASuggestion() {
         List<String> p = problems(MINIMAL + """
                 cluster:
