@@ -63,4 +63,43 @@ public class InvalidConfigException extends JugglerException {
         }
         return value;
     }
+
+    /**
+     * Checks a builder's whole-number setting against its bounds.
+     *
+     * @return {@code value}, for use in assignments
+     * @throws InvalidConfigException naming {@code field} and the bounds if it is outside {@code [min, max]}
+     */
+    public static int requireInRange(String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw of(field, value, max == Integer.MAX_VALUE ? "must be >= " + min : "must be in " + min + ".." + max);
+        }
+        return value;
+    }
+
+    /**
+     * Checks a builder's score or fraction setting: a number (not NaN) in {@code [min, max]}.
+     *
+     * @return {@code value}, for use in assignments
+     * @throws InvalidConfigException naming {@code field} and the bounds otherwise
+     */
+    public static float requireInRange(String field, float value, float min, float max) {
+        if (!(value >= min && value <= max)) {
+            throw of(field, value, "must be in [" + min + ", " + max + "]");
+        }
+        return value;
+    }
+
+    /**
+     * Checks a builder's name-like setting.
+     *
+     * @return {@code value}, for use in assignments
+     * @throws InvalidConfigException naming {@code field} if it is null or blank
+     */
+    public static String requireNotBlank(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw of(field, value, "must not be blank");
+        }
+        return value;
+    }
 }

@@ -217,12 +217,8 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
          * pedestrians in a street scene) at the cost of one inference per crop.
          */
         public Builder tiles(int columns, int rows) {
-            if (columns < 1 || columns > 8) {
-                throw InvalidConfigException.of("tiles.columns", columns, "must be in 1..8");
-            }
-            if (rows < 1 || rows > 8) {
-                throw InvalidConfigException.of("tiles.rows", rows, "must be in 1..8");
-            }
+            InvalidConfigException.requireInRange("tiles.columns", columns, 1, 8);
+            InvalidConfigException.requireInRange("tiles.rows", rows, 1, 8);
             this.tileColumns = columns;
             this.tileRows = rows;
             return this;
@@ -243,46 +239,31 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
 
         /** The accelerator name in logs and events; default {@code cpu-blazepose}. */
         public Builder name(String value) {
-            if (value == null || value.isBlank()) {
-                throw InvalidConfigException.of("name", value, "must not be blank");
-            }
-            this.name = value;
+            this.name = InvalidConfigException.requireNotBlank("name", value);
             return this;
         }
 
         /** Interpreters that may run at once (one per pipeline inference thread); default 1. */
         public Builder interpreters(int count) {
-            if (count < 1 || count > 64) {
-                throw InvalidConfigException.of("interpreters", count, "must be in 1..64");
-            }
-            this.interpreters = count;
+            this.interpreters = InvalidConfigException.requireInRange("interpreters", count, 1, 64);
             return this;
         }
 
         /** XNNPACK threads inside each interpreter; default 1. */
         public Builder threadsPerInterpreter(int count) {
-            if (count < 1 || count > 256) {
-                throw InvalidConfigException.of("threadsPerInterpreter", count, "must be in 1..256");
-            }
-            this.threadsPerInterpreter = count;
+            this.threadsPerInterpreter = InvalidConfigException.requireInRange("threadsPerInterpreter", count, 1, 256);
             return this;
         }
 
         /** Largest batch one {@link #infer} call takes; default 4. */
         public Builder maxBatchSize(int frames) {
-            if (frames < 1) {
-                throw InvalidConfigException.of("maxBatchSize", frames, "must be >= 1");
-            }
-            this.maxBatchSize = frames;
+            this.maxBatchSize = InvalidConfigException.requireInRange("maxBatchSize", frames, 1, Integer.MAX_VALUE);
             return this;
         }
 
         /** Pose score below which a frame has nobody; default 0.5. */
         public Builder minPoseScore(float score) {
-            if (!(score >= 0f && score <= 1f)) {
-                throw InvalidConfigException.of("minPoseScore", score, "must be in [0, 1]");
-            }
-            this.minPoseScore = score;
+            this.minPoseScore = InvalidConfigException.requireInRange("minPoseScore", score, 0f, 1f);
             return this;
         }
 

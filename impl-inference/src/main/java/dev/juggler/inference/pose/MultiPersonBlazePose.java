@@ -270,37 +270,25 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
 
         /** The accelerator name in logs and events; default {@code cpu-blazepose-multi}. */
         public Builder name(String value) {
-            if (value == null || value.isBlank()) {
-                throw InvalidConfigException.of("name", value, "must not be blank");
-            }
-            this.name = value;
+            this.name = InvalidConfigException.requireNotBlank("name", value);
             return this;
         }
 
         /** XNNPACK threads inside each of the two interpreters; default 1. */
         public Builder threads(int count) {
-            if (count < 1 || count > 256) {
-                throw InvalidConfigException.of("threads", count, "must be in 1..256");
-            }
-            this.threads = count;
+            this.threads = InvalidConfigException.requireInRange("threads", count, 1, 256);
             return this;
         }
 
         /** Largest batch one {@link #infer} call takes; default 4. */
         public Builder maxBatchSize(int frames) {
-            if (frames < 1) {
-                throw InvalidConfigException.of("maxBatchSize", frames, "must be >= 1");
-            }
-            this.maxBatchSize = frames;
+            this.maxBatchSize = InvalidConfigException.requireInRange("maxBatchSize", frames, 1, Integer.MAX_VALUE);
             return this;
         }
 
         /** Landmark pose score below which a followed person is lost; default 0.5. */
         public Builder minPoseScore(float score) {
-            if (!(score >= 0f && score <= 1f)) {
-                throw InvalidConfigException.of("minPoseScore", score, "must be in [0, 1]");
-            }
-            this.minPoseScore = score;
+            this.minPoseScore = InvalidConfigException.requireInRange("minPoseScore", score, 0f, 1f);
             return this;
         }
 
@@ -318,10 +306,7 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
          * on every frame (no tracking shortcut, the most detector calls).
          */
         public Builder detectEvery(int frames) {
-            if (frames < 1 || frames > 10_000) {
-                throw InvalidConfigException.of("detectEvery", frames, "must be in 1..10000");
-            }
-            this.detectEvery = frames;
+            this.detectEvery = InvalidConfigException.requireInRange("detectEvery", frames, 1, 10_000);
             return this;
         }
 
@@ -333,12 +318,8 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
          * {@link #autoDetectorTiles()}.
          */
         public Builder detectorTiles(int columns, int rows) {
-            if (columns < 1 || columns > 8) {
-                throw InvalidConfigException.of("detectorTiles.columns", columns, "must be in 1..8");
-            }
-            if (rows < 1 || rows > 8) {
-                throw InvalidConfigException.of("detectorTiles.rows", rows, "must be in 1..8");
-            }
+            InvalidConfigException.requireInRange("detectorTiles.columns", columns, 1, 8);
+            InvalidConfigException.requireInRange("detectorTiles.rows", rows, 1, 8);
             this.tileColumns = columns;
             this.tileRows = rows;
             return this;
@@ -356,10 +337,7 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
 
         /** Most people followed in one frame; default 10. */
         public Builder maxPeople(int people) {
-            if (people < 1 || people > 100) {
-                throw InvalidConfigException.of("maxPeople", people, "must be in 1..100");
-            }
-            this.maxPeople = people;
+            this.maxPeople = InvalidConfigException.requireInRange("maxPeople", people, 1, 100);
             return this;
         }
 
