@@ -2,10 +2,14 @@ package dev.juggler.inference.video;
 
 import dev.juggler.InvalidConfigException;
 import dev.juggler.inference.internal.FfmpegFrameSource;
+import dev.juggler.inference.internal.ImageFolderSource;
+import dev.juggler.inference.internal.VideoFiles;
 import dev.juggler.pipeline.FrameSource;
 import dev.juggler.pipeline.FrameSourceFactory;
 import dev.juggler.pipeline.PixelFormat;
 import dev.juggler.video.FrameRange;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -32,6 +36,13 @@ import java.util.Objects;
  *       naming the first frame not delivered).</li>
  * </ul>
  * After {@code next()} threw, it throws the same exception again.
+ *
+ * <p>A location that is a folder is an {@linkplain ImageFolders image folder}: frame {@code i} is its
+ * {@code i}-th image in natural order, decoded by FFmpeg's image decoders into the same pixel formats, each
+ * at its own size, with the timestamp {@code i / fps}. An image that cannot be read is a
+ * {@link dev.juggler.video.DamagedFrameException} for its frame only (the next {@code next()} goes on);
+ * a range past the last image ends with {@code TRUNCATED}; a missing folder is {@code UNREADABLE}, one without
+ * images {@code EMPTY}. ({@code decoderThreads} does not apply: each image is decoded on the calling thread.)
  *
  * <p>The factory is immutable and thread-safe; each source is used by one thread and must be closed
  * (it holds native decoder memory); {@code close()} is idempotent.
@@ -125,6 +136,10 @@ public final class FfmpegFrameSources {
         public FrameSource open(String location, FrameRange range) {
             InvalidConfigException.required(location, "location");
             InvalidConfigException.required(range, "range");
+            Path path = VideoFiles.toPath(location);
+            if (Files.isDirectory(path)) {
+                return ImageFolderSource.open(location, path, range, pixelFormat);
+            }
             return FfmpegFrameSource.open(location, range, decoderThreads, pixelFormat);
         }
 

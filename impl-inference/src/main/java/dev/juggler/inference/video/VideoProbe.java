@@ -6,6 +6,7 @@ import dev.juggler.video.Video;
 import dev.juggler.video.VideoException;
 import dev.juggler.video.VideoException.Kind;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -22,7 +23,9 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  * without conversion.
  *
  * <p>Broken files fail with the same {@link VideoException} kinds as
- * {@link FfmpegFrameSources}. Stateless and thread-safe.
+ * {@link FfmpegFrameSources}. A folder is an image folder: every method delegates to
+ * {@link ImageFolders#inspect} (headers only; {@code verifyByDecoding} decodes every image too).
+ * Stateless and thread-safe.
  */
 public final class VideoProbe {
 
@@ -57,6 +60,9 @@ public final class VideoProbe {
     private static Inspection read(String id, Path file, Map<String, String> tags, Check check) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(file, "file");
+        if (java.nio.file.Files.isDirectory(file)) {
+            return ImageFolders.inspect(id, file, tags, check == Check.DECODE_ALL);
+        }
         String location = file.toString();
         long size = VideoFiles.checkFile(location, file);
         FFmpegFrameGrabber grabber = VideoFiles.open(location, file, 0, PixelFormat.I420);
@@ -82,15 +88,23 @@ public final class VideoProbe {
 
     /**
      * What {@link #inspect} found: the video as its container declares it, and, when the file was cut
-     * short behind an intact index, the first frame that cannot be read. Immutable and thread-safe.
+     * short behind an intact index, the first frame that cannot be read; for an image folder, the images
+     * that cannot be read or are unusual. Immutable and thread-safe.
      *
      * @param video the video with its declared frame count
      * @param readableFrames frames {@code [0, readableFrames)} can be read; empty when all can
+     * @param imageProblems (image folders) damaged images, then notes, each in frame order; empty for a video file
      */
-    public record Inspection(Video video, OptionalLong readableFrames) {
+    public record Inspection(Video video, OptionalLong readableFrames, List<ImageProblem> imageProblems) {
         public Inspection {
             Objects.requireNonNull(video, "video");
             Objects.requireNonNull(readableFrames, "readableFrames");
+            imageProblems = List.copyOf(imageProblems);
+        }
+
+        /** A video file's inspection (no image problems). */
+        public Inspection(Video video, OptionalLong readableFrames) {
+            this(video, readableFrames, List.of());
         }
 
         /** Whether frames at the end cannot be read. */
@@ -98,8 +112,18 @@ public final class VideoProbe {
             return readableFrames.isPresent();
         }
 
+        /** The images of an image folder whose frames will fail (registered all the same). */
+        public List<ImageProblem> damagedImages() {
+            return imageProblems.stream().filter(p -> p.severity() == ImageProblem.Severity.DAMAGED).toList();
+        }
+
         /** For people: which frames cannot be read and why. */
         public String describe() {
+            long damaged = damagedImages().size();
+            if (damaged > 0) {
+                return damaged + " of " + video.frameCount() + " images cannot be read (their frames will fail), the first: "
+                        + damagedImages().get(0).describe();
+            }
             return readableFrames.isEmpty() ? "all " + video.frameCount() + " frames readable"
                     : "the container declares " + video.frameCount() + " frames but frame " + readableFrames.getAsLong()
                             + " and those after it cannot be read (the file was probably cut short)";
