@@ -4,6 +4,7 @@ import dev.juggler.pipeline.Frame;
 import dev.juggler.pipeline.FrameInfo;
 import dev.juggler.pipeline.FrameSource;
 import dev.juggler.pipeline.PixelFormat;
+import dev.juggler.video.DamagedFrameException;
 import dev.juggler.video.FrameRange;
 import dev.juggler.video.VideoException;
 import dev.juggler.video.VideoException.Kind;
@@ -19,8 +20,10 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  *
  * <p>Frame indices come from each picture's timestamp, not from counting: FFmpeg silently drops a
  * picture it cannot decode, and counting would then put the wrong index on every later frame (the
- * worst failure for a result store keyed by frame). A jump in the timestamps is reported as damage at
- * the first missing frame; the end of the stream before {@code range.to} as truncation.
+ * worst failure for a result store keyed by frame). Each frame missing from the timestamps, and each
+ * picture the decoder flags as corrupt (concealed), is a {@link DamagedFrameException} for that frame
+ * alone: the next call goes on with the frame after it. The end of the stream before {@code range.to},
+ * or a corrupt last picture, is truncation, which ends the range (and is sticky, as a decoder error is).
  *
  * <p>Frame 0 is the first picture the decoder outputs, and its timestamp is the origin of all
  * indices. Why not the stream's start time: with B-frames in AVI (XviD "packed bitstream") every
@@ -181,11 +184,15 @@ public final class FfmpegFrameSource implements FrameSource {
                 continue; // a picture before the range (seek pre-roll) or a repeated one: not ours
             }
             if (index > expected) {
-                throw fail(Kind.DAMAGED, "frames " + expected + ".." + (index - 1)
-                        + " could not be decoded (the next decodable frame is " + index + ")", null);
+                // Frames FFmpeg dropped: each is reported on its own, then this picture is delivered.
+                held = picture;
+                seekPending = false;
+                return skipDamaged("frame " + expected + " could not be decoded (frames " + expected + ".." + (index - 1)
+                        + " are missing; the next decodable frame is " + index + ")");
             }
             if (VideoFiles.isCorrupt(picture)) {
-                throw failCorrupt();
+                seekPending = false;
+                return skipCorrupt();
             }
             seekPending = false;
             Frame frame = copy(picture, index, seconds);
@@ -258,17 +265,26 @@ public final class FfmpegFrameSource implements FrameSource {
         return spareBuffer != null && spareBuffer.length == size ? spareBuffer : new byte[size];
     }
 
-    // A damaged picture at the very end is the cut of a truncated file; anywhere else it is damage.
-    private VideoException failCorrupt() {
-        boolean more;
+    // A damaged picture at the very end is the cut of a truncated file (the range ends there); anywhere
+    // else it is one damaged frame, and the picture after it is held for the next call.
+    private Frame skipCorrupt() {
+        org.bytedeco.javacv.Frame next;
         try {
-            more = grabber.grabFrame(false, true, false, false) != null;
+            next = grabber.grabImage();
         } catch (Exception e) {
-            more = true;
+            throw fail(Kind.DAMAGED, "decoder error after damaged frame " + expected + ": " + e.getMessage(), e);
         }
-        return more
-                ? fail(Kind.DAMAGED, "frame " + expected + " decodes with errors (corrupt data, concealed by the decoder)", null)
-                : fail(Kind.TRUNCATED, "the stream ends inside frame " + expected + " (its picture is incomplete)", null);
+        if (next == null || next.image == null || next.image[0] == null) {
+            throw fail(Kind.TRUNCATED, "the stream ends inside frame " + expected + " (its picture is incomplete)", null);
+        }
+        held = next;
+        return skipDamaged("frame " + expected + " decodes with errors (corrupt data, concealed by the decoder)");
+    }
+
+    // Not sticky: the frame is passed over and the next call goes on with the one after it.
+    private Frame skipDamaged(String detail) {
+        long frame = expected++;
+        throw new DamagedFrameException(location, frame, detail, null);
     }
 
     private VideoException fail(Kind kind, String detail, Throwable cause) {

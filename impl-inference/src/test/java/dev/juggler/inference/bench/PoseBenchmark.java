@@ -1,0 +1,151 @@
+package dev.juggler.inference.bench;
+
+import dev.juggler.inference.pose.BlazePoseModel;
+import dev.juggler.inference.pose.MultiPersonBlazePose;
+import dev.juggler.inference.pose.PoseFrame;
+import dev.juggler.inference.pose.PoseModels;
+import dev.juggler.inference.testing.DamageComparison;
+import dev.juggler.inference.testing.PoseLabels;
+import dev.juggler.inference.video.FfmpegFrameSources;
+import dev.juggler.pipeline.Frame;
+import dev.juggler.pipeline.FrameSource;
+import dev.juggler.pipeline.PixelFormat;
+import dev.juggler.video.FrameRange;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Issue 13's pose benchmark, all in one run on {@code vtest.avi}: people found on the hand-labelled frames
+ * (recall, precision, PCK@0.2), frames/s of the multi-person path against the landmark-only path, detector
+ * calls per frame with and without tracking, the cost of one more person, and frames lost on damaged
+ * copies against what FFmpeg cannot decode ({@link DamageComparison}). Appends a section to {@code --out}
+ * and prints the RESULT line last.
+ *
+ * <p>Usage: {@code PoseBenchmark --work DIR --out FILE [--frames N]}.
+ */
+public final class PoseBenchmark {
+
+    private static final Path VTEST = Path.of("/usr/share/doc/opencv-doc/examples/data/vtest.avi");
+
+    private PoseBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            opts.put(args[i], args[i + 1]);
+        }
+        Path work = Path.of(opts.getOrDefault("--work", "target/bench-pose"));
+        Path out = Path.of(opts.getOrDefault("--out", "target/bench-pose.md"));
+        int frames = Integer.parseInt(opts.getOrDefault("--frames", "300"));
+        Files.createDirectories(work);
+        PoseModels models = PoseModels.system();
+        Path full = models.locate(PoseModels.Variant.FULL, null);
+        Path detector = models.locateDetector(null);
+
+        PoseLabels labels = PoseLabels.resource("pose-labels/vtest.csv");
+        Map<Long, PoseFrame> found = new HashMap<>();
+        try (MultiPersonBlazePose model = MultiPersonBlazePose.builder(full, detector).build()) {
+            for (long frame : labels.frames()) {
+                found.put(frame, run(model, frame - 20, frame + 1).get(frame));
+            }
+        }
+        PoseLabels.Score score = labels.score(found);
+        log("hand labels: " + score);
+
+        // Speed: the same frames through both paths, each in one thread, interleaved twice (best of two).
+        double multiMs = Double.MAX_VALUE;
+        double singleMs = Double.MAX_VALUE;
+        MultiPersonBlazePose.Stats tracked = null;
+        long peopleFound = 0;
+        for (int round = 0; round < 2; round++) {
+            try (MultiPersonBlazePose model = MultiPersonBlazePose.builder(full, detector).threads(1).build()) {
+                long t0 = System.nanoTime();
+                Map<Long, PoseFrame> poses = run(model, 0, frames);
+                multiMs = Math.min(multiMs, (System.nanoTime() - t0) / 1e6 / frames);
+                tracked = model.stats();
+                peopleFound = poses.values().stream().mapToLong(p -> p.people().size()).sum();
+            }
+            try (BlazePoseModel model = BlazePoseModel.builder(full).interpreters(1).build();
+                 FrameSource source = source(0, frames)) {
+                long t0 = System.nanoTime();
+                for (Frame f = source.next(); f != null; f = source.next()) {
+                    model.infer(List.of(model.preprocess(f)));
+                }
+                singleMs = Math.min(singleMs, (System.nanoTime() - t0) / 1e6 / frames);
+            }
+        }
+        MultiPersonBlazePose.Stats everyFrame;
+        try (MultiPersonBlazePose model = MultiPersonBlazePose.builder(full, detector).threads(1).detectEvery(1).build()) {
+            run(model, 0, frames);
+            everyFrame = model.stats();
+        }
+        double detectorPerFrame = tracked.detectorCallsPerFrame();
+        double peoplePerFrame = (double) peopleFound / frames;
+        double landmarkPerFrame = (double) tracked.landmarkCalls() / frames;
+        double perPerson = peoplePerFrame == 0 ? Double.NaN : multiMs / peoplePerFrame;
+        log(String.format(Locale.ROOT, "multi-person %.1f ms/frame (%.2f people, %.2f landmark passes, %.3f detector calls"
+                + " per frame); landmark-only %.1f ms/frame; detector on every frame: %.2f calls/frame",
+                multiMs, peoplePerFrame, landmarkPerFrame, detectorPerFrame, singleMs, everyFrame.detectorCallsPerFrame()));
+
+        DamageComparison.Result damage = DamageComparison.run(work.resolve("damaged"));
+        log("damage: " + damage);
+
+        String section = String.format(Locale.ROOT, """
+
+                ## pose
+
+                Run %s on %d cores, Java %s. `bench/pose.sh`; `vtest.avi` (768x576), BlazePose full, one inference
+                thread, TFLite with 1 thread for the speed rows.
+
+                | measurement | value | baseline | ratio | goal |
+                |---|---|---|---|---|
+                | people found on the hand-labelled frames (recall) | %.3f (%d of %d) | - | - | >= 0.9 |
+                | precision | %.3f (%d found) | - | - | - |
+                | PCK@0.2 of torso, matched people with keypoint labels | %.3f (%d people) | - | - | >= 0.8 |
+                | frames/s, %d frames, detector + tracking | %.2f | %.2f (landmark-only path, whole frame) | %.3f | - |
+                | detector calls per frame | %.3f (detect every 10 frames and on loss) | %.3f (every frame) | %.1fx fewer | >= 5x fewer |
+                | ms per person found | %.1f (%.2f people/frame, %.2f landmark passes/frame) | %.1f (one landmark pass on the whole frame) | %.2f | - |
+                | frames lost on damaged copies | %d | %d (frames FFmpeg cannot decode) | %.3f | 1.0 |
+
+                %s
+                """, Instant.now(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                score.recall(), score.matched(), score.present(), score.precision(), score.found(), score.meanPck(),
+                score.pckPeople(), frames, 1000 / multiMs, 1000 / singleMs, singleMs / multiMs, detectorPerFrame,
+                everyFrame.detectorCallsPerFrame(), everyFrame.detectorCallsPerFrame() / detectorPerFrame, perPerson,
+                peoplePerFrame, landmarkPerFrame, singleMs, perPerson / singleMs, damage.lost(), damage.undecodable(),
+                damage.ratio(), damage.table());
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, section, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        System.out.print(section);
+        System.out.printf(Locale.ROOT, "RESULT pose recall=%.3f mean_pck=%.3f damaged_frames_lost_vs_undecodable=%.3f"
+                + " fps_multi=%.2f detector_calls_per_frame=%.3f%n", score.recall(), score.meanPck(), damage.ratio(),
+                1000 / multiMs, detectorPerFrame);
+    }
+
+    private static FrameSource source(long from, long to) {
+        return FfmpegFrameSources.builder().pixelFormat(PixelFormat.I420).build().open(VTEST.toString(), FrameRange.of(from, to));
+    }
+
+    private static Map<Long, PoseFrame> run(MultiPersonBlazePose model, long from, long to) {
+        Map<Long, PoseFrame> out = new HashMap<>();
+        try (FrameSource source = source(from, to)) {
+            for (Frame f = source.next(); f != null; f = source.next()) {
+                out.put(f.index(), model.infer(List.of(model.preprocess(f))).get(0));
+            }
+        }
+        return out;
+    }
+
+    static void log(String line) {
+        System.err.println("[pose bench] " + line);
+    }
+}
