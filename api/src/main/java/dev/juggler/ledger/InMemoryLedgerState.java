@@ -191,6 +191,36 @@ final class InMemoryLedgerState {
         }
     }
 
+    /**
+     * Ends the lease on {@code chunk} by cutting it into the settlement's pieces: the chunk becomes the
+     * first piece, the others new chunks; FAILED pieces are damaged frames, failed for good and recorded in
+     * the history.
+     */
+    void settle(Chunk chunk, LeaseSettlement settlement) {
+        Instant now = now();
+        Track track = tracks.get(chunk.trackId);
+        String job = chunk.job;
+        boolean first = true;
+        for (LeaseSettlement.Piece piece : settlement.pieces()) {
+            Chunk target;
+            if (first) {
+                target = chunk;
+                target.to = piece.to();
+                target.state = piece.state();
+                target.failureReason = piece.reason();
+                target.endLease(piece.state() == ChunkState.DONE, now);
+                first = false;
+            } else {
+                target = newChunk(track, piece.from(), piece.to(), piece.state(), chunk.attempts, piece.reason());
+            }
+            target.checkpoint = piece.state() == ChunkState.DONE ? piece.to() : piece.from();
+            if (piece.state() == ChunkState.FAILED) {
+                appendHistory(target.id, target.trackId, piece.from(), piece.to(), ChunkEvent.Kind.FAILED, chunk.attempts,
+                        piece.reason(), job);
+            }
+        }
+    }
+
     /** Appends to the history that {@code [from, to)} of a leased chunk failed an attempt; call before {@link #settle}. */
     void failed(Chunk chunk, long from, ChunkState rest, int attempts, String reason) {
         appendHistory(chunk.id, chunk.trackId, from, chunk.to, rest == ChunkState.FAILED ? ChunkEvent.Kind.FAILED

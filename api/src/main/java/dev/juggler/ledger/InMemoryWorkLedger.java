@@ -304,6 +304,18 @@ public class InMemoryWorkLedger implements WorkLedger {
     }
 
     @Override
+    public void complete(Lease lease, long doneUntil, List<DamagedFrame> damaged) {
+        Objects.requireNonNull(lease, "lease");
+        checkDoneUntil(lease, doneUntil);
+        if (damaged.isEmpty()) {
+            complete(lease, doneUntil);
+            return;
+        }
+        LeaseSettlement settlement = LeaseSettlement.of(lease.range().from(), lease.range().to(), doneUntil, damaged);
+        lockedRun(() -> state.settle(held(lease), settlement));
+    }
+
+    @Override
     public void fail(Lease lease, long doneUntil, String reason, boolean permanent) {
         Objects.requireNonNull(lease, "lease");
         checkDoneUntil(lease, doneUntil);

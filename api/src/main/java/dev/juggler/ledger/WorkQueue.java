@@ -1,5 +1,6 @@
 package dev.juggler.ledger;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -36,6 +37,20 @@ public interface WorkQueue {
      * @throws LeaseLostException if the lease is no longer held
      */
     void complete(Lease lease, long doneUntil);
+
+    /**
+     * Completes a lease as {@link #complete(Lease, long)} does, except that the {@code damaged} frames before
+     * {@code doneUntil} become FAILED one-frame ranges with their reasons (adjacent ones with the same reason
+     * one range; see {@link LeaseSettlement}). They fail permanently, as analysing them again fails the same
+     * way until the video is replaced; {@link #reschedule} takes them back like any failed range. Each
+     * FAILED range is recorded in the chunk history. With no damaged frames this is
+     * {@code complete(lease, doneUntil)}.
+     *
+     * @throws LeaseLostException if the lease is no longer held
+     * @throws IllegalArgumentException if a damaged frame lies outside {@code [range.from, doneUntil)} or is
+     *     listed twice
+     */
+    void complete(Lease lease, long doneUntil, List<DamagedFrame> damaged);
 
     /**
      * Records a failure of the leased frames from {@code doneUntil} on (the frames before it are

@@ -293,6 +293,33 @@ public abstract class WorkLedgerContract extends LedgerFixture {
     }
 
     @Test
+    void damagedFramesBecomeFailedOneFrameRangesAndTheRestIsDone() {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        Lease lease = claimOrFail(60);
+        assertThrows(IllegalArgumentException.class,
+                () -> ledger.complete(lease, 50, List.of(new DamagedFrame(55, "after the done mark"))));
+        assertThrows(IllegalArgumentException.class, () -> ledger.complete(lease, 50,
+                List.of(new DamagedFrame(7, "twice"), new DamagedFrame(7, "twice"))));
+        ledger.complete(lease, 50, List.of(new DamagedFrame(20, "header damaged"), new DamagedFrame(0, "no picture"),
+                new DamagedFrame(21, "header damaged"), new DamagedFrame(30, "ac-tex damaged")));
+        assertEquals(List.of(FrameRange.of(1, 20), FrameRange.of(22, 30), FrameRange.of(31, 50)), rangesIn(track, ChunkState.DONE));
+        assertEquals(List.of(FrameRange.of(0, 1), FrameRange.of(20, 22), FrameRange.of(30, 31)), rangesIn(track, ChunkState.FAILED),
+                "one range per run of damaged frames with one reason");
+        assertEquals(List.of(FrameRange.of(50, 60), FrameRange.of(60, 100)), rangesIn(track, ChunkState.PENDING));
+        assertPartition(track, video.allFrames(), "after completing with damaged frames");
+        assertEquals(Optional.of("header damaged"), chunks(track).stream().filter(c -> c.range().equals(FrameRange.of(20, 22)))
+                .findFirst().orElseThrow().failureReason());
+        assertEquals(3, ledger.reader().history(track, 10).stream().filter(e -> e.kind() == ChunkEvent.Kind.FAILED).count(),
+                "each damaged range is in the history");
+        assertThrows(LeaseLostException.class, () -> ledger.complete(lease, 50, List.of(new DamagedFrame(1, "x"))));
+        TrackView view = ledger.reader().tracks(TrackQuery.firstPage(1)).get(0);
+        assertEquals(46, view.framesDone());
+        assertEquals(3, ledger.reschedule(RescheduleFilter.track(track)), "damaged frames are re-scheduled like any failure");
+        assertEquals(List.of(), rangesIn(track, ChunkState.FAILED));
+    }
+
+    @Test
     void completeWithNothingDoneReturnsTheWholeChunk() {
         Video video = stagedVideo("v", 10);
         long track = wholeTrack(video, "pose", 0);

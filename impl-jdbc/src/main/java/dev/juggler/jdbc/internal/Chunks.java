@@ -28,6 +28,20 @@ final class Chunks {
     }
 
     /** Inserts {@code chunk}, last updated at {@code nowMillis}, inside the caller's transaction. */
+    /** The id of the track's chunk that starts at {@code from} (chunks of a track never overlap). */
+    long idAt(Connection c, long trackId, long from) throws SQLException {
+        try (PreparedStatement select = c.prepareStatement(db.sql("SELECT id FROM {p}chunks WHERE track_id = ? AND frame_from = ?"))) {
+            select.setLong(1, trackId);
+            select.setLong(2, from);
+            try (java.sql.ResultSet rows = select.executeQuery()) {
+                if (!rows.next()) {
+                    throw new SQLException("no chunk of track " + trackId + " starts at frame " + from);
+                }
+                return rows.getLong(1);
+            }
+        }
+    }
+
     void insert(Connection c, NewChunk chunk, long nowMillis) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(db.sql(INSERT.sql()))) {
             INSERT.bind(insert, NamedSql.params().set("track", chunk.trackId()).set("from", chunk.from()).set("to", chunk.to())

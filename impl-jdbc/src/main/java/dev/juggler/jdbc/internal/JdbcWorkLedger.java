@@ -1,6 +1,7 @@
 package dev.juggler.jdbc.internal;
 
 import dev.juggler.ledger.ClaimRequest;
+import dev.juggler.ledger.DamagedFrame;
 import dev.juggler.ledger.FrameResult;
 import dev.juggler.ledger.JobRecords;
 import dev.juggler.ledger.Lease;
@@ -148,6 +149,11 @@ public final class JdbcWorkLedger implements WorkLedger {
     @Override
     public void complete(Lease lease, long doneUntil) {
         queue.complete(lease, doneUntil);
+    }
+
+    @Override
+    public void complete(Lease lease, long doneUntil, List<DamagedFrame> damaged) {
+        queue.complete(lease, doneUntil, damaged);
     }
 
     @Override

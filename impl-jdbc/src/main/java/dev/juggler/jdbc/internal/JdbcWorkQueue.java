@@ -1,6 +1,9 @@
 package dev.juggler.jdbc.internal;
 
+import dev.juggler.ledger.ChunkEvent;
 import dev.juggler.ledger.ChunkState;
+import dev.juggler.ledger.DamagedFrame;
+import dev.juggler.ledger.LeaseSettlement;
 import dev.juggler.ledger.ClaimRequest;
 import dev.juggler.ledger.Lease;
 import dev.juggler.ledger.LeaseLostException;
@@ -168,6 +171,46 @@ final class JdbcWorkQueue implements WorkQueue {
                 return rows.next();
             }
         }
+    }
+
+    @Override
+    public void complete(Lease lease, long doneUntil, List<DamagedFrame> damaged) {
+        Objects.requireNonNull(lease, "lease");
+        checkDoneUntil(lease, doneUntil);
+        if (damaged.isEmpty()) {
+            complete(lease, doneUntil);
+            return;
+        }
+        LeaseSettlement settlement = LeaseSettlement.of(lease.range().from(), lease.range().to(), doneUntil, damaged);
+        db.tx("complete(chunk=" + lease.chunkId() + ", doneUntil=" + doneUntil + ", damaged=" + damaged.size() + ")", c -> {
+            ChunkRow row = lockLeasedOrNull(c, lease);
+            if (row == null) {
+                throw leaseLost(c, lease);
+            }
+            long now = db.nowMillis();
+            boolean first = true;
+            for (LeaseSettlement.Piece piece : settlement.pieces()) {
+                String reason = piece.reason() == null ? null : Sql.truncate(piece.reason());
+                long checkpoint = piece.state() == ChunkState.DONE ? piece.to() : piece.from();
+                long chunkId = row.id();
+                if (first) {
+                    Sql.update(c, db.sql("UPDATE {p}chunks SET state = ?, frame_to = ?, checkpoint = ?, failure_reason = ?, "
+                            + (piece.state() == ChunkState.DONE ? CLEAR_LEASE_KEEP_JOB : CLEAR_LEASE) + " WHERE id = ?"),
+                            piece.state().name(), piece.to(), checkpoint, reason, now, row.id());
+                    first = false;
+                } else {
+                    chunks.insert(c, new Chunks.NewChunk(row.trackId(), piece.from(), piece.to(), piece.state(), row.attempts(),
+                            reason, row.priority(), row.createdMs()), now);
+                    chunkId = chunks.idAt(c, row.trackId(), piece.from());
+                    Sql.update(c, db.sql("UPDATE {p}chunks SET checkpoint = ? WHERE id = ?"), checkpoint, chunkId);
+                }
+                if (piece.state() == ChunkState.FAILED) {
+                    history.append(c, chunkId, row.trackId(), piece.from(), piece.to(), ChunkEvent.Kind.FAILED, row.attempts(),
+                            reason, row.leaseJob(), now);
+                }
+            }
+            return null;
+        });
     }
 
     @Override
