@@ -213,7 +213,9 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                 if (item == null) {
                     break;
                 }
-                boolean more = delivery.deliver(item.payload());
+                boolean more = item.payload() == null
+                        ? delivery.skipDamaged(item.info().index(), state.takeDamagedReason(item.info().index()))
+                        : delivery.deliver(item.payload());
                 permits(item);
                 Instant now = clock.instant();
                 if (!listeners.isEmpty() && !now.isBefore(lastProgressAt.plus(progressInterval))) {

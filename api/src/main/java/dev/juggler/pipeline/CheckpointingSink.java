@@ -1,10 +1,13 @@
 package dev.juggler.pipeline;
 
 import dev.juggler.InvalidConfigException;
+import dev.juggler.ledger.DamagedFrame;
 import dev.juggler.ledger.FrameResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -33,6 +36,7 @@ public final class CheckpointingSink implements FrameResultSink, PipelineRequest
     private final int everyFrames;
     private final Duration interval;
     private final Clock clock;
+    private final List<DamagedFrame> damaged = new ArrayList<>();
     private long acceptedUntil;
     private long durableUntil;
     private long lastCheckpointFrame;
@@ -80,6 +84,22 @@ public final class CheckpointingSink implements FrameResultSink, PipelineRequest
         acceptedUntil = result.frame() + 1;
     }
 
+    /**
+     * A damaged frame: passed on to the target, remembered for the ledger ({@link #damaged()}), and from now
+     * on no checkpoint passes it, so that a run that dies before recording it repeats it instead of losing it.
+     */
+    @Override
+    public void damaged(long frame, String reason) {
+        target.damaged(frame, reason);
+        damaged.add(new DamagedFrame(frame, reason));
+        acceptedUntil = frame + 1;
+    }
+
+    /** The damaged frames delivered so far, in frame order. */
+    public List<DamagedFrame> damaged() {
+        return List.copyOf(damaged);
+    }
+
     @Override
     public void flush() {
         long accepted = acceptedUntil;
@@ -101,7 +121,7 @@ public final class CheckpointingSink implements FrameResultSink, PipelineRequest
         flush();
         lastCheckpointFrame = nextFrame;
         lastCheckpointAt = now;
-        return checkpoints.onCheckpoint(nextFrame);
+        return checkpoints.onCheckpoint(damaged.isEmpty() ? nextFrame : Math.min(nextFrame, damaged.get(0).frame()));
     }
 
     /** Every frame before this one was accepted and flushed without an error. */

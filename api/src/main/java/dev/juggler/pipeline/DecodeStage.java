@@ -1,6 +1,7 @@
 package dev.juggler.pipeline;
 
 import dev.juggler.JugglerException;
+import dev.juggler.video.DamagedFrameException;
 import dev.juggler.video.FrameRange;
 import java.util.function.Function;
 
@@ -44,7 +45,15 @@ final class DecodeStage<I> {
                     break;
                 }
                 long start = System.nanoTime();
-                Frame frame = source.next();
+                Frame frame;
+                try {
+                    frame = source.next();
+                } catch (DamagedFrameException e) {
+                    // One frame lost, the stream goes on: its place in the delivery order says so.
+                    stats.decode.record(System.nanoTime() - start);
+                    state.publishDamaged(e.frameIndex(), e.getMessage(), start);
+                    continue;
+                }
                 if (frame == null) {
                     throw JugglerException.permanentFailure("frame source of " + request.videoLocation() + " ended at frame " + index
                             + " before the end of " + range, null);

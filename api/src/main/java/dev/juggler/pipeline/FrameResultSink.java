@@ -16,6 +16,15 @@ public interface FrameResultSink {
     /** The result of the next frame. */
     void accept(FrameResult result);
 
+    /**
+     * Frame {@code frame} could not be analysed (a {@link dev.juggler.video.DamagedFrameException}: the
+     * frame is damaged while the video goes on); it has no result, and the next call is for a later
+     * frame. By default nothing is recorded: the frame is simply missing from the results. The
+     * {@code Worker}'s sink records it in the ledger as a FAILED one-frame range.
+     */
+    default void damaged(long frame, String reason) {
+    }
+
     /** Makes everything accepted so far durable. */
     default void flush() {
     }

@@ -38,18 +38,34 @@ public final class ResultDelivery {
      * @throws IllegalStateException if the result is not for frame {@link #next()} (a bug in the pipeline)
      */
     public boolean deliver(FrameResult result) {
-        if (result.frame() != next || failure != null || stopped) {
-            throw new IllegalStateException("delivering frame " + result.frame() + " while expecting " + next
+        return advance(result.frame(), () -> request.sink().accept(result), "");
+    }
+
+    /**
+     * Reports frame {@link #next()} damaged to the sink ({@link FrameResultSink#damaged}) instead of a result,
+     * and reports it done: the run goes on with the next frame.
+     *
+     * @return as {@link #deliver}
+     * @throws IllegalStateException if the frame is not {@link #next()} (a bug in the pipeline)
+     */
+    public boolean skipDamaged(long frame, String reason) {
+        return advance(frame, () -> request.sink().damaged(frame, reason == null ? "damaged frame" : reason), "damaged ");
+    }
+
+    // Hands frame `next` to the sink, then reports it done.
+    private boolean advance(long frame, Runnable send, String what) {
+        if (frame != next || failure != null || stopped) {
+            throw new IllegalStateException("delivering " + what + "frame " + frame + " while expecting " + next
                     + (failure != null ? " after a sink failure" : stopped ? " after a stop" : ""));
         }
         try {
-            request.sink().accept(result);
+            send.run();
             next++;
             if (next < request.range().to() && !request.checkpoints().onCheckpoint(next)) {
                 stopped = true;
             }
         } catch (RuntimeException e) {
-            failure = asJuggler("result sink failed at frame " + next, e);
+            failure = asJuggler("result sink failed at " + what + "frame " + next, e);
         }
         return !stopped && failure == null;
     }

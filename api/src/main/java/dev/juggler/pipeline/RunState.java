@@ -32,6 +32,7 @@ final class RunState<I> {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Map<Long, Item<FrameResult>> ready = new HashMap<>();
+    private final Map<Long, String> damagedReasons = new HashMap<>();
     // Guarded by lock.
     private long decodeEnd = -1;
     private JugglerException failure;
@@ -76,6 +77,33 @@ final class RunState<I> {
                     return null;
                 }
             }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A damaged frame, in frame order with the results: delivery reports it to the sink instead of a result
+     * (its item's payload is {@code null}).
+     */
+    void publishDamaged(long frame, String reason, long startNanos) {
+        lock.lock();
+        try {
+            if (frame < failureFrame) {
+                damagedReasons.put(frame, reason);
+                ready.put(frame, new Item<>(new FrameInfo(frame, 0, 0, 0), null, startNanos));
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why a damaged frame could not be analysed (and forgets it). */
+    String takeDamagedReason(long frame) {
+        lock.lock();
+        try {
+            return damagedReasons.remove(frame);
         } finally {
             lock.unlock();
         }

@@ -5,6 +5,7 @@ import dev.juggler.JugglerException;
 import dev.juggler.cluster.ClusterBackend;
 import dev.juggler.internal.Listeners;
 import dev.juggler.ledger.ClaimRequest;
+import dev.juggler.ledger.DamagedFrame;
 import dev.juggler.ledger.Lease;
 import dev.juggler.ledger.LeaseLostException;
 import dev.juggler.ledger.ResultStore;
@@ -271,12 +272,19 @@ public final class Worker {
         }
         // A run that failed in the sink reports the frames it handed over; only the sink knows which are stored.
         long done = Math.min(report.doneUntil(), sink.durableUntil());
+        List<DamagedFrame> damaged = sink.damaged().stream().filter(d -> d.frame() < done).toList();
         if (report.failure().isPresent()) {
             JugglerException failure = report.failure().get();
-            return recordFailure(current.get(), done, failure.getMessage(), !failure.isTransient(), report);
+            // fail() would mark the damaged frames done: those from the first one on are redone instead.
+            long kept = damaged.isEmpty() ? done : damaged.get(0).frame();
+            return recordFailure(current.get(), kept, failure.getMessage(), !failure.isTransient(), report);
+        }
+        if (!damaged.isEmpty()) {
+            LOG.warn("worker {}: video {} {}: {} damaged frame(s) recorded as failed, the first {}: {}", workerId,
+                    lease.videoId(), lease.range(), damaged.size(), damaged.get(0).frame(), damaged.get(0).reason());
         }
         try {
-            queue.complete(current.get(), done);
+            queue.complete(current.get(), done, damaged);
             return new Outcome(OutcomeKind.COMPLETED, done - lease.range().from(), report, null);
         } catch (LeaseLostException e) {
             LOG.warn("worker {}: {}", workerId, e.getMessage());

@@ -134,6 +134,66 @@ class BoundedFramePipelineTest {
                 .build();
     }
 
+    /** A source whose frames in {@code damaged} cannot be decoded, while the stream goes on. */
+    static FrameSource withDamage(FrameRange range, java.util.Set<Long> damaged) {
+        return new FrameSource() {
+            long next = range.from();
+
+            @Override
+            public Frame next() {
+                if (next >= range.to()) {
+                    return null;
+                }
+                long index = next++;
+                if (damaged.contains(index)) {
+                    throw new dev.juggler.video.DamagedFrameException("test.mp4", index, "macroblocks", null);
+                }
+                return new Frame(new FrameInfo(index, 0, 1, 1), new byte[] {(byte) index, 0, 0}, 3);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void damagedFramesAreReportedInTheirPlaceAndTheRunGoesOn() {
+        java.util.Set<Long> damaged = java.util.Set.of(0L, 17L, 18L, 49L);
+        List<Long> checkpoints = new ArrayList<>();
+        List<String> events = new ArrayList<>();
+        FrameResultSink target = new FrameResultSink() {
+            @Override
+            public void accept(FrameResult result) {
+                events.add("result " + result.frame());
+            }
+
+            @Override
+            public void damaged(long frame, String reason) {
+                events.add("damaged " + frame + " " + reason);
+            }
+        };
+        CheckpointingSink sink = everyTen(target, checkpoints::add, 0);
+        for (int threads = 1; threads <= 3; threads++) {
+            events.clear();
+            try (BoundedFramePipeline<Long, Long> p = BoundedFramePipeline.<Long, Long>builder(
+                    (location, range) -> withDamage(range, damaged), Frame::index, new EchoAccelerator(threads, -1),
+                    (info, out) -> "{}").inferenceThreads(threads).queueCapacity(4).build()) {
+                CheckpointingSink run = threads == 1 ? sink : everyTen(target, next -> true, 0);
+                PipelineReport report = p.run(PipelineRequest.checkpointed(1, "test.mp4", FrameRange.of(0, 50), run, () -> false));
+                assertTrue(report.isComplete(), report.toString());
+                assertEquals(50, events.size(), events.toString());
+                for (int i = 0; i < 50; i++) {
+                    assertEquals(damaged.contains((long) i) ? "damaged " + i + " " + "video damaged at frame " + i
+                            + ": test.mp4 (macroblocks)" : "result " + i, events.get(i), "threads " + threads);
+                }
+                assertEquals(List.of(0L, 17L, 18L, 49L), run.damaged().stream().map(dev.juggler.ledger.DamagedFrame::frame).toList());
+            }
+        }
+        // The checkpoints never pass the first damaged frame: a run that dies before recording it repeats it.
+        assertTrue(checkpoints.stream().allMatch(c -> c == 0), checkpoints.toString());
+    }
+
     @Test
     void deliversEveryFrameInOrderWithBoundedFramesInFlight() {
         for (long seed = 1; seed <= 20; seed++) {

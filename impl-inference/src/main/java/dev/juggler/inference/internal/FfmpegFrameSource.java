@@ -187,8 +187,8 @@ public final class FfmpegFrameSource implements FrameSource {
                 // Frames FFmpeg dropped: each is reported on its own, then this picture is delivered.
                 held = picture;
                 seekPending = false;
-                return skipDamaged("frame " + expected + " could not be decoded (frames " + expected + ".." + (index - 1)
-                        + " are missing; the next decodable frame is " + index + ")");
+                return skipDamaged("not in the decoded stream" + (index - expected > 1 ? " (nor are the "
+                        + (index - expected - 1) + " after it)" : "") + "; the next decodable frame is " + index);
             }
             if (VideoFiles.isCorrupt(picture)) {
                 seekPending = false;
@@ -278,7 +278,7 @@ public final class FfmpegFrameSource implements FrameSource {
             throw fail(Kind.TRUNCATED, "the stream ends inside frame " + expected + " (its picture is incomplete)", null);
         }
         held = next;
-        return skipDamaged("frame " + expected + " decodes with errors (corrupt data, concealed by the decoder)");
+        return skipDamaged("decodes with errors (corrupt data, concealed by the decoder)");
     }
 
     // Not sticky: the frame is passed over and the next call goes on with the one after it.

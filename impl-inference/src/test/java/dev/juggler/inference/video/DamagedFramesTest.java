@@ -132,6 +132,42 @@ class DamagedFramesTest {
         }
     }
 
+    /**
+     * The whole path: a worker over a video with two damaged frames completes its chunk, with exactly those
+     * frames FAILED as one-frame ranges with their reasons and every other frame's result stored.
+     */
+    @Test
+    void aWorkerRecordsEachDamagedFrameAsAFailedOneFrameRange() throws Exception {
+        Path synthetic = SyntheticVideo.builder().frames(200).keyframeInterval(50).write(dir.resolve("for worker.avi"));
+        // The zeroed chunk last: the chunk walk that finds frame 160 stops at it.
+        Path once = DamageComparison.damage(synthetic, dir, "frame header", 160);
+        Path twice = DamageComparison.damage(once, dir, "lost AVI chunk", 104);
+        dev.juggler.ledger.InMemoryWorkLedger ledger = new dev.juggler.ledger.InMemoryWorkLedger();
+        ledger.registerVideo(new dev.juggler.video.Video("v", twice.toString(), 200, 25, Files.size(twice), java.util.Map.of()));
+        ledger.markStaged("v", twice.toString());
+        long track = ledger.addTrack(new dev.juggler.ledger.TrackSpec("v", "marker-pose", dev.juggler.video.FrameRange.of(0, 200), 0));
+        dev.juggler.inference.pose.MarkerPoseModel model = dev.juggler.inference.pose.MarkerPoseModel.create();
+        try (dev.juggler.pipeline.BoundedFramePipeline<Frame, dev.juggler.inference.pose.PoseFrame> pipeline =
+                dev.juggler.pipeline.BoundedFramePipeline.builder(SOURCES, (Frame f) -> f, model,
+                        (info, pose) -> dev.juggler.inference.openpose.OpenPoseJson.toJson(pose))
+                        .closeAcceleratorOnClose(true).build()) {
+            dev.juggler.run.Worker.builder(ledger, pipeline).analysis("marker-pose").initialChunkFrames(200)
+                    .checkpointEveryFrames(20).workerId("w").build().run();
+        }
+        List<dev.juggler.ledger.ChunkView> chunks = ledger.reader().chunks(dev.juggler.ledger.ChunkQuery.ofTrack(track, 100));
+        List<String> failed = chunks.stream().filter(c -> c.state() == dev.juggler.ledger.ChunkState.FAILED)
+                .map(c -> c.range() + " " + c.failureReason().orElse("")).toList();
+        assertEquals(2, failed.size(), failed.toString());
+        assertTrue(failed.get(0).startsWith(dev.juggler.video.FrameRange.of(104, 105).toString()), failed.toString());
+        assertTrue(failed.get(1).startsWith(dev.juggler.video.FrameRange.of(160, 161).toString()), failed.toString());
+        long done = chunks.stream().filter(c -> c.state() == dev.juggler.ledger.ChunkState.DONE).mapToLong(c -> c.range().length()).sum();
+        assertEquals(198, done);
+        List<Long> stored = new ArrayList<>();
+        ledger.readResults(track, dev.juggler.video.FrameRange.of(0, 200), r -> stored.add(r.frame()));
+        assertEquals(198, stored.size());
+        assertTrue(!stored.contains(104L) && !stored.contains(160L), "no result for a damaged frame");
+    }
+
     @Test
     void theGlitchedMegamindCopyLosesNothing() {
         Path bugy = Requirements.footage(Requirements.VTEST.resolveSibling("Megamind_bugy.avi"));
