@@ -49,8 +49,8 @@ class CorruptVideoTest {
     }
 
     @Test
-    void directoryIsUnreadable() throws IOException {
-        assertEquals(Kind.UNREADABLE, openFails(Files.createDirectories(dir.resolve("a-dir.mp4"))).kind());
+    void aFolderIsAnImageFolderAndWithoutImagesEmpty() throws IOException {
+        assertEquals(Kind.EMPTY, openFails(Files.createDirectories(dir.resolve("a-dir.mp4"))).kind());
     }
 
     @Test
