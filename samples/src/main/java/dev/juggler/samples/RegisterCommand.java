@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code juggler register --config FILE}: scans the config's video sources and registers new videos and their
  * tracks in its ledger. Files already registered (same id and size) are not probed again, so a re-run is
- * fast. Refused files are listed with reasons at the end; the exit code is non-zero only when the config or
+ * fast. Refused files are listed with reasons at the end, and so are the unreadable images of image folders
+ * (registered all the same: each fails only its own frame); the exit code is non-zero only when the config or
  * the ledger fails.
  */
 @Command(name = "register", mixinStandardHelpOptions = true,
@@ -72,10 +73,27 @@ final class RegisterCommand implements Callable<Integer> {
                     report.cutShort().size());
             report.cutShort().forEach(r -> out.println("  " + r.display()));
         }
+        list(out, "Damaged images (registered: each fails only its own frame when analysed, the other frames are not "
+                + "affected)", report.damagedImages(), MAX_LISTED);
+        list(out, "Image notes (readable, analysed as they are)", report.imageNotes(), MAX_LISTED / 5);
         out.printf(Locale.ROOT, "Registered: %d new, %d already registered, %d refused (%d probed).%n", report.added(),
                 report.alreadyRegistered(), report.refused().size(), report.probed());
         out.flush();
         return JugglerCli.OK;
+    }
+
+    /** The most damaged images listed one by one; a folder of thousands of broken files gets a count for the rest. */
+    static final int MAX_LISTED = 100;
+
+    private static void list(PrintWriter out, String title, java.util.List<VideoCandidate.Refusal> items, int max) {
+        if (items.isEmpty()) {
+            return;
+        }
+        out.printf("%s (%d):%n", title, items.size());
+        items.stream().limit(max).forEach(r -> out.println("  " + r.display()));
+        if (items.size() > max) {
+            out.printf("  ... and %d more%n", items.size() - max);
+        }
     }
 
     private String withFile(ConfigProblem p) {

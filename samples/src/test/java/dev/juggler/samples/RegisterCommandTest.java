@@ -149,6 +149,57 @@ class RegisterCommandTest {
     }
 
     @Test
+    void imageFoldersAreRegisteredWithTheirDamagedImagesListedUpFront() throws Exception {
+        dev.juggler.inference.testing.ImageFixtures.requireFfmpeg();
+        Path frames = Files.createDirectories(dir.resolve("frames"));
+        Path seqA = frames.resolve("seq A $(id) \"q\"\n<script>");
+        dev.juggler.inference.testing.ImageFixtures.synthetic(seqA, "img%d.jpg", 12, 64, 48, 1);
+        Files.move(seqA.resolve("img3.jpg"), seqA.resolve("img3 $(touch x)\n<b>.jpg"));
+        dev.juggler.inference.testing.ImageFixtures.truncate(seqA.resolve("img3 $(touch x)\n<b>.jpg"), 0.5);
+        Files.write(seqA.resolve("img10.jpg"), new byte[0]);
+        Path seqB = frames.resolve("seqB");
+        dev.juggler.inference.testing.ImageFixtures.synthetic(seqB, "%04d.png", 5, 32, 24, 0);
+        Files.writeString(seqB.resolve("fps"), "10\n");
+        Files.createDirectories(frames.resolve("empty"));
+        Path cfg = Files.writeString(dir.resolve("images.yaml"), """
+                ledger: {url: 'jdbc:h2:file:ledger/juggler'}
+                worker: {analysis: marker-pose}
+                videos:
+                  - images: frames
+                    recursive: true
+                """);
+
+        Run first = run("register", "--config", cfg.toString(), "--no-progress");
+        assertEquals(0, first.exit(), first.err() + first.out());
+        assertTrue(first.out().contains("Damaged images (registered: each fails only its own frame when analysed, the other "
+                + "frames are not affected) (2):"), first.out());
+        assertTrue(first.out().contains("img3 $(touch x)\\n<b>.jpg\": frame 2: JPEG cut short"), first.out());
+        assertTrue(first.out().contains("img10.jpg\": frame 9: empty file (0 bytes)"), first.out());
+        assertFalse(first.out().contains("\n<b>") || first.out().contains("\n<script>"), "names escaped: " + first.out());
+        assertTrue(first.out().contains("Registered: 2 new, 0 already registered, 0 refused (2 probed)."), first.out());
+        try (WorkLedger ledger = JdbcLedger.builder().url(JdbcLedger.h2FileUrl(dir.resolve("ledger/juggler"))).build()) {
+            var a = ledger.video("frames/seq A $(id) \"q\"\n<script>").orElseThrow().video();
+            assertEquals(12, a.frameCount(), "every image is a frame, the damaged ones too");
+            assertEquals(25.0, a.fps());
+            assertEquals(seqA.toString(), a.location());
+            var b = ledger.video("frames/seqB").orElseThrow().video();
+            assertEquals(5, b.frameCount());
+            assertEquals(10.0, b.fps(), "from the folder's fps file");
+            assertEquals(17, ledger.reader().progress().frames().totalFrames());
+        }
+
+        probes.set(0);
+        Run again = run("register", "--config", cfg.toString(), "--no-progress");
+        assertTrue(again.out().contains("Registered: 0 new, 2 already registered, 0 refused (0 probed)."), again.out());
+        assertEquals(0, probes.get(), "a registered folder of unchanged size is not checked again");
+
+        dev.juggler.inference.testing.ImageFixtures.synthetic(seqB, "extra%d.png", 1, 32, 24, 0);
+        Run changed = run("register", "--config", cfg.toString(), "--no-progress");
+        assertTrue(changed.out().contains("frames/seqB: id frames/seqB is registered with"), changed.out());
+        assertTrue(changed.out().contains("Registered: 0 new, 1 already registered, 1 refused (0 probed)."), changed.out());
+    }
+
+    @Test
     void configErrorsExitOneWithEveryProblem() throws Exception {
         Path cfg = Files.writeString(dir.resolve("bad.yaml"), "ledger: {url: x}\nworker: {analysis: nope, leese: 1m}\n");
         Run r = run("register", "--config", cfg.toString());

@@ -46,6 +46,15 @@ import java.util.stream.Stream;
  * that says stop, or the request's stop signal, ends the process tree (SIGTERM, then SIGKILL after a grace
  * period).
  *
+ * <p><b>Image folders.</b> When the video's location is a folder, its frames are its images in natural order
+ * ({@link dev.juggler.inference.video.ImageFolders}), which is not the plain name order OpenPose's
+ * {@code --image_dir} sorts by. So each run links the range's images into a private folder under names
+ * {@code <folder base name>_<12-digit frame>.<ext>}, whose plain order is frame order, and runs OpenPose with
+ * {@code --image_dir} on it: OpenPose then writes exactly the file names it writes for a video, and ingesting
+ * is the same. The images' headers are checked first; the run stops before the first damaged image and reports
+ * it as a {@link dev.juggler.video.DamagedFrameException} at its frame (OpenPose would end the whole process on
+ * it), after the frames before it were delivered.
+ *
  * <p>Errors name the cause and keep the frames before it: an executable that cannot be started; an exit
  * status other than 0 (with the signal name when killed by one, and the last lines of stderr); a clean
  * exit that wrote fewer frames than asked; an invalid JSON file; no new file for
@@ -94,6 +103,22 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
         return new Builder(executable);
     }
 
+    /**
+     * The command line of one run over an image folder: OpenPose reads the folder {@code imageDir} that
+     * this runner filled with links to the range's images (see the class comment), so no frame flags.
+     */
+    public List<String> imageDirCommand(Path imageDir, Path jsonDir) {
+        List<String> cmd = new ArrayList<>(List.of(executable.toString(),
+                "--image_dir", imageDir.toString(),
+                "--write_json", jsonDir.toString(),
+                "--num_gpu", Integer.toString(numGpu),
+                "--num_gpu_start", Integer.toString(numGpuStart),
+                "--display", "0",
+                "--render_pose", "0"));
+        cmd.addAll(extraArguments);
+        return cmd;
+    }
+
     /** The command line of one run, for logs and tests. */
     public List<String> command(String video, FrameRange range, Path jsonDir) {
         List<String> cmd = new ArrayList<>(List.of(executable.toString(),
@@ -129,6 +154,10 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
     private final class Run {
         private final PipelineRequest request;
         private final FrameRange range;
+        /** The frames given to the process: the range, or for an image folder its part before a damaged image. */
+        private FrameRange processRange;
+        /** An image folder's damaged image at {@code processRange.to()}, reported once the frames before it are in. */
+        private JugglerException afterProcess;
         private final String baseName;
         private final LatencyRecorder loopLatency = new LatencyRecorder();
         private boolean stopped;
@@ -136,6 +165,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
         Run(PipelineRequest request) {
             this.request = request;
             this.range = request.range();
+            this.processRange = range;
             this.baseName = OpenPoseFiles.baseName(Path.of(request.videoLocation()));
         }
 
@@ -153,7 +183,26 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                         + tempParent + ": " + e, e), start);
             }
             Path stderr = dir.resolve(".stderr.txt");
-            List<String> cmd = command(request.videoLocation(), range, dir);
+            List<String> cmd;
+            Path location = Path.of(request.videoLocation());
+            if (Files.isDirectory(location)) {
+                try {
+                    OpenPoseImageLinks links = OpenPoseImageLinks.link(request.videoLocation(), location, range, baseName,
+                            dir.resolve(".images"));
+                    processRange = links.linked();
+                    afterProcess = links.after();
+                    cmd = imageDirCommand(links.dir(), dir);
+                } catch (JugglerException e) {
+                    deleteQuietly(dir);
+                    return report(range.from(), e, start);
+                }
+                if (processRange.isEmpty()) {
+                    deleteQuietly(dir);
+                    return report(range.from(), afterProcess, start);
+                }
+            } else {
+                cmd = command(request.videoLocation(), range, dir);
+            }
             Process process;
             try {
                 process = new ProcessBuilder(cmd).redirectErrorStream(false)
@@ -171,6 +220,9 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
                 IngestResult result = ingest(process, dir, stderr);
                 next = result.next;
                 failure = result.failure;
+                if (failure == null && !stopped && next == processRange.to() && afterProcess != null) {
+                    failure = afterProcess;
+                }
             } finally {
                 if (process.isAlive()) {
                     stop(process);
@@ -188,7 +240,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
             ResultDelivery delivery = new ResultDelivery(request);
             Instant lastProgress = clock.instant();
             long frameStart = System.nanoTime();
-            while (delivery.next() < range.to()) {
+            while (delivery.next() < processRange.to()) {
                 long next = delivery.next();
                 if (request.stopRequested().getAsBoolean() || gate.isClosed()) {
                     stopped = true;

@@ -26,7 +26,7 @@ import java.util.Objects;
  *
  * <p>Failures are {@link dev.juggler.video.VideoException}s with a {@link dev.juggler.video.VideoException.Kind}:
  * <ul>
- *   <li>{@code UNREADABLE} — missing, a directory, or not readable (from {@code open});</li>
+ *   <li>{@code UNREADABLE} — missing or not readable (from {@code open}; a folder is an image folder, below);</li>
  *   <li>{@code EMPTY} — 0 bytes (from {@code open});</li>
  *   <li>{@code NOT_A_VIDEO} — FFmpeg cannot open it or it has no video stream (from {@code open});</li>
  *   <li>{@code TRUNCATED} — the container shows the file was cut (from {@code open}), the range starts at

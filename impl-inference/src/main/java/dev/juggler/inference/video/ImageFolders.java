@@ -85,6 +85,39 @@ public final class ImageFolders {
     }
 
     /**
+     * Whether a file of this name would be a frame of its folder: its extension is one of {@link #EXTENSIONS}
+     * (any case) and it is not hidden (no leading {@code .}). Looks at the name only.
+     */
+    public static boolean isFrameName(String fileName) {
+        return ImageFolderListing.isFrameName(Objects.requireNonNull(fileName, "fileName"));
+    }
+
+    /**
+     * Whether {@code folder} directly holds at least one frame file (stops at the first one it finds).
+     * A folder that cannot be listed holds none.
+     */
+    public static boolean holdsImages(Path folder) {
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(folder)) {
+            for (Path p : entries) {
+                if (ImageFolderListing.isFrameName(p.getFileName().toString()) && Files.isRegularFile(p)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Parses a frame rate as the {@value #FPS_TAG} tag and the {@value #FPS_FILE} file give it: {@code 25},
+     * {@code 29.97} or {@code 30000/1001}, in (0, 10000]; empty if the text is none of these.
+     */
+    public static OptionalDouble parseFps(String text) {
+        return ImageFolderListing.parseFps(text);
+    }
+
+    /**
      * The frame files of {@code folder}, in frame order.
      *
      * @throws VideoException {@code UNREADABLE} if it is not a folder or cannot be listed, {@code EMPTY} if it

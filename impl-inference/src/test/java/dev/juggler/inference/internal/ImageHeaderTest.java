@@ -26,9 +26,10 @@ class ImageHeaderTest {
     @Test
     void readsFormatAndSizeOfEachFormat() throws Exception {
         for (String ext : new String[] {"jpg", "png", "bmp", "webp"}) {
-            Path file = ImageFixtures.picture(dir.resolve("p." + ext), 98, 51);
+            int height = ext.equals("jpg") ? 50 : 51; // ffmpeg's JPEG encoder wants an even height for 4:2:0
+            Path file = ImageFixtures.picture(dir.resolve("p." + ext), 98, height);
             ImageHeader h = ImageHeader.read(file);
-            assertEquals(new ImageHeader(Format.byExtension(ext), 98, 51), h, ext);
+            assertEquals(new ImageHeader(Format.byExtension(ext), 98, height), h, ext);
             assertEquals(h, ImageHeader.parse(Files.readAllBytes(file)), ext + " from memory");
         }
         Path lossless = dir.resolve("lossless.webp");

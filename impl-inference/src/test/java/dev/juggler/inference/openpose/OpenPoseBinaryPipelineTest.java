@@ -161,6 +161,41 @@ class OpenPoseBinaryPipelineTest {
     }
 
     @Test
+    void anImageFolderRunsWithLinksInFrameOrderAndStopsAtADamagedImage() throws Exception {
+        dev.juggler.inference.testing.ImageFixtures.requireFfmpeg();
+        // Unpadded numbers: OpenPose's own --image_dir order would put img10 before img2.
+        Path folder = tmp.resolve("seq.01 $(touch x) \"q\"");
+        dev.juggler.inference.testing.ImageFixtures.synthetic(folder, "img%d.png", 15, 32, 24, 1);
+        Files.writeString(folder.resolve("img12.png"), "damaged"); // frame 11
+        Path log = tmp.resolve("args.log");
+        List<FrameResult> results = new ArrayList<>();
+        try (OpenPoseBinaryPipeline p = builder("--fake_args_log", log.toString()).build()) {
+            PipelineReport report = p.run(PipelineRequest.simple(4, folder.toString(), FrameRange.of(3, 14), results::add));
+            assertEquals(11, report.doneUntil());
+            dev.juggler.video.DamagedFrameException e = (dev.juggler.video.DamagedFrameException) report.failure().orElseThrow();
+            assertEquals(11, e.frameIndex());
+            assertTrue(e.getMessage().contains("image \"img12.png\": not a JPEG, PNG, BMP or WebP image"), e.getMessage());
+
+            PipelineReport tail = p.run(PipelineRequest.simple(4, folder.toString(), FrameRange.of(12, 20), results::add));
+            assertEquals(15, tail.doneUntil());
+            assertEquals(dev.juggler.video.VideoException.Kind.TRUNCATED,
+                    ((dev.juggler.video.VideoException) tail.failure().orElseThrow()).kind());
+        }
+        // Frames 3..10, then 12..14; each frame's file came from its own link, in frame order.
+        assertEquals(List.of(3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 12L, 13L, 14L), results.stream().map(FrameResult::frame).toList());
+        assertEquals(0, noseX(results.get(0)));
+        assertEquals(7, noseX(results.get(7)));
+        assertEquals(0, noseX(results.get(8)));
+        List<String> args = Files.readAllLines(log);
+        assertEquals("--image_dir", args.get(0));
+        assertTrue(args.get(1).endsWith("/.images"), args.get(1));
+        assertFalse(args.contains("--video") || args.contains("--frame_first"), args.toString());
+        try (Stream<Path> left = Files.list(temp)) {
+            assertEquals(0, left.count(), "the private folders are removed");
+        }
+    }
+
+    @Test
     void aMissingExecutableIsAClearError() {
         try (OpenPoseBinaryPipeline p = OpenPoseBinaryPipeline.builder(tmp.resolve("no-openpose")).tempDirectory(temp).build()) {
             PipelineReport report = p.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, 10), r -> { }));

@@ -64,4 +64,30 @@ class ImageFoldersTest {
         assertEquals(VideoException.Kind.NOT_A_VIDEO, e.kind());
         assertTrue(e.getMessage().contains("1.jpg"), e.getMessage());
     }
+
+    @Test
+    void notesForOddImagesAndDecodingFindsDamageInsideTheData() throws Exception {
+        Path folder = dir.resolve("mixed");
+        ImageFixtures.synthetic(folder, "m%d.png", 6, 64, 48, 0);
+        Files.delete(folder.resolve("m2.png"));
+        ImageFixtures.picture(folder.resolve("m2.png"), 80, 60);                 // another size
+        Files.move(folder.resolve("m3.png"), folder.resolve("m3.jpg"));          // a PNG named .jpg
+        byte[] bytes = Files.readAllBytes(folder.resolve("m4.png"));
+        for (int i = bytes.length / 3; i < bytes.length / 3 + 64; i++) {
+            bytes[i] = (byte) 0xA5;                                               // inside the compressed data
+        }
+        Files.write(folder.resolve("m4.png"), bytes);
+
+        VideoProbe.Inspection quick = VideoProbe.inspect("m", folder, null);
+        assertEquals(6, quick.video().frameCount());
+        assertEquals(List.of(), quick.damagedImages(), "a header check cannot see inside the data");
+        List<String> notes = quick.imageProblems().stream().map(ImageProblem::describe).toList();
+        assertEquals(List.of("frame 2 \"m2.png\": 80x60, unlike the first image's 64x48 (analysed at its own size)",
+                "frame 3 \"m3.jpg\": a PNG image named .jpg (read as PNG)"), notes);
+
+        VideoProbe.Inspection decoded = ImageFolders.inspect("m", folder, null, true);
+        assertEquals(List.of(4L), decoded.damagedImages().stream().map(ImageProblem::frame).toList(),
+                decoded.imageProblems().toString());
+        assertEquals(6, VideoProbe.probe("m", folder, Map.of(), true).frameCount());
+    }
 }

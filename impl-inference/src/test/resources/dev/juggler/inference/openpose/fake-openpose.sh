@@ -6,12 +6,14 @@
 #   --fake_delay S      sleep S seconds after each frame
 #   --fake_fail_open    fail like OpenPose does when the video cannot be opened
 #   --fake_args_log F   append the whole command line to file F, one argument per line, then a blank line
+# With --image_dir it writes <image name without extension>_keypoints.json per image, as OpenPose does.
 set -u
-video="" first=0 last=-1 out="" crash=-1 early=-1 delay=0 failopen=0
+imagedir="" video="" first=0 last=-1 out="" crash=-1 early=-1 delay=0 failopen=0
 all_args=("$@")
 while [ $# -gt 0 ]; do
   case "$1" in
     --video) video=$2; shift 2 ;;
+    --image_dir) imagedir=$2; shift 2 ;;
     --frame_first) first=$2; shift 2 ;;
     --frame_last) last=$2; shift 2 ;;
     --write_json) out=$2; shift 2 ;;
@@ -29,6 +31,25 @@ if [ "$failopen" = 1 ]; then
   echo "Error:" >&2
   echo "Video could not be opened as cv::VideoCapture: $video" >&2
   exit 255
+fi
+write_frame() { # $1 = file name stem, $2 = nose x
+  local pose="$2,2,0.5"
+  for ((k = 1; k < 25; k++)); do pose="$pose,0,0,0"; done
+  printf '{"version":1.3,"people":[{"person_id":[-1],"pose_keypoints_2d":[%s],"face_keypoints_2d":[],"hand_left_keypoints_2d":[],"hand_right_keypoints_2d":[],"pose_keypoints_3d":[],"face_keypoints_3d":[],"hand_left_keypoints_3d":[],"hand_right_keypoints_3d":[]}]}\n' \
+    "$pose" > "$out/$1_keypoints.json"
+}
+if [ -n "$imagedir" ]; then
+  # As OpenPose: every non-hidden file in plain name order, each named after its image; nose x = position.
+  i=0
+  for f in "$imagedir"/*; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f")
+    write_frame "${name%.*}" "$i"
+    i=$((i + 1))
+    sleep "$delay"
+  done
+  echo "OpenPose demo successfully finished. Total time: 1.0 seconds."
+  exit 0
 fi
 base=$(basename "$video"); base=${base%.*}
 for ((i = first; i <= last; i++)); do

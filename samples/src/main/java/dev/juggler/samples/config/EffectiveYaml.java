@@ -44,12 +44,13 @@ final class EffectiveYaml {
         for (VideoSourceConfig v : c.videos()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put(v.kind().key(), v.location());
-            if (v.kind() == VideoSourceConfig.Kind.FOLDER) {
+            if (v.kind() == VideoSourceConfig.Kind.FOLDER || v.kind() == VideoSourceConfig.Kind.IMAGES) {
                 m.put("recursive", v.recursive());
             }
-            if (v.kind() != VideoSourceConfig.Kind.MANIFEST) {
+            if (v.kind() == VideoSourceConfig.Kind.FOLDER || v.kind() == VideoSourceConfig.Kind.GLOB) {
                 m.put("include", v.include());
             }
+            v.fps().ifPresent(f -> m.put("fps", f));
             v.tags().ifPresent(t -> m.put("tags", t));
             m.put("analyses", v.analyses());
             m.put("priority", v.priority());

@@ -5,7 +5,10 @@ import dev.juggler.ledger.VideoRecord;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.samples.config.VideoCandidate.Refusal;
 import dev.juggler.samples.config.VideoCandidate.ScanResult;
+import dev.juggler.inference.video.ImageFolders;
+import dev.juggler.inference.video.ImageProblem;
 import dev.juggler.inference.video.VideoProbe;
+import dev.juggler.video.VideoException;
 import dev.juggler.video.Video;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,11 +25,13 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Registers scanned videos and their tracks in a ledger. A file whose id is already registered with the same
- * size is not probed again (its location and tags are updated if they changed, and its tracks are ensured),
+ * Registers scanned videos and their tracks in a ledger. A file (or image folder: its size is that of all its
+ * images) whose id is already registered with the same size is not probed again (its location and tags are updated if they changed, and its tracks are ensured),
  * so a re-run over a large corpus costs one ledger read per file. New files are probed on a small pool
  * (probing is I/O-bound); a file that cannot be read as video, has no frames, or whose size changed since it
- * was registered is refused with the reason. Ledger failures are not caught: they end the run.
+ * was registered is refused with the reason. An image folder is registered with one frame per image file even
+ * when some images cannot be read; those are listed in the report. Ledger failures are not caught: they end
+ * the run.
  *
  * <p>One instance may register several scans, one at a time; not thread-safe.
  */
@@ -59,11 +64,19 @@ public final class VideoRegistrar {
      * @param cutShort files registered although their last frames cannot be read (those frames fail
      *     when analysed, as a failure of their own), with which frames
      * @param probed files probed
+     * @param damagedImages images of newly registered image folders that cannot be read (the folder is
+     *     registered; each such frame fails when analysed, the others do not), one entry per image: the image's
+     *     path, and its frame and why
+     * @param imageNotes images of newly registered image folders that can be read but are unusual (another
+     *     size than the first, a misleading extension), likewise
      */
-    public record Report(int added, int alreadyRegistered, List<Refusal> refused, List<Refusal> cutShort, int probed) {
+    public record Report(int added, int alreadyRegistered, List<Refusal> refused, List<Refusal> cutShort, int probed,
+            List<Refusal> damagedImages, List<Refusal> imageNotes) {
         public Report {
             refused = List.copyOf(refused);
             cutShort = List.copyOf(cutShort);
+            damagedImages = List.copyOf(damagedImages);
+            imageNotes = List.copyOf(imageNotes);
         }
     }
 
@@ -89,6 +102,8 @@ public final class VideoRegistrar {
     public Report register(ScanResult scan, Listener listener) {
         List<Refusal> refused = new ArrayList<>(scan.refused());
         List<Refusal> cutShort = new ArrayList<>();
+        List<Refusal> damagedImages = new ArrayList<>();
+        List<Refusal> imageNotes = new ArrayList<>();
         List<VideoCandidate> candidates = scan.candidates();
         int total = candidates.size();
         int added = 0;
@@ -133,6 +148,11 @@ public final class VideoRegistrar {
                         if (inspection.isCutShort()) {
                             cutShort.add(new Refusal(c.file().toString(), inspection.describe()));
                         }
+                        for (ImageProblem p : inspection.imageProblems()) {
+                            (p.severity() == ImageProblem.Severity.DAMAGED ? damagedImages : imageNotes)
+                                    .add(new Refusal(c.file().resolve(p.fileName()).toString(), "frame " + p.frame() + ": "
+                                            + p.reason()));
+                        }
                         if (video.frameCount() == 0) {
                             problem = "has no video frames";
                         }
@@ -161,7 +181,7 @@ public final class VideoRegistrar {
         } finally {
             pool.shutdownNow();
         }
-        return new Report(added, already, refused, cutShort, probed.get());
+        return new Report(added, already, refused, cutShort, probed.get(), damagedImages, imageNotes);
     }
 
     // A file already known: its registered video, or why it is refused.
@@ -175,9 +195,12 @@ public final class VideoRegistrar {
     private Check checkRegistered(VideoCandidate c) {
         long size;
         try {
-            size = Files.size(c.file());
+            // An image folder's size is the sum of its images': adding, removing or changing one changes it.
+            size = Files.isDirectory(c.file()) ? ImageFolders.sizeBytes(c.file()) : Files.size(c.file());
         } catch (IOException e) {
             return new Check(null, "cannot be read (" + e.getClass().getSimpleName() + ")");
+        } catch (VideoException e) {
+            return ledger.video(c.id()).isEmpty() ? null : new Check(null, e.getMessage());
         }
         Optional<VideoRecord> existing = ledger.video(c.id());
         if (existing.isEmpty()) {

@@ -23,7 +23,9 @@ import java.util.regex.Pattern;
 /**
  * Lists the video files of the {@code videos:} sources, without opening them: ids by each source's rule, tags
  * from its expression (and manifest columns). Hidden files and folders (names starting with {@code .}) are
- * skipped. Stateless between scans; thread-safe.
+ * skipped. An {@code images:} source lists image folders (each one video; see
+ * {@link dev.juggler.inference.video.ImageFolders}), and a manifest's path may name one too. Stateless between
+ * scans; thread-safe.
  */
 public final class VideoSources {
 
@@ -50,6 +52,7 @@ public final class VideoSources {
             List<VideoCandidate> found = switch (source.kind()) {
                 case FOLDER, GLOB -> walk(source, refused);
                 case MANIFEST -> manifest(source, refused);
+                case IMAGES -> imageFolders(source, refused);
             };
             for (VideoCandidate c : found) {
                 Path first = seen.putIfAbsent(c.id(), c.file());
@@ -107,6 +110,66 @@ public final class VideoSources {
         List<VideoCandidate> out = new ArrayList<>();
         for (String rel : relative) {
             candidate(source, root.resolve(rel), rel, Map.of(), null, source.priority(), refused, out);
+        }
+        return out;
+    }
+
+    /**
+     * The image folders of an {@code images:} source: the folder itself, or with {@code recursive} it and every
+     * folder under it that directly holds images, in natural order of their paths.
+     */
+    private static List<VideoCandidate> imageFolders(VideoSourceConfig source, List<Refusal> refused) {
+        Path top = Path.of(source.location());
+        Path root = source.root();
+        if (!Files.isDirectory(top)) {
+            refused.add(new Refusal(top.toString(), "is not a folder (images source)"));
+            return List.of();
+        }
+        List<String> relative = new ArrayList<>();
+        try {
+            Files.walkFileTree(top, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class),
+                    source.recursive() ? Integer.MAX_VALUE : 0, new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                            if (!dir.equals(top) && hidden(dir)) {
+                                return FileVisitResult.SKIP_SUBTREE;
+                            }
+                            if (dev.juggler.inference.video.ImageFolders.holdsImages(dir)) {
+                                relative.add(slashes(root.relativize(dir)));
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                            // maxDepth 0 visits the top folder itself as a "file"
+                            if (file.equals(top) && dev.juggler.inference.video.ImageFolders.holdsImages(file)) {
+                                relative.add(slashes(root.relativize(file)));
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            refused.add(new Refusal(file.toString(), "cannot be read (" + e.getClass().getSimpleName() + ")"));
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            refused.add(new Refusal(top.toString(), "cannot be listed (" + e.getClass().getSimpleName() + ")"));
+        }
+        if (relative.isEmpty()) {
+            refused.add(new Refusal(top.toString(), (source.recursive() ? "neither it nor a folder under it holds"
+                    : "holds no") + " image files (" + String.join(", ", dev.juggler.inference.video.ImageFolders.EXTENSIONS)
+                    + ")" + (source.recursive() ? "" : "; write recursive: true to take the folders under it")));
+            return List.of();
+        }
+        relative.sort(NaturalOrder.INSTANCE);
+        Map<String, String> fps = source.fps().map(f -> Map.of(dev.juggler.inference.video.ImageFolders.FPS_TAG, f))
+                .orElse(Map.of());
+        List<VideoCandidate> out = new ArrayList<>();
+        for (String rel : relative) {
+            candidate(source, root.resolve(rel), rel, fps, null, source.priority(), refused, out);
         }
         return out;
     }
@@ -172,8 +235,8 @@ public final class VideoSources {
                 continue;
             }
             Path video = file.getParent().resolve(path).normalize();
-            if (!Files.isRegularFile(video)) {
-                refused.add(new Refusal(video.toString(), "is not a file (" + where + ")"));
+            if (!Files.isRegularFile(video) && !Files.isDirectory(video)) {
+                refused.add(new Refusal(video.toString(), "is neither a file nor an image folder (" + where + ")"));
                 continue;
             }
             String rel = slashes(Path.of(path).isAbsolute() ? video : file.getParent().relativize(video));

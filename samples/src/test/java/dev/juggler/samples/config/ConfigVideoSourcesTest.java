@@ -104,6 +104,57 @@ class ConfigVideoSourcesTest {
     }
 
     @Test
+    void imageFolderSources() throws Exception {
+        touch("data/seq10/img1.jpg", "data/seq10/img2.JPG", "data/seq2/f 1.png", "data/seq2/deeper/x.bmp",
+                "data/.cache/a.jpg", "data/no images/readme.txt", "data/top.webp");
+        JugglerConfig flat = parse("  - images: data/seq2\n    fps: 30000/1001\n");
+        VideoCandidate.ScanResult one = flat.videoSources().scan();
+        assertEquals(List.of("seq2"), one.candidates().stream().map(VideoCandidate::id).toList());
+        assertEquals(dir.resolve("data/seq2"), one.candidates().get(0).file());
+        assertEquals(Map.of("fps", "30000/1001"), one.candidates().get(0).tags());
+
+        // Recursive: every folder that directly holds images, in natural order; hidden folders skipped.
+        JugglerConfig deep = parse("  - images: data\n    recursive: true\n    tags: 'seq(?<seq>\\d+)'\n");
+        VideoCandidate.ScanResult all = deep.videoSources().scan();
+        assertEquals(List.of("data", "data/seq2", "data/seq2/deeper", "data/seq10"),
+                all.candidates().stream().map(VideoCandidate::id).toList());
+        assertEquals(Map.of("seq", "2"), all.candidates().get(1).tags());
+        assertEquals(List.of(), all.refused());
+        assertTrue(EffectiveYaml.write(deep).contains("images: "), EffectiveYaml.write(deep));
+
+        VideoCandidate.ScanResult none = parse("  - images: 'data/no images'\n").videoSources().scan();
+        assertEquals(List.of(), none.candidates());
+        assertTrue(none.refused().get(0).reason().startsWith("holds no image files (jpg, jpeg"), none.refused().toString());
+    }
+
+    @Test
+    void manifestPathsMayNameImageFolders() throws Exception {
+        touch("m/frames a/1.png", "m/clip.mp4");
+        Files.writeString(dir.resolve("m/list.csv"), "path,id,fps\nframes a,A,50\nclip.mp4,B,\nnowhere,C,\n");
+        VideoCandidate.ScanResult scan = parse("  - manifest: m/list.csv\n").videoSources().scan();
+        assertEquals(List.of("A", "B"), scan.candidates().stream().map(VideoCandidate::id).toList());
+        assertEquals(Map.of("fps", "50"), scan.candidates().get(0).tags());
+        assertTrue(scan.refused().get(0).reason().startsWith("is neither a file nor an image folder"), scan.refused().toString());
+    }
+
+    @Test
+    void imageSourceErrorsAreReported() throws Exception {
+        touch("i/1.jpg");
+        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class, () -> parse("""
+                  - images: i
+                    fps: fast
+                    include: '*.png'
+                  - folder: i
+                    fps: 25
+                """));
+        List<String> p = e.problems().stream().map(ConfigProblem::format).toList();
+        assertEquals(3, p.size(), p.toString());
+        assertTrue(p.get(0).contains("videos[0].fps: `fast` is not a frame rate"), p.get(0));
+        assertTrue(p.get(1).contains("videos[0].include: is not used here: include applies to folder: and glob:"), p.get(1));
+        assertTrue(p.get(2).contains("videos[1].fps: is not used here: fps applies only to images:"), p.get(2));
+    }
+
+    @Test
     void csvParser() {
         List<Csv.Row> rows = Csv.parse("\uFEFFa,b\r\n\"x,\"\"y\"\"\",\"l1\nl2\"\n\n,\n");
         assertEquals(List.of("a", "b"), rows.get(0).fields());
