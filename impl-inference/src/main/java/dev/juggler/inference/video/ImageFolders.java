@@ -63,6 +63,12 @@ public final class ImageFolders {
         EXTENSIONS = List.copyOf(all);
     }
 
+    /**
+     * The natural order of names that frames are numbered in (digit runs by value, other characters without
+     * regard to case, then plain order for a total order); the {@code juggler} tool lists videos in it too.
+     */
+    public static final java.util.Comparator<String> NATURAL_ORDER = dev.juggler.inference.internal.ImageOrder.INSTANCE;
+
     /** The tag that sets an image folder's frame rate at registration. */
     public static final String FPS_TAG = "fps";
 

@@ -106,7 +106,7 @@ public final class VideoSources {
         } catch (IOException e) {
             refused.add(new Refusal(root.toString(), "cannot be listed (" + e.getClass().getSimpleName() + ")"));
         }
-        relative.sort(NaturalOrder.INSTANCE);
+        relative.sort(dev.juggler.inference.video.ImageFolders.NATURAL_ORDER);
         List<VideoCandidate> out = new ArrayList<>();
         for (String rel : relative) {
             candidate(source, root.resolve(rel), rel, Map.of(), null, source.priority(), refused, out);
@@ -164,7 +164,7 @@ public final class VideoSources {
                     + ")" + (source.recursive() ? "" : "; write recursive: true to take the folders under it")));
             return List.of();
         }
-        relative.sort(NaturalOrder.INSTANCE);
+        relative.sort(dev.juggler.inference.video.ImageFolders.NATURAL_ORDER);
         Map<String, String> fps = source.fps().map(f -> Map.of(dev.juggler.inference.video.ImageFolders.FPS_TAG, f))
                 .orElse(Map.of());
         List<VideoCandidate> out = new ArrayList<>();

@@ -32,8 +32,8 @@ class ConfigVideoSourcesTest {
     @Test
     void naturalOrder() {
         List<String> names = new ArrayList<>(List.of("cam10.mp4", "cam2.mp4", "cam1.mp4", "Cam3.mp4", "cam02.mp4", "a/b1", "a/b01"));
-        names.sort(NaturalOrder.INSTANCE);
-        assertEquals(List.of("Cam3.mp4", "a/b01", "a/b1", "cam1.mp4", "cam02.mp4", "cam2.mp4", "cam10.mp4"), names);
+        names.sort(dev.juggler.inference.video.ImageFolders.NATURAL_ORDER);
+        assertEquals(List.of("a/b01", "a/b1", "cam1.mp4", "cam02.mp4", "cam2.mp4", "Cam3.mp4", "cam10.mp4"), names);
     }
 
     @Test
