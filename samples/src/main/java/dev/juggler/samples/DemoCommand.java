@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -202,8 +203,9 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Resolves {@code auto}: real pose (BlazePose lite) when its model is on this machine, otherwise the
-     * download-free marker model, saying how to get the real one. An explicit BlazePose choice whose model
+     * Resolves {@code auto}: real pose (BlazePose lite) when its model is on this machine or can be fetched
+     * now ({@link ModelFetch}: the setup step's verified npm path); the download-free marker model, with the
+     * reason, only when that is impossible (no npm, no network, no setup script next to this program). An explicit BlazePose choice whose model
      * is missing fails here, with the command that gets it, before anything is registered.
      */
     private String chooseAnalysis() {
@@ -213,8 +215,20 @@ final class DemoCommand implements Callable<Integer> {
                 locateModels(models, dev.juggler.inference.pose.PoseModels.Variant.LITE);
                 out.printf("Analysis: %s (%s)%n", Analyses.BLAZEPOSE, modelsText());
                 return Analyses.BLAZEPOSE;
-            } catch (JugglerException e) {
-                out.printf("Analysis: %s. For real pose estimation: %s%n", Analyses.MARKER_POSE, e.getMessage());
+            } catch (JugglerException missing) {
+                Optional<String> why = analysisOptions.poseModel != null ? Optional.of(missing.getMessage())
+                        : ModelFetch.script().map(script -> ModelFetch.fetch(script, Map.of(), out))
+                                .orElse(Optional.of(missing.getMessage()));
+                if (why.isEmpty()) {
+                    try {
+                        locateModels(models, dev.juggler.inference.pose.PoseModels.Variant.LITE);
+                        out.printf("Analysis: %s (%s)%n", Analyses.BLAZEPOSE, modelsText());
+                        return Analyses.BLAZEPOSE;
+                    } catch (JugglerException stillMissing) {
+                        why = Optional.of(stillMissing.getMessage());
+                    }
+                }
+                out.printf("Analysis: %s, the colour-marker stand-in, because %s%n", Analyses.MARKER_POSE, why.get());
                 return Analyses.MARKER_POSE;
             }
         }
