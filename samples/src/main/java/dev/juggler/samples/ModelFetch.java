@@ -72,8 +72,8 @@ final class ModelFetch {
             return Optional.of("npm is not installed, so the models cannot be fetched (install npm, or run "
                     + PoseModels.SETUP_COMMAND + " as root, which installs it)");
         }
-        out.printf("Fetching the BlazePose models (%s): npm pack %s, checked against the SHA-256 sums in %s ...%n", SIZE,
-                PoseModels.NPM_PACKAGE, "the repository");
+        out.printf("Fetching the BlazePose models (%s): npm pack %s, checked against the SHA-256 sums in the repository ...%n",
+                SIZE, PoseModels.NPM_PACKAGE);
         out.flush();
         ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
         pb.environment().putAll(environment);

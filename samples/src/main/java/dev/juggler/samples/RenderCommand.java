@@ -121,12 +121,46 @@ final class RenderCommand implements Callable<Integer> {
             return fail("no track " + trackId + " in the ledger");
         }
         Path video = Path.of(ledger.video(track.videoId()).orElseThrow().video().location());
-        long end = to != null ? to : track.range().to();
-        Map<Long, PoseFrame> poses = new HashMap<>();
-        ledger.readResults(trackId, FrameRange.of(Math.max(from, track.range().from()), Math.max(end, from + 1)),
-                (FrameResult r) -> poses.put(r.frame(), OpenPoseJson.read(r.payload(), "track " + trackId + " frame " + r.frame())));
-        console.printf("track %d: video %s, %d stored result(s) in the range%n", trackId, Escape.visible(track.videoId()), poses.size());
-        return render(video, track.videoId(), poses::get, console);
+        TrackResults results = new TrackResults(ledger, trackId, to != null ? to : track.range().to());
+        console.printf("track %d: video %s%n", trackId, Escape.visible(track.videoId()));
+        int code = render(video, track.videoId(), results, console);
+        console.printf("track %d: %d stored result(s) in the rendered frames%n", trackId, results.loaded);
+        return code;
+    }
+
+    /**
+     * A track's results, read a block of frames at a time as the rendering reaches them (frames come in order),
+     * so that a long track is never held in memory at once.
+     */
+    private static final class TrackResults implements LongFunction<PoseFrame> {
+        static final int BLOCK = 500;
+        private final WorkLedger ledger;
+        private final long trackId;
+        private final long end;
+        private final Map<Long, PoseFrame> block = new HashMap<>();
+        private long blockFrom = -1;
+        private long blockTo = -1;
+        long loaded;
+
+        TrackResults(WorkLedger ledger, long trackId, long end) {
+            this.ledger = ledger;
+            this.trackId = trackId;
+            this.end = end;
+        }
+
+        @Override
+        public PoseFrame apply(long frame) {
+            if (frame < blockFrom || frame >= blockTo) {
+                block.clear();
+                blockFrom = frame;
+                blockTo = Math.max(frame + 1, Math.min(end, frame + BLOCK));
+                ledger.readResults(trackId, FrameRange.of(blockFrom, blockTo), (FrameResult r) -> {
+                    block.put(r.frame(), OpenPoseJson.read(r.payload(), "track " + trackId + " frame " + r.frame()));
+                    loaded++;
+                });
+            }
+            return block.get(frame);
+        }
     }
 
     /** Renders {@code [from, to)} of {@code video}; {@code poses} gives a frame's result or {@code null} if it has none. */

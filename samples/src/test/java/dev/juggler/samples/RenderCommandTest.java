@@ -107,7 +107,7 @@ class RenderCommandTest {
         Path mp4 = dir.resolve("track.mp4");
         Run run = juggler("render", "--track", Long.toString(track), "--ledger", db.toString(), "--to", "12", "--out", mp4.toString());
         assertEquals(JugglerCli.OK, run.code(), run.out());
-        assertTrue(run.out().contains("8 stored result(s)") && run.out().contains("8 with a result, 4 without"), run.out());
+        assertTrue(run.out().contains("8 stored result(s) in the rendered frames") && run.out().contains("8 with a result, 4 without"), run.out());
         assertEquals("h264,12", ffprobe(mp4));
         Run none = juggler("render", "--track", "999", "--ledger", db.toString(), "--out", mp4.toString());
         assertEquals(JugglerCli.FAILED, none.code(), none.out());
