@@ -104,6 +104,7 @@ final class InMemoryLedgerState {
     final TreeMap<Long, Chunk> chunks = new TreeMap<>();
     final List<ChunkEvent> history = new ArrayList<>();
     final Map<Long, TreeMap<Long, String>> results = new HashMap<>();
+    final Map<Long, TrackDerivation> derivations = new HashMap<>();
     long nextSeq = 1;
     long nextTrack = 1;
     private long nextChunk = 1;
@@ -124,6 +125,50 @@ final class InMemoryLedgerState {
         Chunk chunk = new Chunk(nextChunk++, track, from, to, state, attempts, reason, now());
         chunks.put(chunk.id, chunk);
         return chunk;
+    }
+
+    /** See {@link VideoCatalogue#addDerivedTrack}. */
+    long addDerivedTrack(long sourceTrackId, String analysis, String parameters) {
+        Track source = tracks.get(sourceTrackId);
+        if (source == null) {
+            throw new NotFoundException("track", sourceTrackId);
+        }
+        DerivedTracks.checkName(source.analysis(), analysis);
+        String key = source.videoId() + '\u0000' + analysis;
+        Long known = trackByKey.get(key);
+        if (known != null && !derivations.containsKey(known)) {
+            throw DerivedTracks.notDerived(source.videoId(), analysis);
+        }
+        long id;
+        if (known == null) {
+            Track track = new Track(nextTrack++, source.videoId(), analysis, source.range(), source.priority(), now());
+            tracks.put(track.id(), track);
+            trackByKey.put(key, track.id());
+            id = track.id();
+        } else {
+            id = known;
+            chunks.values().removeIf(c -> c.trackId == known);
+            results.remove(known);
+        }
+        derivations.put(id, new TrackDerivation(sourceTrackId, parameters));
+        return id;
+    }
+
+    /** See {@link VideoCatalogue#markDerivedDone}. */
+    void markDerivedDone(long trackId, FrameRange range) {
+        Track track = tracks.get(trackId);
+        if (track == null) {
+            throw new NotFoundException("track", trackId);
+        }
+        if (!derivations.containsKey(trackId)) {
+            throw new IllegalArgumentException("track " + trackId + " is not a derived track");
+        }
+        DerivedTracks.checkInside(track.range(), range);
+        List<FrameRange> marked = chunks.values().stream().filter(c -> c.trackId == trackId)
+                .map(c -> new FrameRange(c.from, c.to)).toList();
+        for (FrameRange piece : DerivedTracks.uncovered(range, marked)) {
+            newChunk(track, piece.from(), piece.to(), ChunkState.DONE, 0, null).checkpoint = piece.to();
+        }
     }
 
     VideoEntry requireVideo(String videoId) {

@@ -164,6 +164,24 @@ public class InMemoryWorkLedger implements WorkLedger {
     }
 
     @Override
+    public long addDerivedTrack(long sourceTrackId, String analysis, String parameters) {
+        Objects.requireNonNull(analysis, "analysis");
+        Objects.requireNonNull(parameters, "parameters");
+        return locked(() -> state.addDerivedTrack(sourceTrackId, analysis, parameters));
+    }
+
+    @Override
+    public void markDerivedDone(long trackId, FrameRange range) {
+        Objects.requireNonNull(range, "range");
+        lockedRun(() -> state.markDerivedDone(trackId, range));
+    }
+
+    @Override
+    public Optional<TrackDerivation> derivation(long trackId) {
+        return locked(() -> Optional.ofNullable(state.derivations.get(trackId)));
+    }
+
+    @Override
     public List<VideoRecord> videosToStage(int limit) {
         if (limit < 1) {
             throw new IllegalArgumentException("limit = " + limit + ": must be >= 1");

@@ -1,5 +1,6 @@
 package dev.juggler.ledger;
 
+import dev.juggler.video.FrameRange;
 import dev.juggler.video.Video;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +32,33 @@ public interface VideoCatalogue {
      * @throws IllegalArgumentException if the range does not lie inside the video
      */
     long addTrack(TrackSpec spec);
+
+    /**
+     * Adds or resets a track derived from another one (a cleaned copy of a pose track, for instance): the same
+     * video and range under analysis {@code analysis}, with the derivation's parameters recorded. The derived
+     * track never has PENDING work, so no worker claims it: its frames become DONE only through
+     * {@link #markDerivedDone} as the deriving tool writes their results. Deriving an existing track again
+     * replaces its parameters, drops its DONE marks and its stored results (the derivation starts over), and
+     * returns the same id. Frames the source lacks (failed or not yet done) stay uncovered in the derived
+     * track; re-schedule them in the source, then derive again.
+     *
+     * @throws dev.juggler.NotFoundException if the source track does not exist
+     * @throws IllegalArgumentException if {@code analysis} is blank or names the source's own analysis, or if
+     *     an existing track of that name on the video is not a derived track
+     */
+    long addDerivedTrack(long sourceTrackId, String analysis, String parameters);
+
+    /**
+     * Marks frames of a derived track DONE: their results are stored. Ranges may be marked in any order;
+     * marking frames already marked changes nothing.
+     *
+     * @throws dev.juggler.NotFoundException if the track does not exist
+     * @throws IllegalArgumentException if the track is not derived, or the range does not lie inside it
+     */
+    void markDerivedDone(long trackId, FrameRange range);
+
+    /** How a track was derived, or empty for a track that workers compute (or an unknown id). */
+    Optional<TrackDerivation> derivation(long trackId);
 
     /**
      * Videos that have pending work but are not in the workspace (not staged, purged, or failed to

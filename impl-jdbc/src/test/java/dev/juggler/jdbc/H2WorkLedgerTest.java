@@ -68,7 +68,7 @@ class H2WorkLedgerTest extends WorkLedgerContract {
         try (Connection c = DriverManager.getConnection(JdbcLedger.h2FileUrl(dir.resolve("ledger")));
                 Statement s = c.createStatement();
                 ResultSet rows = s.executeQuery("SELECT version, description FROM jg_schema_version ORDER BY version")) {
-            for (int version = 1; version <= 4; version++) {
+            for (int version = 1; version <= 5; version++) {
                 assertTrue(rows.next());
                 assertEquals(version, rows.getInt(1));
             }

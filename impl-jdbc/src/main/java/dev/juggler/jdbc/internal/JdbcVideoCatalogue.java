@@ -3,6 +3,7 @@ package dev.juggler.jdbc.internal;
 import dev.juggler.NotFoundException;
 import dev.juggler.ledger.ChunkState;
 import dev.juggler.ledger.StageState;
+import dev.juggler.ledger.TrackDerivation;
 import dev.juggler.ledger.TrackSpec;
 import dev.juggler.ledger.VideoCatalogue;
 import dev.juggler.ledger.VideoRecord;
@@ -46,10 +47,12 @@ final class JdbcVideoCatalogue implements VideoCatalogue {
 
     private final LedgerDatabase db;
     private final Chunks chunks;
+    private final JdbcDerivedTracks derivedTracks;
     private final WorkEstimates estimates;
 
     JdbcVideoCatalogue(LedgerDatabase db, Chunks chunks, WorkEstimates estimates) {
         this.db = db;
+        this.derivedTracks = new JdbcDerivedTracks(db);
         this.chunks = chunks;
         this.estimates = estimates;
     }
@@ -170,6 +173,21 @@ final class JdbcVideoCatalogue implements VideoCatalogue {
             }
             return trackId;
         });
+    }
+
+    @Override
+    public long addDerivedTrack(long sourceTrackId, String analysis, String parameters) {
+        return derivedTracks.add(sourceTrackId, analysis, parameters);
+    }
+
+    @Override
+    public void markDerivedDone(long trackId, FrameRange range) {
+        derivedTracks.markDone(trackId, range);
+    }
+
+    @Override
+    public Optional<TrackDerivation> derivation(long trackId) {
+        return derivedTracks.derivation(trackId);
     }
 
     @Override

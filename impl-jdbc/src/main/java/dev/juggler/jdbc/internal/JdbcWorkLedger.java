@@ -8,6 +8,7 @@ import dev.juggler.ledger.Lease;
 import dev.juggler.ledger.LedgerReader;
 import dev.juggler.ledger.RescheduleFilter;
 import dev.juggler.ledger.RescheduleOutcome;
+import dev.juggler.ledger.TrackDerivation;
 import dev.juggler.ledger.TrackSpec;
 import dev.juggler.ledger.VideoRecord;
 import dev.juggler.ledger.WorkEstimate;
@@ -122,6 +123,21 @@ public final class JdbcWorkLedger implements WorkLedger {
     @Override
     public void markPurged(String videoId) {
         catalogue.markPurged(videoId);
+    }
+
+    @Override
+    public long addDerivedTrack(long sourceTrackId, String analysis, String parameters) {
+        return catalogue.addDerivedTrack(sourceTrackId, analysis, parameters);
+    }
+
+    @Override
+    public void markDerivedDone(long trackId, FrameRange range) {
+        catalogue.markDerivedDone(trackId, range);
+    }
+
+    @Override
+    public Optional<TrackDerivation> derivation(long trackId) {
+        return catalogue.derivation(trackId);
     }
 
     @Override

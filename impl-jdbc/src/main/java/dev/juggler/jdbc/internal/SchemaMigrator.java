@@ -42,7 +42,8 @@ public final class SchemaMigrator {
             new Migration(1, "initial schema", "V1__initial_schema.sql"),
             new Migration(2, "chunk completion id", "V2__chunk_completion_id.sql"),
             new Migration(3, "job records", "V3__job_records.sql"),
-            new Migration(4, "operator console", "V4__operator_console.sql"));
+            new Migration(4, "operator console", "V4__operator_console.sql"),
+            new Migration(5, "derived tracks", "V5__derived_tracks.sql"));
     private static final int MAX_TRIES = 10;
     private static final int MAX_TRIES_OF_OTHER_ERRORS = 4;
 
