@@ -70,6 +70,9 @@ final class InMemoryLedgerReader implements LedgerReader {
             long[] byState = new long[ChunkState.values().length];
             Map<Long, Map<ChunkState, Long>> sums = sums();
             for (Track track : state.tracks.values()) {
+                if (state.derivations.containsKey(track.id())) {
+                    continue; // derived tracks are not work
+                }
                 byState[derivedState(sums.getOrDefault(track.id(), Map.of())).ordinal()]++;
             }
             return new Progress(byState[ChunkState.DONE.ordinal()], byState[ChunkState.FAILED.ordinal()],
@@ -90,7 +93,8 @@ final class InMemoryLedgerReader implements LedgerReader {
         }
         long frames = 0;
         for (Chunk chunk : state.chunks.values()) {
-            if (chunk.state == ChunkState.DONE && chunk.updatedAt.toEpochMilli() >= windowStart) {
+            if (chunk.state == ChunkState.DONE && chunk.updatedAt.toEpochMilli() >= windowStart
+                    && !state.derivations.containsKey(chunk.trackId)) {
                 frames += chunk.frames();
             }
         }
@@ -308,7 +312,8 @@ final class InMemoryLedgerReader implements LedgerReader {
             long[] done = new long[buckets];
             for (Chunk chunk : state.chunks.values()) {
                 long at = chunk.updatedAt.toEpochMilli();
-                if (chunk.state == ChunkState.DONE && at >= start && (at - start) / bucketMillis < buckets) {
+                if (chunk.state == ChunkState.DONE && at >= start && (at - start) / bucketMillis < buckets
+                        && !state.derivations.containsKey(chunk.trackId)) {
                     done[(int) ((at - start) / bucketMillis)] += chunk.frames();
                 }
             }

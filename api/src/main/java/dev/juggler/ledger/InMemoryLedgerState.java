@@ -191,6 +191,9 @@ final class InMemoryLedgerState {
         long done = 0;
         long failed = 0;
         for (Chunk chunk : chunks.values()) {
+            if (derivations.containsKey(chunk.trackId)) {
+                continue; // a derived track's frames are not work
+            }
             switch (chunk.state) {
                 case PENDING -> {
                     if (videoOf(chunk).state == StageState.STAGED) {

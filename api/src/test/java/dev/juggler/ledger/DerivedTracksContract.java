@@ -95,4 +95,26 @@ public abstract class DerivedTracksContract extends LedgerFixture {
                 "addTrack of an existing name returns it, as always");
         assertEquals(List.of(), rangesIn(derived, ChunkState.PENDING), "and schedules nothing");
     }
+
+    @Test
+    void derivedFramesAreNotWorkInProgressEstimatesOrThroughput() {
+        long source = wholeTrack(stagedVideo("v", 100), "pose", 0);
+        clock.advance(Duration.ofMinutes(1));
+        ledger.complete(claimOrFail(100), 100);
+        clock.advance(Duration.ofMinutes(1));
+        Progress before = ledger.reader().progress();
+        WorkEstimate estimate = ledger.estimate();
+        List<ThroughputPoint> throughput = ledger.reader().throughput(clock.instant().minus(Duration.ofMinutes(5)),
+                Duration.ofMinutes(1));
+        long derived = ledger.addDerivedTrack(source, "pose+clean", "p");
+        ledger.markDerivedDone(derived, FrameRange.of(0, 100));
+        Progress after = ledger.reader().progress();
+        assertEquals(before.tracksDone(), after.tracksDone());
+        assertEquals(before.frames(), after.frames());
+        assertEquals(before.framesPerSecond(), after.framesPerSecond(), 1e-9);
+        assertEquals(estimate, ledger.estimate());
+        assertEquals(throughput.stream().mapToLong(ThroughputPoint::framesDone).sum(), ledger.reader().throughput(
+                clock.instant().minus(Duration.ofMinutes(5)), Duration.ofMinutes(1)).stream().mapToLong(ThroughputPoint::framesDone).sum());
+        assertEquals(100, ledger.reader().track(derived).orElseThrow().framesDone(), "the track table still shows it");
+    }
 }

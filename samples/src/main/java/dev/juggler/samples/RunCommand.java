@@ -20,7 +20,9 @@ import picocli.CommandLine.Option;
  * ({@code --follow}: until stopped), or one tick with {@code --once} (for cron). On SIGTERM or Ctrl-C it
  * stops ticking and exits; SLURM worker jobs keep running (they belong to the cluster, and the next start
  * adopts them by the config's tag); local worker processes are ended, since they would be orphans. With the
- * config's {@code console:} section enabled, the web console serves the run's ledger while it runs.
+ * config's {@code console:} section enabled, the web console serves the run's ledger while it runs; with
+ * {@code clean: afterTrack} each finished pose track is cleaned into {@code <analysis>+clean} ({@link CleanAfterTrack}),
+ * and a run that is done exits when the last cleaning is.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Keeps the cluster busy with the config's work until it is done (--follow: forever; --once: one tick).")
@@ -47,6 +49,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
     /** How long {@code --once} waits for the transfers it started. */
     static final Duration ONCE_STAGING_LIMIT = Duration.ofMinutes(30);
+    /** How long a run that is done waits for the cleaning of its last tracks ({@code clean: afterTrack}). */
+    static final Duration CLEANING_LIMIT = Duration.ofHours(24);
 
     private final CountDownLatch stop = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -77,7 +81,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             long total = deployment.ledger().reader().progress().frames().totalFrames();
             try (ConsoleServer console = startConsole(config.console(), deployment, out);
                     StatusView view = new StatusView(total, plain, out, Clock.systemUTC(), once ? Duration.ZERO : lineInterval);
-                    Juggler juggler = deployment.juggler(view)) {
+                    Juggler juggler = deployment.juggler(view);
+                    CleanAfterTrack cleaner = config.clean().afterTrack() ? new CleanAfterTrack(deployment.ledger(),
+                            config.worker().analysis(), config.clean().settings(), Clock.systemUTC(), view::note) : null) {
                 if (once) {
                     JugglerStatus status = juggler.tick();
                     // Transfers this tick started would be cut off by exiting: finish them (ticking meanwhile,
@@ -87,11 +93,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                         Thread.sleep(500);
                         status = juggler.tick();
                     }
+                    if (cleaner != null) {
+                        cleaner.finish(true, ONCE_STAGING_LIMIT);
+                    }
                     out.println(StatusView.line(status));
                     out.flush();
                     return status.clusterUnavailableSince().isPresent() ? JugglerCli.UNAVAILABLE : JugglerCli.OK;
                 }
-                return loop(juggler, out);
+                return loop(juggler, cleaner, out);
             }
         } finally {
             finished.countDown();
@@ -131,18 +140,29 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         return server;
     }
 
-    private int loop(Juggler juggler, PrintWriter out) throws InterruptedException {
+    private int loop(Juggler juggler, CleanAfterTrack cleaner, PrintWriter out) throws InterruptedException {
         juggler.start();
         out.printf("juggler run: %s; %s%n", configFile.toAbsolutePath().normalize(),
                 follow ? "running until stopped" : "running until all registered work is done");
         out.flush();
         while (!stop.await(1, TimeUnit.SECONDS)) {
+            if (cleaner != null) {
+                cleaner.poll(false);
+            }
             JugglerStatus status = juggler.status().orElse(null);
             if (!follow && status != null && status.isIdle()) {
+                if (cleaner != null) {
+                    out.println("all frames done; cleaning the tracks not cleaned yet...");
+                    out.flush();
+                    cleaner.finish(true, CLEANING_LIMIT);
+                }
                 out.println("done: " + StatusView.line(status));
                 out.flush();
                 return JugglerCli.OK;
             }
+        }
+        if (cleaner != null) {
+            cleaner.finish(false, Duration.ofSeconds(10));
         }
         out.println("stopping; worker jobs already submitted to a cluster keep running there and the next start "
                 + "adopts them (local worker processes are ended)");

@@ -114,6 +114,11 @@ final class StatusView implements JugglerListener, AutoCloseable {
         }
     }
 
+    /** Prints a line of the run's own (a track cleaned, say), above the progress bar if there is one. */
+    public synchronized void note(String text) {
+        say(text);
+    }
+
     private void say(String text) {
         if (bar != null) {
             // Keep the bar on its own line: print above it.

@@ -55,12 +55,15 @@ final class JdbcLedgerReader implements LedgerReader {
         this.history = history;
     }
 
+    /** Leaves out the chunks of derived tracks: their frames are not work done by workers. */
+    static final String NOT_DERIVED = " AND track_id NOT IN (SELECT id FROM {p}tracks WHERE derived_from IS NOT NULL)";
+
     @Override
     public Progress progress() {
         return db.tx("progress", c -> {
             // Tracks by derived state from the few LEASED/PENDING/FAILED rows (index-only on the claim index),
             // not from a sum over every chunk: DONE is the rest.
-            long total = count(c, "SELECT COUNT(*) FROM {p}tracks");
+            long total = count(c, "SELECT COUNT(*) FROM {p}tracks WHERE derived_from IS NULL"); // derived tracks are not work
             long running = count(c, "SELECT COUNT(DISTINCT track_id) FROM {p}chunks WHERE state = 'LEASED'");
             long pending = count(c, "SELECT COUNT(DISTINCT track_id) FROM {p}chunks p WHERE p.state = 'PENDING' AND NOT EXISTS"
                     + " (SELECT 1 FROM {p}chunks l WHERE l.track_id = p.track_id AND l.state = 'LEASED')");
@@ -100,7 +103,8 @@ final class JdbcLedgerReader implements LedgerReader {
         if (windowMillis <= 0) {
             return 0;
         }
-        return count(c, "SELECT COALESCE(SUM(frame_to - frame_from), 0) FROM {p}chunks WHERE state = 'DONE' AND updated_ms >= ?",
+        return count(c, "SELECT COALESCE(SUM(frame_to - frame_from), 0) FROM {p}chunks WHERE state = 'DONE' AND updated_ms >= ?"
+                + NOT_DERIVED,
                 windowStart) * 1000.0 / windowMillis;
     }
 
@@ -334,7 +338,7 @@ final class JdbcLedgerReader implements LedgerReader {
             // The bucket expression is computed once in a subquery: PostgreSQL does not match two parameterised copies.
             try (PreparedStatement select = c.prepareStatement(db.sql("SELECT b.bucket, SUM(b.frames) FROM (SELECT"
                     + " (updated_ms - ?) / ? AS bucket, frame_to - frame_from AS frames FROM {p}chunks"
-                    + " WHERE state = 'DONE' AND updated_ms >= ?) b GROUP BY b.bucket"))) {
+                    + " WHERE state = 'DONE' AND updated_ms >= ?" + NOT_DERIVED + ") b GROUP BY b.bucket"))) {
                 Sql.bindAll(select, start, bucketMillis, start);
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {

@@ -28,7 +28,7 @@ final class WorkEstimates {
         // One pass over the chunks without joins; the claimable part of the pending frames is then read
         // from the few staged videos through the indexes (the workspace holds a handful, the corpus millions).
         try (PreparedStatement select = c.prepareStatement(db.sql("SELECT state, SUM(frame_to - frame_from) FROM {p}chunks"
-                + " GROUP BY state"));
+                + " WHERE 1 = 1" + JdbcLedgerReader.NOT_DERIVED + " GROUP BY state"));
                 ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
                 long frames = rows.getLong(2);

@@ -64,6 +64,22 @@ final class EffectiveYaml {
         console.put("readOnly", c.console().readOnly());
         c.console().tokenEnv().ifPresent(t -> console.put("tokenEnv", t));
         root.put("console", console);
+        Map<String, Object> clean = new LinkedHashMap<>();
+        clean.put("afterTrack", c.clean().afterTrack());
+        dev.juggler.inference.clean.CleanSettings cs = c.clean().settings();
+        clean.put("maxGap", cs.maxGap());
+        clean.put("keepAlive", cs.keepAliveFrames());
+        clean.put("maxMatchCost", cs.maxMatchCost());
+        clean.put("minConfidence", cs.minConfidence());
+        clean.put("maxSpeed", cs.maxSpeed());
+        clean.put("maxBoneChange", cs.maxBoneChange());
+        clean.put("smoothing", cs.smoothing().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        clean.put("order", cs.order());
+        clean.put("cutoffHz", cs.cutoffHz());
+        clean.put("minCutoffHz", cs.minCutoffHz());
+        clean.put("beta", cs.beta());
+        clean.put("weighByConfidence", cs.weighByConfidence());
+        root.put("clean", clean);
         try {
             return YAML.writeValueAsString(root);
         } catch (JsonProcessingException e) {

@@ -12,7 +12,7 @@ import java.util.Objects;
 
 /**
  * One deployment, read from one YAML file: the ledger, the cluster, the workspace, the worker, the control
- * loop, the videos and the console. See {@code docs/config.md} for every key.
+ * loop, the videos, the console and the cleaning of finished tracks. See {@code docs/config.md} for every key.
  *
  * <p>Reading checks everything at once and throws one {@link ConfigException} that lists every problem with
  * its line, column and key. Defaults are filled in, so every field holds the value that will be used;
@@ -30,10 +30,11 @@ import java.util.Objects;
  * @param juggler {@code juggler:}
  * @param videos {@code videos:}
  * @param console {@code console:}
+ * @param clean {@code clean:}
  */
 public record JugglerConfig(String source, Path baseDir, LedgerConfig ledger, ClusterConfig cluster,
         WorkspaceConfig workspace, WorkerConfig worker, LoopConfig juggler, List<VideoSourceConfig> videos,
-        ConsoleConfig console) {
+        ConsoleConfig console, CleanConfig clean) {
 
     /** The config format version this code reads ({@code version:}, optional). */
     public static final int VERSION = 1;
@@ -48,6 +49,7 @@ public record JugglerConfig(String source, Path baseDir, LedgerConfig ledger, Cl
         Objects.requireNonNull(juggler, "juggler");
         videos = List.copyOf(videos);
         Objects.requireNonNull(console, "console");
+        Objects.requireNonNull(clean, "clean");
     }
 
     /**
@@ -101,9 +103,10 @@ public record JugglerConfig(String source, Path baseDir, LedgerConfig ledger, Cl
         LoopConfig loop = LoopConfig.read(top.section("juggler"));
         List<VideoSourceConfig> videos = VideoSourceConfig.readAll(top, worker.analysis());
         ConsoleConfig console = ConsoleConfig.read(top.section("console"));
+        CleanConfig clean = CleanConfig.read(top.section("clean"));
         top.finish();
         problems.throwIfAny();
-        return new JugglerConfig(sourceName, context.baseDir(), ledger, cluster, workspace, worker, loop, videos, console);
+        return new JugglerConfig(sourceName, context.baseDir(), ledger, cluster, workspace, worker, loop, videos, console, clean);
     }
 
     /**

@@ -73,6 +73,7 @@ class ConfigParseTest {
                   - folder: videos
                     tags: '(?<cam>\\d+)'
                     id: "{stem}-{cam}"
+                clean: {maxGap: 5, smoothing: one-euro, beta: 0.25, weighByConfidence: false}
                 """);
         assertEquals(Path.of(dir.toString(), "id_test"), ((ClusterConfig.Slurm) c.cluster()).ssh().identityFile().get());
         assertEquals(key, ((ClusterConfig.Slurm) c.cluster()).ssh().identityFile().get());
@@ -83,6 +84,8 @@ class ConfigParseTest {
         assertEquals(c.worker(), again.worker());
         assertEquals(c.juggler(), again.juggler());
         assertEquals(c.videos(), again.videos());
+        assertEquals(c.clean(), again.clean());
+        assertTrue(c.clean().afterTrack(), "a clean: section turns cleaning after each track on");
         assertEquals(c.console(), again.console());
         assertTrue(c.effectiveYaml().contains("password: (from env PW)"), c.effectiveYaml());
     }
@@ -165,7 +168,7 @@ class ConfigParseTest {
                         + "account, arrayConcurrency, cpus, gpus, memory, minPollInterval, outputDirectory, partition, "
                         + "prologue, qos, ssh, tag, timeLimit, type, wrapper",
                 "test.yaml:9:3: cluster.slots: is not used here: slots applies only to type: local",
-                "test.yaml:11:1: jugler: unknown key; did you mean 'juggler'?; known keys here: cluster, console, "
+                "test.yaml:11:1: jugler: unknown key; did you mean 'juggler'?; known keys here: clean, cluster, console, "
                         + "juggler, ledger, version, videos, worker, workspace"), p);
     }
 
@@ -285,6 +288,19 @@ class ConfigParseTest {
         assertEquals("; did you mean 'timeLimit'?", Suggest.didYouMean("timelimit", List.of("timeLimit", "tag")));
         assertEquals("; did you mean 'partition'?", Suggest.didYouMean("partiton", List.of("partition", "qos")));
         assertEquals("", Suggest.didYouMean("zzzzzz", List.of("partition", "qos")));
+    }
+
+    @Test
+    void cleanSettingsAreCheckedWithTheirKeys() {
+        assertFalse(parse(MINIMAL).clean().afterTrack(), "off without a clean: section");
+        assertEquals(dev.juggler.inference.clean.CleanSettings.defaults(), parse(MINIMAL).clean().settings());
+        List<String> p = problems(MINIMAL + "clean: {maxGap: -1, smoothing: median, cutoffHz: fast, order: 12}\n");
+        assertEquals(4, p.size(), p.toString());
+        assertTrue(p.get(0).contains("clean.maxGap") && p.get(0).contains("0..1000"), p.toString());
+        assertTrue(p.stream().anyMatch(x -> x.contains("clean.smoothing") && x.contains("butterworth, one-euro, none")), p.toString());
+        assertTrue(p.stream().anyMatch(x -> x.contains("clean.cutoffHz") && x.contains("fast")), p.toString());
+        assertTrue(p.stream().anyMatch(x -> x.contains("clean.order") && x.contains("1..8")), p.toString());
+        assertFalse(parse(MINIMAL + "clean: {afterTrack: false, maxGap: 3}\n").clean().afterTrack());
     }
 
     @Test
