@@ -8,13 +8,15 @@ package dev.juggler.inference.clean;
  * (see {@link #FILLED_CONFIDENCE_FACTOR}), so that a filled point never looks surer than a measured one. A
  * longer gap, and a gap at either end of the series, stays empty: nothing is extrapolated.
  *
- * <p>Before filling, a keypoint seen in a single frame with missing frames on both sides (a flicker) is removed:
- * such a point is more often a left/right mix-up or a false detection than a measurement, and it must not anchor
+ * <p>Before filling, a keypoint seen in at most {@value #MAX_FLICKER} frames with missing frames on both sides (a
+ * flicker) is removed: such points are more often a left/right mix-up or a false detection than a measurement, and they must not anchor
  * an interpolation across what is really one long gap. Stateless and thread-safe.
  */
 final class GapFiller {
     /** A filled point's confidence is this times the lower confidence of the measured points around the gap. */
     static final double FILLED_CONFIDENCE_FACTOR = 0.5;
+    /** The longest run of frames, with missing frames on both sides, that counts as a flicker and is removed. */
+    static final int MAX_FLICKER = 2;
 
     private GapFiller() {
     }
@@ -24,9 +26,18 @@ final class GapFiller {
      * samples get their x, y and confidence, and {@code filled[i] = true}. Returns how many were filled.
      */
     static int fill(double[] x, double[] y, double[] c, boolean[] filled, int from, int to, int maxGap) {
-        for (int i = from + 1; i < to - 1; i++) {
-            if (c[i] > 0 && c[i - 1] <= 0 && c[i + 1] <= 0) {
-                c[i] = 0;
+        for (int i = from + 1; i < to; i++) {
+            if (c[i] > 0 && c[i - 1] <= 0) {
+                int end = i;
+                while (end < to && c[end] > 0) {
+                    end++;
+                }
+                if (end < to && end - i <= MAX_FLICKER) {
+                    for (int k = i; k < end; k++) {
+                        c[k] = 0;
+                    }
+                }
+                i = end;
             }
         }
         int count = 0;

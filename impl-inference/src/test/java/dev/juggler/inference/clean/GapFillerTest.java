@@ -82,4 +82,20 @@ class GapFillerTest {
         double[] c = {1, 0, 1};
         assertEquals(0, GapFiller.fill(x, x.clone(), c, new boolean[3], 0, 3, 0));
     }
+
+    @Test
+    void aFlickerInsideALongGapIsRemovedAndAnchorsNothing() {
+        int n = 30;
+        double[] x = series(n, i -> i);
+        double[] c = series(n, i -> i < 5 || i >= 25 ? 1 : 0);
+        c[12] = 0.8; // one frame seen in the middle of 20 missing ones (a mixed-up point, say)
+        c[13] = 0.8;
+        boolean[] filled = new boolean[n];
+        assertEquals(0, GapFiller.fill(x, x.clone(), c, filled, 0, n, 10));
+        assertEquals(0, c[12], "the flicker is gone");
+        assertEquals(0, c[13]);
+        double[] edge = series(n, i -> i >= 28 ? 1 : 0); // a short run at the end of the series is not a flicker
+        GapFiller.fill(x, x.clone(), edge, new boolean[n], 0, n, 10);
+        assertEquals(1, edge[29]);
+    }
 }
