@@ -28,7 +28,8 @@ import java.util.Map;
  * 10,000-frame one (each in its own JVM through the ledger path, {@link CleanRssProbe}); optionally jitter on
  * real footage ({@link CleanFootage}). Appends a section to {@code --out} and prints the RESULT line last.
  *
- * <p>Usage: {@code CleanBenchmark --out FILE [--seeds N] [--frames N] [--footage true|false]}.
+ * <p>Usage: {@code CleanBenchmark --out FILE [--seeds N] [--frames N] [--rss true|false] [--footage true|false]
+ * [--strip IMAGE]} ({@code --strip}: a before/after picture of four vtest frames, for the docs).
  */
 public final class CleanBenchmark {
     private static final double FPS = 25;
@@ -80,7 +81,8 @@ public final class CleanBenchmark {
         double cleanRmse = Math.sqrt(cleanSq / cleanN);
         double speed = speed();
         double rss = Boolean.parseBoolean(opts.getOrDefault("--rss", "true")) ? CleanRssProbe.ratio() : Double.NaN;
-        String footage = Boolean.parseBoolean(opts.getOrDefault("--footage", "false")) ? CleanFootage.report() : "";
+        String footage = Boolean.parseBoolean(opts.getOrDefault("--footage", "false")) ? CleanFootage.report(
+                opts.containsKey("--strip") ? Path.of(opts.get("--strip")) : null) : "";
         String section = String.format(Locale.ROOT, """
                 ## clean
 

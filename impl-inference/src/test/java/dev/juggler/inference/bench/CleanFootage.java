@@ -30,7 +30,7 @@ final class CleanFootage {
     private CleanFootage() {
     }
 
-    static String report() throws Exception {
+    static String report(Path strip) throws Exception {
         PoseModels models = PoseModels.system();
         StringBuilder rows = new StringBuilder("""
 
@@ -63,9 +63,44 @@ final class CleanFootage {
                 rows.append(String.format(Locale.ROOT, "| %s | %d | %d | %.1f | %.3f | %.3f | %.3f |%n", name, raw.size(),
                         lengths.size(), mean, before, after, after / before));
                 CleanBenchmark.log(name + ": jitter " + before + " -> " + after + ", " + lengths.size() + " identities");
+                if (strip != null && name.equals("vtest.avi")) {
+                    writeStrip(DATA.resolve(name), raw, cleaned, strip);
+                }
             }
         }
         return rows.toString();
+    }
+
+    // Four frames a few apart: raw BlazePose output above (no identities), the cleaned track below.
+    private static void writeStrip(Path video, List<PoseFrame> raw, List<PoseFrame> cleaned, Path out) throws Exception {
+        long[] picks = {120, 124, 128, 132};
+        int w = 384;
+        int h = 288;
+        java.awt.image.BufferedImage strip = new java.awt.image.BufferedImage(w * picks.length, 2 * h,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = strip.createGraphics();
+        g.setRenderingHint(java.awt.RenderingHints.KEY_INTERPOLATION, java.awt.RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        try (FrameSource source = FfmpegFrameSources.builder().pixelFormat(PixelFormat.BGR24).build()
+                .open(video.toString(), FrameRange.of(picks[0], picks[picks.length - 1] + 1))) {
+            int column = 0;
+            for (Frame f = source.next(); f != null; f = source.next()) {
+                long index = f.index();
+                if (column < picks.length && index == picks[column]) {
+                    java.awt.image.BufferedImage before = dev.juggler.inference.render.PoseRenderer.toImage(f);
+                    java.awt.image.BufferedImage after = dev.juggler.inference.render.PoseRenderer.toImage(f);
+                    dev.juggler.inference.render.PoseRenderer.draw(before, raw.get((int) index), index, 0.05f);
+                    dev.juggler.inference.render.PoseRenderer.draw(after, cleaned.get((int) index), index, 0.05f);
+                    g.drawImage(before, column * w, 0, w, h, null);
+                    g.drawImage(after, column * w, h, w, h, null);
+                    column++;
+                }
+                source.recycle(f);
+            }
+        }
+        g.dispose();
+        java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
+        javax.imageio.ImageIO.write(strip, "jpg", out.toFile());
+        CleanBenchmark.log("before/after strip: " + out);
     }
 
     static double jitter(List<PoseFrame> frames) {
