@@ -28,6 +28,10 @@ final class CleanOptions {
             description = "Frames a person's identity survives unseen, e.g. behind someone (default: ${DEFAULT-VALUE}).")
     int keepAlive = DEFAULTS.keepAliveFrames();
 
+    @Option(names = "--max-match-cost", paramLabel = "X",
+            description = "Largest cost, in body heights, at which a person continues an identity (default: ${DEFAULT-VALUE}).")
+    double maxMatchCost = DEFAULTS.maxMatchCost();
+
     @Option(names = "--max-speed", paramLabel = "X",
             description = "Fastest plausible keypoint speed in body heights per second; faster jumps are outliers (default: ${DEFAULT-VALUE}).")
     double maxSpeed = DEFAULTS.maxSpeed();
@@ -81,6 +85,7 @@ final class CleanOptions {
         CleanSettings.Builder b = CleanSettings.builder();
         apply(commandLine, "--max-gap", () -> b.maxGap(maxGap));
         apply(commandLine, "--keep-alive", () -> b.keepAliveFrames(keepAlive));
+        apply(commandLine, "--max-match-cost", () -> b.maxMatchCost(maxMatchCost));
         apply(commandLine, "--max-speed", () -> b.maxSpeed(maxSpeed));
         apply(commandLine, "--max-bone-change", () -> b.maxBoneChange(maxBoneChange));
         apply(commandLine, "--min-confidence", () -> b.minConfidence(minConfidence));
