@@ -71,11 +71,14 @@ final class CleanFootage {
         return rows.toString();
     }
 
-    // Four frames a few apart: raw BlazePose output above (no identities), the cleaned track below.
+    // Four frames a few apart, cropped to where people walk: raw BlazePose output above, the cleaned track below.
     private static void writeStrip(Path video, List<PoseFrame> raw, List<PoseFrame> cleaned, Path out) throws Exception {
         long[] picks = {120, 124, 128, 132};
-        int w = 384;
-        int h = 288;
+        // The part of vtest's 768x576 picture where the people of these frames walk, at full size.
+        int x0 = 330;
+        int y0 = 80;
+        int w = 420;
+        int h = 240;
         java.awt.image.BufferedImage strip = new java.awt.image.BufferedImage(w * picks.length, 2 * h,
                 java.awt.image.BufferedImage.TYPE_INT_RGB);
         java.awt.Graphics2D g = strip.createGraphics();
@@ -90,8 +93,8 @@ final class CleanFootage {
                     java.awt.image.BufferedImage after = dev.juggler.inference.render.PoseRenderer.toImage(f);
                     dev.juggler.inference.render.PoseRenderer.draw(before, raw.get((int) index), index, 0.05f);
                     dev.juggler.inference.render.PoseRenderer.draw(after, cleaned.get((int) index), index, 0.05f);
-                    g.drawImage(before, column * w, 0, w, h, null);
-                    g.drawImage(after, column * w, h, w, h, null);
+                    g.drawImage(before.getSubimage(x0, y0, w, h), column * w, 0, null);
+                    g.drawImage(after.getSubimage(x0, y0, w, h), column * w, h, null);
                     column++;
                 }
                 source.recycle(f);
