@@ -17,32 +17,16 @@
 #   FOOTAGE    true|false (default: true)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib/inference.sh
+. bench/lib/inference.sh
 
-MVN="${MVN:-mvn}"
-LOCK=()
-if command -v flock >/dev/null 2>&1; then
-  LOCK=(flock "${MVN_LOCK:-/tmp/juggler-mvn.lock}")
-fi
 FOOTAGE="${FOOTAGE:-true}"
 
 if [ "$FOOTAGE" = true ]; then
-  export JUGGLER_TEST_ENV="${JUGGLER_TEST_ENV:-$(pwd)/target/bench-env.sh}"
-  mkdir -p "$(dirname "$JUGGLER_TEST_ENV")"
-  : > "$JUGGLER_TEST_ENV"
-  scripts/setup.d/10-footage.sh >&2
-  scripts/setup.d/30-pose-model.sh >&2
-  # shellcheck disable=SC1090
-  . "$JUGGLER_TEST_ENV"
+  bench_footage_and_models
 fi
 
-echo "building api and impl-inference..." >&2
-# shellcheck disable=SC2086
-"${LOCK[@]}" "$MVN" -B -q ${MVN_ARGS:-} -pl impl-inference -am install -DskipTests >&2
-# shellcheck disable=SC2086
-"${LOCK[@]}" "$MVN" -B -q ${MVN_ARGS:-} -pl impl-inference test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
-
-CP="impl-inference/target/classes:impl-inference/target/test-classes:$(cat impl-inference/target/bench.classpath)"
+bench_inference_classpath
 exec java -Xmx1g -cp "$CP" dev.juggler.inference.bench.CleanBenchmark \
   --out target/bench-clean.md --seeds "${SEEDS:-10}" --frames "${FRAMES:-1500}" --footage "$FOOTAGE" \
   --strip target/bench-clean-strip.jpg

@@ -13,12 +13,8 @@
 #   FRAMES     vtest.avi frames of the speed rows (default: 300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-MVN="${MVN:-mvn}"
-LOCK=()
-if command -v flock >/dev/null 2>&1; then
-  LOCK=(flock "${MVN_LOCK:-/tmp/juggler-mvn.lock}")
-fi
+# shellcheck source=bench/lib/inference.sh
+. bench/lib/inference.sh
 
 if ! command -v ffmpeg >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -32,22 +28,8 @@ if ! command -v ffmpeg >/dev/null 2>&1; then
   fi
 fi
 
-export JUGGLER_TEST_ENV="${JUGGLER_TEST_ENV:-$(pwd)/target/bench-env.sh}"
-mkdir -p "$(dirname "$JUGGLER_TEST_ENV")"
-: > "$JUGGLER_TEST_ENV"
-scripts/setup.d/10-footage.sh >&2
-scripts/setup.d/30-pose-model.sh >&2
-# shellcheck disable=SC1090
-. "$JUGGLER_TEST_ENV"
-
-echo "building api and impl-inference..." >&2
-# shellcheck disable=SC2086
-"${LOCK[@]}" "$MVN" -B -q ${MVN_ARGS:-} -pl impl-inference -am install -DskipTests >&2
-# shellcheck disable=SC2086
-"${LOCK[@]}" "$MVN" -B -q ${MVN_ARGS:-} -pl impl-inference test-compile dependency:build-classpath \
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >&2
-
-CP="impl-inference/target/classes:impl-inference/target/test-classes:$(cat impl-inference/target/bench.classpath)"
+bench_footage_and_models
+bench_inference_classpath
 mkdir -p target/bench-pose
 exec java -Xmx1g -cp "$CP" dev.juggler.inference.bench.PoseBenchmark \
   --work target/bench-pose --out target/bench-pose.md --frames "${FRAMES:-300}"
