@@ -7,7 +7,6 @@ import dev.juggler.inference.clean.CleanedFrame;
 import dev.juggler.inference.clean.LedgerCleaning;
 import dev.juggler.inference.clean.TrackCleaner;
 import dev.juggler.ledger.TrackDerivation;
-import dev.juggler.ledger.TrackQuery;
 import dev.juggler.ledger.TrackView;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.samples.JugglerCli;
@@ -19,10 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import picocli.CommandLine.Command;
@@ -41,28 +37,11 @@ import picocli.CommandLine.Option;
             "e.g. --analysis pose --state DONE."})
 public final class CleanCommand extends OperatorCommand {
 
-    /** Tracks read per ledger page. */
-    static final int PAGE = 500;
     /** A progress line after this many cleaned frames of one track. */
     static final long PROGRESS_EVERY = 100_000;
 
-    @Option(names = "--track", paramLabel = "ID", description = "A track to clean (repeatable); instead of the filters.")
-    List<Long> tracks = new ArrayList<>();
-
-    @Option(names = "--state", paramLabel = "STATE", description = "Only tracks in this state (PENDING, LEASED, DONE, FAILED).")
-    String state;
-
-    @Option(names = "--analysis", paramLabel = "NAME", description = "Only tracks of this analysis.")
-    String analysis;
-
-    @Option(names = "--since", paramLabel = "TIME", description = "Only tracks with a range changed at or after TIME.")
-    String since;
-
-    @Option(names = "--until", paramLabel = "TIME", description = "Only tracks with a range changed before TIME.")
-    String until;
-
     @Mixin
-    TableCommands.VideoFilters videos = new TableCommands.VideoFilters();
+    TrackSelection selection = new TrackSelection();
 
     @Mixin
     CleanOptions cleaning = new CleanOptions();
@@ -77,26 +56,12 @@ public final class CleanCommand extends OperatorCommand {
     @Option(names = "--csv", paramLabel = "DIR", description = "Also write one CSV time series per track into DIR (one row per frame and person).")
     Path csv;
 
-    private ViewParams params;
     private CleanSettings settings;
 
     @Override
     void check() {
-        Map<String, List<String>> raw = new LinkedHashMap<>();
-        put(raw, ViewParams.STATE, state);
-        put(raw, ViewParams.ANALYSIS, analysis);
-        put(raw, ViewParams.SINCE, since);
-        put(raw, ViewParams.UNTIL, until);
-        videos.into(raw);
-        if (!tracks.isEmpty() && !raw.isEmpty()) {
-            throw usage("give --track IDs or filters (" + String.join(", ", raw.keySet().stream().map(k -> "--" + k).toList())
-                    + "), not both");
-        }
-        if (tracks.isEmpty() && raw.isEmpty()) {
-            // Cleaning every track of a ledger by accident would be slow and seldom meant.
-            throw usage("choose the tracks to clean: --track ID, or filters such as --analysis pose --state DONE");
-        }
-        params = ViewParams.parse(TableKind.TRACKS, raw, clock);
+        // Cleaning every track of a ledger by accident would be slow and seldom meant.
+        selection.check(this, clock, "choose the tracks to clean: --track ID, or filters such as --analysis pose --state DONE");
         settings = cleaning.settings(spec.commandLine());
         if (fps != null && !(fps > 0 && fps <= 10_000)) {
             throw usage("--fps = " + fps + ": must be a frame rate above 0 (at most 10000)");
@@ -111,8 +76,8 @@ public final class CleanCommand extends OperatorCommand {
         int cleaned = 0;
         int failed = 0;
         int skipped = 0;
-        if (!tracks.isEmpty()) {
-            for (long id : new LinkedHashSet<>(tracks)) {
+        if (selection.byId()) {
+            for (long id : selection.ids()) {
                 Optional<TrackView> track = ledger.reader().track(id);
                 Optional<String> derived = track.flatMap(t -> derivedFrom(ledger, t));
                 if (track.isEmpty()) {
@@ -154,13 +119,8 @@ public final class CleanCommand extends OperatorCommand {
      */
     private List<TrackView> selected(WorkLedger ledger) {
         List<TrackView> all = new ArrayList<>();
-        for (long offset = 0;; offset += PAGE) {
-            List<TrackView> page = ledger.reader().tracks(TableViews.tracksPage(params, offset, PAGE).sortedBy(TrackQuery.Sort.ID, false));
-            all.addAll(page);
-            if (page.size() < PAGE) {
-                return all;
-            }
-        }
+        selection.forEachMatch(ledger, all::add);
+        return all;
     }
 
     /** Cleans one track and says how it went; false if it failed (said on one line). */
@@ -241,11 +201,5 @@ public final class CleanCommand extends OperatorCommand {
 
     private static String name(TrackView track) {
         return "track " + track.trackId() + " " + Escape.quoted(track.videoId()) + " " + Escape.quoted(track.analysis());
-    }
-
-    private static void put(Map<String, List<String>> raw, String key, String value) {
-        if (value != null) {
-            raw.put(key, List.of(value));
-        }
     }
 }

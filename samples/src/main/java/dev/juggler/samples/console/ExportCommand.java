@@ -1,16 +1,11 @@
 package dev.juggler.samples.console;
 
-import dev.juggler.ledger.TrackQuery;
 import dev.juggler.ledger.TrackView;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.samples.JugglerCli;
 import dev.juggler.samples.config.Escape;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,47 +20,18 @@ import picocli.CommandLine.Option;
             "Resumable: a re-run skips the files that exist. Only frames that are done have results."})
 public final class ExportCommand extends OperatorCommand {
 
-    /** Tracks read per ledger page. */
-    static final int PAGE = 500;
     /** A progress line after this many tracks. */
     static final int PROGRESS_EVERY = 100;
 
     @Option(names = "--out", paramLabel = "DIR", required = true, description = "The folder that receives one folder per track.")
     Path out;
 
-    @Option(names = "--track", paramLabel = "ID", description = "A track to export (repeatable); instead of the filters.")
-    List<Long> tracks = new ArrayList<>();
-
-    @Option(names = "--state", paramLabel = "STATE", description = "Only tracks in this state (DONE, FAILED, RUNNING, PENDING).")
-    String state;
-
-    @Option(names = "--analysis", paramLabel = "NAME", description = "Only tracks of this analysis.")
-    String analysis;
-
-    @Option(names = "--since", paramLabel = "TIME", description = "Only tracks with a range changed at or after TIME.")
-    String since;
-
-    @Option(names = "--until", paramLabel = "TIME", description = "Only tracks with a range changed before TIME.")
-    String until;
-
     @Mixin
-    TableCommands.VideoFilters videos = new TableCommands.VideoFilters();
-
-    private ViewParams params;
+    TrackSelection selection = new TrackSelection();
 
     @Override
     void check() {
-        Map<String, List<String>> raw = new LinkedHashMap<>();
-        put(raw, ViewParams.STATE, state);
-        put(raw, ViewParams.ANALYSIS, analysis);
-        put(raw, ViewParams.SINCE, since);
-        put(raw, ViewParams.UNTIL, until);
-        videos.into(raw);
-        if (!tracks.isEmpty() && !raw.isEmpty()) {
-            throw usage("give --track IDs or filters (" + String.join(", ", raw.keySet().stream().map(k -> "--" + k).toList())
-                    + "), not both");
-        }
-        params = ViewParams.parse(TableKind.TRACKS, raw, clock);
+        selection.check(this, clock, null);
     }
 
     @Override
@@ -73,28 +39,19 @@ public final class ExportCommand extends OperatorCommand {
         TrackExporter exporter = new TrackExporter(ledger, out);
         long[] totals = {0, 0, 0}; // tracks, written, skipped
         int missing = 0;
-        if (!tracks.isEmpty()) {
-            for (long id : tracks) {
+        if (selection.byId()) {
+            for (long id : selection.ids()) {
                 Optional<TrackView> track = ledger.reader().track(id);
                 if (track.isEmpty()) {
                     console.println("track " + id + ": no such track");
                     missing++;
                     continue;
                 }
-                export(exporter, track.get(), totals, console, tracks.size());
+                export(exporter, track.get(), totals, console, selection.ids().size());
             }
         } else {
-            long all = ledger.reader().countTracks(params.trackQuery());
-            for (long offset = 0;; offset += PAGE) {
-                List<TrackView> page = ledger.reader().tracks(TableViews.tracksPage(params, offset, PAGE).sortedBy(TrackQuery.Sort.ID,
-                        false));
-                for (TrackView track : page) {
-                    export(exporter, track, totals, console, all);
-                }
-                if (page.size() < PAGE) {
-                    break;
-                }
-            }
+            long all = selection.count(ledger);
+            selection.forEachMatch(ledger, track -> export(exporter, track, totals, console, all));
         }
         console.printf("Exported %d track(s) to %s: %s file(s) written, %s already there (skipped).%n", totals[0],
                 Escape.quoted(out.toString()), Human.count(totals[1]), Human.count(totals[2]));
@@ -115,11 +72,5 @@ public final class ExportCommand extends OperatorCommand {
                     Human.count(totals[2]));
         }
         console.flush();
-    }
-
-    private static void put(Map<String, List<String>> raw, String key, String value) {
-        if (value != null) {
-            raw.put(key, List.of(value));
-        }
     }
 }
