@@ -57,15 +57,12 @@ final class IdentityTracker {
                 cost[i][j] = best > settings.maxMatchCost() ? Double.POSITIVE_INFINITY : best;
             }
         }
-        int[] toPerson = n == 0 || m == 0 ? new int[n] : Hungarian.assign(cost);
-        if (n == 0 || m == 0) {
-            java.util.Arrays.fill(toPerson, -1);
-        }
+        int[] toPerson = n > 0 && m > 0 ? Hungarian.assign(cost) : new int[0];
         int[] ids = new int[m];
         java.util.Arrays.fill(ids, -1);
         Identity[] of = new Identity[m];
         for (int i = 0; i < n; i++) {
-            int j = toPerson[i];
+            int j = i < toPerson.length ? toPerson[i] : -1;
             if (j >= 0 && cost[i][j] != Double.POSITIVE_INFINITY) {
                 of[j] = live.get(i);
                 if (mirrored[i][j]) {

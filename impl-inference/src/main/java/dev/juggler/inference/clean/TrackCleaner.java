@@ -205,6 +205,20 @@ public final class TrackCleaner {
         int drop = Math.max(0, emitTo - lookahead);
         window.subList(0, drop).clear();
         emitted = emitTo - drop;
+        forgetAbsent();
+    }
+
+    // Identities no longer in the window need no layout or filter state: a long track meets ever new people, and
+    // what is kept per identity must not grow with it. One that comes back gets both anew.
+    private void forgetAbsent() {
+        java.util.Set<Integer> present = new java.util.HashSet<>();
+        for (Slot slot : window) {
+            for (Detection d : slot.people) {
+                present.add(d.id);
+            }
+        }
+        layouts.keySet().retainAll(present);
+        euro.keySet().retainAll(present);
     }
 
     private static OpenPosePerson find(Slot slot, int id) {
