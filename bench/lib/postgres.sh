@@ -18,8 +18,11 @@ bench_postgres() {
   export PGHOST="${hostport%%:*}" PGPORT="${hostport##*:}" PGUSER="$JUGGLER_PG_USER" PGPASSWORD="$JUGGLER_PG_PASSWORD"
   export PGDATABASE=juggler_bench
   if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
-    if [ -z "$(runuser -u postgres -- psql -p "$PGPORT" -qAtc "SELECT 1 FROM pg_database WHERE datname = '$PGDATABASE'")" ]; then
-      runuser -u postgres -- createdb -p "$PGPORT" -O "$PGUSER" "$PGDATABASE"
+    # As the postgres superuser over the local socket: the PG* variables exported above name the test user and
+    # the bench database, which may not exist yet, so they must not reach these two commands.
+    local as_postgres=(runuser -u postgres -- env -u PGHOST -u PGUSER -u PGPASSWORD -u PGDATABASE)
+    if [ -z "$("${as_postgres[@]}" psql -p "$PGPORT" -d postgres -qAtc "SELECT 1 FROM pg_database WHERE datname = '$PGDATABASE'")" ]; then
+      "${as_postgres[@]}" createdb -p "$PGPORT" -O "$PGUSER" "$PGDATABASE"
     fi
   fi
   if ! psql -qAtc 'SELECT 1' >/dev/null 2>&1; then
