@@ -156,11 +156,15 @@ final class CleanAfterTrack implements AutoCloseable {
                 attempts.remove(track.trackId());
             }
         } catch (JugglerException | IllegalArgumentException e) {
+            // Only a transient failure (the ledger away) is worth another try; settings that do not fit stay so.
+            boolean again = e instanceof JugglerException j && j.isTransient();
             int tries;
             synchronized (this) {
-                tries = attempts.merge(track.trackId(), 1, Integer::sum);
+                tries = again ? attempts.merge(track.trackId(), 1, Integer::sum) : MAX_ATTEMPTS;
                 if (tries < MAX_ATTEMPTS) {
                     retry.put(track.trackId(), track);
+                } else {
+                    attempts.remove(track.trackId());
                 }
             }
             say.accept("cleaning " + what + " failed" + (tries < MAX_ATTEMPTS ? " (tried again at the next poll)" : " for good")

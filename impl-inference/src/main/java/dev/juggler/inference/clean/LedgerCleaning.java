@@ -54,9 +54,11 @@ public final class LedgerCleaning {
      * @param dryRun clean but write nothing (the outcome says what a real run would write)
      * @param each receives every cleaned frame too (a CSV export, progress), in frame order
      * @throws dev.juggler.NotFoundException if the track does not exist
+     * @throws dev.juggler.InvalidConfigException if the settings do not fit the frame rate (nothing is written then)
      */
     public Outcome clean(long trackId, String sourceAnalysis, FrameRange range, double fps, CleanSettings settings,
             boolean dryRun, Consumer<CleanedFrame> each) {
+        TrackCleaner.requireFits(settings, fps); // before the derived track is made: a misfit leaves nothing behind
         long derived = dryRun ? -1 : ledger.addDerivedTrack(trackId, CleanSettings.cleanedName(sourceAnalysis),
                 settings.toParameters());
         Writer writer = new Writer(derived, each);

@@ -81,6 +81,18 @@ public final class TrackCleaner {
         this.block = Math.max(MIN_BLOCK, 4 * lookahead);
     }
 
+    /**
+     * Checks that the settings fit a video of this frame rate (the Butterworth cutoff lies below half the fps), as
+     * the constructor does, without making a cleaner.
+     *
+     * @throws dev.juggler.InvalidConfigException if they do not
+     */
+    public static void requireFits(CleanSettings settings, double fps) {
+        if (settings.smoothing() == CleanSettings.Smoothing.BUTTERWORTH) {
+            Butterworth.lowPass(settings.order(), settings.cutoffHz(), fps);
+        }
+    }
+
     /** How many frames after a frame must be known before it is cleaned. */
     public int lookahead() {
         return lookahead;

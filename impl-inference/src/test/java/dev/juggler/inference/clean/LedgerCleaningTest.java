@@ -74,6 +74,18 @@ class LedgerCleaningTest {
         assertEquals(4_489, ledger.reader().track(derived).orElseThrow().framesDone());
     }
 
+    @Test
+    void settingsThatDoNotFitTheFrameRateLeaveNoDerivedTrack() {
+        InMemoryWorkLedger ledger = new InMemoryWorkLedger();
+        ledger.registerVideo(new Video("slow", "/slow.mp4", 10, 10, 1, Map.of()));
+        long source = ledger.addTrack(new TrackSpec("slow", "pose", FrameRange.of(0, 10), 0));
+        dev.juggler.InvalidConfigException e = org.junit.jupiter.api.Assertions.assertThrows(dev.juggler.InvalidConfigException.class,
+                () -> new LedgerCleaning(ledger).clean(source, "pose", FrameRange.of(0, 10), 10, CleanSettings.defaults(), false,
+                        f -> { }));
+        assertTrue(e.getMessage().contains("cutoff"), e.getMessage());
+        assertEquals(1, ledger.reader().tracks(dev.juggler.ledger.TrackQuery.firstPage(10)).size(), "no derived track was made");
+    }
+
     private static List<FrameRange> merge(List<FrameRange> ranges) {
         List<FrameRange> out = new ArrayList<>();
         for (FrameRange r : ranges) {

@@ -135,7 +135,7 @@ public final class CleanCommand extends OperatorCommand {
         }
         try {
             // Judged before the derived track is made, so a misfit leaves no empty derived track behind.
-            new TrackCleaner(settings, rate, frame -> { });
+            TrackCleaner.requireFits(settings, rate);
         } catch (InvalidConfigException e) {
             console.println(name(track) + ": " + CleanOptions.asOption("--cutoff", e) + " (the video has " + rate + " fps)");
             return false;
