@@ -9,14 +9,11 @@ import dev.juggler.ledger.TrackQuery;
 import dev.juggler.ledger.TrackView;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.samples.config.JugglerConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code juggler run} with {@code clean:} cleans each track into {@code <analysis>+clean} when it finishes. */
 class CleanAfterTrackTest {
@@ -25,31 +22,9 @@ class CleanAfterTrackTest {
     Path dir;
 
     private String run(String cleanSection) throws Exception {
-        Files.writeString(dir.resolve("run.yaml"), """
-                version: 1
-                ledger:
-                  url: jdbc:h2:file:ledger/juggler
-                cluster:
-                  type: local
-                  slots: 1
-                  outputDirectory: logs
-                workspace:
-                  type: local
-                  directory: workspace
-                  budget: 1GiB
-                worker:
-                  analysis: marker-pose
-                videos:
-                  - folder: videos
-                    include: "*.mp4"
-                """ + cleanSection);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = JugglerCli.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true));
-        assertEquals(0, cli.execute("register", "--config", dir.resolve("run.yaml").toString(), "--no-progress"), out + "\n" + err);
-        int exit = cli.execute("run", "--config", dir.resolve("run.yaml").toString(), "--no-progress");
-        assertEquals(0, exit, out + "\n" + err);
-        return out.toString();
+        String config = LocalRun.config(dir, cleanSection).toString();
+        return LocalRun.juggler(new String[] {"register", "--config", config, "--no-progress"},
+                new String[] {"run", "--config", config, "--no-progress"});
     }
 
     private List<TrackView> tracks(String analysis) throws Exception {
