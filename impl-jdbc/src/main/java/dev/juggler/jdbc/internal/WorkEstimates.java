@@ -25,8 +25,9 @@ final class WorkEstimates {
         long leased = 0;
         long done = 0;
         long failed = 0;
-        // One pass over the chunks without joins; the claimable part of the pending frames is then read
-        // from the few staged videos through the indexes (the workspace holds a handful, the corpus millions).
+        // One pass over the chunks without joins (the chunks of derived tracks are left out by a hashed subquery
+        // over the tracks); the claimable part of the pending frames is then read from the few staged videos
+        // through the indexes (the workspace holds a handful, the corpus millions).
         try (PreparedStatement select = c.prepareStatement(db.sql("SELECT state, SUM(frame_to - frame_from) FROM {p}chunks"
                 + " WHERE 1 = 1" + JdbcLedgerReader.NOT_DERIVED + " GROUP BY state"));
                 ResultSet rows = select.executeQuery()) {
