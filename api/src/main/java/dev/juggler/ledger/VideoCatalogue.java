@@ -40,7 +40,9 @@ public interface VideoCatalogue {
      * {@link #markDerivedDone} as the deriving tool writes their results. Deriving an existing track again
      * replaces its parameters, drops its DONE marks and its stored results (the derivation starts over), and
      * returns the same id. Frames the source lacks (failed or not yet done) stay uncovered in the derived
-     * track; re-schedule them in the source, then derive again.
+     * track; re-schedule them in the source, then derive again. A derived track's frames are not work: the
+     * {@linkplain LedgerReader#progress() progress}, the {@linkplain #estimate() estimate} and the
+     * {@linkplain LedgerReader#throughput throughput} leave them out; the track tables show it like any track.
      *
      * @throws dev.juggler.NotFoundException if the source track does not exist
      * @throws IllegalArgumentException if {@code analysis} is blank or names the source's own analysis, or if
