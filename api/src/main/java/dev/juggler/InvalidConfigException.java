@@ -91,6 +91,19 @@ public class InvalidConfigException extends JugglerException {
     }
 
     /**
+     * Checks a builder's real-valued setting: a number (not NaN) in {@code [min, max]}.
+     *
+     * @return {@code value}, for use in assignments
+     * @throws InvalidConfigException naming {@code field} and the bounds otherwise
+     */
+    public static double requireInRange(String field, double value, double min, double max) {
+        if (!(value >= min && value <= max)) {
+            throw of(field, value, "must be in [" + min + ", " + max + "]");
+        }
+        return value;
+    }
+
+    /**
      * Checks a builder's name-like setting.
      *
      * @return {@code value}, for use in assignments

@@ -33,7 +33,22 @@ public record CleanSettings(int maxGap, int keepAliveFrames, double maxMatchCost
         /** The causal One Euro filter, for live use: each frame depends only on the frames before it. */
         ONE_EURO,
         /** No smoothing: identities, outliers and gap filling only. */
-        NONE
+        NONE;
+
+        /** The name in configs and options: {@code butterworth}, {@code one-euro}, {@code none}. */
+        public String key() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        /** The keys, in declaration order. */
+        public static java.util.List<String> keys() {
+            return java.util.Arrays.stream(values()).map(Smoothing::key).toList();
+        }
+
+        /** The filter with this key (case and surrounding blanks ignored), if any. */
+        public static java.util.Optional<Smoothing> ofKey(String key) {
+            return java.util.Arrays.stream(values()).filter(s -> s.key().equalsIgnoreCase(key.trim())).findFirst();
+        }
     }
 
     /** The analysis name suffix of a cleaned track: {@code pose} is cleaned into {@code pose+clean}. */
@@ -49,7 +64,7 @@ public record CleanSettings(int maxGap, int keepAliveFrames, double maxMatchCost
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT,
                 "max-gap=%d keep-alive=%d max-match-cost=%s min-confidence=%s max-speed=%s max-bone-change=%s smoothing=%s",
                 maxGap, keepAliveFrames, num(maxMatchCost), num(minConfidence), num(maxSpeed), num(maxBoneChange),
-                smoothing.name().toLowerCase(Locale.ROOT).replace('_', '-')));
+                smoothing.key()));
         switch (smoothing) {
             case BUTTERWORTH -> s.append(" order=").append(order).append(" cutoff-hz=").append(num(cutoffHz));
             case ONE_EURO -> s.append(" min-cutoff-hz=").append(num(minCutoffHz)).append(" beta=").append(num(beta));
@@ -107,32 +122,32 @@ public record CleanSettings(int maxGap, int keepAliveFrames, double maxMatchCost
 
         /** Largest matching cost, in body heights, 0.05..10 (default 1.0). */
         public Builder maxMatchCost(double cost) {
-            maxMatchCost = range("clean.maxMatchCost", cost, 0.05, 10);
+            maxMatchCost = InvalidConfigException.requireInRange("clean.maxMatchCost", cost, 0.05, 10);
             return this;
         }
 
         /** Confidence below which a keypoint counts as missing, 0..1 (default 0.05). */
         public Builder minConfidence(double confidence) {
-            minConfidence = range("clean.minConfidence", confidence, 0, 1);
+            minConfidence = InvalidConfigException.requireInRange("clean.minConfidence", confidence, 0, 1);
             return this;
         }
 
         /** Fastest plausible keypoint speed in body heights per second, 0.5..1000 (default 8). */
         public Builder maxSpeed(double bodyHeightsPerSecond) {
-            maxSpeed = range("clean.maxSpeed", bodyHeightsPerSecond, 0.5, 1000);
+            maxSpeed = InvalidConfigException.requireInRange("clean.maxSpeed", bodyHeightsPerSecond, 0.5, 1000);
             return this;
         }
 
         /** Largest plausible factor of bone length change, 1.1..100 (default 1.8). */
         public Builder maxBoneChange(double factor) {
-            maxBoneChange = range("clean.maxBoneChange", factor, 1.1, 100);
+            maxBoneChange = InvalidConfigException.requireInRange("clean.maxBoneChange", factor, 1.1, 100);
             return this;
         }
 
         /** The smoothing filter (default BUTTERWORTH). */
         public Builder smoothing(Smoothing filter) {
             if (filter == null) {
-                throw InvalidConfigException.of("clean.smoothing", null, "must be butterworth, one-euro or none");
+                throw InvalidConfigException.of("clean.smoothing", null, "must be " + String.join(", ", Smoothing.keys()));
             }
             smoothing = filter;
             return this;
@@ -146,13 +161,13 @@ public record CleanSettings(int maxGap, int keepAliveFrames, double maxMatchCost
 
         /** Butterworth cutoff in Hz, above 0 (default 6); it must also lie below half the video's fps. */
         public Builder cutoffHz(double hz) {
-            cutoffHz = range("smoothing.cutoffHz", hz, 1e-3, 1e4);
+            cutoffHz = InvalidConfigException.requireInRange("smoothing.cutoffHz", hz, 1e-3, 1e4);
             return this;
         }
 
         /** One Euro minimum cutoff in Hz (default 1.0). */
         public Builder minCutoffHz(double hz) {
-            minCutoffHz = range("smoothing.minCutoffHz", hz, 1e-3, 1e4);
+            minCutoffHz = InvalidConfigException.requireInRange("smoothing.minCutoffHz", hz, 1e-3, 1e4);
             return this;
         }
 
@@ -161,7 +176,7 @@ public record CleanSettings(int maxGap, int keepAliveFrames, double maxMatchCost
          * per second of speed, so fast moves lag less.
          */
         public Builder beta(double coefficient) {
-            beta = range("smoothing.beta", coefficient, 0, 1e6);
+            beta = InvalidConfigException.requireInRange("smoothing.beta", coefficient, 0, 1e6);
             return this;
         }
 
@@ -175,13 +190,6 @@ public record CleanSettings(int maxGap, int keepAliveFrames, double maxMatchCost
         public CleanSettings build() {
             return new CleanSettings(maxGap, keepAliveFrames, maxMatchCost, minConfidence, maxSpeed, maxBoneChange,
                     smoothing, order, cutoffHz, minCutoffHz, beta, weighByConfidence);
-        }
-
-        private static double range(String field, double value, double min, double max) {
-            if (!(value >= min && value <= max)) {
-                throw InvalidConfigException.of(field, value, "must be in [" + min + ", " + max + "]");
-            }
-            return value;
         }
     }
 }

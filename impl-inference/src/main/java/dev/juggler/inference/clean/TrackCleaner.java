@@ -182,15 +182,14 @@ public final class TrackCleaner {
             cleaned.add(new TreeMap<>());
             marks.add(new HashMap<>());
         }
-        java.util.Set<Integer> ids = new java.util.TreeSet<>();
-        for (Slot slot : window) {
-            for (Detection d : slot.people) {
-                ids.add(d.id);
+        // Each identity's detection per frame of the window, found once for all its points.
+        Map<Integer, Detection[]> byId = new HashMap<>();
+        for (int t = 0; t < size; t++) {
+            for (Detection d : window.get(t).people) {
+                byId.computeIfAbsent(d.id, id -> new Detection[size])[t] = d;
             }
         }
-        for (int id : ids) {
-            cleanIdentity(id, layouts.get(id), size, emitTo, cleaned, marks);
-        }
+        byId.forEach((id, at) -> cleanIdentity(id, layouts.get(id), at, emitTo, cleaned, marks));
         for (int t = emitted; t < emitTo; t++) {
             Slot slot = window.get(t);
             Map<Integer, float[][]> people = cleaned.get(t - emitted);
@@ -198,7 +197,8 @@ public final class TrackCleaner {
             List<BitSet> filledMarks = new ArrayList<>();
             for (Map.Entry<Integer, float[][]> e : people.entrySet()) {
                 float[][] parts = e.getValue();
-                OpenPosePerson source = find(slot, e.getKey());
+                Detection own = byId.get(e.getKey())[t];
+                OpenPosePerson source = own == null ? null : own.source;
                 persons.add(new OpenPosePerson(e.getKey(), parts[0], parts[1], parts[2], parts[3],
                         source == null ? null : source.pose3d(), source == null ? null : source.face3d(),
                         source == null ? null : source.handLeft3d(), source == null ? null : source.handRight3d()));
@@ -233,18 +233,10 @@ public final class TrackCleaner {
         euro.keySet().retainAll(present);
     }
 
-    private static OpenPosePerson find(Slot slot, int id) {
-        for (Detection d : slot.people) {
-            if (d.id == id) {
-                return d.source;
-            }
-        }
-        return null;
-    }
-
     // Cleans one identity over the whole window and writes the frames [emitted, emitTo) into `cleaned`.
-    private void cleanIdentity(int id, int[] layout, int size, int emitTo, List<Map<Integer, float[][]>> cleaned,
+    private void cleanIdentity(int id, int[] layout, Detection[] at, int emitTo, List<Map<Integer, float[][]>> cleaned,
             List<Map<Integer, BitSet>> marks) {
+        int size = at.length;
         int points = layout[0] + layout[1] + layout[2] + layout[3];
         scratch.ensure(size);
         OneEuroFilter[] filters = settings.smoothing() == CleanSettings.Smoothing.ONE_EURO
@@ -253,11 +245,11 @@ public final class TrackCleaner {
             filters = java.util.Arrays.copyOf(filters, 2 * points);
             euro.put(id, filters);
         }
-        double scale = filters == null ? 1 : bodyHeight(id, size);
+        double scale = filters == null ? 1 : bodyHeight(at);
         int point = 0;
         for (int part = 0; part < PARTS; part++) {
             for (int k = 0; k < layout[part]; k++, point++) {
-                if (!load(id, part, layout[part], k, size)) {
+                if (!load(at, part, layout[part], k)) {
                     continue;
                 }
                 int n = GapFiller.fill(scratch.x, scratch.y, scratch.c, scratch.filled, 0, size, settings.maxGap());
@@ -272,45 +264,34 @@ public final class TrackCleaner {
 
     // The identity's mean body height in the window: One Euro's speeds are in body heights per second, so that
     // its beta means the same for a child far away and an adult close by.
-    private double bodyHeight(int id, int size) {
+    private double bodyHeight(Detection[] at) {
         double sum = 0;
         int n = 0;
-        for (int t = 0; t < size; t++) {
-            for (Detection d : window.get(t).people) {
-                if (d.id == id) {
-                    double h = Skeleton.boxHeight(d.parts[0], settings.minConfidence());
-                    if (h > 0) {
-                        sum += h;
-                        n++;
-                    }
-                    break;
-                }
+        for (Detection d : at) {
+            double h = d == null ? 0 : Skeleton.boxHeight(d.parts[0], settings.minConfidence());
+            if (h > 0) {
+                sum += h;
+                n++;
             }
         }
         return n == 0 ? 1 : sum / n;
     }
 
     // Loads one point's series over the window; false if it is never present.
-    private boolean load(int id, int part, int partPoints, int k, int size) {
+    private boolean load(Detection[] at, int part, int partPoints, int k) {
         boolean any = false;
         double min = settings.minConfidence();
-        for (int t = 0; t < size; t++) {
+        for (int t = 0; t < at.length; t++) {
             scratch.x[t] = 0;
             scratch.y[t] = 0;
             scratch.c[t] = 0;
             scratch.filled[t] = false;
-            for (Detection d : window.get(t).people) {
-                if (d.id != id) {
-                    continue;
-                }
-                float[] values = d.parts[part];
-                if (values.length == 3 * partPoints && values[3 * k + 2] > 0 && values[3 * k + 2] >= min) {
-                    scratch.x[t] = values[3 * k];
-                    scratch.y[t] = values[3 * k + 1];
-                    scratch.c[t] = values[3 * k + 2];
-                    any = true;
-                }
-                break;
+            float[] values = at[t] == null ? null : at[t].parts[part];
+            if (values != null && values.length == 3 * partPoints && values[3 * k + 2] > 0 && values[3 * k + 2] >= min) {
+                scratch.x[t] = values[3 * k];
+                scratch.y[t] = values[3 * k + 1];
+                scratch.c[t] = values[3 * k + 2];
+                any = true;
             }
         }
         return any;

@@ -40,8 +40,7 @@ final class JdbcDerivedTracks {
                 try (ResultSet rows = select.executeQuery()) {
                     if (rows.next()) {
                         known = rows.getLong(1);
-                        rows.getLong(2);
-                        derived = !rows.wasNull();
+                        derived = rows.getObject(2) != null;
                     }
                 }
             }
@@ -108,8 +107,8 @@ final class JdbcDerivedTracks {
                 if (!rows.next()) {
                     return Optional.empty();
                 }
-                long from = rows.getLong(6);
-                Long derivedFrom = rows.wasNull() ? null : from;
+                long source = rows.getLong(6);
+                Long derivedFrom = rows.wasNull() ? null : source;
                 return Optional.of(new TrackRow(rows.getString(1), rows.getString(2), new FrameRange(rows.getLong(3),
                         rows.getLong(4)), rows.getInt(5), derivedFrom, rows.getString(7)));
             }

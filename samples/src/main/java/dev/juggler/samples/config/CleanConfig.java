@@ -2,8 +2,6 @@ package dev.juggler.samples.config;
 
 import dev.juggler.InvalidConfigException;
 import dev.juggler.inference.clean.CleanSettings;
-import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.DoubleFunction;
 import java.util.function.IntFunction;
@@ -30,8 +28,8 @@ public record CleanConfig(boolean afterTrack, CleanSettings settings) {
         real(s, "minConfidence", b::minConfidence);
         real(s, "maxSpeed", b::maxSpeed);
         real(s, "maxBoneChange", b::maxBoneChange);
-        String smoothing = s.choice("smoothing", List.of("butterworth", "one-euro", "none"), "butterworth");
-        b.smoothing(CleanSettings.Smoothing.valueOf(smoothing.toUpperCase(Locale.ROOT).replace('-', '_')));
+        String smoothing = s.choice("smoothing", CleanSettings.Smoothing.keys(), CleanSettings.Smoothing.BUTTERWORTH.key());
+        b.smoothing(CleanSettings.Smoothing.ofKey(smoothing).orElseThrow());
         whole(s, "order", b::order);
         real(s, "cutoffHz", b::cutoffHz);
         real(s, "minCutoffHz", b::minCutoffHz);

@@ -73,7 +73,7 @@ final class EffectiveYaml {
         clean.put("minConfidence", cs.minConfidence());
         clean.put("maxSpeed", cs.maxSpeed());
         clean.put("maxBoneChange", cs.maxBoneChange());
-        clean.put("smoothing", cs.smoothing().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        clean.put("smoothing", cs.smoothing().key());
         clean.put("order", cs.order());
         clean.put("cutoffHz", cs.cutoffHz());
         clean.put("minCutoffHz", cs.minCutoffHz());

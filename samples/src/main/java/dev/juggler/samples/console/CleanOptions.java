@@ -4,7 +4,6 @@ import dev.juggler.InvalidConfigException;
 import dev.juggler.inference.clean.CleanSettings;
 import dev.juggler.inference.clean.CleanSettings.Smoothing;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -46,7 +45,7 @@ final class CleanOptions {
 
     @Option(names = "--smoothing", paramLabel = "FILTER",
             description = "butterworth (zero-phase, for finished tracks), one-euro (causal, as live) or none (default: ${DEFAULT-VALUE}).")
-    String smoothing = optionName(DEFAULTS.smoothing());
+    String smoothing = DEFAULTS.smoothing().key();
 
     @Option(names = "--order", paramLabel = "N", description = "Butterworth filter order (default: ${DEFAULT-VALUE}).")
     int order = DEFAULTS.order();
@@ -79,7 +78,7 @@ final class CleanOptions {
         };
         for (String option : unused) {
             if (parsed != null && parsed.hasMatchedOption(option)) {
-                throw new ParameterException(commandLine, option + " does not apply to --smoothing " + optionName(filter));
+                throw new ParameterException(commandLine, option + " does not apply to --smoothing " + filter.key());
             }
         }
         CleanSettings.Builder b = CleanSettings.builder();
@@ -107,17 +106,8 @@ final class CleanOptions {
     }
 
     private Smoothing smoothing(CommandLine commandLine) {
-        for (Smoothing filter : Smoothing.values()) {
-            if (optionName(filter).equalsIgnoreCase(smoothing.trim())) {
-                return filter;
-            }
-        }
-        throw new ParameterException(commandLine, "--smoothing = " + dev.juggler.samples.config.Escape.quoted(smoothing)
-                + ": must be butterworth, one-euro or none");
-    }
-
-    private static String optionName(Smoothing filter) {
-        return filter.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return Smoothing.ofKey(smoothing).orElseThrow(() -> new ParameterException(commandLine, "--smoothing = "
+                + dev.juggler.samples.config.Escape.quoted(smoothing) + ": must be butterworth, one-euro or none"));
     }
 
     private static void apply(CommandLine commandLine, String option, Runnable setter) {
