@@ -8,14 +8,11 @@ import dev.juggler.inference.internal.TfLiteNatives;
 import dev.juggler.pipeline.Frame;
 import dev.juggler.pipeline.PixelFormat;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 
 /**
  * Real pose estimation with MediaPipe's BlazePose landmark model on TFLite (XNNPACK on), reported as
@@ -60,18 +57,11 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
     /** Number of landmarks BlazePose reports. */
     public static final int LANDMARKS = Body25Mapping.LANDMARKS;
 
-    /** How many spare input buffers are kept for reuse; more than any sane pipeline has in flight. */
-    private static final int BUFFER_POOL = 128;
-
     private final String name;
     private final int maxBatchSize;
     private final float minPoseScore;
-    private final int tileColumns;
-    private final int tileRows;
-    private final float tileOverlap;
+    private final LetterboxInputs inputs;
     private final NativePool<LandmarkInterpreter> slots;
-    private final BlockingQueue<ByteBuffer> freeBuffers = new ArrayBlockingQueue<>(BUFFER_POOL);
-    private volatile Letterbox.Layout layout; // of the last frame size seen; frames of one video share it
 
     /**
      * One frame's model input: one letterboxed crop per tile and how to map model coordinates back to the
@@ -79,13 +69,13 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
      * threads through the pipeline's queues, owned by one at a time).
      */
     public static final class Input {
-        private final ByteBuffer[] pixels;
-        private final Letterbox.Crop[] crops;
-        private final int width;
-        private final int height;
+        final ByteBuffer[] pixels;
+        final Letterbox.Crop[] crops;
+        final int width;
+        final int height;
         private boolean consumed;
 
-        private Input(ByteBuffer[] pixels, Letterbox.Crop[] crops, int width, int height) {
+        Input(ByteBuffer[] pixels, Letterbox.Crop[] crops, int width, int height) {
             this.pixels = pixels;
             this.crops = crops;
             this.width = width;
@@ -101,6 +91,22 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         public int height() {
             return height;
         }
+
+        /** Number of letterboxed crops (tiles) in this input. */
+        public int crops() {
+            return crops.length;
+        }
+
+        void requireFresh() {
+            if (consumed) {
+                throw new IllegalArgumentException("this input was already consumed by an earlier infer call");
+            }
+        }
+
+        void consume() {
+            requireFresh();
+            consumed = true;
+        }
     }
 
     private BlazePoseModel(Builder b) {
@@ -108,9 +114,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         this.name = b.name;
         this.maxBatchSize = b.maxBatchSize;
         this.minPoseScore = b.minPoseScore;
-        this.tileColumns = b.tileColumns;
-        this.tileRows = b.tileRows;
-        this.tileOverlap = b.tileOverlap;
+        this.inputs = new LetterboxInputs(b.tileColumns, b.tileRows, b.tileOverlap);
         this.slots = NativePool.open(name, "free interpreter", b.interpreters,
                 () -> LandmarkInterpreter.open(b.modelFile, b.threadsPerInterpreter, b.name), LandmarkInterpreter::close);
     }
@@ -135,25 +139,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
      * Thread-safe; the frame's pixels are read, not kept.
      */
     public Input preprocess(Frame frame) {
-        int w = frame.width();
-        int h = frame.height();
-        Letterbox.Layout layout = this.layout;
-        if (layout == null || layout.width != w || layout.height != h) {
-            layout = new Letterbox.Layout(w, h, Letterbox.crops(w, h, tileColumns, tileRows, tileOverlap));
-            this.layout = layout; // a benign race: threads that lose it build an equal layout
-        }
-        ByteBuffer[] buffers = new ByteBuffer[layout.crops.length];
-        float[] row = new float[INPUT_SIZE * 3];
-        for (int i = 0; i < layout.crops.length; i++) {
-            ByteBuffer buffer = freeBuffers.poll();
-            if (buffer == null) {
-                buffer = ByteBuffer.allocateDirect(Letterbox.FLOATS * Float.BYTES).order(ByteOrder.nativeOrder());
-            }
-            buffer.clear();
-            layout.fill(frame, i, row, buffer.asFloatBuffer());
-            buffers[i] = buffer;
-        }
-        return new Input(buffers, layout.crops, w, h);
+        return inputs.preprocess(frame);
     }
 
     @Override
@@ -168,9 +154,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
     private List<PoseFrame> inferOn(LandmarkInterpreter slot, List<Input> batch) {
         List<PoseFrame> out = new ArrayList<>(batch.size());
         for (Input input : batch) {
-            if (input.consumed) {
-                throw new IllegalArgumentException("this input was already consumed by an earlier infer call");
-            }
+            input.requireFresh();
             List<PoseNms.Scored> found = new ArrayList<>(input.crops.length);
             for (int t = 0; t < input.crops.length; t++) {
                 float score = slot.run(input.pixels[t]);
@@ -181,13 +165,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
                     }
                 }
             }
-            // Only a fully processed input gives its buffers back: a failed one stays intact, so that the
-            // pipeline can retry it on its own.
-            input.consumed = true;
-            for (int t = 0; t < input.pixels.length; t++) {
-                freeBuffers.offer(input.pixels[t]);
-                input.pixels[t] = null;
-            }
+            inputs.recycle(input);
             out.add(PoseNms.merge(found));
         }
         return out;
@@ -195,7 +173,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
 
     @Override
     public void close() {
-        slots.close(freeBuffers::clear);
+        slots.close(inputs::clear);
     }
 
     /** Configures a {@link BlazePoseModel}; each setter checks its value and names it. Not thread-safe. */
