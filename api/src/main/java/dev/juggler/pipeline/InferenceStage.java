@@ -2,6 +2,7 @@ package dev.juggler.pipeline;
 
 import dev.juggler.JugglerException;
 import dev.juggler.accel.Accelerator;
+import dev.juggler.accel.InputRejectedException;
 import dev.juggler.ledger.FrameResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,6 +92,11 @@ final class InferenceStage<I, O> {
         } catch (RuntimeException e) {
             if (batch.size() == 1) {
                 long index = batch.get(0).info().index();
+                if (e instanceof InputRejectedException) {
+                    // the model refused this frame alone: a one-frame failure, like a frame that cannot be decoded
+                    state.publishDamaged(index, "refused by " + accelerator.name() + ": " + e.getMessage(), batch.get(0).startNanos());
+                    return;
+                }
                 state.fail(index, state.asJuggler("inference on " + accelerator.name(), index, e));
                 return;
             }

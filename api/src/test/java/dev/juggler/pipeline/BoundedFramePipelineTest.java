@@ -195,6 +195,49 @@ class BoundedFramePipelineTest {
     }
 
     @Test
+    void framesTheModelRefusesAreDamagedAndTheRunGoesOn() {
+        java.util.Set<Long> refused = java.util.Set.of(3L, 20L, 21L, 39L);
+        List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
+        FrameResultSink target = new FrameResultSink() {
+            @Override
+            public void accept(FrameResult result) {
+                events.add("result " + result.frame());
+            }
+
+            @Override
+            public void damaged(long frame, String reason) {
+                events.add("damaged " + frame + " " + reason);
+            }
+        };
+        for (int threads = 1; threads <= 3; threads++) {
+            events.clear();
+            Accelerator<Long, Long> picky = new EchoAccelerator(threads, -1) {
+                @Override
+                public List<Long> infer(List<Long> batch) {
+                    for (Long frame : batch) {
+                        if (refused.contains(frame)) {
+                            throw new dev.juggler.accel.InputRejectedException("server said 400: frame " + frame + " is bad", null);
+                        }
+                    }
+                    return new ArrayList<>(batch);
+                }
+            };
+            try (BoundedFramePipeline<Long, Long> p = BoundedFramePipeline.<Long, Long>builder(
+                    (location, range) -> withDamage(range, java.util.Set.of()), Frame::index, picky, (info, out) -> "{}")
+                    .inferenceThreads(threads).maxBatchSize(4).queueCapacity(4).build()) {
+                CheckpointingSink run = everyTen(target, next -> true, 0);
+                PipelineReport report = p.run(PipelineRequest.checkpointed(1, "test.mp4", FrameRange.of(0, 40), run, () -> false));
+                assertTrue(report.isComplete(), report.toString());
+                assertEquals(40, events.size(), events.toString());
+                for (int i = 0; i < 40; i++) {
+                    assertEquals(refused.contains((long) i) ? "damaged " + i + " refused by " + picky.name()
+                            + ": server said 400: frame " + i + " is bad" : "result " + i, events.get(i), "threads " + threads);
+                }
+            }
+        }
+    }
+
+    @Test
     void deliversEveryFrameInOrderWithBoundedFramesInFlight() {
         for (long seed = 1; seed <= 20; seed++) {
             alive.set(0);

@@ -3,6 +3,7 @@ package dev.juggler.inference.remote.client;
 import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
 import dev.juggler.accel.Accelerator;
+import dev.juggler.accel.InputRejectedException;
 import dev.juggler.inference.remote.InferCodec;
 import dev.juggler.inference.remote.InferRequest;
 import dev.juggler.inference.remote.InferResponse;
@@ -27,8 +28,8 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@code juggler serve}, Triton, KServe, MLServer, OpenVINO Model Server): each batch becomes one request
  * ({@link TensorMapping}), sent to the endpoint with the fewest calls under way ({@link EndpointSet}).
  *
- * <p>Failures: a batch the server refuses as bad input (HTTP 400/404) fails with a permanent
- * {@link RemoteInferenceException} and is never sent elsewhere (the pipeline then finds the bad frame by
+ * <p>Failures: a batch the server refuses as bad input (HTTP 400/404) fails with an
+ * {@link InputRejectedException} (permanent) and is never sent elsewhere (the pipeline then finds the bad frame by
  * running the batch's frames one by one); an endpoint failure (503, 424, timeout, lost connection) sends
  * the same batch to another endpoint, up to {@link Builder#maxAttempts} endpoints, and only the answer of
  * the call that succeeded is used, so no frame's output is lost or produced twice. An endpoint that keeps
@@ -156,7 +157,7 @@ public final class RemoteAccelerator<I, O> implements Accelerator<I, O> {
                 endpoints.release(lease, e.badInput() ? EndpointSet.Outcome.ANSWERED : EndpointSet.Outcome.FAILED, e.getMessage());
                 if (e.badInput()) {
                     badInput.increment();
-                    throw e;
+                    throw new InputRejectedException(e.getMessage(), e);
                 }
                 retries.increment();
                 tried.add(endpoint);

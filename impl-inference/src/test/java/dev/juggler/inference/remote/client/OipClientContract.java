@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.juggler.accel.InputRejectedException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,9 +92,9 @@ public abstract class OipClientContract {
         try (Target a = start(); Target b = start();
                 RemoteAccelerator<float[], float[]> client = client(a.version(), a.url(), b.url())) {
             assertEquals(java.util.Map.of(), client.connect());
-            RemoteInferenceException e = assertThrows(RemoteInferenceException.class,
+            InputRejectedException e = assertThrows(InputRejectedException.class,
                     () -> client.infer(List.of(new float[] {1, 2, 3, 4}, new float[] {TestModel.POISON, 0, 0, 0})));
-            assertTrue(e.badInput(), e.getMessage());
+            assertTrue(((RemoteInferenceException) e.getCause()).badInput(), e.getMessage());
             assertFalse(e.isTransient());
             assertEquals(1, a.poisonCalls() + b.poisonCalls(), "the refused batch went to exactly one endpoint");
             assertTrue(e.getMessage().contains("poison"), e.getMessage());

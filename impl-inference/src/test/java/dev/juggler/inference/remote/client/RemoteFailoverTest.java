@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.juggler.JugglerException;
+import dev.juggler.accel.InputRejectedException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,9 +89,9 @@ class RemoteFailoverTest {
                 StubOipServer c = new StubOipServer(StubOipServer.Quirks.TRITON_LIKE);
                 RemoteAccelerator<float[], float[]> client = builder(a, b, c).build()) {
             for (int i = 0; i < 30; i++) {
-                RemoteInferenceException e = assertThrows(RemoteInferenceException.class,
+                InputRejectedException e = assertThrows(InputRejectedException.class,
                         () -> client.infer(List.of(new float[] {TestModel.POISON, 0, 0, 0})));
-                assertTrue(e.badInput());
+                assertTrue(((RemoteInferenceException) e.getCause()).badInput());
             }
             assertEquals(30, a.poisonCalls.get() + b.poisonCalls.get() + c.poisonCalls.get());
             assertTrue(client.endpointStatus().stream().allMatch(s -> s.up() && s.failed() == 0), client.endpointStatus().toString());
