@@ -8,6 +8,8 @@ import dev.juggler.inference.pose.MarkerPoseModel;
 import dev.juggler.inference.pose.MultiPersonBlazePose;
 import dev.juggler.inference.pose.PoseFrame;
 import dev.juggler.inference.pose.PoseModels;
+import dev.juggler.inference.pose.RemoteBlazePose;
+import dev.juggler.inference.remote.client.RemoteAccelerator;
 import dev.juggler.inference.video.FfmpegFrameSources;
 import dev.juggler.pipeline.BoundedFramePipeline;
 import dev.juggler.pipeline.Frame;
@@ -15,6 +17,7 @@ import dev.juggler.pipeline.FramePipeline;
 import dev.juggler.pipeline.FrameSourceFactory;
 import dev.juggler.pipeline.PixelFormat;
 import dev.juggler.accel.Accelerator;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,6 +44,32 @@ final class Analyses {
 
     static final List<String> NAMES = List.of(MARKER_POSE, BLAZEPOSE, BLAZEPOSE_FULL, BLAZEPOSE_HEAVY, OPENPOSE_BINARY);
 
+    /** The name {@code juggler serve} gives a BlazePose landmark model, and {@code --remote-model}'s default. */
+    static final String DEFAULT_REMOTE_MODEL = "blazepose";
+    private static final int REMOTE_BATCH = 8;
+    private static final int REMOTE_IN_FLIGHT = 2;
+
+    /**
+     * Where a BlazePose analysis runs its landmark model: here (no endpoints) or on inference servers.
+     * Immutable and thread-safe.
+     *
+     * @param endpoints the servers' URLs; empty to run in this process
+     * @param model the model's name on the servers
+     * @param tokenEnv the environment variable holding their bearer token, or {@code null}
+     */
+    record Remote(List<URI> endpoints, String model, String tokenEnv) {
+        static final Remote NONE = new Remote(List.of(), DEFAULT_REMOTE_MODEL, null);
+
+        Remote {
+            endpoints = List.copyOf(endpoints);
+            model = model == null || model.isBlank() ? DEFAULT_REMOTE_MODEL : model.strip();
+        }
+
+        boolean isRemote() {
+            return !endpoints.isEmpty();
+        }
+    }
+
     /**
      * How an analysis is set up beyond its name: the BlazePose model, whether it finds every person (with the
      * detector, which is looked for next to the model unless given) or runs once per tile; the OpenPose
@@ -49,11 +78,17 @@ final class Analyses {
      * @throws InvalidConfigException if a tile grid is given for every person (the detector finds them)
      */
     record Options(Path poseModel, boolean everyPerson, Path poseDetector, int tileColumns, int tileRows,
-            Path openposeBinary, List<String> openposeArguments, int numGpu, int numGpuStart) {
-        static final Options DEFAULT = new Options(null, true, null, 1, 1, null, List.of(), -1, 0);
+            Path openposeBinary, List<String> openposeArguments, int numGpu, int numGpuStart, Remote remote) {
+        static final Options DEFAULT = new Options(null, true, null, 1, 1, null, List.of(), -1, 0, Remote.NONE);
 
         Options {
             openposeArguments = List.copyOf(openposeArguments);
+            remote = remote == null ? Remote.NONE : remote;
+            if (everyPerson && remote.isRemote()) {
+                throw InvalidConfigException.of("pose-people", "all", "cannot run remotely: following people from frame to "
+                        + "frame runs the detector and the landmark model in turn on this node; with --remote the landmark "
+                        + "model runs once per tile (--pose-people one, the default with --remote; see --pose-tiles)");
+            }
             if (everyPerson && tileColumns * tileRows > 1) {
                 throw InvalidConfigException.of("pose-tiles", tileColumns + "x" + tileRows, "applies to --pose-people one;"
                         + " with --pose-people all the person detector finds people (drop --pose-tiles, or add"
@@ -63,7 +98,7 @@ final class Analyses {
 
         /** BlazePose settings only. */
         Options(Path poseModel, boolean everyPerson, int tileColumns, int tileRows) {
-            this(poseModel, everyPerson, null, tileColumns, tileRows, null, List.of(), -1, 0);
+            this(poseModel, everyPerson, null, tileColumns, tileRows, null, List.of(), -1, 0, Remote.NONE);
         }
 
         /** Parses {@code all} (every person, the default) or {@code one}. */
@@ -147,6 +182,9 @@ final class Analyses {
         if (!NAMES.contains(name)) {
             throw InvalidConfigException.of("analysis", name, "must be one of " + NAMES);
         }
+        if (!isBlazePose(name)) {
+            requireLocal(name, options);
+        }
         if (OPENPOSE_BINARY.equals(name)) {
             openpose(options);
         }
@@ -168,6 +206,10 @@ final class Analyses {
      * @throws InvalidConfigException if the name is unknown or a setting is wrong (e.g. no OpenPose executable)
      */
     static FramePipeline pipeline(String name, Options options) {
+        if (options.remote().isRemote() && isBlazePose(name)) {
+            return remotePipeline(name, options);
+        }
+        requireLocal(name, options);
         if (MARKER_POSE.equals(name)) {
             MarkerPoseModel model = MarkerPoseModel.create();
             return BoundedFramePipeline.builder(FfmpegFrameSources.create(), (Frame frame) -> frame, model,
@@ -199,6 +241,38 @@ final class Analyses {
                 .tiles(options.tileColumns(), options.tileRows())
                 .build();
         return posePipeline(name, model, model::preprocess, threads);
+    }
+
+    private static void requireLocal(String name, Options options) {
+        if (options.remote().isRemote()) {
+            throw InvalidConfigException.of("remote", options.remote().endpoints(), "runs the BlazePose analyses only ("
+                    + BLAZEPOSE + ", " + BLAZEPOSE_FULL + ", " + BLAZEPOSE_HEAVY + "), not " + name);
+        }
+    }
+
+    /**
+     * BlazePose with the landmark model on inference servers: frames are decoded and letterboxed here, in
+     * batches of {@value #REMOTE_BATCH} frames, {@value #REMOTE_IN_FLIGHT} calls in flight per server.
+     */
+    private static FramePipeline remotePipeline(String name, Options options) {
+        Remote remote = options.remote();
+        RemoteBlazePose mapping = RemoteBlazePose.of(options.tileColumns(), options.tileRows(),
+                BlazePoseModel.DEFAULT_TILE_OVERLAP, BlazePoseModel.DEFAULT_MIN_POSE_SCORE);
+        RemoteAccelerator.Builder<BlazePoseModel.Input, PoseFrame> builder = RemoteAccelerator.builder(remote.model(), mapping)
+                .name("remote-" + name).maxBatchSize(REMOTE_BATCH).maxInFlight(REMOTE_IN_FLIGHT);
+        remote.endpoints().forEach(builder::endpoint);
+        if (remote.tokenEnv() != null) {
+            String token = System.getenv(remote.tokenEnv());
+            if (token == null || token.isBlank()) {
+                throw InvalidConfigException.of("remote-token-env", remote.tokenEnv(), "is not set in this process's environment");
+            }
+            builder.token(token);
+        }
+        RemoteAccelerator<BlazePoseModel.Input, PoseFrame> model = builder.build();
+        model.connect().forEach((url, why) -> System.err.printf("juggler: inference server %s is not usable now (%s); "
+                + "it is tried again while the work goes on%n", url, why));
+        int threads = Math.min(64, remote.endpoints().size() * REMOTE_IN_FLIGHT);
+        return posePipeline(name, model, mapping::preprocess, threads);
     }
 
     /** The person detector: as given, else next to a given model, else the model cache. */

@@ -1,5 +1,6 @@
 package dev.juggler.samples;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,25 @@ final class AnalysisOptions {
             + "scripts/setup.d/30-pose-model.sh).")
     Path poseModel;
 
-    @Option(names = "--pose-people", defaultValue = "all", paramLabel = "all|one",
+    @Option(names = "--pose-people", paramLabel = "all|one",
             description = "BlazePose: 'all' finds every person with MediaPipe's person detector and follows them from "
-                    + "frame to frame; 'one' runs the pose model once per tile (see --pose-tiles). Default ${DEFAULT-VALUE}.")
+                    + "frame to frame; 'one' runs the pose model once per tile (see --pose-tiles). Default all, "
+                    + "and one with --remote.")
     String posePeople;
+
+    @Option(names = "--remote", split = ",", paramLabel = "URL",
+            description = "BlazePose: decode and letterbox here, run the landmark model on these inference servers "
+                    + "(Open Inference Protocol: juggler serve, Triton, KServe...), e.g. http://gpu1:8000,http://gpu2:8000. "
+                    + "Calls go to the least busy server; one that fails is taken out and retried later.")
+    List<URI> remote = new ArrayList<>();
+
+    @Option(names = "--remote-model", defaultValue = Analyses.DEFAULT_REMOTE_MODEL,
+            description = "The model's name on the servers, default ${DEFAULT-VALUE} (what juggler serve calls it).")
+    String remoteModel;
+
+    @Option(names = "--remote-token-env", paramLabel = "VAR",
+            description = "Environment variable that holds the servers' bearer token (never given on the command line).")
+    String remoteTokenEnv;
 
     @Option(names = "--pose-detector", description = "The person detector file pose_detection.tflite (default: next to "
             + "--pose-model, else the model cache).")
@@ -55,8 +71,10 @@ final class AnalysisOptions {
      */
     Analyses.Options toOptions() {
         int[] tiles = Analyses.Options.parseTiles(poseTiles);
-        return new Analyses.Options(absolute(poseModel), Analyses.Options.parsePeople(posePeople), absolute(poseDetector),
-                tiles[0], tiles[1], absolute(openposeBinary), openposeArguments, numGpu, numGpuStart);
+        boolean everyPerson = posePeople == null ? remote.isEmpty() : Analyses.Options.parsePeople(posePeople);
+        return new Analyses.Options(absolute(poseModel), everyPerson, absolute(poseDetector),
+                tiles[0], tiles[1], absolute(openposeBinary), openposeArguments, numGpu, numGpuStart,
+                new Analyses.Remote(remote, remoteModel, remoteTokenEnv));
     }
 
     // Null for no path, including an empty $JUGGLER_OPENPOSE_BIN.
@@ -71,8 +89,17 @@ final class AnalysisOptions {
     List<String> toArguments() {
         Analyses.Options options = toOptions();
         List<String> args = new ArrayList<>();
-        args.add("--pose-people=" + posePeople);
+        if (posePeople != null) {
+            args.add("--pose-people=" + posePeople);
+        }
         args.add("--pose-tiles=" + poseTiles);
+        if (!remote.isEmpty()) {
+            args.add("--remote=" + String.join(",", remote.stream().map(URI::toString).toList()));
+            args.add("--remote-model=" + remoteModel);
+        }
+        if (remoteTokenEnv != null) {
+            args.add("--remote-token-env=" + remoteTokenEnv);
+        }
         if (options.poseModel() != null) {
             args.add("--pose-model=" + options.poseModel());
         }

@@ -22,6 +22,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An {@link Accelerator} whose model runs on inference servers that speak the Open Inference Protocol
@@ -45,6 +47,8 @@ import java.util.concurrent.atomic.LongAdder;
  * @param <O> the model's output per frame
  */
 public final class RemoteAccelerator<I, O> implements Accelerator<I, O> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RemoteAccelerator.class);
 
     /** Time spent per stage so far, summed over all calls, and what the servers report for the same span. */
     public record Timings(long batches, long frames, long retries, long badInput, long serialiseNs, long roundTripNs,
@@ -222,11 +226,29 @@ public final class RemoteAccelerator<I, O> implements Accelerator<I, O> {
                 deserialiseNs.sum(), Optional.ofNullable(server));
     }
 
+    /** Logs the {@link #timings()} (per frame) and stops taking batches. */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (batches.sum() > 0) {
+                LOG.info("{}: {}", name, describe(timings()));
+            }
             endpoints.close();
         }
+    }
+
+    /**
+     * One line of per-frame times, e.g. {@code 800 frames in 100 batches; per frame: serialise 0.80 ms,
+     * network+server 5.10 ms (server queue 0.30 ms, compute 4.20 ms), read+post-process 0.20 ms; 3 retries,
+     * 0 refused}.
+     */
+    public static String describe(Timings t) {
+        double frames = Math.max(1, t.frames());
+        String server = t.server().map(s -> String.format(java.util.Locale.ROOT, " (server queue %.2f ms, compute %.2f ms)",
+                s.queueNs() / 1e6 / frames, s.computeNs() / 1e6 / frames)).orElse("");
+        return String.format(java.util.Locale.ROOT, "%d frames in %d batches; per frame: serialise %.2f ms, network+server %.2f ms%s, "
+                + "read+post-process %.2f ms; %d retries, %d refused", t.frames(), t.batches(), t.serialiseNs() / 1e6 / frames,
+                t.roundTripNs() / 1e6 / frames, server, t.deserialiseNs() / 1e6 / frames, t.retries(), t.badInput());
     }
 
     @Override
