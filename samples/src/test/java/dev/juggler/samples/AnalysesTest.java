@@ -75,6 +75,39 @@ class AnalysesTest {
     }
 
     @Test
+    void remoteServersRunOnePassPerTileAndReachTheWorker() {
+        AnalysisOptions demo = new AnalysisOptions();
+        new CommandLine(demo).parseArgs("--remote", "http://127.0.0.1:8000,http://gpu-2:8001/", "--remote-model", "pose lite",
+                "--remote-token-env", "POSE_TOKEN", "--pose-tiles", "2x2");
+        Analyses.Options options = demo.toOptions();
+        assertEquals(false, options.everyPerson(), "--remote implies one pass per tile");
+        assertEquals(2, options.remote().endpoints().size());
+        assertEquals("pose lite", options.remote().model());
+        AnalysisOptions worker = new AnalysisOptions();
+        new CommandLine(worker).parseArgs(demo.toArguments().toArray(String[]::new));
+        assertEquals(options, worker.toOptions());
+        assertTrue(demo.toArguments().stream().noneMatch(a -> a.contains("secret")));
+
+        AnalysisOptions all = new AnalysisOptions();
+        new CommandLine(all).parseArgs("--remote", "http://127.0.0.1:8000", "--pose-people", "all");
+        InvalidConfigException people = assertThrows(InvalidConfigException.class, all::toOptions);
+        assertTrue(people.getMessage().contains("--pose-people one"), people.getMessage());
+        InvalidConfigException marker = assertThrows(InvalidConfigException.class,
+                () -> Analyses.check(Analyses.MARKER_POSE, options));
+        assertTrue(marker.getMessage().contains("BlazePose"), marker.getMessage());
+        AnalysisOptions bad = new AnalysisOptions();
+        new CommandLine(bad).parseArgs("--remote", "ftp://127.0.0.1:8000");
+        InvalidConfigException scheme = assertThrows(InvalidConfigException.class,
+                () -> Analyses.pipeline(Analyses.BLAZEPOSE, bad.toOptions()));
+        assertTrue(scheme.getMessage().contains("http://"), scheme.getMessage());
+        AnalysisOptions noToken = new AnalysisOptions();
+        new CommandLine(noToken).parseArgs("--remote", "http://127.0.0.1:9", "--remote-token-env", "JUGGLER_TEST_UNSET_TOKEN_VAR");
+        InvalidConfigException token = assertThrows(InvalidConfigException.class,
+                () -> Analyses.pipeline(Analyses.BLAZEPOSE, noToken.toOptions()));
+        assertTrue(token.getMessage().contains("JUGGLER_TEST_UNSET_TOKEN_VAR"), token.getMessage());
+    }
+
+    @Test
     void theDetectorIsLookedForNextToAGivenModel() throws Exception {
         Path folder = java.nio.file.Files.createDirectories(tmp.resolve("my models"));
         Path model = java.nio.file.Files.writeString(folder.resolve("pose_landmark_full.tflite"), "a model");
