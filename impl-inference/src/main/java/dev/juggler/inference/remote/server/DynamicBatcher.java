@@ -48,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the queue is guarded by one lock, held only to add or take requests, never while the
  * model runs.
  */
-final class DynamicBatcher implements AutoCloseable {
+final class DynamicBatcher {
 
     private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
 
@@ -377,12 +377,6 @@ final class DynamicBatcher implements AutoCloseable {
             p.join.future.completeExceptionally(new QueueRefusedException("model " + model.name()
                     + ": the server closed before this request ran"));
         }
-    }
-
-    /** {@link #close(long)} with a grace period of 5 s. */
-    @Override
-    public void close() {
-        close(TimeUnit.SECONDS.toNanos(5));
     }
 
     /** A request, or one piece of a request larger than a batch. Its fields are set before it is queued. */
