@@ -163,4 +163,34 @@ class InferenceServerMalformedTest {
                 InferTensor.ofFloats("INPUT1", new long[] {1, 4}, new float[4])));
         assertEquals(200, http.infer("adder", wide, false).statusCode());
     }
+
+    @Test
+    void randomlyDamagedBodiesGet400NeverA500() {
+        long seed = new java.util.Random().nextLong();
+        java.util.Random random = new java.util.Random(seed);
+        InferCodec.Encoded good = CODEC.encodeRequest(InferenceServerTest.request(3), true);
+        byte[] original = good.body();
+        int headerLength = good.headerLength().getAsInt();
+        int ok = 0;
+        for (int i = 0; i < 150; i++) {
+            byte[] body = Arrays.copyOf(original, random.nextInt(5) == 0 ? random.nextInt(original.length + 1)
+                    : original.length);
+            for (int flips = 1 + random.nextInt(3); flips > 0 && body.length > 0; flips--) {
+                int at = random.nextInt(random.nextBoolean() ? Math.min(body.length, headerLength) : body.length);
+                body[at] = (byte) random.nextInt(256);
+            }
+            OptionalInt header = random.nextInt(6) == 0 ? OptionalInt.of(random.nextInt(body.length + 10))
+                    : OptionalInt.of(headerLength);
+            HttpResponse<byte[]> r = http.post(INFER, body, header);
+            String why = "seed " + seed + ", case " + i + ": " + r.statusCode() + " "
+                    + new String(r.body(), StandardCharsets.UTF_8);
+            assertTrue(r.statusCode() == 200 || r.statusCode() == 400, why);
+            if (r.statusCode() == 400) {
+                assertTrue(CODEC.decodeError(r.body()).isPresent(), why);
+            } else {
+                ok++;
+            }
+        }
+        System.out.println("damaged bodies: " + ok + " of 150 still valid requests (seed " + seed + ")");
+    }
 }
