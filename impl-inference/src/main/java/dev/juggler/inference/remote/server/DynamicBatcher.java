@@ -357,11 +357,13 @@ final class DynamicBatcher {
         for (Thread t : executors) {
             try {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                t.interrupt();
+                // an idle executor ends at once; one stuck in the model is left to it, as a daemon
+                t.join(100);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
-            t.interrupt();
         }
         List<Piece> left;
         lock.lock();

@@ -123,6 +123,7 @@ public final class InferenceServer implements AutoCloseable {
         try {
             this.server = HttpServer.create(bindAddress, 128);
         } catch (IOException e) {
+            byName.values().forEach(m -> m.batcher.close(0));
             shutDownThreads();
             throw JugglerException.permanentFailure("inference server: cannot listen on " + bindAddress.getHostString()
                     + ":" + bindAddress.getPort() + ": " + e.getMessage() + " (is another server running? choose "

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.juggler.InvalidConfigException;
+import dev.juggler.JugglerException;
 import dev.juggler.inference.remote.InferCodec;
 import dev.juggler.inference.remote.InferRequest;
 import dev.juggler.inference.remote.InferResponse;
@@ -238,6 +239,17 @@ class InferenceServerTest {
             assertEquals(200, good.get("/v2/models/adder").statusCode());
             assertEquals(1, guarded.runs());
         }
+    }
+
+    @Test
+    void aPortInUseIsAPermanentFailureThatLeavesNoThreads() {
+        JugglerException e = assertThrows(JugglerException.class,
+                () -> InferenceServer.builder().model(new AdderModel("other", 4, 4)).port(server.port()).start());
+        assertTrue(e.getMessage().contains("cannot listen on 127.0.0.1:" + server.port()), e.getMessage());
+        assertFalse(e.isTransient());
+        long after = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("juggler-serve-")
+                && t.isAlive() && t.getName().contains("other")).count();
+        assertEquals(0, after, "the batcher's threads of the failed server ended");
     }
 
     @Test
