@@ -16,11 +16,11 @@ import picocli.CommandLine.Command;
  * <p>Subcommands: {@code demo} (the whole system on this machine: H2 ledger, local worker processes,
  * a local workspace), {@code worker} (the program inside one cluster job), the operator's commands on any
  * ledger ({@code status}, {@code tracks}, {@code jobs}, {@code chunks}, {@code failures}, {@code reschedule},
- * {@code export}, {@code clean}), the web console ({@code console}) and {@code openpose check} (validates OpenPose JSON files).
+ * {@code export}, {@code clean}), the web console ({@code console}), the inference server ({@code serve}) and {@code openpose check} (validates OpenPose JSON files).
  */
 @Command(name = "juggler", mixinStandardHelpOptions = true, version = "juggler 0.1.0-SNAPSHOT",
         description = "Keeps a batch cluster busy with per-frame video analysis.",
-        subcommands = {DemoCommand.class, ConfigCommand.class, RegisterCommand.class, RunCommand.class, DeployCommand.class, DoctorCommand.class, AsideCommands.SetAside.class, AsideCommands.TakeBack.class, StatusCommand.class, TableCommands.Tracks.class, TableCommands.Jobs.class, TableCommands.Chunks.class, FailuresCommand.class, RescheduleCommand.class, ExportCommand.class, CleanCommand.class, ConsoleCommand.class, WorkerCommand.class, OpenPoseCommand.class, RenderCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ConfigCommand.class, RegisterCommand.class, RunCommand.class, DeployCommand.class, DoctorCommand.class, AsideCommands.SetAside.class, AsideCommands.TakeBack.class, StatusCommand.class, TableCommands.Tracks.class, TableCommands.Jobs.class, TableCommands.Chunks.class, FailuresCommand.class, RescheduleCommand.class, ExportCommand.class, CleanCommand.class, ConsoleCommand.class, WorkerCommand.class, OpenPoseCommand.class, RenderCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class JugglerCli implements Runnable {
 
     @CommandLine.Spec

@@ -1,0 +1,225 @@
+package dev.juggler.samples;
+
+import dev.juggler.InvalidConfigException;
+import dev.juggler.inference.pose.BlazePoseServedModel;
+import dev.juggler.inference.pose.PoseModels;
+import dev.juggler.inference.remote.ServedModel;
+import dev.juggler.inference.remote.server.InferenceServer;
+import dev.juggler.samples.config.Escape;
+import dev.juggler.samples.config.Units;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code juggler serve}: serves the BlazePose landmark model over the Open Inference Protocol (KServe v2 over
+ * HTTP, as Triton speaks it) until Ctrl-C, so that workers without an accelerator can send their crops to a
+ * machine that has one. Binds {@code 127.0.0.1:8000} by default; another address needs a token, given as the
+ * name of an environment variable ({@code --token-env}) or a file ({@code --token-file}), never on the
+ * command line, where it would land in shell histories and process lists. Not thread-safe: picocli runs a
+ * command once.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Serves the BlazePose landmark model over the Open Inference Protocol (KServe v2 / Triton HTTP) "
+                + "until Ctrl-C.")
+final class ServeCommand implements Callable<Integer> {
+
+    /** Opens the model to serve; a seam for tests and for other models. */
+    @FunctionalInterface
+    interface ModelOpener {
+        ServedModel open(String name, Path modelFile, int interpreters, int threadsPerInterpreter, int maxBatchSize);
+    }
+
+    @Option(names = "--name", paramLabel = "NAME", defaultValue = Analyses.DEFAULT_REMOTE_MODEL,
+            description = "The model's name in URLs, default ${DEFAULT-VALUE} (what juggler worker --remote calls).")
+    String name;
+
+    @Option(names = "--model", paramLabel = "PATH",
+            description = "The BlazePose landmark model (.tflite) or a folder holding pose_landmark_lite.tflite; default "
+                    + "the cached lite model ($" + PoseModels.ENV_MODEL_DIR + " or ~/.cache/juggler/models/mediapipe-pose).")
+    Path model;
+
+    @Option(names = "--bind", paramLabel = "HOST:PORT", defaultValue = InferenceServer.DEFAULT_HOST + ":"
+            + InferenceServer.DEFAULT_PORT,
+            description = "Where to listen, default ${DEFAULT-VALUE}; any address but loopback needs a token.")
+    String bind;
+
+    @Option(names = "--token-env", paramLabel = "VAR",
+            description = "The environment variable holding the access token (Authorization: Bearer).")
+    String tokenEnv;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "A file holding the access token.")
+    Path tokenFile;
+
+    @Option(names = "--max-batch", paramLabel = "ROWS", defaultValue = "8",
+            description = "Crops per model run at most, default ${DEFAULT-VALUE}.")
+    int maxBatch;
+
+    @Option(names = "--max-queue-delay", paramLabel = "DURATION", defaultValue = "2ms",
+            description = "How long the oldest request waits for a batch to fill, default ${DEFAULT-VALUE} (0ms: never waits).")
+    String maxQueueDelay;
+
+    @Option(names = "--max-queue", paramLabel = "ROWS",
+            description = "Crops that may wait at once; more are refused with 503. Default 64 batches.")
+    Integer maxQueue;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "Interpreters, each running one batch at a time, default ${DEFAULT-VALUE}; the machine's "
+                    + "cores are shared among them.")
+    int threads;
+
+    @Spec
+    CommandSpec spec;
+
+    private Map<String, String> env = System.getenv();
+    private ModelOpener opener = ServeCommand::openBlazePose;
+    private int cores = Runtime.getRuntime().availableProcessors();
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CompletableFuture<InferenceServer> started = new CompletableFuture<>();
+
+    /** For tests: the environment that {@code --token-env} reads. */
+    ServeCommand environment(Map<String, String> variables) {
+        this.env = Map.copyOf(variables);
+        return this;
+    }
+
+    /** For tests: the model to serve in place of BlazePose. */
+    ServeCommand opener(ModelOpener value) {
+        this.opener = value;
+        return this;
+    }
+
+    /** Ends a running {@link #call()} as Ctrl-C would. */
+    void stop() {
+        stop.countDown();
+    }
+
+    /** Completes with the server once it listens. */
+    CompletableFuture<InferenceServer> started() {
+        return started;
+    }
+
+    /** The BlazePose landmark model, with as many interpreters as batches may run at once. */
+    static ServedModel openBlazePose(String name, Path modelFile, int interpreters, int threadsPerInterpreter, int maxBatchSize) {
+        return BlazePoseServedModel.open(name, modelFile, interpreters, threadsPerInterpreter, maxBatchSize);
+    }
+
+    @Override
+    public Integer call() {
+        InferenceServer.Builder builder = builder();
+        Path modelFile = model != null && Files.isRegularFile(model) ? model
+                : PoseModels.system().locate(PoseModels.Variant.LITE, model);
+        PrintWriter out = spec.commandLine().getOut();
+        // This program is the host, so it may install a hook: Ctrl-C ends the wait, and the hook waits for the
+        // server and the model to close before the JVM exits.
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread onExit = new Thread(() -> {
+            stop.countDown();
+            try {
+                closed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "juggler-serve-exit");
+        Runtime.getRuntime().addShutdownHook(onExit);
+        try (ServedModel served = opener.open(name, modelFile, threads, Math.max(1, cores / threads), maxBatch);
+                InferenceServer server = start(builder.model(served))) {
+            out.println("juggler serve: " + server.url() + "/v2 serving " + String.join(", ", server.modelNames())
+                    + " (" + (tokenEnv != null || tokenFile != null ? "token required" : "no token, loopback only")
+                    + "); Ctrl-C stops it");
+            out.flush();
+            started.complete(server);
+            stop.await();
+            return CommandLine.ExitCode.OK;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CommandLine.ExitCode.OK;
+        } catch (RuntimeException e) {
+            started.completeExceptionally(e);
+            throw e;
+        } finally {
+            closed.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting already: the hook runs and sees the latch
+            }
+        }
+    }
+
+    /** Binds; a setting that only the model could check (a bind without a token, a batch too large) is a usage error. */
+    private InferenceServer start(InferenceServer.Builder builder) {
+        try {
+            return builder.start();
+        } catch (InvalidConfigException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    /** The server's settings from the options, checked before the model is loaded. */
+    private InferenceServer.Builder builder() {
+        if (tokenEnv != null && tokenFile != null) {
+            throw usage("give the token once: --token-env or --token-file, not both");
+        }
+        try {
+            InferenceServer.Builder b = InferenceServer.builder().bind(bind).maxBatchSize(maxBatch)
+                    .modelThreads(InvalidConfigException.requireInRange("--threads", threads, 1, 64))
+                    .maxQueueDelay(duration());
+            if (maxQueue != null) {
+                b.maxQueueRows(maxQueue);
+            }
+            token().ifPresent(b::token);
+            return b;
+        } catch (InvalidConfigException e) {
+            throw usage(e.getMessage());
+        }
+    }
+
+    private Optional<String> token() {
+        if (tokenEnv != null) {
+            String token = env.get(tokenEnv);
+            if (token == null || token.isBlank()) {
+                throw usage("--token-env " + Escape.quoted(tokenEnv) + ": the environment variable is not set");
+            }
+            return Optional.of(token);
+        }
+        if (tokenFile != null) {
+            try {
+                String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+                if (token.isEmpty()) {
+                    throw usage("--token-file " + tokenFile + ": the file is empty");
+                }
+                return Optional.of(token);
+            } catch (IOException e) {
+                throw usage("--token-file " + tokenFile + ": cannot read it (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Duration duration() {
+        try {
+            return Units.parseDuration(maxQueueDelay);
+        } catch (IllegalArgumentException e) {
+            throw usage("--max-queue-delay " + Escape.quoted(maxQueueDelay) + ": " + e.getMessage());
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+}
