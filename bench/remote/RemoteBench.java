@@ -45,6 +45,8 @@ public final class RemoteBench {
 
     private static final int COLUMNS = 2;
     private static final int ROWS = 2;
+    private static final int BATCH = Integer.getInteger("bench.batch", 4);
+    private static final int IN_FLIGHT = Integer.getInteger("bench.inFlight", 3);
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of(arg(args, "--jar", "samples/target/juggler.jar"));
@@ -56,20 +58,25 @@ public final class RemoteBench {
         int cores = Runtime.getRuntime().availableProcessors();
         System.err.printf("remote bench: %d frames of %s, BlazePose lite on %dx%d tiles, %d cores%n", frames, video, COLUMNS, ROWS, cores);
 
-        // warm-up: the first run of a JVM pays for JIT and page faults
-        local(model, video, Math.min(frames, 50));
+        // warm-up: the first runs of a JVM pay for JIT compilation and page faults
+        int warmUp = Math.min(frames, 150);
+        local(model, video, warmUp);
         Run local = local(model, video, frames);
-        System.err.printf("local, 2 interpreters: %.1f frames/s%n", local.fps);
+        System.err.printf("local, 2 interpreters: %.1f frames/s, %.1f ms CPU per frame%n", local.fps, local.clientCpuMs);
 
         Run remote;
+        double serverCpuPerFrame;
         int connections;
         String breakdown;
         try (Server a = Server.start(jar, model, 2, work.resolve("serve-a.log"))) {
-            run(List.of(a.url), video, Math.min(frames, 50), null, null);
+            run(List.of(a.url), video, warmUp, null, null);
             RemoteAccelerator<?, ?>[] holder = new RemoteAccelerator<?, ?>[1];
+            double serverCpu = processCpuMs(a.process);
             remote = run(List.of(a.url), video, frames, holder, null);
+            serverCpuPerFrame = (processCpuMs(a.process) - serverCpu) / frames;
             breakdown = RemoteAccelerator.describe(holder[0].timings());
-            System.err.printf("remote, one server with 2 interpreters: %.1f frames/s (%s)%n", remote.fps, breakdown);
+            System.err.printf("remote, one server with 2 interpreters: %.1f frames/s (%s); CPU per frame: client %.1f ms, "
+                    + "server %.1f ms%n", remote.fps, breakdown, remote.clientCpuMs, serverCpuPerFrame);
             connections = connectionsFor100Calls(a, video);
             System.err.printf("100 calls on one endpoint used %d TCP connection(s)%n", connections);
         }
@@ -79,7 +86,7 @@ public final class RemoteBench {
         Run failover;
         try (Server a = Server.start(jar, model, 1, work.resolve("serve-1a.log"));
                 Server b = Server.start(jar, model, 1, work.resolve("serve-1b.log"))) {
-            run(List.of(a.url), video, Math.min(frames, 50), null, null);
+            run(List.of(a.url, b.url), video, warmUp, null, null);
             one = run(List.of(a.url), video, frames, null, null);
             two = run(List.of(a.url, b.url), video, frames, null, null);
             System.err.printf("one server, 1 interpreter: %.1f frames/s; two servers: %.1f frames/s%n", one.fps, two.fps);
@@ -96,7 +103,7 @@ public final class RemoteBench {
 
         long lost = remote.lost + one.lost + two.lost + failover.lost;
         long duplicated = remote.duplicated + one.duplicated + two.duplicated + failover.duplicated;
-        int differ = differences(local, remote) + differences(two, failover);
+        int differ = differences(two, failover);
         double remoteVsLocal = remote.fps / local.fps;
         double twoVsOne = two.fps / one.fps;
         String result = String.format(Locale.ROOT,
@@ -109,34 +116,57 @@ public final class RemoteBench {
                 `bash bench/remote.sh`: BlazePose lite on %dx%d tiles over the first %d frames of vtest.avi through the frame
                 pipeline, on this %d-core machine. Local: the model in process (2 interpreters). Remote: frames decoded and
                 letterboxed in the benchmark's process, the landmark model in `juggler serve` processes on 127.0.0.1
-                (binary tensors, batches of 8 frames, 2 calls in flight per server).
+                (binary tensors, the crops as bytes, batches of %d frames, %d calls in flight per server, as `juggler worker
+                --remote` sends them). CPU per frame is the processes' own CPU time (client: this process; server: /proc).
 
-                | run | frames/s |
-                |---|---|
-                | local, 2 interpreters | %.1f |
-                | one `juggler serve` with 2 interpreters | %.1f |
-                | one server with 1 interpreter | %.1f |
-                | two servers with 1 interpreter each | %.1f |
+                | run | frames/s | CPU ms per frame |
+                |---|---|---|
+                | local, 2 interpreters | %.1f | %.1f |
+                | one `juggler serve` with 2 interpreters | %.1f | client %.1f + server %.1f |
+                | one server with 1 interpreter | %.1f | |
+                | two servers with 1 interpreter each | %.1f | |
 
-                - remote vs local: %.2f (goal >= 0.8). Per frame of the remote run: %s.
+                - remote vs local: %.2f (goal >= 0.8). Per frame of the remote run: %s. The client and the server share the
+                  same cores here, so the ratio is that of the CPU per frame: the model costs the server about what it
+                  costs in process, the rest is the client's HTTP work and the two processes contending for the cores.
+                  A real deployment puts the server on another machine's GPU.
                 - two servers vs one: %.2f. Both servers, the decoder and the letterboxing share the same %d cores, so
                   the second server can add at most the core the first one leaves idle, minus the client's own work.
                 - failover: the second of two servers killed after %d frames; %d frames delivered, lost %d, duplicated %d;
-                  frames whose people differ from the run without failover: %d; from local vs remote: %d.
+                  frames whose people differ from the run without failover: %d. Frames whose JSON differs between local
+                  and remote: %d of %d (the crops travel as bytes; see docs/remote-inference.md).
                 - 100 sequential calls to one endpoint opened %d TCP connection(s) (HTTP/1.1 keep-alive).
 
                 %s
-                """, LocalDate.now(), COLUMNS, ROWS, frames, cores, local.fps, remote.fps, one.fps, two.fps, remoteVsLocal,
-                breakdown, twoVsOne, cores, frames / 3, failover.results, failover.lost, failover.duplicated,
-                differences(two, failover), differences(local, remote), connections, result);
+                """, LocalDate.now(), COLUMNS, ROWS, frames, cores, BATCH, IN_FLIGHT, local.fps, local.clientCpuMs, remote.fps,
+                remote.clientCpuMs, serverCpuPerFrame, one.fps, two.fps, remoteVsLocal, breakdown, twoVsOne, cores, frames / 3,
+                failover.results, failover.lost, failover.duplicated, differences(two, failover), differences(local, remote), frames,
+                connections, result);
         Files.writeString(out, section, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         if (differ > 0) {
-            System.err.println("warning: " + differ + " frames differ between runs that should give the same people");
+            System.err.println("warning: " + differ + " frames differ between two runs on the same servers");
         }
         System.out.println(result);
     }
 
-    private record Run(double fps, long results, long lost, long duplicated, List<String> payloads) {
+    private record Run(double fps, long results, long lost, long duplicated, List<String> payloads, double clientCpuMs) {
+    }
+
+    /** CPU time of this process so far, in ms. */
+    private static double processCpuMs() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e6;
+    }
+
+    /** CPU time of another process so far, in ms, from /proc (utime + stime, in clock ticks of 10 ms). */
+    private static double processCpuMs(Process p) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     private static int differences(Run a, Run b) {
@@ -163,19 +193,20 @@ public final class RemoteBench {
         RemoteBlazePose mapping = RemoteBlazePose.of(COLUMNS, ROWS, BlazePoseModel.DEFAULT_TILE_OVERLAP,
                 BlazePoseModel.DEFAULT_MIN_POSE_SCORE);
         RemoteAccelerator.Builder<BlazePoseModel.Input, PoseFrame> b = RemoteAccelerator.builder("blazepose", mapping)
-                .maxBatchSize(8).maxInFlight(2).requestTimeout(Duration.ofSeconds(20));
+                .maxBatchSize(BATCH).maxInFlight(IN_FLIGHT).requestTimeout(Duration.ofSeconds(20));
         servers.forEach(b::endpoint);
         RemoteAccelerator<BlazePoseModel.Input, PoseFrame> remote = b.build();
         if (keep != null) {
             keep[0] = remote;
         }
-        return pipeline(remote, mapping::preprocess, 2 * servers.size(), video, frames, onDelivered);
+        return pipeline(remote, mapping::preprocess, IN_FLIGHT * servers.size(), video, frames, onDelivered);
     }
 
     private static <I> Run pipeline(Accelerator<I, PoseFrame> model, Function<Frame, I> preprocess, int threads, Path video,
             int frames, java.util.function.IntConsumer onDelivered) {
         ConcurrentLinkedQueue<FrameResult> results = new ConcurrentLinkedQueue<>();
         AtomicInteger delivered = new AtomicInteger();
+        double cpuStart = processCpuMs();
         long start = System.nanoTime();
         PipelineReport report;
         try (BoundedFramePipeline<I, PoseFrame> pipeline = BoundedFramePipeline
@@ -189,6 +220,7 @@ public final class RemoteBench {
             }));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double cpu = processCpuMs() - cpuStart;
         if (!report.isComplete()) {
             System.err.println("incomplete run: " + report);
         }
@@ -198,12 +230,14 @@ public final class RemoteBench {
             distinct.add(r.frame());
         }
         results.stream().sorted(java.util.Comparator.comparingLong(FrameResult::frame)).forEach(r -> payloads.add(r.payload()));
-        return new Run(frames / seconds, results.size(), frames - distinct.size(), results.size() - distinct.size(), payloads);
+        return new Run(frames / seconds, results.size(), frames - distinct.size(), results.size() - distinct.size(), payloads,
+                cpu / frames);
     }
 
     /** 100 one-frame calls on a fresh client; the distinct local ports this process used towards the server. */
     private static int connectionsFor100Calls(Server server, Path video) throws IOException {
         RemoteBlazePose mapping = RemoteBlazePose.of(1, 1, 0f, 0.5f);
+        Set<String> earlier = localPortsTo(server.port); // kept alive by the clients of the runs before
         Set<String> ports = new HashSet<>();
         try (RemoteAccelerator<BlazePoseModel.Input, PoseFrame> client = RemoteAccelerator.builder("blazepose", mapping)
                 .endpoint(server.url).build();
@@ -216,6 +250,7 @@ public final class RemoteBench {
                 ports.addAll(localPortsTo(server.port));
             }
         }
+        ports.removeAll(earlier);
         return ports.size();
     }
 
@@ -263,9 +298,15 @@ public final class RemoteBench {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            Process p = new ProcessBuilder("java", "-jar", jar.toString(), "serve", "--model", model.toString(),
-                    "--bind", "127.0.0.1:" + port, "--threads", Integer.toString(threads), "--max-batch", "32")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            List<String> command = new ArrayList<>(List.of("java"));
+            String jvm = System.getProperty("bench.serverJvm", "");
+            if (!jvm.isBlank()) {
+                command.addAll(List.of(jvm.replace("PORT", Integer.toString(port)).split(" ")));
+            }
+            command.addAll(List.of("-jar", jar.toString(), "serve", "--model", model.toString(),
+                    "--bind", "127.0.0.1:" + port, "--threads", Integer.toString(threads), "--interpreter-threads", "1",
+                    "--max-batch", Integer.toString(BATCH * COLUMNS * ROWS)));
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             Server server = new Server(p, port);
             HttpClient http = HttpClient.newHttpClient();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

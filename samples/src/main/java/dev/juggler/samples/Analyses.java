@@ -46,8 +46,10 @@ final class Analyses {
 
     /** The name {@code juggler serve} gives a BlazePose landmark model, and {@code --remote-model}'s default. */
     static final String DEFAULT_REMOTE_MODEL = "blazepose";
-    private static final int REMOTE_BATCH = 8;
-    private static final int REMOTE_IN_FLIGHT = 2;
+    // Measured by bench/remote.sh: batches of 4 frames with 3 in flight per server keep its interpreters fed
+    // while the next batch travels, without queueing so much that frames wait.
+    private static final int REMOTE_BATCH = 4;
+    private static final int REMOTE_IN_FLIGHT = 3;
 
     /**
      * Where a BlazePose analysis runs its landmark model: here (no endpoints) or on inference servers.

@@ -82,6 +82,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "cores are shared among them.")
     int threads;
 
+    @Option(names = "--interpreter-threads", paramLabel = "N",
+            description = "XNNPACK threads inside each interpreter; default the machine's cores divided by --threads. "
+                    + "Give 1 when several servers share one machine, or their threads fight over the cores.")
+    Integer interpreterThreads;
+
     @Spec
     CommandSpec spec;
 
@@ -136,7 +141,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "juggler-serve-exit");
         Runtime.getRuntime().addShutdownHook(onExit);
-        try (ServedModel served = opener.open(name, modelFile, threads, Math.max(1, cores / threads), maxBatch);
+        try (ServedModel served = opener.open(name, modelFile, threads, threadsPerInterpreter(), maxBatch);
                 InferenceServer server = start(builder.model(served))) {
             out.println("juggler serve: " + server.url() + "/v2 serving " + String.join(", ", server.modelNames())
                     + " (" + (tokenEnv != null || tokenFile != null ? "token required" : "no token, loopback only")
@@ -159,6 +164,16 @@ final class ServeCommand implements Callable<Integer> {
                 // the JVM is exiting already: the hook runs and sees the latch
             }
         }
+    }
+
+    private int threadsPerInterpreter() {
+        if (interpreterThreads == null) {
+            return Math.max(1, cores / threads);
+        }
+        if (interpreterThreads < 1 || interpreterThreads > 256) {
+            throw usage("--interpreter-threads " + interpreterThreads + ": must be in 1..256");
+        }
+        return interpreterThreads;
     }
 
     /** Binds; a setting that only the model could check (a bind without a token, a batch too large) is a usage error. */

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * A BlazePose landmark model (lite, full or heavy) on TFLite, served by an inference server: the other
  * half of {@link RemoteBlazePose}. Each row of input {@value RemoteBlazePose#INPUT} is one letterboxed
- * crop; the outputs are the raw landmarks and the pose score of each row, unmapped (the client knows
+ * crop as RGB bytes; the outputs are the raw landmarks and the pose score of each row, unmapped (the client knows
  * where its crops came from).
  *
  * <p>Thread-safe: {@link #run} borrows one of its interpreters (which run one input at a time) and waits
@@ -96,15 +96,12 @@ public final class BlazePoseServedModel implements ServedModel {
     public List<InferTensor> run(List<InferTensor> inputs) {
         InferTensor image = inputs.get(0);
         int rows = Math.toIntExact(image.shape()[0]);
-        ByteBuffer wire = image.dataBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer wire = image.dataBuffer();
         float[] landmarks = new float[rows * LandmarkInterpreter.RAW_OUTPUT];
         float[] scores = new float[rows];
         slots.use(slot -> {
             for (int r = 0; r < rows; r++) {
-                ByteBuffer crop = wire.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-                crop.position(r * CROP_BYTES).limit((r + 1) * CROP_BYTES);
-                slot.input().clear();
-                slot.input().asFloatBuffer().put(crop.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer());
+                RemoteBlazePose.dequantize(wire, r * Letterbox.FLOATS, slot.input());
                 scores[r] = slot.interpreter().run(slot.input());
                 System.arraycopy(slot.interpreter().landmarks(), 0, landmarks, r * LandmarkInterpreter.RAW_OUTPUT,
                         LandmarkInterpreter.RAW_OUTPUT);

@@ -12,7 +12,7 @@ import dev.juggler.inference.remote.client.ModelMetadata;
 import dev.juggler.inference.remote.client.TensorMapping;
 import dev.juggler.pipeline.Frame;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,10 +22,12 @@ import java.util.Optional;
  * BlazePose with the landmark model on an inference server: frames are letterboxed here exactly as
  * {@link BlazePoseModel} does it (one crop per tile), the server runs the model on the crops
  * ({@link BlazePoseServedModel}, or any server with the same tensors), and its raw landmarks are mapped
- * to BODY_25 and merged here. So a remote run gives the same people as an in-process one.
+ * to BODY_25 and merged here. So a remote run finds the people an in-process one finds, with keypoints a
+ * fraction of a pixel apart (from rounding the input to bytes).
  *
- * <p>Tensors, batch dimension first (one row per crop): input {@value #INPUT} FP32 {@code [n,256,256,3]}
- * (RGB in {@code [0, 1]}); outputs {@value #LANDMARKS} FP32 {@code [n,195]} (39 landmarks × x, y, z,
+ * <p>Tensors, batch dimension first (one row per crop): input {@value #INPUT} UINT8 {@code [n,256,256,3]}
+ * (the letterboxed crop as RGB bytes: a quarter of the floats' bytes on the wire, for a change of at most
+ * half a grey level from the in-process model's input); outputs {@value #LANDMARKS} FP32 {@code [n,195]} (39 landmarks × x, y, z,
  * visibility, presence, in input pixels) and {@value #SCORE} FP32 {@code [n,1]} (the pose score).
  *
  * <p>Thread-safe: preprocessing and mapping may run from several threads at once.
@@ -39,11 +41,18 @@ public final class RemoteBlazePose implements TensorMapping<BlazePoseModel.Input
     /** The pose score output's name. */
     public static final String SCORE = "score";
 
-    static final TensorSpec INPUT_SPEC = new TensorSpec(INPUT, Datatype.FP32, new long[] {-1, Letterbox.SIZE, Letterbox.SIZE, 3});
+    static final TensorSpec INPUT_SPEC = new TensorSpec(INPUT, Datatype.UINT8, new long[] {-1, Letterbox.SIZE, Letterbox.SIZE, 3});
     static final TensorSpec LANDMARKS_SPEC = new TensorSpec(LANDMARKS, Datatype.FP32, new long[] {-1, LandmarkInterpreter.RAW_OUTPUT});
     static final TensorSpec SCORE_SPEC = new TensorSpec(SCORE, Datatype.FP32, new long[] {-1, 1});
 
-    private static final int CROP_BYTES = Letterbox.FLOATS * Float.BYTES;
+    /** Byte value to model input: {@code b / 255}. */
+    private static final float[] UNIT = new float[256];
+
+    static {
+        for (int b = 0; b < UNIT.length; b++) {
+            UNIT[b] = b / 255f;
+        }
+    }
 
     private final LetterboxInputs inputs;
     private final float minPoseScore;
@@ -79,18 +88,33 @@ public final class RemoteBlazePose implements TensorMapping<BlazePoseModel.Input
             input.requireFresh();
             rows += input.crops.length;
         }
-        byte[] wire = new byte[Math.multiplyExact(rows, CROP_BYTES)];
-        ByteBuffer out = ByteBuffer.wrap(wire).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] wire = new byte[Math.multiplyExact(rows, Letterbox.FLOATS)];
+        int offset = 0;
         for (BlazePoseModel.Input input : batch) {
             for (ByteBuffer crop : input.pixels) {
-                ByteBuffer source = crop.duplicate().order(crop.order());
-                source.clear().limit(CROP_BYTES);
-                out.asFloatBuffer().put(source.asFloatBuffer());
-                out.position(out.position() + CROP_BYTES);
+                quantize(crop, wire, offset);
+                offset += Letterbox.FLOATS;
             }
         }
-        InferTensor image = InferTensor.ofWire(INPUT, Datatype.FP32, new long[] {rows, Letterbox.SIZE, Letterbox.SIZE, 3}, wire);
+        InferTensor image = InferTensor.ofWire(INPUT, Datatype.UINT8, new long[] {rows, Letterbox.SIZE, Letterbox.SIZE, 3}, wire);
         return InferRequest.of(List.of(image), List.of(RequestedOutput.of(LANDMARKS), RequestedOutput.of(SCORE)));
+    }
+
+    /** Rounds the {@link Letterbox#FLOATS} floats in {@code [0, 1]} of one crop to bytes at {@code out[offset…]}. */
+    static void quantize(ByteBuffer crop, byte[] out, int offset) {
+        FloatBuffer floats = crop.duplicate().order(crop.order()).clear().asFloatBuffer();
+        for (int i = 0; i < Letterbox.FLOATS; i++) {
+            int value = Math.round(floats.get(i) * 255f);
+            out[offset + i] = (byte) Math.max(0, Math.min(255, value));
+        }
+    }
+
+    /** Writes one crop's bytes, from {@code wire} at {@code offset}, as the model's floats in {@code [0, 1]} into {@code to}. */
+    static void dequantize(ByteBuffer wire, int offset, ByteBuffer to) {
+        FloatBuffer floats = to.clear().asFloatBuffer();
+        for (int i = 0; i < Letterbox.FLOATS; i++) {
+            floats.put(i, UNIT[wire.get(offset + i) & 0xFF]);
+        }
     }
 
     @Override
