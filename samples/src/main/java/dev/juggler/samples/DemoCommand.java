@@ -210,6 +210,14 @@ final class DemoCommand implements Callable<Integer> {
      */
     private String chooseAnalysis() {
         dev.juggler.inference.pose.PoseModels models = dev.juggler.inference.pose.PoseModels.system();
+        Analyses.Remote remote = analysisOptions.toOptions().remote();
+        if (remote.isRemote() && ("auto".equals(analysis) || Analyses.isBlazePose(analysis))) {
+            String chosen = "auto".equals(analysis) ? Analyses.BLAZEPOSE : analysis;
+            // the model lives on the servers: nothing to find or fetch here
+            out.printf("Analysis: %s (landmark model '%s' on %s)%n", chosen, remote.model(),
+                    String.join(", ", remote.endpoints().stream().map(Object::toString).toList()));
+            return chosen;
+        }
         if ("auto".equals(analysis)) {
             try {
                 locateModels(models, dev.juggler.inference.pose.PoseModels.Variant.LITE);
