@@ -157,12 +157,9 @@ class BoundedFramePipelineTest {
         };
     }
 
-    @Test
-    void damagedFramesAreReportedInTheirPlaceAndTheRunGoesOn() {
-        java.util.Set<Long> damaged = java.util.Set.of(0L, 17L, 18L, 49L);
-        List<Long> checkpoints = new ArrayList<>();
-        List<String> events = new ArrayList<>();
-        FrameResultSink target = new FrameResultSink() {
+    /** A sink that writes "result N" and "damaged N reason" lines into {@code events}. */
+    private static FrameResultSink recording(List<String> events) {
+        return new FrameResultSink() {
             @Override
             public void accept(FrameResult result) {
                 events.add("result " + result.frame());
@@ -173,6 +170,14 @@ class BoundedFramePipelineTest {
                 events.add("damaged " + frame + " " + reason);
             }
         };
+    }
+
+    @Test
+    void damagedFramesAreReportedInTheirPlaceAndTheRunGoesOn() {
+        java.util.Set<Long> damaged = java.util.Set.of(0L, 17L, 18L, 49L);
+        List<Long> checkpoints = new ArrayList<>();
+        List<String> events = new ArrayList<>();
+        FrameResultSink target = recording(events);
         CheckpointingSink sink = everyTen(target, checkpoints::add, 0);
         for (int threads = 1; threads <= 3; threads++) {
             events.clear();
@@ -198,17 +203,7 @@ class BoundedFramePipelineTest {
     void framesTheModelRefusesAreDamagedAndTheRunGoesOn() {
         java.util.Set<Long> refused = java.util.Set.of(3L, 20L, 21L, 39L);
         List<String> events = java.util.Collections.synchronizedList(new ArrayList<>());
-        FrameResultSink target = new FrameResultSink() {
-            @Override
-            public void accept(FrameResult result) {
-                events.add("result " + result.frame());
-            }
-
-            @Override
-            public void damaged(long frame, String reason) {
-                events.add("damaged " + frame + " " + reason);
-            }
-        };
+        FrameResultSink target = recording(events);
         for (int threads = 1; threads <= 3; threads++) {
             events.clear();
             Accelerator<Long, Long> picky = new EchoAccelerator(threads, -1) {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
+import dev.juggler.inference.remote.server.JdkHttpServers;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.samples.config.Escape;
 import java.io.IOException;
@@ -59,17 +60,7 @@ public final class ConsoleServer implements AutoCloseable {
     public static final int DEFAULT_THREADS = 4;
 
     static {
-        // The JDK server's settings are JVM-wide system properties, read once; a host that set them keeps its own.
-        // Without TCP_NODELAY every small answer waits ~40 ms for the client's delayed ACK (headers and body
-        // are two writes); without a request time limit a client that sends half a request holds a thread forever.
-        setIfAbsent("sun.net.httpserver.nodelay", "true");
-        setIfAbsent("sun.net.httpserver.maxReqTime", "30");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
+        JdkHttpServers.applyDefaults();
     }
 
     private final HttpServer server;

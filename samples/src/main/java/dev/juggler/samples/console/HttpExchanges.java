@@ -2,10 +2,10 @@ package dev.juggler.samples.console;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import dev.juggler.inference.remote.server.JdkHttpServers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,16 +37,7 @@ final class HttpExchanges {
 
     /** Answers with a complete body of the given type. */
     static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        // -1: no body; a HEAD answer announces no length rather than a wrong one.
-        exchange.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
-        if (!head && body.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
-        }
-        exchange.close();
+        JdkHttpServers.send(exchange, status, contentType, body);
     }
 
     /** Answers with a redirect to a local path. */

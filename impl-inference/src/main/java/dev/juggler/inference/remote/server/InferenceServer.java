@@ -79,18 +79,7 @@ public final class InferenceServer implements AutoCloseable {
     static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
     static {
-        // The JDK server's settings are JVM-wide system properties, read once; a host that set them keeps its
-        // own. Without TCP_NODELAY every small answer waits ~40 ms for the client's delayed ACK, which would
-        // swamp a 2 ms batching delay; without a request time limit a client that sends half its headers
-        // holds a connection forever.
-        setIfAbsent("sun.net.httpserver.nodelay", "true");
-        setIfAbsent("sun.net.httpserver.maxReqTime", "30");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
+        JdkHttpServers.applyDefaults();
     }
 
     private final HttpServer server;
