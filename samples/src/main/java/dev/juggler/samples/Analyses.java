@@ -58,13 +58,42 @@ final class Analyses {
      * @param endpoints the servers' URLs; empty to run in this process
      * @param model the model's name on the servers
      * @param tokenEnv the environment variable holding their bearer token, or {@code null}
+     * @param tokenFile a file holding their bearer token, or {@code null}
      */
-    record Remote(List<URI> endpoints, String model, String tokenEnv) {
-        static final Remote NONE = new Remote(List.of(), DEFAULT_REMOTE_MODEL, null);
+    record Remote(List<URI> endpoints, String model, String tokenEnv, Path tokenFile) {
+        static final Remote NONE = new Remote(List.of(), DEFAULT_REMOTE_MODEL, null, null);
 
         Remote {
             endpoints = List.copyOf(endpoints);
             model = model == null || model.isBlank() ? DEFAULT_REMOTE_MODEL : model.strip();
+            if (tokenEnv != null && tokenFile != null) {
+                throw InvalidConfigException.of("remote-token-file", tokenFile, "give the token once: --remote-token-env "
+                        + "or --remote-token-file, not both");
+            }
+        }
+
+        /** The bearer token, from the environment variable or the file, if one was named. */
+        java.util.Optional<String> token() {
+            if (tokenEnv != null) {
+                String token = System.getenv(tokenEnv);
+                if (token == null || token.isBlank()) {
+                    throw InvalidConfigException.of("remote-token-env", tokenEnv, "is not set in this process's environment");
+                }
+                return java.util.Optional.of(token.strip());
+            }
+            if (tokenFile != null) {
+                try {
+                    String token = Files.readString(tokenFile, java.nio.charset.StandardCharsets.UTF_8).strip();
+                    if (token.isEmpty()) {
+                        throw InvalidConfigException.of("remote-token-file", tokenFile, "is empty");
+                    }
+                    return java.util.Optional.of(token);
+                } catch (java.io.IOException e) {
+                    throw InvalidConfigException.of("remote-token-file", tokenFile, "cannot be read ("
+                            + e.getClass().getSimpleName() + ")");
+                }
+            }
+            return java.util.Optional.empty();
         }
 
         boolean isRemote() {
@@ -263,13 +292,7 @@ final class Analyses {
         RemoteAccelerator.Builder<BlazePoseModel.Input, PoseFrame> builder = RemoteAccelerator.builder(remote.model(), mapping)
                 .name("remote-" + name).maxBatchSize(REMOTE_BATCH).maxInFlight(REMOTE_IN_FLIGHT);
         remote.endpoints().forEach(builder::endpoint);
-        if (remote.tokenEnv() != null) {
-            String token = System.getenv(remote.tokenEnv());
-            if (token == null || token.isBlank()) {
-                throw InvalidConfigException.of("remote-token-env", remote.tokenEnv(), "is not set in this process's environment");
-            }
-            builder.token(token);
-        }
+        remote.token().ifPresent(builder::token);
         RemoteAccelerator<BlazePoseModel.Input, PoseFrame> model = builder.build();
         model.connect().forEach((url, why) -> System.err.printf("juggler: inference server %s is not usable now (%s); "
                 + "it is tried again while the work goes on%n", url, why));

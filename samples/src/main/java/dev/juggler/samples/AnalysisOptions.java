@@ -39,6 +39,10 @@ final class AnalysisOptions {
             description = "Environment variable that holds the servers' bearer token (never given on the command line).")
     String remoteTokenEnv;
 
+    @Option(names = "--remote-token-file", paramLabel = "FILE",
+            description = "A file that holds the servers' bearer token (for batch jobs, whose environment a cluster may not pass on).")
+    Path remoteTokenFile;
+
     @Option(names = "--pose-detector", description = "The person detector file pose_detection.tflite (default: next to "
             + "--pose-model, else the model cache).")
     Path poseDetector;
@@ -74,7 +78,7 @@ final class AnalysisOptions {
         boolean everyPerson = posePeople == null ? remote.isEmpty() : Analyses.Options.parsePeople(posePeople);
         return new Analyses.Options(absolute(poseModel), everyPerson, absolute(poseDetector),
                 tiles[0], tiles[1], absolute(openposeBinary), openposeArguments, numGpu, numGpuStart,
-                new Analyses.Remote(remote, remoteModel, remoteTokenEnv));
+                new Analyses.Remote(remote, remoteModel, remoteTokenEnv, absolute(remoteTokenFile)));
     }
 
     // Null for no path, including an empty $JUGGLER_OPENPOSE_BIN.
@@ -99,6 +103,9 @@ final class AnalysisOptions {
         }
         if (remoteTokenEnv != null) {
             args.add("--remote-token-env=" + remoteTokenEnv);
+        }
+        if (options.remote().tokenFile() != null) {
+            args.add("--remote-token-file=" + options.remote().tokenFile());
         }
         if (options.poseModel() != null) {
             args.add("--pose-model=" + options.poseModel());

@@ -181,6 +181,11 @@ final class Deployment implements AutoCloseable {
         ledger.schema().ifPresent(s -> args.add("--schema=" + s));
         worker.model().ifPresent(m -> args.add("--pose-model=" + m));
         worker.detector().ifPresent(d -> args.add("--pose-detector=" + d));
+        worker.remote().ifPresent(r -> {
+            args.add("--remote=" + String.join(",", r.endpoints()));
+            args.add("--remote-model=" + r.model());
+            r.tokenFile().ifPresent(f -> args.add("--remote-token-file=" + f));
+        });
         worker.openpose().binary().ifPresent(b -> args.add("--openpose-bin=" + b));
         worker.openpose().args().forEach(a -> args.add("--openpose-arg=" + a));
         args.add("--num-gpu=" + worker.openpose().numGpu());

@@ -75,7 +75,7 @@ class AnalysesTest {
     }
 
     @Test
-    void remoteServersRunOnePassPerTileAndReachTheWorker() {
+    void remoteServersRunOnePassPerTileAndReachTheWorker() throws Exception {
         AnalysisOptions demo = new AnalysisOptions();
         new CommandLine(demo).parseArgs("--remote", "http://127.0.0.1:8000,http://gpu-2:8001/", "--remote-model", "pose lite",
                 "--remote-token-env", "POSE_TOKEN", "--pose-tiles", "2x2");
@@ -105,6 +105,17 @@ class AnalysesTest {
         InvalidConfigException token = assertThrows(InvalidConfigException.class,
                 () -> Analyses.pipeline(Analyses.BLAZEPOSE, noToken.toOptions()));
         assertTrue(token.getMessage().contains("JUGGLER_TEST_UNSET_TOKEN_VAR"), token.getMessage());
+        AnalysisOptions both = new AnalysisOptions();
+        new CommandLine(both).parseArgs("--remote", "http://127.0.0.1:9", "--remote-token-env", "T", "--remote-token-file", "t");
+        InvalidConfigException once = assertThrows(InvalidConfigException.class, both::toOptions);
+        assertTrue(once.getMessage().contains("not both"), once.getMessage());
+        Path empty = tmp.resolve("empty token");
+        java.nio.file.Files.writeString(empty, " \n");
+        AnalysisOptions emptyFile = new AnalysisOptions();
+        new CommandLine(emptyFile).parseArgs("--remote", "http://127.0.0.1:9", "--remote-token-file", empty.toString());
+        InvalidConfigException blank = assertThrows(InvalidConfigException.class,
+                () -> Analyses.pipeline(Analyses.BLAZEPOSE, emptyFile.toOptions()));
+        assertTrue(blank.getMessage().contains("empty"), blank.getMessage());
     }
 
     @Test

@@ -14,4 +14,9 @@ public final class DeploymentAccess {
     public static JobSpec workerJob(JugglerConfig config) {
         return Deployment.workerJob(config, Deployment.WORKER_JOB_NAME, java.util.List.of(), Optional.empty());
     }
+
+    /** The arguments of {@code juggler worker} for {@code config}. */
+    public static java.util.List<String> workerArguments(JugglerConfig config) {
+        return Deployment.workerArguments(config);
+    }
 }

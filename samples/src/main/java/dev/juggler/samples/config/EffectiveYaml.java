@@ -167,6 +167,13 @@ final class EffectiveYaml {
         m.put("posePeople", w.posePeople());
         put(m, "detector", w.detector());
         m.put("poseTiles", w.poseTiles());
+        w.remote().ifPresent(r -> {
+            Map<String, Object> remote = new LinkedHashMap<>();
+            remote.put("endpoints", r.endpoints());
+            remote.put("model", r.model());
+            put(remote, "tokenFile", r.tokenFile());
+            m.put("remote", remote);
+        });
         Map<String, Object> o = new LinkedHashMap<>();
         put(o, "binary", w.openpose().binary());
         o.put("args", w.openpose().args());

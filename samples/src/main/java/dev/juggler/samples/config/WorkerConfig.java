@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param posePeople {@code all} (the person detector finds every person) or {@code one} (one pass per tile)
  * @param detector the person detector file, if not next to {@code model} or in the model cache
  * @param poseTiles BlazePose tile grid {@code COLUMNSxROWS}, for {@code posePeople: one}
+ * @param remote the inference servers that run the BlazePose landmark model, if not the worker itself
  * @param openpose the OpenPose binary's settings (analysis {@code openpose-binary})
  * @param initialChunk frames of a worker's first claim
  * @param maxChunk most frames of one claim
@@ -28,7 +29,7 @@ import java.util.Optional;
  * @param deployDirectory where {@code juggler deploy} puts the jar on the cluster, if set
  */
 public record WorkerConfig(String analysis, Optional<String> model, String posePeople, Optional<String> detector,
-        String poseTiles, OpenPose openpose, long initialChunk,
+        String poseTiles, Optional<Remote> remote, OpenPose openpose, long initialChunk,
         long maxChunk, Duration lease, Duration safetyMargin, long framesPerWorker, String java, List<String> jvmOptions,
         Optional<String> deployDirectory) {
 
@@ -47,6 +48,7 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(posePeople, "posePeople");
         Objects.requireNonNull(detector, "detector");
+        Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(openpose, "openpose");
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(safetyMargin, "safetyMargin");
@@ -67,6 +69,45 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
         public OpenPose {
             Objects.requireNonNull(binary, "binary");
             args = List.copyOf(args);
+        }
+    }
+
+    /**
+     * The {@code worker.remote} section: inference servers (Open Inference Protocol: {@code juggler serve},
+     * Triton, KServe...) that run the BlazePose landmark model while the worker decodes and letterboxes.
+     *
+     * @param endpoints the servers' URLs, at least one
+     * @param model the model's name on the servers
+     * @param tokenFile a file on the worker's machine holding the servers' bearer token, if they need one
+     */
+    public record Remote(List<String> endpoints, String model, Optional<String> tokenFile) {
+        /** The model name {@code juggler serve} gives BlazePose. */
+        public static final String DEFAULT_MODEL = "blazepose";
+
+        public Remote {
+            endpoints = List.copyOf(endpoints);
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(tokenFile, "tokenFile");
+        }
+
+        static Optional<Remote> read(Section r, boolean localCluster) {
+            if (!r.present()) {
+                return Optional.empty();
+            }
+            List<String> endpoints = r.strings("endpoints", List.of()).stream().map(String::trim).toList();
+            if (endpoints.isEmpty()) {
+                r.error("endpoints", "is required: the servers' URLs, e.g. [http://gpu1:8000, http://gpu2:8000]");
+            }
+            for (String url : endpoints) {
+                if (!url.matches("https?://[^/?#@\\s]+(/[^?#\\s]*)?")) {
+                    r.error("endpoints", Section.show(url) + " is not an http(s) URL without user or query; write e.g. "
+                            + "http://gpu1:8000");
+                }
+            }
+            String model = r.string("model", DEFAULT_MODEL).trim();
+            Optional<String> tokenFile = Optional.ofNullable(workerPath(r, "tokenFile", localCluster));
+            r.finish();
+            return Optional.of(new Remote(endpoints, model, tokenFile));
         }
     }
 
@@ -93,11 +134,20 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
             s.error("poseTiles", Section.show(tiles) + " is not a tile grid; write COLUMNSxROWS with each in 1..8, e.g. 3x3");
             tiles = DEFAULT_POSE_TILES;
         }
-        String people = s.string("posePeople", POSE_PEOPLE.get(0)).trim();
+        Optional<Remote> remote = Remote.read(s.section("remote"), localCluster);
+        if (remote.isPresent() && !analysis.startsWith("blazepose")) {
+            s.error("remote", "runs the BlazePose analyses only, not " + analysis);
+        }
+        // Following people alternates the detector and the landmark model on every frame: only one pass per tile
+        // can run remotely, so that is the default with a remote section.
+        String people = s.string("posePeople", remote.isPresent() ? "one" : POSE_PEOPLE.get(0)).trim();
         if (!POSE_PEOPLE.contains(people)) {
             s.error("posePeople", Section.show(people) + " is not one of " + String.join(", ", POSE_PEOPLE)
                     + ": all finds every person with the person detector, one runs the pose model once per tile");
             people = POSE_PEOPLE.get(0);
+        } else if (people.equals("all") && remote.isPresent()) {
+            s.error("posePeople", "all cannot run remotely (the detector and the landmark model alternate on every frame "
+                    + "on the worker); with a remote section write posePeople: one, or leave it out");
         } else if (people.equals("all") && !tiles.equals(DEFAULT_POSE_TILES)) {
             s.error("poseTiles", tiles + " applies to posePeople: one; with posePeople: all the person detector finds"
                     + " people (remove poseTiles, or write posePeople: one)");
@@ -125,7 +175,7 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
         deploy.filter(d -> !d.startsWith("/")).ifPresent(d -> s.error("deployDirectory", Section.show(d)
                 + " is not absolute; write an absolute path on the cluster"));
         s.finish();
-        return new WorkerConfig(analysis, model, people, detector, tiles, openpose, initial, max, lease, margin, perWorker,
+        return new WorkerConfig(analysis, model, people, detector, tiles, remote, openpose, initial, max, lease, margin, perWorker,
                 java, jvm, deploy);
     }
 

@@ -152,6 +152,34 @@ class ConfigParseTest {
     }
 
     @Test
+    void aRemoteSectionSendsTheLandmarkModelToInferenceServers() {
+        String blaze = MINIMAL.replace("marker-pose", "blazepose-body25");
+        JugglerConfig remote = parse(blaze + """
+                  remote:
+                    endpoints: [http://gpu1:8000, "https://gpu-2.lab:8443/prefix"]
+                    tokenFile: /home/me/serve token
+                """);
+        WorkerConfig.Remote r = remote.worker().remote().orElseThrow();
+        assertEquals(List.of("http://gpu1:8000", "https://gpu-2.lab:8443/prefix"), r.endpoints());
+        assertEquals("blazepose", r.model());
+        assertEquals("one", remote.worker().posePeople(), "one pass per tile is the default with a remote section");
+        List<String> args = dev.juggler.samples.DeploymentAccess.workerArguments(remote);
+        assertTrue(args.contains("--remote=http://gpu1:8000,https://gpu-2.lab:8443/prefix"), args.toString());
+        assertTrue(args.contains("--remote-token-file=/home/me/serve token"), args.toString());
+        assertTrue(args.contains("--pose-people=one"), args.toString());
+
+        List<String> all = problems(blaze + "  posePeople: all\n  remote: {endpoints: [http://gpu1:8000]}\n");
+        assertTrue(all.get(0).contains("worker.posePeople") && all.get(0).contains("remotely"), all.toString());
+        List<String> marker = problems(MINIMAL + "  remote: {endpoints: [http://gpu1:8000]}\n");
+        assertTrue(marker.get(0).contains("worker.remote") && marker.get(0).contains("BlazePose"), marker.toString());
+        List<String> url = problems(blaze + "  remote: {endpoints: ['ftp://gpu1', 'http://u:p@gpu1:8000']}\n");
+        assertEquals(2, url.size(), url.toString());
+        assertTrue(url.get(0).contains("worker.remote.endpoints") && url.get(0).contains("http://gpu1:8000"), url.toString());
+        List<String> empty = problems(blaze + "  remote: {model: pose}\n");
+        assertTrue(empty.get(0).contains("worker.remote.endpoints") && empty.get(0).contains("required"), empty.toString());
+    }
+
+    @Test
     void unknownKeysAreErrorsWithASuggestion() {
         List<String> p = problems(MINIMAL + """
                 cluster:

@@ -40,12 +40,24 @@ public final class EndpointSet {
         FAILED
     }
 
-    /** One endpoint's state, for status pages and logs. */
+    /**
+     * One endpoint's state, for status pages and logs.
+     *
+     * @param url the endpoint
+     * @param up whether it takes calls
+     * @param inFlight its calls under way
+     * @param answered calls it answered (refusals of bad input included)
+     * @param failed calls it failed
+     * @param takenOut how often it was taken out after failing
+     * @param consecutiveFailures its failures since the last answer or probe
+     * @param nextProbe when a down endpoint is probed next
+     * @param lastError the message of its last failure, or {@code ""}
+     */
     public record Status(URI url, boolean up, int inFlight, long answered, long failed, long takenOut,
             int consecutiveFailures, Instant nextProbe, String lastError) {
     }
 
-    /** A leased slot on one endpoint; give it back with {@link #release}. */
+    /** A leased slot on one endpoint; give it back with {@link #release}. Confined to the thread that leased it. */
     public static final class Lease {
         private final Slot slot;
         private boolean released;

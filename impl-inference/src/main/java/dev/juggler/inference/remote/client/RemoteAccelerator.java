@@ -59,7 +59,18 @@ public final class RemoteAccelerator<I, O> implements Accelerator<I, O> {
         }
     }
 
-    /** Time spent per stage so far, summed over all calls, and what the servers report for the same span. */
+    /**
+     * Time spent per stage so far, summed over all calls, and what the servers report for the same span.
+     *
+     * @param batches batches answered
+     * @param frames frames answered
+     * @param retries calls repeated on another endpoint after an endpoint failure
+     * @param badInput batches refused as bad input
+     * @param serialiseNs time making requests
+     * @param roundTripNs time from sending a request to having its answer (network and server)
+     * @param deserialiseNs time turning answers into outputs (post-processing included)
+     * @param server the servers' statistics over the same span, where they keep them
+     */
     public record Timings(long batches, long frames, long retries, long badInput, long serialiseNs, long roundTripNs,
             long deserialiseNs, Optional<ServerModelStats> server) {
     }
