@@ -1,6 +1,7 @@
 package dev.juggler.samples;
 
 import dev.juggler.InvalidConfigException;
+import dev.juggler.inference.djl.OnnxServedModel;
 import dev.juggler.inference.pose.BlazePoseServedModel;
 import dev.juggler.inference.pose.PoseModels;
 import dev.juggler.inference.remote.ServedModel;
@@ -26,16 +27,16 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code juggler serve}: serves the BlazePose landmark model over the Open Inference Protocol (KServe v2 over
- * HTTP, as Triton speaks it) until Ctrl-C, so that workers without an accelerator can send their crops to a
- * machine that has one. Binds {@code 127.0.0.1:8000} by default; another address needs a token, given as the
- * name of an environment variable ({@code --token-env}) or a file ({@code --token-file}), never on the
- * command line, where it would land in shell histories and process lists. Not thread-safe: picocli runs a
- * command once.
+ * {@code juggler serve}: serves the BlazePose landmark model, or any ONNX model ({@code --onnx}, through DJL's
+ * ONNX Runtime engine), over the Open Inference Protocol (KServe v2 over HTTP, as Triton speaks it) until
+ * Ctrl-C, so that workers without an accelerator can send their crops to a machine that has one. Binds
+ * {@code 127.0.0.1:8000} by default; another address needs a token, given as the name of an environment
+ * variable ({@code --token-env}) or a file ({@code --token-file}), never on the command line, where it would
+ * land in shell histories and process lists. Not thread-safe: picocli runs a command once.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Serves the BlazePose landmark model over the Open Inference Protocol (KServe v2 / Triton HTTP) "
-                + "until Ctrl-C.")
+        description = "Serves the BlazePose landmark model, or any ONNX model (--onnx), over the Open Inference Protocol "
+                + "(KServe v2 / Triton HTTP) until Ctrl-C.")
 final class ServeCommand implements Callable<Integer> {
 
     /** Opens the model to serve; a seam for tests and for other models. */
@@ -44,14 +45,23 @@ final class ServeCommand implements Callable<Integer> {
         ServedModel open(String name, Path modelFile, int interpreters, int threadsPerInterpreter, int maxBatchSize);
     }
 
-    @Option(names = "--name", paramLabel = "NAME", defaultValue = Analyses.DEFAULT_REMOTE_MODEL,
-            description = "The model's name in URLs, default ${DEFAULT-VALUE} (what juggler worker --remote calls).")
+    /** The longest model name the server takes. */
+    static final int MAX_NAME = 100;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "The model's name in URLs, default " + Analyses.DEFAULT_REMOTE_MODEL + " (what juggler worker "
+                    + "--remote calls), or with --onnx the file's base name.")
     String name;
 
     @Option(names = "--model", paramLabel = "PATH",
             description = "The BlazePose landmark model (.tflite) or a folder holding pose_landmark_lite.tflite; default "
                     + "the cached lite model ($" + PoseModels.ENV_MODEL_DIR + " or ~/.cache/juggler/models/mediapipe-pose).")
     Path model;
+
+    @Option(names = "--onnx", paramLabel = "PATH",
+            description = "Serve this ONNX model (through DJL and ONNX Runtime) instead of BlazePose; its inputs and outputs "
+                    + "are the model's own, and its first dimension must be dynamic (the batch). Not with --model.")
+    Path onnx;
 
     @Option(names = "--bind", paramLabel = "HOST:PORT", defaultValue = InferenceServer.DEFAULT_HOST + ":"
             + InferenceServer.DEFAULT_PORT,
@@ -78,13 +88,14 @@ final class ServeCommand implements Callable<Integer> {
     Integer maxQueue;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-            description = "Interpreters, each running one batch at a time, default ${DEFAULT-VALUE}; the machine's "
-                    + "cores are shared among them.")
+            description = "Interpreters (with --onnx: predictors), each running one batch at a time, default "
+                    + "${DEFAULT-VALUE}; the machine's cores are shared among them.")
     int threads;
 
     @Option(names = "--interpreter-threads", paramLabel = "N",
             description = "XNNPACK threads inside each interpreter; default the machine's cores divided by --threads. "
-                    + "Give 1 when several servers share one machine, or their threads fight over the cores.")
+                    + "Give 1 when several servers share one machine, or their threads fight over the cores. "
+                    + "BlazePose only.")
     Integer interpreterThreads;
 
     @Spec
@@ -123,11 +134,46 @@ final class ServeCommand implements Callable<Integer> {
         return BlazePoseServedModel.open(name, modelFile, interpreters, threadsPerInterpreter, maxBatchSize);
     }
 
-    @Override
-    public Integer call() {
-        InferenceServer.Builder builder = builder();
+    /**
+     * The ONNX model in {@code file}, with one predictor per batch that may run at once; {@code --threads}
+     * sets how many.
+     */
+    static ServedModel openOnnx(String name, Path file, int predictors, int maxBatchSize) {
+        return OnnxServedModel.open(name, file, maxBatchSize, predictors);
+    }
+
+    /**
+     * The name a model file gets when {@code --name} is not given: its base name without the extension,
+     * with every character the protocol's URLs do not take replaced by {@code _}.
+     */
+    static String nameOf(Path file) {
+        String base = file.getFileName() == null ? "" : file.getFileName().toString();
+        int dot = base.lastIndexOf('.');
+        if (dot > 0) {
+            base = base.substring(0, dot);
+        }
+        String clean = base.replaceAll("[^A-Za-z0-9._-]", "_");
+        clean = clean.length() > MAX_NAME ? clean.substring(0, MAX_NAME) : clean;
+        return clean.isEmpty() ? "model" : clean;
+    }
+
+    /** Opens the model the options name: the ONNX file, or BlazePose through the {@link ModelOpener}. */
+    private ServedModel openModel() {
+        if (onnx != null) {
+            return openOnnx(name != null ? name : nameOf(onnx), onnx, threads, maxBatch);
+        }
         Path modelFile = model != null && Files.isRegularFile(model) ? model
                 : PoseModels.system().locate(PoseModels.Variant.LITE, model);
+        return opener.open(name != null ? name : Analyses.DEFAULT_REMOTE_MODEL, modelFile, threads, threadsPerInterpreter(),
+                maxBatch);
+    }
+
+    @Override
+    public Integer call() {
+        if (onnx != null && model != null) {
+            throw usage("give one model: --model (BlazePose) or --onnx, not both");
+        }
+        InferenceServer.Builder builder = builder();
         PrintWriter out = spec.commandLine().getOut();
         // This program is the host, so it may install a hook: Ctrl-C ends the wait, and the hook waits for the
         // server and the model to close before the JVM exits.
@@ -141,7 +187,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "juggler-serve-exit");
         Runtime.getRuntime().addShutdownHook(onExit);
-        try (ServedModel served = opener.open(name, modelFile, threads, threadsPerInterpreter(), maxBatch);
+        try (ServedModel served = openModel();
                 InferenceServer server = start(builder.model(served))) {
             out.println("juggler serve: " + server.url() + "/v2 serving " + String.join(", ", server.modelNames())
                     + " (" + (tokenEnv != null || tokenFile != null ? "token required" : "no token, loopback only")

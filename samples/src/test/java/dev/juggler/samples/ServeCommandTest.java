@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.juggler.inference.djl.TestOnnxModels;
 import dev.juggler.inference.remote.Datatype;
 import dev.juggler.inference.remote.InferTensor;
 import dev.juggler.inference.remote.ServedModel;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code juggler serve} with a stand-in model: options, the token, serving until stopped. */
+/** {@code juggler serve} with a stand-in model: options, the token, serving until stopped; and a real ONNX model. */
 class ServeCommandTest {
 
     private static final String TOKEN = "serve-token-0123456789";
@@ -159,5 +160,63 @@ class ServeCommandTest {
         assertEquals(2, cli(command()).execute("--model", model, "--bind", "nowhere"));
         assertEquals(null, opened, "no model was opened");
         assertFalse(err.toString().contains(TOKEN));
+    }
+
+    @Test
+    void servesAnOnnxModelNamedAfterItsFile() throws Exception {
+        Path onnx = TestOnnxModels.writeAffine(dir.resolve("my affine.v2.onnx"));
+        ServeCommand command = new ServeCommand();
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli(command).execute("--onnx", onnx.toString(),
+                "--bind", "127.0.0.1:0", "--max-batch", "4", "--threads", "2"));
+        InferenceServer server = command.started().get(60, TimeUnit.SECONDS);
+        try {
+            assertTrue(out.toString().contains("serving my_affine.v2 "), out.toString());
+            HttpResponse<String> meta = get(server.url() + "/v2/models/my_affine.v2");
+            assertEquals(200, meta.statusCode(), meta.body());
+            assertTrue(meta.body().contains("\"platform\":\"onnxruntime\""), meta.body());
+            assertTrue(meta.body().replace(" ", "").contains("\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[-1,3]"),
+                    meta.body());
+            HttpResponse<String> infer = http.send(HttpRequest.newBuilder(URI.create(server.url()
+                            + "/v2/models/my_affine.v2/infer")).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"inputs\":[{\"name\":\"x\",\"datatype\":\"FP32\","
+                            + "\"shape\":[2,3],\"data\":[1,0,2,0,0,0]}]}")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, infer.statusCode(), infer.body());
+            assertTrue(infer.body().replace(" ", "").contains("\"data\":[11.5,13.0,0.5,-1.0]"), infer.body());
+        } finally {
+            command.stop();
+        }
+        assertEquals(0, exit.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anOnnxModelTakesTheNameGiven() throws Exception {
+        Path onnx = TestOnnxModels.writeAffine(dir.resolve("affine.onnx"));
+        ServeCommand command = new ServeCommand();
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli(command).execute("--onnx", onnx.toString(),
+                "--name", "lin", "--bind", "127.0.0.1:0"));
+        InferenceServer server = command.started().get(60, TimeUnit.SECONDS);
+        try {
+            assertEquals(List.of("lin"), server.modelNames());
+        } finally {
+            command.stop();
+        }
+        assertEquals(0, exit.get(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void onnxAndModelTogetherAreAUsageError() throws Exception {
+        Path onnx = TestOnnxModels.writeAffine(dir.resolve("affine.onnx"));
+        assertEquals(2, cli(command()).execute("--model", modelFile().toString(), "--onnx", onnx.toString()));
+        assertTrue(err.toString().contains("not both"), err.toString());
+        assertEquals(null, opened, "no model was opened");
+    }
+
+    @Test
+    void fileNamesBecomeModelNames() {
+        assertEquals("affine", ServeCommand.nameOf(Path.of("/models/affine.onnx")));
+        assertEquals("my_net_v1.2", ServeCommand.nameOf(Path.of("my net+v1.2.onnx")));
+        assertEquals("model", ServeCommand.nameOf(Path.of("/")));
+        assertEquals("noext", ServeCommand.nameOf(Path.of("noext")));
+        assertEquals(ServeCommand.MAX_NAME, ServeCommand.nameOf(Path.of("a".repeat(300) + ".onnx")).length());
     }
 }
