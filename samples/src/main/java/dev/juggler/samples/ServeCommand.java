@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -104,8 +103,17 @@ final class ServeCommand implements Callable<Integer> {
     private Map<String, String> env = System.getenv();
     private ModelOpener opener = ServeCommand::openBlazePose;
     private int cores = Runtime.getRuntime().availableProcessors();
-    private final CountDownLatch stop = new CountDownLatch(1);
-    private final CompletableFuture<InferenceServer> started = new CompletableFuture<>();
+    private final Foreground<Serving> foreground = new Foreground<>("serve");
+
+    /** The model and its server, closed together (the server first). */
+    private record Serving(ServedModel model, InferenceServer server) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (ServedModel m = model) {
+                server.close();
+            }
+        }
+    }
 
     /** For tests: the environment that {@code --token-env} reads. */
     ServeCommand environment(Map<String, String> variables) {
@@ -121,12 +129,12 @@ final class ServeCommand implements Callable<Integer> {
 
     /** Ends a running {@link #call()} as Ctrl-C would. */
     void stop() {
-        stop.countDown();
+        foreground.stop();
     }
 
     /** Completes with the server once it listens. */
     CompletableFuture<InferenceServer> started() {
-        return started;
+        return foreground.started().thenApply(Serving::server);
     }
 
     /** The BlazePose landmark model, with as many interpreters as batches may run at once. */
@@ -175,41 +183,21 @@ final class ServeCommand implements Callable<Integer> {
         }
         InferenceServer.Builder builder = builder();
         PrintWriter out = spec.commandLine().getOut();
-        // This program is the host, so it may install a hook: Ctrl-C ends the wait, and the hook waits for the
-        // server and the model to close before the JVM exits.
-        CountDownLatch closed = new CountDownLatch(1);
-        Thread onExit = new Thread(() -> {
-            stop.countDown();
+        return foreground.run(() -> {
+            ServedModel served = openModel();
             try {
-                closed.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                return new Serving(served, start(builder.model(served)));
+            } catch (RuntimeException e) {
+                served.close();
+                throw e;
             }
-        }, "juggler-serve-exit");
-        Runtime.getRuntime().addShutdownHook(onExit);
-        try (ServedModel served = openModel();
-                InferenceServer server = start(builder.model(served))) {
+        }, serving -> {
+            InferenceServer server = serving.server();
             out.println("juggler serve: " + server.url() + "/v2 serving " + String.join(", ", server.modelNames())
                     + " (" + (tokenEnv != null || tokenFile != null ? "token required" : "no token, loopback only")
                     + "); Ctrl-C stops it");
             out.flush();
-            started.complete(server);
-            stop.await();
-            return CommandLine.ExitCode.OK;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return CommandLine.ExitCode.OK;
-        } catch (RuntimeException e) {
-            started.completeExceptionally(e);
-            throw e;
-        } finally {
-            closed.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(onExit);
-            } catch (IllegalStateException shuttingDown) {
-                // the JVM is exiting already: the hook runs and sees the latch
-            }
-        }
+        });
     }
 
     private int threadsPerInterpreter() {

@@ -2,13 +2,13 @@ package dev.juggler.samples.console;
 
 import dev.juggler.InvalidConfigException;
 import dev.juggler.ledger.WorkLedger;
+import dev.juggler.samples.Foreground;
 import dev.juggler.samples.config.Escape;
 import dev.juggler.samples.config.Units;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -38,8 +38,7 @@ public final class ConsoleCommand extends OperatorCommand {
     String tokenEnv;
 
     private Map<String, String> env = System.getenv();
-    private final CountDownLatch stop = new CountDownLatch(1);
-    private final CompletableFuture<ConsoleServer> started = new CompletableFuture<>();
+    private final Foreground<ConsoleServer> foreground = new Foreground<>("console");
 
     /** For tests: the environment that {@code --token-env} reads. */
     ConsoleCommand environment(Map<String, String> variables) {
@@ -49,12 +48,12 @@ public final class ConsoleCommand extends OperatorCommand {
 
     /** Ends a running {@link #call()} as Ctrl-C would. */
     void stop() {
-        stop.countDown();
+        foreground.stop();
     }
 
     /** Completes with the server once it listens (for tests and hosts that embed the command). */
     CompletableFuture<ConsoleServer> started() {
-        return started;
+        return foreground.started();
     }
 
     @Override
@@ -64,37 +63,12 @@ public final class ConsoleCommand extends OperatorCommand {
 
     @Override
     int run(WorkLedger ledger, PrintWriter out) {
-        // This program is the host, so it may install a hook: Ctrl-C ends the wait, and the hook waits for the
-        // console and the ledger to close before the JVM exits.
-        CountDownLatch closed = new CountDownLatch(1);
-        Thread onExit = new Thread(() -> {
-            stop.countDown();
-            try {
-                closed.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "juggler-console-exit");
-        Runtime.getRuntime().addShutdownHook(onExit);
-        try (ConsoleServer console = builderFor(ledger).start()) {
+        return foreground.run(() -> builderFor(ledger).start(), console -> {
             out.println("juggler console: " + console.url() + " (" + (console.readOnly() ? "read-only" : "read-write")
                     + (tokenEnv != null ? ", token from $" + tokenEnv : "") + "; on " + ledgerOptions.describe() + ")");
             out.println("Ctrl-C stops it.");
             out.flush();
-            started.complete(console);
-            stop.await();
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        } finally {
-            closed.countDown();
-            try {
-                Runtime.getRuntime().removeShutdownHook(onExit);
-            } catch (IllegalStateException shuttingDown) {
-                // The JVM is exiting already: the hook runs and sees the latch.
-            }
-        }
+        });
     }
 
     private Duration refreshInterval() {
