@@ -133,14 +133,15 @@ public final class RemoteBench {
                 - two servers vs one: %.2f. Both servers, the decoder and the letterboxing share the same %d cores, so
                   the second server can add at most the core the first one leaves idle, minus the client's own work.
                 - failover: the second of two servers killed after %d frames; %d frames delivered, lost %d, duplicated %d;
-                  frames whose people differ from the run without failover: %d. Frames whose JSON differs between local
-                  and remote: %d of %d (the crops travel as bytes; see docs/remote-inference.md).
+                  frames whose JSON differs from the run without failover: %d. Frames with another number of people
+                  than in process: %d of %d (the crops travel as bytes, rounding the model's input by at most half a
+                  grey level; see docs/remote-inference.md).
                 - 100 sequential calls to one endpoint opened %d TCP connection(s) (HTTP/1.1 keep-alive).
 
                 %s
                 """, LocalDate.now(), COLUMNS, ROWS, frames, cores, BATCH, IN_FLIGHT, local.fps, local.clientCpuMs, remote.fps,
                 remote.clientCpuMs, serverCpuPerFrame, one.fps, two.fps, remoteVsLocal, breakdown, twoVsOne, cores, frames / 3,
-                failover.results, failover.lost, failover.duplicated, differences(two, failover), differences(local, remote), frames,
+                failover.results, failover.lost, failover.duplicated, differences(two, failover), peopleCountDifferences(local, remote), frames,
                 connections, result);
         Files.writeString(out, section, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         if (differ > 0) {
@@ -173,6 +174,18 @@ public final class RemoteBench {
         int n = 0;
         for (int i = 0; i < Math.min(a.payloads.size(), b.payloads.size()); i++) {
             if (!a.payloads.get(i).equals(b.payloads.get(i))) {
+                n++;
+            }
+        }
+        return n + Math.abs(a.payloads.size() - b.payloads.size());
+    }
+
+    /** Frames whose number of people differs between two runs. */
+    private static int peopleCountDifferences(Run a, Run b) {
+        int n = 0;
+        for (int i = 0; i < Math.min(a.payloads.size(), b.payloads.size()); i++) {
+            String frame = "frame " + i;
+            if (OpenPoseJson.read(a.payloads.get(i), frame).people().size() != OpenPoseJson.read(b.payloads.get(i), frame).people().size()) {
                 n++;
             }
         }
