@@ -3,6 +3,7 @@ package dev.juggler.pipeline;
 import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
 import dev.juggler.accel.Accelerator;
+import dev.juggler.accel.StageTimed;
 import dev.juggler.internal.Listeners;
 import dev.juggler.internal.NamedThreadFactory;
 import dev.juggler.ledger.FrameResult;
@@ -11,7 +12,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -163,8 +166,9 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
 
         PipelineReport execute() {
             if (range.isEmpty()) {
-                return stats.report(range.from(), null, false);
+                return stats.report(range.from(), null, false, Map.of());
             }
+            Map<String, StageTimed.StageTotal> stagesBefore = stageTotals();
             FrameSource source;
             try {
                 source = sources.open(request.videoLocation(), range);
@@ -201,7 +205,32 @@ public final class BoundedFramePipeline<I, O> implements FramePipeline {
                 awaitAll(tasks);
             }
             fireProgress(doneUntil, true);
-            return stats.report(doneUntil, state.failure(), state.stopped());
+            return stats.report(doneUntil, state.failure(), state.stopped(), modelStages(stagesBefore));
+        }
+
+        /** The accelerator's own stage totals, if it keeps them; a failure to read them only costs the numbers. */
+        private Map<String, StageTimed.StageTotal> stageTotals() {
+            if (!(accelerator instanceof StageTimed timed)) {
+                return Map.of();
+            }
+            try {
+                return timed.stageTotals();
+            } catch (RuntimeException e) {
+                LOG.debug("{}: cannot read its stage times", accelerator.name(), e);
+                return Map.of();
+            }
+        }
+
+        /** Mean ms per frame of each stage the accelerator reports, over this run. */
+        private Map<String, Double> modelStages(Map<String, StageTimed.StageTotal> before) {
+            Map<String, Double> means = new LinkedHashMap<>();
+            stageTotals().forEach((stage, now) -> {
+                StageTimed.StageTotal delta = now.minus(before.getOrDefault(stage, new StageTimed.StageTotal(0, 0)));
+                if (delta.frames() > 0) {
+                    means.put(stage, delta.meanMs());
+                }
+            });
+            return means;
         }
 
         /** The calling thread: hands results to the sink in frame order and reports every frame done. */

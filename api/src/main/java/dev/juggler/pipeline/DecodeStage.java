@@ -87,8 +87,10 @@ final class DecodeStage<I> {
                     continue;
                 }
                 I input;
+                long start = System.nanoTime();
                 try {
                     input = preprocess.apply(item.payload());
+                    stats.preprocess.record(System.nanoTime() - start);
                 } catch (RuntimeException e) {
                     state.fail(item.info().index(), state.asJuggler("preprocessing", item.info().index(), e));
                     continue;

@@ -3,6 +3,7 @@ package dev.juggler.pipeline;
 import dev.juggler.JugglerException;
 import dev.juggler.video.FrameRange;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,6 +14,7 @@ final class RunStats {
     final LatencyRecorder decode = new LatencyRecorder();
     final LatencyRecorder inference = new LatencyRecorder();
     final LatencyRecorder loop = new LatencyRecorder();
+    final LatencyRecorder preprocess = new LatencyRecorder();
     private final FrameRange range;
     private final long startNanos = System.nanoTime();
 
@@ -26,10 +28,10 @@ final class RunStats {
                 state.reorderBuffer(), state.inFlight(), decode.snapshot(), inference.snapshot(), loop.snapshot(), last);
     }
 
-    /** The report of a run that ended at {@code doneUntil}. */
-    PipelineReport report(long doneUntil, JugglerException failure, boolean stopped) {
+    /** The report of a run that ended at {@code doneUntil}, with the accelerator's own stages. */
+    PipelineReport report(long doneUntil, JugglerException failure, boolean stopped, Map<String, Double> modelStagesMs) {
         return new PipelineReport(range, doneUntil, Optional.ofNullable(failure), stopped && failure == null, elapsed(),
-                decode.snapshot(), inference.snapshot(), loop.snapshot());
+                decode.snapshot(), inference.snapshot(), loop.snapshot(), preprocess.snapshot(), modelStagesMs);
     }
 
     /** The report of a run whose video could not be opened. */

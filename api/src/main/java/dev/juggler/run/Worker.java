@@ -267,6 +267,9 @@ public final class Worker {
             return recordFailure(current.get(), lease.range().from(), "pipeline error: " + e, false, null);
         }
         listeners.fire(l -> l.onRangeFinished(current.get(), report));
+        LOG.info("worker {}: video {} {}: {} frames at {} frames/s; {}", workerId, lease.videoId(), lease.range(),
+                report.framesDone(), String.format(java.util.Locale.ROOT, "%.1f", report.framesPerSecond()),
+                report.stagesSummary());
         if (leaseLost.get()) {
             return new Outcome(OutcomeKind.LOST, 0, report, "lease lost");
         }

@@ -232,6 +232,52 @@ class BoundedFramePipelineTest {
         }
     }
 
+    /** Echoes, and says it spends 2 ms per frame sending and 3 ms per frame in its server. */
+    static final class TimedEcho extends EchoAccelerator implements dev.juggler.accel.StageTimed {
+        private final java.util.concurrent.atomic.AtomicLong frames = new java.util.concurrent.atomic.AtomicLong();
+
+        TimedEcho() {
+            super(7, -1);
+        }
+
+        @Override
+        public List<Long> infer(List<Long> batch) {
+            frames.addAndGet(batch.size());
+            return super.infer(batch);
+        }
+
+        @Override
+        public java.util.Map<String, StageTotal> stageTotals() {
+            java.util.Map<String, StageTotal> totals = new java.util.LinkedHashMap<>();
+            totals.put("send", new StageTotal(frames.get(), frames.get() * 2_000_000));
+            totals.put("server", new StageTotal(frames.get(), frames.get() * 3_000_000));
+            return totals;
+        }
+    }
+
+    @Test
+    void theReportHasPreprocessingAndTheStagesTheAcceleratorReports() {
+        TimedEcho timed = new TimedEcho();
+        try (BoundedFramePipeline<Long, Long> p = BoundedFramePipeline.<Long, Long>builder(
+                (location, range) -> withDamage(range, java.util.Set.of()), Frame::index, timed, (info, out) -> "{}")
+                .inferenceThreads(2).build()) {
+            p.run(PipelineRequest.simple(1, "test.mp4", FrameRange.of(0, 30), new ListSink(alive)));
+            PipelineReport report = p.run(PipelineRequest.simple(1, "test.mp4", FrameRange.of(0, 20), new ListSink(alive)));
+            assertEquals(20, report.preprocess().frames());
+            assertEquals(List.of("send", "server"), List.copyOf(report.modelStagesMs().keySet()), "in the accelerator's order");
+            assertEquals(2.0, report.modelStagesMs().get("send"), 1e-9, "this run's frames only");
+            assertEquals(3.0, report.modelStagesMs().get("server"), 1e-9);
+            String summary = report.stagesSummary();
+            assertTrue(summary.contains("preprocess") && summary.contains("(send 2.00 ms, server 3.00 ms)"), summary);
+        }
+        try (BoundedFramePipeline<Long, Long> p = BoundedFramePipeline.<Long, Long>builder(
+                (location, range) -> withDamage(range, java.util.Set.of()), Frame::index, new EchoAccelerator(1, -1),
+                (info, out) -> "{}").build()) {
+            PipelineReport plain = p.run(PipelineRequest.simple(1, "test.mp4", FrameRange.of(0, 5), new ListSink(alive)));
+            assertTrue(plain.modelStagesMs().isEmpty());
+        }
+    }
+
     @Test
     void deliversEveryFrameInOrderWithBoundedFramesInFlight() {
         for (long seed = 1; seed <= 20; seed++) {

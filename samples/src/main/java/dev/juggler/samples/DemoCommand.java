@@ -268,7 +268,7 @@ final class DemoCommand implements Callable<Integer> {
     private List<String> workerCommand(String ledgerUrl) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
-                "-cp", System.getProperty("java.class.path"), JugglerCli.class.getName(), "worker", "--ledger-url",
+                "-cp", Deployment.ownClassPath(), JugglerCli.class.getName(), "worker", "--ledger-url",
                 ledgerUrl, "--analysis", analysis, "--initial-chunk", Long.toString(chunk), "--lease", "PT1M",
                 "--safety-margin", "PT5S"));
         command.addAll(analysisOptions.toArguments());

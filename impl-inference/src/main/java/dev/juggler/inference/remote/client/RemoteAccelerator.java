@@ -4,6 +4,7 @@ import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
 import dev.juggler.accel.Accelerator;
 import dev.juggler.accel.InputRejectedException;
+import dev.juggler.accel.StageTimed;
 import dev.juggler.inference.remote.InferCodec;
 import dev.juggler.inference.remote.InferRequest;
 import dev.juggler.inference.remote.InferResponse;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * @param <I> the model's input per frame
  * @param <O> the model's output per frame
  */
-public final class RemoteAccelerator<I, O> implements Accelerator<I, O> {
+public final class RemoteAccelerator<I, O> implements Accelerator<I, O>, StageTimed {
 
     private static final Logger LOG = LoggerFactory.getLogger(RemoteAccelerator.class);
 
@@ -244,6 +246,25 @@ public final class RemoteAccelerator<I, O> implements Accelerator<I, O> {
         }
         return new Timings(batches.sum(), frames.sum(), retries.sum(), badInput.sum(), serialiseNs.sum(), roundTripNs.sum(),
                 deserialiseNs.sum(), Optional.ofNullable(server));
+    }
+
+    /**
+     * The stages of {@link #timings()} as running totals for a pipeline's report, per frame answered:
+     * {@code serialise}, {@code network+server}, {@code server queue} and {@code server compute} (where the servers
+     * keep statistics: their whole time, so other clients of the same servers count too), {@code read+post-process}.
+     */
+    @Override
+    public Map<String, StageTotal> stageTotals() {
+        Timings t = timings();
+        Map<String, StageTotal> stages = new LinkedHashMap<>();
+        stages.put("serialise", new StageTotal(t.frames(), t.serialiseNs()));
+        stages.put("network+server", new StageTotal(t.frames(), t.roundTripNs()));
+        t.server().ifPresent(s -> {
+            stages.put("server queue", new StageTotal(t.frames(), s.queueNs()));
+            stages.put("server compute", new StageTotal(t.frames(), s.computeNs()));
+        });
+        stages.put("read+post-process", new StageTotal(t.frames(), t.deserialiseNs()));
+        return stages;
     }
 
     /** Logs the {@link #timings()} (per frame) and stops taking batches. */
