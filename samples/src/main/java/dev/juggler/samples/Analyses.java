@@ -4,6 +4,7 @@ import dev.juggler.InvalidConfigException;
 import dev.juggler.inference.openpose.OpenPoseBinaryPipeline;
 import dev.juggler.inference.openpose.OpenPoseJson;
 import dev.juggler.inference.pose.BlazePoseModel;
+import dev.juggler.inference.pose.BlazePoseServedModel;
 import dev.juggler.inference.pose.MarkerPoseModel;
 import dev.juggler.inference.pose.MultiPersonBlazePose;
 import dev.juggler.inference.pose.PoseFrame;
@@ -11,6 +12,7 @@ import dev.juggler.inference.pose.PoseModels;
 import dev.juggler.inference.pose.RemoteBlazePose;
 import dev.juggler.inference.remote.client.RemoteAccelerator;
 import dev.juggler.inference.video.FfmpegFrameSources;
+import dev.juggler.samples.config.TokenSource;
 import dev.juggler.pipeline.BoundedFramePipeline;
 import dev.juggler.pipeline.Frame;
 import dev.juggler.pipeline.FramePipeline;
@@ -45,7 +47,7 @@ final class Analyses {
     static final List<String> NAMES = List.of(MARKER_POSE, BLAZEPOSE, BLAZEPOSE_FULL, BLAZEPOSE_HEAVY, OPENPOSE_BINARY);
 
     /** The name {@code juggler serve} gives a BlazePose landmark model, and {@code --remote-model}'s default. */
-    static final String DEFAULT_REMOTE_MODEL = "blazepose";
+    static final String DEFAULT_REMOTE_MODEL = BlazePoseServedModel.DEFAULT_NAME;
     // Measured by bench/remote.sh: batches of 4 frames with 3 in flight per server keep its interpreters fed
     // while the next batch travels, without queueing so much that frames wait.
     private static final int REMOTE_BATCH = 4;
@@ -66,34 +68,11 @@ final class Analyses {
         Remote {
             endpoints = List.copyOf(endpoints);
             model = model == null || model.isBlank() ? DEFAULT_REMOTE_MODEL : model.strip();
-            if (tokenEnv != null && tokenFile != null) {
-                throw InvalidConfigException.of("remote-token-file", tokenFile, "give the token once: --remote-token-env "
-                        + "or --remote-token-file, not both");
-            }
         }
 
         /** The bearer token, from the environment variable or the file, if one was named. */
         java.util.Optional<String> token() {
-            if (tokenEnv != null) {
-                String token = System.getenv(tokenEnv);
-                if (token == null || token.isBlank()) {
-                    throw InvalidConfigException.of("remote-token-env", tokenEnv, "is not set in this process's environment");
-                }
-                return java.util.Optional.of(token.strip());
-            }
-            if (tokenFile != null) {
-                try {
-                    String token = Files.readString(tokenFile, java.nio.charset.StandardCharsets.UTF_8).strip();
-                    if (token.isEmpty()) {
-                        throw InvalidConfigException.of("remote-token-file", tokenFile, "is empty");
-                    }
-                    return java.util.Optional.of(token);
-                } catch (java.io.IOException e) {
-                    throw InvalidConfigException.of("remote-token-file", tokenFile, "cannot be read ("
-                            + e.getClass().getSimpleName() + ")");
-                }
-            }
-            return java.util.Optional.empty();
+            return TokenSource.read("--remote-token-env", tokenEnv, "--remote-token-file", tokenFile, System.getenv());
         }
 
         boolean isRemote() {

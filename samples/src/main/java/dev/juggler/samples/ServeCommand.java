@@ -7,6 +7,7 @@ import dev.juggler.inference.pose.PoseModels;
 import dev.juggler.inference.remote.ServedModel;
 import dev.juggler.inference.remote.server.InferenceServer;
 import dev.juggler.samples.config.Escape;
+import dev.juggler.samples.config.TokenSource;
 import dev.juggler.samples.config.Units;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -45,7 +46,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     /** The longest model name the server takes. */
-    static final int MAX_NAME = 100;
+    static final int MAX_NAME = ServedModel.MAX_NAME;
 
     @Option(names = "--name", paramLabel = "NAME",
             description = "The model's name in URLs, default " + Analyses.DEFAULT_REMOTE_MODEL + " (what juggler worker "
@@ -221,9 +222,6 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The server's settings from the options, checked before the model is loaded. */
     private InferenceServer.Builder builder() {
-        if (tokenEnv != null && tokenFile != null) {
-            throw usage("give the token once: --token-env or --token-file, not both");
-        }
         try {
             InferenceServer.Builder b = InferenceServer.builder().bind(bind).maxBatchSize(maxBatch)
                     .modelThreads(InvalidConfigException.requireInRange("--threads", threads, 1, 64))
@@ -239,25 +237,7 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     private Optional<String> token() {
-        if (tokenEnv != null) {
-            String token = env.get(tokenEnv);
-            if (token == null || token.isBlank()) {
-                throw usage("--token-env " + Escape.quoted(tokenEnv) + ": the environment variable is not set");
-            }
-            return Optional.of(token);
-        }
-        if (tokenFile != null) {
-            try {
-                String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-                if (token.isEmpty()) {
-                    throw usage("--token-file " + tokenFile + ": the file is empty");
-                }
-                return Optional.of(token);
-            } catch (IOException e) {
-                throw usage("--token-file " + tokenFile + ": cannot read it (" + e.getClass().getSimpleName() + ")");
-            }
-        }
-        return Optional.empty();
+        return TokenSource.read("--token-env", tokenEnv, "--token-file", tokenFile, env);
     }
 
     private Duration duration() {

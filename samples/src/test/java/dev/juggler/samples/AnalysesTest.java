@@ -107,10 +107,18 @@ class AnalysesTest {
         assertTrue(token.getMessage().contains("JUGGLER_TEST_UNSET_TOKEN_VAR"), token.getMessage());
         AnalysisOptions both = new AnalysisOptions();
         new CommandLine(both).parseArgs("--remote", "http://127.0.0.1:9", "--remote-token-env", "T", "--remote-token-file", "t");
-        InvalidConfigException once = assertThrows(InvalidConfigException.class, both::toOptions);
+        InvalidConfigException once = assertThrows(InvalidConfigException.class,
+                () -> Analyses.pipeline(Analyses.BLAZEPOSE, both.toOptions()));
         assertTrue(once.getMessage().contains("not both"), once.getMessage());
         Path empty = tmp.resolve("empty token");
         java.nio.file.Files.writeString(empty, " \n");
+        AnalysisOptions shared = new AnalysisOptions();
+        new CommandLine(shared).parseArgs("--remote", "http://127.0.0.1:9", "--remote-token-file", empty.toString());
+        java.nio.file.Files.setPosixFilePermissions(empty, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        InvalidConfigException readable = assertThrows(InvalidConfigException.class,
+                () -> Analyses.pipeline(Analyses.BLAZEPOSE, shared.toOptions()));
+        assertTrue(readable.getMessage().contains("chmod 600"), readable.getMessage());
+        java.nio.file.Files.setPosixFilePermissions(empty, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         AnalysisOptions emptyFile = new AnalysisOptions();
         new CommandLine(emptyFile).parseArgs("--remote", "http://127.0.0.1:9", "--remote-token-file", empty.toString());
         InvalidConfigException blank = assertThrows(InvalidConfigException.class,

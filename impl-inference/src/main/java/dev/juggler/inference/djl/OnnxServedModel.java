@@ -80,10 +80,7 @@ public final class OnnxServedModel implements ServedModel {
      * @throws OnnxModelException if it is not an ONNX model or cannot be served (see the class comment)
      */
     public static OnnxServedModel open(String name, Path onnxFile, int maxBatchSize, int concurrency) {
-        InvalidConfigException.requireNotBlank("model name", name);
-        if (!name.matches("[A-Za-z0-9._-]{1,100}")) {
-            throw InvalidConfigException.of("model name", name, "use letters, digits, '.', '_' and '-' (at most 100)");
-        }
+        ServedModel.requireName("model name", name);
         InvalidConfigException.required(onnxFile, "onnxFile");
         InvalidConfigException.requireInRange("maxBatchSize", maxBatchSize, 1, 4096);
         InvalidConfigException.requireInRange("concurrency", concurrency, 1, 64);

@@ -48,10 +48,13 @@ record OnnxSignature(List<TensorSpec> inputs, List<TensorSpec> outputs) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Map<String, NodeInfo> in;
         Map<String, NodeInfo> out;
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-                OrtSession session = env.createSession(file.toString(), options)) {
-            in = session.getInputInfo();
-            out = session.getOutputInfo();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            // only the signature is read here: no need to optimise a graph that DJL loads again to run
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.NO_OPT);
+            try (OrtSession session = env.createSession(file.toString(), options)) {
+                in = session.getInputInfo();
+                out = session.getOutputInfo();
+            }
         } catch (OrtException e) {
             throw new OnnxModelException("ONNX Runtime cannot load " + file + " (is it an ONNX model?): " + e.getMessage(), e);
         }

@@ -176,6 +176,14 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
         slots.close(inputs::clear);
     }
 
+    /** @throws ModelNotFoundException, saying how to get the models, if {@code modelFile} is not a file */
+    static void requireModelFile(Path modelFile) {
+        if (!Files.isRegularFile(modelFile)) {
+            throw new ModelNotFoundException("pose model " + modelFile + " does not exist; run "
+                    + PoseModels.SETUP_COMMAND + " or pass another path");
+        }
+    }
+
     /** Configures a {@link BlazePoseModel}; each setter checks its value and names it. Not thread-safe. */
     public static final class Builder {
         private final Path modelFile;
@@ -252,10 +260,7 @@ public final class BlazePoseModel implements Accelerator<BlazePoseModel.Input, P
          * @throws JugglerException if it is not a BlazePose landmark model or TFLite cannot load it
          */
         public BlazePoseModel build() {
-            if (!Files.isRegularFile(modelFile)) {
-                throw new ModelNotFoundException("pose model " + modelFile + " does not exist; run "
-                        + PoseModels.SETUP_COMMAND + " or pass another path");
-            }
+            requireModelFile(modelFile);
             return new BlazePoseModel(this);
         }
     }

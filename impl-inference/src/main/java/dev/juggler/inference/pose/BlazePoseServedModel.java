@@ -8,7 +8,6 @@ import dev.juggler.inference.remote.ServedModel;
 import dev.juggler.inference.remote.TensorSpec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -23,6 +22,9 @@ import java.util.List;
  * {@link #close()} it.
  */
 public final class BlazePoseServedModel implements ServedModel {
+
+    /** The name the landmark model is served under unless told otherwise, and the one clients ask for by default. */
+    public static final String DEFAULT_NAME = "blazepose";
 
     private static final int CROP_BYTES = Letterbox.FLOATS * Float.BYTES;
 
@@ -53,17 +55,11 @@ public final class BlazePoseServedModel implements ServedModel {
      * @throws dev.juggler.JugglerException if it is not a BlazePose landmark model
      */
     public static BlazePoseServedModel open(String name, Path modelFile, int interpreters, int threads, int maxBatchSize) {
-        InvalidConfigException.requireNotBlank("model name", name);
-        if (!name.matches("[A-Za-z0-9._-]{1,100}")) {
-            throw InvalidConfigException.of("model name", name, "use letters, digits, '.', '_' and '-' (at most 100)");
-        }
+        ServedModel.requireName("model name", name);
         InvalidConfigException.requireInRange("interpreters", interpreters, 1, 64);
         InvalidConfigException.requireInRange("threads", threads, 1, 256);
         InvalidConfigException.requireInRange("maxBatchSize", maxBatchSize, 1, 4096);
-        if (!Files.isRegularFile(modelFile)) {
-            throw new ModelNotFoundException("pose model " + modelFile + " does not exist; run "
-                    + PoseModels.SETUP_COMMAND + " or pass another path");
-        }
+        BlazePoseModel.requireModelFile(modelFile);
         return new BlazePoseServedModel(name, modelFile, interpreters, threads, maxBatchSize);
     }
 

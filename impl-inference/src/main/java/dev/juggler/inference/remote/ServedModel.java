@@ -17,7 +17,25 @@ import java.util.List;
  */
 public interface ServedModel extends AutoCloseable {
 
-    /** The model's name in URLs, e.g. {@code blazepose-lite}: letters, digits, {@code ._-}. */
+    /** The longest model name (or version) a URL may carry. */
+    int MAX_NAME = 100;
+
+    /**
+     * Checks a model name or version: letters, digits, {@code ._-}, at most {@value #MAX_NAME} characters, so that
+     * it can stand in a URL path as it is.
+     *
+     * @return {@code name}
+     * @throws dev.juggler.InvalidConfigException if it is anything else
+     */
+    static String requireName(String what, String name) {
+        if (name == null || !name.matches("[A-Za-z0-9._-]{1," + MAX_NAME + "}")) {
+            throw dev.juggler.InvalidConfigException.of(what, name, "use letters, digits, '.', '_' and '-' (at most "
+                    + MAX_NAME + ")");
+        }
+        return name;
+    }
+
+    /** The model's name in URLs, e.g. {@code blazepose}: see {@link #requireName}. */
     String name();
 
     /** The version served, e.g. {@code "1"}. */

@@ -1,6 +1,8 @@
 package dev.juggler.samples.config;
 
+import dev.juggler.inference.remote.client.OipEndpoint;
 import dev.juggler.run.Worker;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -82,7 +84,7 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
      */
     public record Remote(List<String> endpoints, String model, Optional<String> tokenFile) {
         /** The model name {@code juggler serve} gives BlazePose. */
-        public static final String DEFAULT_MODEL = "blazepose";
+        public static final String DEFAULT_MODEL = dev.juggler.inference.pose.BlazePoseServedModel.DEFAULT_NAME;
 
         public Remote {
             endpoints = List.copyOf(endpoints);
@@ -99,9 +101,11 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
                 r.error("endpoints", "is required: the servers' URLs, e.g. [http://gpu1:8000, http://gpu2:8000]");
             }
             for (String url : endpoints) {
-                if (!url.matches("https?://[^/?#@\\s]+(/[^?#\\s]*)?")) {
-                    r.error("endpoints", Section.show(url) + " is not an http(s) URL without user or query; write e.g. "
-                            + "http://gpu1:8000");
+                try {
+                    OipEndpoint.normalise(URI.create(url));
+                } catch (IllegalArgumentException | dev.juggler.InvalidConfigException e) {
+                    r.error("endpoints", Section.show(url) + " is not an http(s) URL without user, query or fragment; write "
+                            + "e.g. http://gpu1:8000");
                 }
             }
             String model = r.string("model", DEFAULT_MODEL).trim();

@@ -84,9 +84,9 @@ public final class OipEndpoint {
      * The server root of {@code url}: {@code http://host:port} with an optional path prefix, no query, no
      * credentials.
      *
-     * @throws InvalidConfigException if it is not an http(s) URL with a host
+     * @throws InvalidConfigException if it is not an http(s) URL with a host, or has a user, query or fragment
      */
-    static URI normalise(URI url) {
+    public static URI normalise(URI url) {
         String scheme = url.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https")) || url.getHost() == null) {
             throw InvalidConfigException.of("remote endpoint", url, "write http://HOST:PORT, e.g. http://127.0.0.1:8000");

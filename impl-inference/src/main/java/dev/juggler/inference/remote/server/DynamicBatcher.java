@@ -112,8 +112,8 @@ final class DynamicBatcher {
     CompletableFuture<Result> submit(List<InferTensor> inputs) {
         int rows = Rows.count(inputs.get(0));
         if (rows > maxQueueRows) {
-            throw new IllegalArgumentException("model " + model.name() + ": the request has " + rows
-                    + " rows, more than the queue's limit of " + maxQueueRows + " rows; split it");
+            throw new IllegalArgumentException("the request has " + rows + " rows, more than the queue of model "
+                    + model.name() + " holds (" + maxQueueRows + " rows); split it");
         }
         int pieces = (rows + maxBatchRows - 1) / maxBatchRows;
         Join join = new Join(Math.max(pieces, 1));

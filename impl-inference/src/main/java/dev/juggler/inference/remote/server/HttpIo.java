@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Small helpers over the JDK server's {@link HttpExchange}: complete answers, JSON bodies and a request
@@ -46,19 +45,14 @@ final class HttpIo {
         return out.toByteArray();
     }
 
-    /** Answers with a complete body; a HEAD request gets the headers only. */
-    static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        JdkHttpServers.send(exchange, status, contentType, body);
-    }
-
     /** Answers with a JSON body. */
     static void sendJson(HttpExchange exchange, int status, JsonWriter writer) throws IOException {
-        send(exchange, status, JSON_TYPE, json(writer));
+        JdkHttpServers.send(exchange, status, JSON_TYPE, json(writer));
     }
 
     /** Answers with {@code errorJson}, the codec's {@code {"error":...}}. */
     static void sendError(HttpExchange exchange, int status, String errorJson) throws IOException {
-        send(exchange, status, JSON_TYPE, errorJson.getBytes(StandardCharsets.UTF_8));
+        JdkHttpServers.send(exchange, status, JSON_TYPE, errorJson.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -94,21 +88,11 @@ final class HttpIo {
                 }
                 return body;
             }
-            byte[] buffer = new byte[8192];
-            byte[] body = new byte[0];
-            int size = 0;
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                if ((long) size + n > limit) {
-                    throw new BodyTooLarge("the request body has more than this server's limit of " + limit + " bytes");
-                }
-                if (size + n > body.length) {
-                    body = Arrays.copyOf(body, (int) Math.min(limit, Math.max(2L * body.length, size + n)));
-                }
-                System.arraycopy(buffer, 0, body, size, n);
-                size += n;
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1L)); // grows as bytes come, never allocates the limit up front
+            if (body.length > limit) {
+                throw new BodyTooLarge("the request body has more than this server's limit of " + limit + " bytes");
             }
-            return size == body.length ? body : Arrays.copyOf(body, size);
+            return body;
         }
     }
 }

@@ -102,12 +102,12 @@ public final class InferenceServer implements AutoCloseable {
         for (ServedModel m : b.models) {
             int batch = b.maxBatchSize.orElse(m.maxBatchSize());
             int queueRows = b.maxQueueRows.orElse(DEFAULT_QUEUE_BATCHES * batch);
-            byName.put(m.name(), new ModelEndpoint(m, queueRows, stats.add(m.name(), m.version()),
+            byName.put(m.name(), new ModelEndpoint(m, stats.add(m.name(), m.version()),
                     e -> new DynamicBatcher(m, batch, b.maxQueueDelay.toNanos(), queueRows, b.modelThreads,
                             b.nanoTime, e.stats)));
         }
         this.endpoints = java.util.Collections.unmodifiableMap(byName);
-        Router router = new Router(new ArrayList<>(byName.values()), stats, new InferCodec(),
+        Router router = new Router(endpoints, stats, new InferCodec(),
                 b.token.map(InferenceServer::sha256), b.bodyLimit, b.nanoTime, requests, closed::get);
         try {
             this.server = HttpServer.create(bindAddress, 128);

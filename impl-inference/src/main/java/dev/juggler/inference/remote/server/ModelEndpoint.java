@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -25,7 +24,6 @@ import java.util.stream.Collectors;
  */
 final class ModelEndpoint {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
 
     final ServedModel model;
     final String name;
@@ -34,17 +32,15 @@ final class ModelEndpoint {
     final DynamicBatcher batcher;
     private final List<TensorSpec> inputs;
     private final List<TensorSpec> outputs;
-    private final int maxQueueRows;
 
     /** Wraps {@code model}; {@code batcherFactory} builds the batcher once the model is checked. */
-    ModelEndpoint(ServedModel model, int maxQueueRows, ModelStats stats, java.util.function.Function<ModelEndpoint,
+    ModelEndpoint(ServedModel model, ModelStats stats, java.util.function.Function<ModelEndpoint,
             DynamicBatcher> batcherFactory) {
         this.model = model;
         this.name = model.name();
         this.version = model.version();
         this.inputs = List.copyOf(model.inputs());
         this.outputs = List.copyOf(model.outputs());
-        this.maxQueueRows = maxQueueRows;
         this.stats = stats;
         this.batcher = batcherFactory.apply(this);
     }
@@ -55,16 +51,11 @@ final class ModelEndpoint {
      * @throws InvalidConfigException naming the model and what is wrong
      */
     static void check(ServedModel model) {
-        String name = model.name();
-        if (name == null || !NAME.matcher(name).matches() || name.equals("stats")) {
-            throw InvalidConfigException.of("served model name", name,
-                    "must be 1..128 letters, digits, '.', '_' or '-' (and not \"stats\", a path of its own)");
+        String name = ServedModel.requireName("served model name", model.name());
+        if (name.equals("stats")) {
+            throw InvalidConfigException.of("served model name", name, "must not be \"stats\", a path of its own");
         }
-        String version = model.version();
-        if (version == null || !NAME.matcher(version).matches()) {
-            throw InvalidConfigException.of("model " + name + " version", version,
-                    "must be 1..128 letters, digits, '.', '_' or '-'");
-        }
+        ServedModel.requireName("model " + name + " version", model.version());
         if (model.maxBatchSize() < 1) {
             throw InvalidConfigException.of("model " + name + " maxBatchSize", model.maxBatchSize(), "must be >= 1");
         }
@@ -132,10 +123,6 @@ final class ModelEndpoint {
             rows = shape[0];
             first = spec.name();
             ordered.add(t);
-        }
-        if (rows > maxQueueRows) {
-            throw new InferenceProtocolException("the request has " + rows + " rows, more than the queue of model "
-                    + name + " holds (" + maxQueueRows + " rows); split it");
         }
         return ordered;
     }

@@ -23,7 +23,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +39,7 @@ final class Router {
     private static final String VERSION = Optional.ofNullable(Router.class.getPackage().getImplementationVersion())
             .orElse("dev");
 
-    private final List<ModelEndpoint> endpoints;
+    private final Map<String, ModelEndpoint> endpoints;
     private final ServerStats stats;
     private final InferCodec codec;
     private final Optional<byte[]> tokenDigest;
@@ -49,9 +48,9 @@ final class Router {
     private final Executor responder;
     private final BooleanSupplier closing;
 
-    Router(List<ModelEndpoint> endpoints, ServerStats stats, InferCodec codec, Optional<byte[]> tokenDigest,
+    Router(Map<String, ModelEndpoint> endpoints, ServerStats stats, InferCodec codec, Optional<byte[]> tokenDigest,
             int bodyLimit, LongSupplier nanoTime, Executor responder, BooleanSupplier closing) {
-        this.endpoints = List.copyOf(endpoints);
+        this.endpoints = endpoints;
         this.stats = stats;
         this.codec = codec;
         this.tokenDigest = tokenDigest;
@@ -92,7 +91,7 @@ final class Router {
     private void route(HttpExchange exchange, String path, long arrived) throws IOException {
         if (path.equals("/metrics")) {
             if (readMethod(exchange)) {
-                HttpIo.send(exchange, 200, ServerStats.PROMETHEUS_TYPE, stats.prometheus().getBytes(StandardCharsets.UTF_8));
+                JdkHttpServers.send(exchange, 200, ServerStats.PROMETHEUS_TYPE, stats.prometheus().getBytes(StandardCharsets.UTF_8));
             }
             return;
         }
@@ -116,11 +115,11 @@ final class Router {
             if (readMethod(exchange)) {
                 boolean ok = s[3].equals("live") || !closing.getAsBoolean();
                 // the protocol's health answers have no body; Triton says "not ready" with 400
-                HttpIo.send(exchange, ok ? 200 : 400, null, new byte[0]);
+                JdkHttpServers.send(exchange, ok ? 200 : 400, null, new byte[0]);
             }
         } else if (s.length == 4 && s[2].equals("models") && s[3].equals("stats")) {
             if (readMethod(exchange)) {
-                List<ServerStats.ModelStats> all = endpoints.stream().map(e -> e.stats).toList();
+                List<ServerStats.ModelStats> all = endpoints.values().stream().map(e -> e.stats).toList();
                 HttpIo.sendJson(exchange, 200, g -> ServerStats.writeJson(g, all));
             }
         } else if (s.length >= 4 && s[2].equals("models")) {
@@ -132,10 +131,10 @@ final class Router {
 
     /** {@code /v2/models/{m}[/versions/{v}][/ready|/infer|/stats]}, split at '/' into {@code s}. */
     private void routeModel(HttpExchange exchange, String[] s, long arrived) throws IOException {
-        Optional<ModelEndpoint> found = endpoints.stream().filter(e -> e.name.equals(s[3])).findFirst();
+        Optional<ModelEndpoint> found = Optional.ofNullable(endpoints.get(s[3]));
         if (found.isEmpty()) {
             error(exchange, 404, "unknown model '" + ModelEndpoint.clip(s[3]) + "'; this server serves "
-                    + endpoints.stream().map(e -> e.name).collect(Collectors.joining(", ")));
+                    + String.join(", ", endpoints.keySet()));
             return;
         }
         ModelEndpoint m = found.get();
@@ -157,7 +156,7 @@ final class Router {
             }
             case "ready" -> {
                 if (readMethod(exchange)) {
-                    HttpIo.send(exchange, closing.getAsBoolean() ? 400 : 200, null, new byte[0]);
+                    JdkHttpServers.send(exchange, closing.getAsBoolean() ? 400 : 200, null, new byte[0]);
                 }
             }
             case "stats" -> {
