@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.juggler.jdbc.internal.SchemaMigrator;
 import dev.juggler.ledger.ChunkState;
 import dev.juggler.ledger.Lease;
 import dev.juggler.ledger.StageState;
@@ -68,7 +69,7 @@ class H2WorkLedgerTest extends WorkLedgerContract {
         try (Connection c = DriverManager.getConnection(JdbcLedger.h2FileUrl(dir.resolve("ledger")));
                 Statement s = c.createStatement();
                 ResultSet rows = s.executeQuery("SELECT version, description FROM jg_schema_version ORDER BY version")) {
-            for (int version = 1; version <= 5; version++) {
+            for (int version = 1; version <= SchemaMigrator.latestVersion(); version++) {
                 assertTrue(rows.next());
                 assertEquals(version, rows.getInt(1));
             }

@@ -15,9 +15,9 @@ public enum Dialect {
         @Override
         public String insertResultIfAbsentSql(String resultsTable) {
             // Standard MERGE with only a NOT MATCHED branch: the first stored payload wins, as on PostgreSQL.
-            return "MERGE INTO " + resultsTable + " r USING (VALUES (CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS VARCHAR)))"
-                    + " s(track_id, frame, payload) ON r.track_id = s.track_id AND r.frame = s.frame"
-                    + " WHEN NOT MATCHED THEN INSERT (track_id, frame, payload) VALUES (s.track_id, s.frame, s.payload)";
+            return "MERGE INTO " + resultsTable + " r USING (VALUES (CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS VARBINARY)))"
+                    + " s(track_id, frame, data) ON r.track_id = s.track_id AND r.frame = s.frame"
+                    + " WHEN NOT MATCHED THEN INSERT (track_id, frame, data) VALUES (s.track_id, s.frame, s.data)";
         }
 
         @Override
@@ -52,7 +52,7 @@ public enum Dialect {
     POSTGRESQL {
         @Override
         public String insertResultIfAbsentSql(String resultsTable) {
-            return "INSERT INTO " + resultsTable + " (track_id, frame, payload) VALUES (?, ?, ?)"
+            return "INSERT INTO " + resultsTable + " (track_id, frame, data) VALUES (?, ?, ?)"
                     + " ON CONFLICT (track_id, frame) DO NOTHING";
         }
 
@@ -99,7 +99,7 @@ public enum Dialect {
     /** Whether {@code CREATE INDEX} takes a schema-qualified index name. */
     public abstract boolean schemaQualifiedIndexNames();
 
-    /** An insert of one (track_id, frame, payload) row that does nothing when the key is already stored. */
+    /** An insert of one (track_id, frame, data) row that does nothing when the key is already stored. */
     public abstract String insertResultIfAbsentSql(String resultsTable);
 
     /** The column name to ask the driver for when reading a generated key. */

@@ -1,5 +1,6 @@
 package dev.juggler.jdbc.internal;
 
+import dev.juggler.JugglerException;
 import dev.juggler.NotFoundException;
 import dev.juggler.ledger.FrameResult;
 import dev.juggler.ledger.ResultStore;
@@ -8,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -16,9 +18,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The {@link ResultStore} on the results table. Stores are idempotent (the first payload of a frame
- * wins): batched inserts-if-absent, or {@code COPY} through {@link PostgresBulkResults} for large batches
- * where the dialect has it. Reads stream in frame order. Thread-safe.
+ * The {@link ResultStore} on the results table. Payloads are stored in their compact form
+ * ({@link StoredResults}, the {@code data} column; encoded before the transaction) and read back as the
+ * exact text; rows from before schema version 6 keep their text in {@code payload} and are read from there.
+ * Stores are idempotent (the first payload of a frame wins): batched inserts-if-absent, or a binary
+ * {@code COPY} through {@link PostgresBulkResults} for large batches where the dialect has it. Reads
+ * stream in frame order. Thread-safe.
  */
 final class JdbcResultStore implements ResultStore {
 
@@ -43,8 +48,10 @@ final class JdbcResultStore implements ResultStore {
             return;
         }
         Set<Long> trackIds = new LinkedHashSet<>();
+        List<EncodedResult> encoded = new ArrayList<>(results.size());
         for (FrameResult result : results) {
             trackIds.add(Objects.requireNonNull(result, "result").trackId());
+            encoded.add(EncodedResult.of(result));
         }
         db.tx("storeResults(tracks=" + trackIds + ", count=" + results.size() + ")", c -> {
             for (long trackId : trackIds) {
@@ -52,15 +59,15 @@ final class JdbcResultStore implements ResultStore {
             }
             Dialect dialect = db.dialect();
             if (dialect.bulkCopy() && results.size() >= BULK_THRESHOLD) {
-                bulkResults.store(c, results);
+                bulkResults.store(c, encoded);
                 return null;
             }
             try (PreparedStatement insert = c.prepareStatement(dialect.insertResultIfAbsentSql(db.table("results")))) {
                 int inBatch = 0;
-                for (FrameResult result : results) {
+                for (EncodedResult result : encoded) {
                     insert.setLong(1, result.trackId());
                     insert.setLong(2, result.frame());
-                    insert.setString(3, result.payload());
+                    insert.setBytes(3, result.data());
                     insert.addBatch();
                     if (++inBatch == RESULT_BATCH) {
                         insert.executeBatch();
@@ -86,6 +93,15 @@ final class JdbcResultStore implements ResultStore {
         }
     }
 
+    private static String decode(long trackId, long frame, byte[] data) {
+        try {
+            return StoredResults.decode(data);
+        } catch (IllegalArgumentException e) {
+            throw JugglerException.permanentFailure("the stored result of track " + trackId + ", frame " + frame + " cannot be read: "
+                    + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void readResults(long trackId, FrameRange range, Consumer<FrameResult> consumer) {
         Objects.requireNonNull(range, "range");
@@ -93,14 +109,16 @@ final class JdbcResultStore implements ResultStore {
         AtomicBoolean delivered = new AtomicBoolean();
         db.tx("readResults(track=" + trackId + ", range=" + range + ")", c -> {
             requireTrack(c, trackId);
-            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT frame, payload FROM {p}results WHERE track_id = ?"
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT frame, data, payload FROM {p}results WHERE track_id = ?"
                     + " AND frame >= ? AND frame < ? ORDER BY frame"))) {
                 select.setFetchSize(RESULT_FETCH_SIZE);
                 Sql.bindAll(select, trackId, range.from(), range.to());
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
                         delivered.set(true);
-                        consumer.accept(new FrameResult(trackId, rows.getLong(1), rows.getString(2)));
+                        long frame = rows.getLong(1);
+                        byte[] data = rows.getBytes(2);
+                        consumer.accept(new FrameResult(trackId, frame, data == null ? rows.getString(3) : decode(trackId, frame, data)));
                     }
                 }
             }

@@ -1,7 +1,6 @@
 package dev.juggler.jdbc.internal;
 
-import dev.juggler.ledger.FrameResult;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -14,8 +13,8 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * The bulk path for frame results on PostgreSQL, idempotent by (track, frame). The rows are streamed
- * with the driver's {@code COPY} API straight into the results table under a savepoint: results are
+ * The bulk path for frame results on PostgreSQL, idempotent by (track, frame). The rows (in their
+ * stored form) are streamed with the driver's {@code COPY} API, in the binary format, straight into the results table under a savepoint: results are
  * nearly always new, and then this is as fast as {@code psql \copy}. If the batch holds a frame that is
  * already stored (processed twice after a lost lease) the COPY fails with a duplicate key; the batch is
  * rolled back to the savepoint, copied into a per-session temporary staging table and merged with
@@ -29,6 +28,8 @@ import org.postgresql.copy.CopyIn;
 final class PostgresBulkResults {
 
     private static final int COPY_BUFFER_BYTES = 1 << 18;
+    /** The signature that starts a binary COPY stream. */
+    private static final byte[] BINARY_HEADER = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
 
     private final String resultsTable;
     private final String stagingTable;
@@ -44,7 +45,7 @@ final class PostgresBulkResults {
     }
 
     /** Stores the rows idempotently inside the caller's transaction; returns how many were new. */
-    long store(Connection c, List<FrameResult> results) throws SQLException {
+    long store(Connection c, List<EncodedResult> results) throws SQLException {
         PGConnection pg = c.unwrap(PGConnection.class);
         try {
             return copyAndMerge(c, pg, results);
@@ -59,7 +60,7 @@ final class PostgresBulkResults {
         }
     }
 
-    private long copyAndMerge(Connection c, PGConnection pg, List<FrameResult> results) throws SQLException {
+    private long copyAndMerge(Connection c, PGConnection pg, List<EncodedResult> results) throws SQLException {
         // Fast path: results are nearly always new (a frame is stored twice only after a lost lease), so
         // COPY straight into the results table under a savepoint. A duplicate key aborts the COPY; then
         // roll back to the savepoint and take the idempotent path through the staging table.
@@ -76,38 +77,35 @@ final class PostgresBulkResults {
         if (!prepared.containsKey(pg)) {
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TEMP TABLE IF NOT EXISTS " + stagingTable.substring("pg_temp.".length())
-                        + " (track_id BIGINT NOT NULL, frame BIGINT NOT NULL, payload TEXT NOT NULL) ON COMMIT DELETE ROWS");
+                        + " (track_id BIGINT NOT NULL, frame BIGINT NOT NULL, data BYTEA NOT NULL) ON COMMIT DELETE ROWS");
             }
             prepared.put(pg, Boolean.TRUE);
         }
         copy(pg, stagingTable, results);
         try (Statement merge = c.createStatement()) {
-            return merge.executeUpdate("INSERT INTO " + resultsTable + " (track_id, frame, payload) SELECT track_id, frame, payload FROM "
+            return merge.executeUpdate("INSERT INTO " + resultsTable + " (track_id, frame, data) SELECT track_id, frame, data FROM "
                     + stagingTable + " ON CONFLICT (track_id, frame) DO NOTHING");
         }
     }
 
-    /** Streams the rows into {@code table} with COPY ... FROM STDIN in text format. */
-    private static void copy(PGConnection pg, String table, List<FrameResult> results) throws SQLException {
-        CopyIn copy = pg.getCopyAPI().copyIn("COPY " + table + " (track_id, frame, payload) FROM STDIN");
+    /** Streams the rows into {@code table} with COPY ... FROM STDIN in PostgreSQL's binary format. */
+    private static void copy(PGConnection pg, String table, List<EncodedResult> results) throws SQLException {
+        CopyIn copy = pg.getCopyAPI().copyIn("COPY " + table + " (track_id, frame, data) FROM STDIN (FORMAT binary)");
         try {
             RowBuffer out = new RowBuffer(copy);
-            StringBuilder escaped = new StringBuilder();
-            for (FrameResult result : results) {
-                out.number(result.trackId());
-                out.put((byte) '\t');
-                out.number(result.frame());
-                out.put((byte) '\t');
-                String payload = result.payload();
-                if (needsEscape(payload)) {
-                    escaped.setLength(0);
-                    escapeInto(escaped, payload);
-                    payload = escaped.toString();
-                }
-                // encoded straight into the COPY buffer: no per-row line string, one copy of the payload
-                out.put(payload.getBytes(StandardCharsets.UTF_8));
-                out.put((byte) '\n');
+            out.put(BINARY_HEADER);
+            out.putInt(0); // flags: no OIDs
+            out.putInt(0); // header extension length
+            for (EncodedResult result : results) {
+                out.putShort(3);
+                out.putInt(Long.BYTES);
+                out.putLong(result.trackId());
+                out.putInt(Long.BYTES);
+                out.putLong(result.frame());
+                out.putInt(result.data().length);
+                out.put(result.data());
             }
+            out.putShort(-1);
             out.flush();
             copy.endCopy();
         } finally {
@@ -120,92 +118,46 @@ final class PostgresBulkResults {
     /** A write buffer in front of a {@link CopyIn}, so that the driver sends few large CopyData messages. */
     private static final class RowBuffer {
         private final CopyIn copy;
-        private final byte[] buffer = new byte[COPY_BUFFER_BYTES];
-        private final byte[] digits = new byte[20];
-        private int used;
+        private final ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER_BYTES); // big-endian, as COPY wants
 
         RowBuffer(CopyIn copy) {
             this.copy = copy;
         }
 
-        void put(byte b) throws SQLException {
-            if (used == buffer.length) {
-                flush();
-            }
-            buffer[used++] = b;
+        void putShort(int value) throws SQLException {
+            room(Short.BYTES).putShort((short) value);
+        }
+
+        void putInt(int value) throws SQLException {
+            room(Integer.BYTES).putInt(value);
+        }
+
+        void putLong(long value) throws SQLException {
+            room(Long.BYTES).putLong(value);
         }
 
         void put(byte[] bytes) throws SQLException {
-            if (bytes.length > buffer.length - used) {
+            if (bytes.length > buffer.remaining()) {
                 flush();
-                if (bytes.length > buffer.length) {
+                if (bytes.length > buffer.capacity()) {
                     copy.writeToCopy(bytes, 0, bytes.length);
                     return;
                 }
             }
-            System.arraycopy(bytes, 0, buffer, used, bytes.length);
-            used += bytes.length;
+            buffer.put(bytes);
         }
 
-        /** Writes a non-negative number (ids and frame numbers are never negative) in decimal ASCII. */
-        void number(long value) throws SQLException {
-            int start = digits.length;
-            long rest = value;
-            do {
-                digits[--start] = (byte) ('0' + (rest % 10));
-                rest /= 10;
-            } while (rest > 0);
-            if (value < 0) {
-                throw new SQLException("negative number in a COPY row: " + value, "22003");
-            }
-            if (digits.length - start > buffer.length - used) {
+        private ByteBuffer room(int bytes) throws SQLException {
+            if (buffer.remaining() < bytes) {
                 flush();
             }
-            System.arraycopy(digits, start, buffer, used, digits.length - start);
-            used += digits.length - start;
+            return buffer;
         }
 
         void flush() throws SQLException {
-            if (used > 0) {
-                copy.writeToCopy(buffer, 0, used);
-                used = 0;
-            }
-        }
-    }
-
-    private static boolean needsEscape(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            if (ch == '\\' || ch == '\t' || ch == '\n' || ch == '\r') {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Escapes a value for COPY's text format: backslash, and the tab/newline/return that delimit fields and rows. */
-    static void escapeInto(StringBuilder out, String value) {
-        if (!needsEscape(value)) {
-            out.append(value); // the usual JSON payload: one bulk copy instead of a per-character loop
-            return;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            switch (ch) {
-                case '\\':
-                    out.append("\\\\");
-                    break;
-                case '\t':
-                    out.append("\\t");
-                    break;
-                case '\n':
-                    out.append("\\n");
-                    break;
-                case '\r':
-                    out.append("\\r");
-                    break;
-                default:
-                    out.append(ch);
+            if (buffer.position() > 0) {
+                copy.writeToCopy(buffer.array(), 0, buffer.position());
+                buffer.clear();
             }
         }
     }

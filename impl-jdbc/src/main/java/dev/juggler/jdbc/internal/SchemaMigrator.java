@@ -43,7 +43,8 @@ public final class SchemaMigrator {
             new Migration(2, "chunk completion id", "V2__chunk_completion_id.sql"),
             new Migration(3, "job records", "V3__job_records.sql"),
             new Migration(4, "operator console", "V4__operator_console.sql"),
-            new Migration(5, "derived tracks", "V5__derived_tracks.sql"));
+            new Migration(5, "derived tracks", "V5__derived_tracks.sql"),
+            new Migration(6, "compact results", "V6__compact_results.sql"));
     private static final int MAX_TRIES = 10;
     private static final int MAX_TRIES_OF_OTHER_ERRORS = 4;
 
@@ -104,10 +105,23 @@ public final class SchemaMigrator {
      * @return the version found before migrating (0 for an empty database)
      */
     public int migrate() {
+        return migrate(latestVersion());
+    }
+
+    /**
+     * Brings the schema up to {@code target} (at most {@link #latestVersion()}); tests use an older target
+     * to build a ledger as an earlier release left it.
+     *
+     * @return the version found before migrating (0 for an empty database)
+     */
+    public int migrate(int target) {
+        if (target < 1 || target > latestVersion()) {
+            throw new IllegalArgumentException("schema version " + target + " is not between 1 and " + latestVersion());
+        }
         SQLException last = null;
         for (int attempt = 1; attempt <= MAX_TRIES; attempt++) {
             try {
-                return migrateOnce();
+                return migrateOnce(target);
             } catch (SQLException e) {
                 last = e;
                 SqlErrors.Kind kind = SqlErrors.classify(e);
@@ -128,13 +142,13 @@ public final class SchemaMigrator {
                 clock.instant());
     }
 
-    private int migrateOnce() throws SQLException {
+    private int migrateOnce(int target) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             boolean autoCommit = connection.getAutoCommit();
             try {
                 connection.setAutoCommit(true);
                 int current = currentVersion(connection);
-                if (current >= latestVersion()) {
+                if (current >= target) {
                     return current;
                 }
                 Dialect dialect = Dialect.of(connection.getMetaData());
@@ -149,7 +163,7 @@ public final class SchemaMigrator {
                             + " description VARCHAR NOT NULL, applied_ms BIGINT NOT NULL)");
                 }
                 for (Migration migration : MIGRATIONS) {
-                    if (migration.version() <= current) {
+                    if (migration.version() <= current || migration.version() > target) {
                         continue;
                     }
                     for (String sql : statements(migration, dialect)) {
@@ -166,7 +180,7 @@ public final class SchemaMigrator {
                     }
                 }
                 connection.commit();
-                LOG.info("ledger schema {} migrated from version {} to {}", versionTable, current, latestVersion());
+                LOG.info("ledger schema {} migrated from version {} to {}", versionTable, current, target);
                 return current;
             } catch (SQLException | RuntimeException e) {
                 if (!connection.getAutoCommit()) {

@@ -1,0 +1,136 @@
+package dev.juggler.jdbc.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
+
+/**
+ * The stored form of a frame result (the {@code data} column of the results table, schema version 6):
+ * one tag byte naming the encoding, then its body. Documented in {@code docs/storage.md}.
+ *
+ * <ul>
+ *   <li>{@link #POSE}: an OpenPose document as Juggler writes it, in {@link CompactPose}'s form;</li>
+ *   <li>{@link #TEXT}: any other payload (a host's own analysis, another writer's JSON), its UTF-8 bytes;</li>
+ *   <li>{@link #TEXT_DEFLATE}: the same, raw DEFLATE, where that is at least an eighth smaller.</li>
+ * </ul>
+ *
+ * Decoding gives back exactly the stored string in every case. Tags are never reused: a later encoding
+ * gets a new tag, and an unknown tag is an error naming it (a ledger written by a newer Juggler).
+ * Stateless and thread-safe (per-thread codecs).
+ */
+public final class StoredResults {
+
+    /** Tag: UTF-8 text. */
+    public static final byte TEXT = 1;
+    /** Tag: raw-DEFLATE-compressed UTF-8 text. */
+    public static final byte TEXT_DEFLATE = 2;
+    /** Tag: a compact OpenPose document. */
+    public static final byte POSE = 16;
+
+    /** Text shorter than this is stored as it is: DEFLATE would save little and cost time. */
+    static final int DEFLATE_FROM = 512;
+    /** The largest text a stored value may inflate to, against decompression bombs in a damaged row. */
+    static final int MAX_TEXT_BYTES = 1 << 28;
+
+    private static final ThreadLocal<CompactPose> POSES = ThreadLocal.withInitial(CompactPose::new);
+
+    private StoredResults() {
+    }
+
+    /** The stored form of {@code payload}: compact for an OpenPose document in Juggler's form, text otherwise. */
+    public static byte[] encode(String payload) {
+        Objects.requireNonNull(payload, "payload");
+        if (payload.startsWith(CompactPose.HEAD)) {
+            CompactPose poses = POSES.get();
+            byte[] pose = poses.encode(payload, 1, POSE);
+            // Read back before it is trusted: whatever the compact form cannot give back exactly stays text.
+            if (pose != null && poses.decode(pose, 1, pose.length).equals(payload)) {
+                return pose;
+            }
+        }
+        byte[] text = payload.getBytes(StandardCharsets.UTF_8);
+        if (text.length >= DEFLATE_FROM) {
+            byte[] deflated = deflate(text);
+            if (deflated.length <= text.length - text.length / 8) {
+                return deflated;
+            }
+        }
+        byte[] stored = new byte[text.length + 1];
+        stored[0] = TEXT;
+        System.arraycopy(text, 0, stored, 1, text.length);
+        return stored;
+    }
+
+    /**
+     * The payload that {@link #encode} stored.
+     *
+     * @throws IllegalArgumentException if the bytes are not a stored result (damaged, or a tag this
+     *     version does not know), with the reason
+     */
+    public static String decode(byte[] stored) {
+        Objects.requireNonNull(stored, "stored");
+        if (stored.length == 0) {
+            throw new IllegalArgumentException("stored result is empty (no encoding tag)");
+        }
+        try {
+            switch (stored[0]) {
+                case TEXT:
+                    return new String(stored, 1, stored.length - 1, StandardCharsets.UTF_8);
+                case TEXT_DEFLATE:
+                    return inflate(stored);
+                case POSE:
+                    return POSES.get().decode(stored, 1, stored.length);
+                default:
+                    throw new IllegalArgumentException("stored result has encoding tag " + (stored[0] & 0xFF)
+                            + ", which this version does not know (written by a newer Juggler?)");
+            }
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("stored result (encoding tag " + (stored[0] & 0xFF) + ", " + stored.length
+                    + " bytes) is damaged: it " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] deflate(byte[] text) {
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+        try {
+            deflater.setInput(text);
+            deflater.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(text.length / 2 + 16);
+            out.write(TEXT_DEFLATE);
+            byte[] buffer = new byte[Math.min(1 << 16, text.length + 64)];
+            while (!deflater.finished()) {
+                out.write(buffer, 0, deflater.deflate(buffer));
+            }
+            return out.toByteArray();
+        } finally {
+            deflater.end();
+        }
+    }
+
+    private static String inflate(byte[] stored) {
+        Inflater inflater = new Inflater(true);
+        try {
+            inflater.setInput(stored, 1, stored.length - 1);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(stored.length * 4);
+            byte[] buffer = new byte[1 << 14];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(buffer);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new IllegalStateException("ends inside its compressed text");
+                }
+                if (out.size() + n > MAX_TEXT_BYTES) {
+                    throw new IllegalStateException("inflates past " + MAX_TEXT_BYTES + " bytes");
+                }
+                out.write(buffer, 0, n);
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (DataFormatException e) {
+            throw new IllegalStateException("holds invalid compressed text (" + e.getMessage() + ")", e);
+        } finally {
+            inflater.end();
+        }
+    }
+}
