@@ -1,5 +1,6 @@
 package dev.juggler.stage;
 
+import dev.juggler.video.Video;
 import dev.juggler.video.VideoException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -94,6 +95,26 @@ final class FolderArchive implements StageSource {
             position = m.end();
         }
         return new FolderArchive(folder, List.copyOf(members), position + 2L * BLOCK);
+    }
+
+    /**
+     * Refuses an image folder whose frame files no longer add up to its registered size: staging it would
+     * put results on the wrong frames (see {@link ImageFolderArchive}, "A changed folder").
+     */
+    static void checkUnchanged(Video video, Path folder) {
+        long now;
+        try {
+            now = ImageFolderArchive.imageBytes(folder);
+        } catch (IOException e) {
+            throw new VideoException(folder.toString(), VideoException.Kind.UNREADABLE, -1,
+                    "the image folder cannot be listed: " + e, e);
+        }
+        if (now != video.sizeBytes()) {
+            throw new VideoException(folder.toString(), VideoException.Kind.UNREADABLE, -1, "image folder of video "
+                    + StagedNames.printable(video.id()) + " changed since registration: its images add up to " + now
+                    + " bytes, the record says " + video.sizeBytes() + "; frame numbers would no longer match, so it is"
+                    + " not staged. Restore the folder, or register the changed folder under a new id", null);
+        }
     }
 
     @Override

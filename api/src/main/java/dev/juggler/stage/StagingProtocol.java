@@ -3,7 +3,6 @@ package dev.juggler.stage;
 import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
 import dev.juggler.video.Video;
-import dev.juggler.video.VideoException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -58,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * ({@code <enc(I)>.v.}{@value ImageFolderArchive#EXTENSION}), produced from the folder as the transfer reads
  * it; every rule above and below applies to that file, and its size (the images plus the archive's headers)
  * is what is reserved and counted. A folder whose images no longer add up to the video's
- * {@link Video#sizeBytes()} is refused with a permanent {@link VideoException}, since its frame numbers
+ * {@link Video#sizeBytes()} is refused with a permanent {@link dev.juggler.video.VideoException}, since its frame numbers
  * would no longer be those it was registered with.
  *
  * <h2>Accounting</h2>
@@ -153,7 +152,7 @@ public final class StagingProtocol implements VideoStager {
             Path fileName = source.path().getFileName();
             name = StagedNames.fileName(id, fileName == null ? "" : fileName.toString());
         } else {
-            checkUnchanged(video, source.path());
+            FolderArchive.checkUnchanged(video, source.path());
             name = StagedNames.fileName(id, "." + ImageFolderArchive.EXTENSION);
         }
         ensureListed();
@@ -327,26 +326,6 @@ public final class StagingProtocol implements VideoStager {
             } catch (IOException e) {
                 LOG.debug("cannot close the source of video {}", printable(t.id), e);
             }
-        }
-    }
-
-    /**
-     * Refuses an image folder whose frame files no longer add up to its registered size: staging it would
-     * put results on the wrong frames (see {@link ImageFolderArchive}, "A changed folder").
-     */
-    private static void checkUnchanged(Video video, Path folder) {
-        long now;
-        try {
-            now = ImageFolderArchive.imageBytes(folder);
-        } catch (IOException e) {
-            throw new VideoException(folder.toString(), VideoException.Kind.UNREADABLE, -1,
-                    "the image folder cannot be listed: " + e, e);
-        }
-        if (now != video.sizeBytes()) {
-            throw new VideoException(folder.toString(), VideoException.Kind.UNREADABLE, -1, "image folder of video "
-                    + printable(video.id()) + " changed since registration: its images add up to " + now
-                    + " bytes, the record says " + video.sizeBytes() + "; frame numbers would no longer match, so it is"
-                    + " not staged. Restore the folder, or register the changed folder under a new id", null);
         }
     }
 
