@@ -74,6 +74,7 @@ public final class ImageArchive {
                     pax = paxRecords(ch, data, length, location);
                 } else {
                     String name = pax.containsKey("path") ? pax.get("path") : name(h);
+                    name = name.startsWith("./") ? name.substring(2) : name; // as `tar cf x.imgtar -C folder .` writes
                     pax = Map.of();
                     if (type == '0' || type == 0) {
                         if (name.equals(ImageFolderListing.FPS_FILE)) {

@@ -130,6 +130,17 @@ class StagedImageFolderTest {
     }
 
     @Test
+    void anArchiveMadeByGnuTarReadsTheSame() throws Exception {
+        Path tarred = dir.resolve("by-tar.imgtar");
+        Process tar = new ProcessBuilder("tar", "-cf", tarred.toString(), "-C", folder.toString(), ".")
+                .redirectErrorStream(true).start();
+        String said = new String(tar.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assumptions.assumeTrue(tar.waitFor() == 0, "no GNU tar here: " + said);
+        FrameSourceFactory factory = FfmpegFrameSources.create();
+        assertSame(read(factory, folder.toString(), 0, 12), read(factory, tarred.toString(), 0, 12));
+    }
+
+    @Test
     void theStagersFrameRuleIsTheFoldersOwn() {
         assertEquals(new HashSet<>(ImageFolders.EXTENSIONS), new HashSet<>(ImageFolderArchive.FRAME_EXTENSIONS));
     }
