@@ -3,8 +3,6 @@ package dev.juggler.stage;
 import dev.juggler.JugglerException;
 import java.io.IOException;
 import java.nio.channels.ClosedByInterruptException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -36,9 +34,10 @@ final class ResumableCopy {
      * @throws JugglerException transient for I/O failures, stops and bad copies; a
      *     {@link dev.juggler.video.VideoException} if the source cannot be read
      */
-    void copy(String id, Path source, long size, String part, StageListener listener, BooleanSupplier stop,
+    void copy(String id, StageSource source, String part, StageListener listener, BooleanSupplier stop,
             Supplier<JugglerException> stopped) {
         String who = StagedNames.printable(id);
+        long size = source.size();
         try {
             long have = transport.size(part).orElse(0);
             if (have > size) {
@@ -48,7 +47,7 @@ final class ResumableCopy {
             } else if (have > 0) {
                 LOG.info("video {}: resuming from byte {} of {} in {}", who, have, size, transport.describe());
             }
-            try (SourceUpload upload = new SourceUpload(id, source, size, listener, stop, checksum)) {
+            try (SourceUpload upload = new SourceUpload(id, source, listener, stop, checksum)) {
                 try {
                     upload.open(have);
                     if (!upload.stopRequested()) {
@@ -71,7 +70,7 @@ final class ResumableCopy {
             throw JugglerException.transientFailure("interrupted while staging video " + who
                     + "; the partial copy is kept and a later stage() resumes it", e);
         } catch (IOException e) {
-            throw JugglerException.transientFailure("staging video " + who + " from " + source + " into " + transport.describe()
+            throw JugglerException.transientFailure("staging video " + who + " from " + source.describe() + " into " + transport.describe()
                     + " failed: " + e + "; the partial copy is kept and a later stage() resumes it", e);
         }
     }
@@ -90,13 +89,13 @@ final class ResumableCopy {
         }
     }
 
-    private void verify(String who, Path source, long size, String part, String sourceSha) throws IOException {
+    private void verify(String who, StageSource source, long size, String part, String sourceSha) throws IOException {
         long copy = transport.size(part).orElse(-1);
-        long sourceNow = Files.size(source);
+        long sourceNow = source.sizeNow();
         if (copy != size || sourceNow != size) {
             transport.remove(part);
             throw JugglerException.transientFailure("video " + who + ": the copy in " + transport.describe() + " has " + copy
-                    + " bytes, the source " + source + " had " + size + " and now has " + sourceNow
+                    + " bytes, the source " + source.describe() + " had " + size + " and now has " + sourceNow
                     + "; the copy was deleted, retry", null);
         }
         if (sourceSha == null) {
@@ -106,7 +105,7 @@ final class ResumableCopy {
         if (copySha.isPresent() && !copySha.get().equalsIgnoreCase(sourceSha)) {
             transport.remove(part);
             throw JugglerException.transientFailure("video " + who + ": checksum mismatch, the copy's SHA-256 " + copySha.get()
-                    + " differs from the source's " + sourceSha + " (" + source + "); the copy was deleted, retry", null);
+                    + " differs from the source's " + sourceSha + " (" + source.describe() + "); the copy was deleted, retry", null);
         }
     }
 }

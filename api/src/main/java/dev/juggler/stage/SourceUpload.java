@@ -6,13 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileSystemNotFoundException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -22,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One append of a local source file, as {@link StagingProtocol} hands it to a transport: the bounded,
+ * One append of a local source (a video file or an image folder's archive, see {@link StageSource}), as {@link StagingProtocol} hands it to a transport: the bounded,
  * stoppable stream of the missing bytes, the SHA-256 of the whole source (fed by what the transport
  * reads, completed by {@link #finishDigest()}), and progress reports that never let a listener's
  * failure stop the transfer. Not thread-safe: used by one staging thread.
@@ -34,23 +29,21 @@ final class SourceUpload implements StagingTransport.Upload, AutoCloseable {
     private static final int BUFFER_BYTES = 1 << 20;
 
     private final String videoId;
-    private final Path source;
+    private final StageSource source;
     private final long size;
     private final StageListener listener;
     private final BooleanSupplier stop;
     private final MessageDigest digest;
-    private FileChannel channel;
     private long offset;
     /** The next source byte the digest needs. */
     private long digested;
     private boolean warned;
     private boolean interrupted;
 
-    SourceUpload(String videoId, Path source, long size, StageListener listener, BooleanSupplier stop,
-            boolean checksum) {
+    SourceUpload(String videoId, StageSource source, StageListener listener, BooleanSupplier stop, boolean checksum) {
         this.videoId = videoId;
         this.source = source;
-        this.size = size;
+        this.size = source.size();
         this.listener = listener;
         this.stop = stop;
         this.digest = checksum ? sha256() : null;
@@ -74,37 +67,9 @@ final class SourceUpload implements StagingTransport.Upload, AutoCloseable {
         }
     }
 
-    /** The size of a readable, non-empty regular source file. */
-    static long sourceSize(String videoId, Path source) {
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(source, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            throw new VideoException(source.toString(), VideoException.Kind.UNREADABLE, -1, "no such file (video "
-                    + StagedNames.printable(videoId) + ")", e);
-        } catch (IOException e) {
-            throw new VideoException(source.toString(), VideoException.Kind.UNREADABLE, -1, e.toString(), e);
-        }
-        if (!attrs.isRegularFile()) {
-            throw new VideoException(source.toString(), VideoException.Kind.UNREADABLE, -1, "not a regular file", null);
-        }
-        if (!Files.isReadable(source)) {
-            throw new VideoException(source.toString(), VideoException.Kind.UNREADABLE, -1, "not readable", null);
-        }
-        if (attrs.size() == 0) {
-            throw new VideoException(source.toString(), VideoException.Kind.EMPTY, -1, null, null);
-        }
-        return attrs.size();
-    }
-
-    /** Opens the source and digests the {@code offset} bytes already in the workspace file. */
+    /** Starts after the {@code offset} bytes already in the workspace file, digesting them from the source. */
     void open(long offset) throws IOException {
         this.offset = offset;
-        try {
-            channel = FileChannel.open(source, StandardOpenOption.READ);
-        } catch (IOException e) {
-            throw new VideoException(source.toString(), VideoException.Kind.UNREADABLE, -1, e.toString(), e);
-        }
         // The bytes already there are not trusted; the final checksum of the whole copy catches a bad
         // prefix, so the source digest must cover them too.
         digestUpTo(offset);
@@ -123,7 +88,12 @@ final class SourceUpload implements StagingTransport.Upload, AutoCloseable {
 
     @Override
     public Path source() {
-        return source;
+        return source.path();
+    }
+
+    @Override
+    public boolean sourceIsFile() {
+        return source.isFile();
     }
 
     @Override
@@ -153,7 +123,7 @@ final class SourceUpload implements StagingTransport.Upload, AutoCloseable {
                     return -1;
                 }
                 ByteBuffer buffer = ByteBuffer.wrap(b, off, (int) Math.min(len, size - position));
-                int n = channel.read(buffer, position);
+                int n = source.read(buffer, position);
                 if (n > 0) {
                     if (digest != null && position == digested) {
                         digest.update(b, off, n);
@@ -204,9 +174,7 @@ final class SourceUpload implements StagingTransport.Upload, AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        if (channel != null) {
-            channel.close();
-        }
+        source.close();
     }
 
     private void digestUpTo(long end) throws IOException {
@@ -220,7 +188,7 @@ final class SourceUpload implements StagingTransport.Upload, AutoCloseable {
             }
             buffer.clear();
             buffer.limit((int) Math.min(buffer.capacity(), end - digested));
-            int n = channel.read(buffer, digested);
+            int n = source.read(buffer, digested);
             if (n < 0) {
                 return; // the source shrank; the size check reports it
             }

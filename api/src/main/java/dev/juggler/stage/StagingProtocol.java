@@ -52,6 +52,14 @@ import org.slf4j.LoggerFactory;
  * {@value #MAX_ENCODED_ID_BYTES} bytes, and ids that are not well-formed Unicode, are rejected with an
  * {@link InvalidConfigException}. Ids in logs and messages are quoted with control characters escaped.
  *
+ * <h2>Image folders</h2>
+ * A video whose location is a folder of still images is staged as one file, its {@link ImageFolderArchive}
+ * ({@code <enc(I)>.v.}{@value ImageFolderArchive#EXTENSION}), produced from the folder as the transfer reads
+ * it; every rule above and below applies to that file, and its size (the images plus the archive's headers)
+ * is what is reserved and counted. A folder whose images no longer add up to the video's
+ * {@link Video#sizeBytes()} is refused with a permanent {@link dev.juggler.video.VideoException}, since its frame numbers
+ * would no longer be those it was registered with.
+ *
  * <h2>Accounting</h2>
  * Used bytes are the sizes of the complete, decodable files that {@link #list()} last found (the first
  * {@link #usage()} or {@link #stage} lists if nothing has yet), plus what this stager has staged since,
@@ -133,14 +141,20 @@ public final class StagingProtocol implements VideoStager {
         StageListener progress = listener == null ? StageListener.NONE : listener;
         ensureOpen();
         String id = video.id();
-        Path source = SourceUpload.sourcePath(video);
-        long size = SourceUpload.sourceSize(id, source);
-        if (video.sizeBytes() != size) {
-            LOG.warn("video {}: the record says {} bytes but {} has {}; using the file's size", printable(id),
-                    video.sizeBytes(), source, size);
+        StageSource source = StageSource.of(id, SourceUpload.sourcePath(video));
+        long size = source.size();
+        String name;
+        if (source.isFile()) {
+            if (video.sizeBytes() != size) {
+                LOG.warn("video {}: the record says {} bytes but {} has {}; using the file's size", printable(id),
+                        video.sizeBytes(), source.path(), size);
+            }
+            Path fileName = source.path().getFileName();
+            name = StagedNames.fileName(id, fileName == null ? "" : fileName.toString());
+        } else {
+            FolderArchive.checkUnchanged(video, source.path());
+            name = StagedNames.fileName(id, "." + ImageFolderArchive.EXTENSION);
         }
-        Path fileName = source.getFileName();
-        String name = StagedNames.fileName(id, fileName == null ? "" : fileName.toString());
         ensureListed();
         Transfer mine = null;
         Transfer other;
@@ -284,7 +298,7 @@ public final class StagingProtocol implements VideoStager {
 
     // ---------------------------------------------------------------------------------------------
 
-    private StagedVideo transfer(Path source, Transfer t, StageListener listener) {
+    private StagedVideo transfer(StageSource source, Transfer t, StageListener listener) {
         try {
             permits.acquire();
         } catch (InterruptedException e) {
@@ -298,7 +312,7 @@ public final class StagingProtocol implements VideoStager {
             if (transport.size(t.name).orElse(-1) == t.size) {
                 return commit(t, null);
             }
-            copy.copy(t.id, source, t.size, part, listener, () -> closed || t.purged, () -> stopped(t, part));
+            copy.copy(t.id, source, part, listener, () -> closed || t.purged, () -> stopped(t, part));
             return commit(t, part);
         } catch (IOException e) {
             throw afterFailure(t, part, JugglerException.transientFailure("staging video " + printable(t.id) + " into "
@@ -307,6 +321,11 @@ public final class StagingProtocol implements VideoStager {
             throw afterFailure(t, part, e);
         } finally {
             permits.release();
+            try {
+                source.close();
+            } catch (IOException e) {
+                LOG.debug("cannot close the source of video {}", printable(t.id), e);
+            }
         }
     }
 

@@ -41,8 +41,20 @@ public interface StagingTransport {
      */
     interface Upload {
 
-        /** The local source file, for transports that move whole files themselves (such as rsync). */
+        /**
+         * The local source file, for transports that move whole files themselves (such as rsync), when
+         * {@link #sourceIsFile()}; otherwise the image folder whose archive {@link #stream()} produces.
+         */
         Path source();
+
+        /**
+         * Whether {@link #source()} is a file holding exactly the bytes to stage (a video file). {@code false}
+         * for an image folder: its {@link ImageFolderArchive} exists only as {@link #stream()}, so a transport
+         * that moves whole files must use the stream instead. Default {@code true}.
+         */
+        default boolean sourceIsFile() {
+            return true;
+        }
 
         /** Bytes already in the workspace file; the append starts after them. */
         long offset();

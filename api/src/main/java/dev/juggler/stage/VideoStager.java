@@ -40,6 +40,10 @@ import java.util.List;
  *     another call's transfer gets the same exception, never a wrapper such as
  *     {@link java.util.concurrent.CompletionException}.</li>
  * </ul>
+ *
+ * <p>A video whose location is a folder of still images (an image folder) is staged as one file, its
+ * {@link ImageFolderArchive}, under the same rules; {@code ImageFolderStagerContract} in the api test-jar
+ * checks that.
  */
 public interface VideoStager extends AutoCloseable {
 

@@ -79,8 +79,9 @@ public record ImageFolderListing(Path folder, List<String> names) {
 
     /** Whether a file of this name is a frame (by its extension; hidden files are not). */
     public static boolean isFrameName(String name) {
-        int dot = name.lastIndexOf('.');
-        return !name.startsWith(".") && dot > 0 && ImageHeader.Format.byExtension(name.substring(dot + 1)) != null;
+        // One rule for folders and for the archives the stagers make of them (ImageFolderTest checks it
+        // names the extensions of ImageHeader.Format).
+        return dev.juggler.stage.ImageFolderArchive.isFrameName(name);
     }
 
     /** The extensions of frames, for messages: {@code .jpg, .jpeg, ...}. */

@@ -2,6 +2,7 @@ package dev.juggler.inference.openpose;
 
 import dev.juggler.InvalidConfigException;
 import dev.juggler.JugglerException;
+import dev.juggler.inference.internal.ImageArchive;
 import dev.juggler.ledger.FrameResult;
 import dev.juggler.pipeline.FramePipeline;
 import dev.juggler.pipeline.LatencyRecorder;
@@ -185,7 +186,7 @@ public final class OpenPoseBinaryPipeline implements FramePipeline {
             Path stderr = dir.resolve(".stderr.txt");
             List<String> cmd;
             Path location = Path.of(request.videoLocation());
-            if (Files.isDirectory(location)) {
+            if (Files.isDirectory(location) || ImageArchive.isArchive(location)) {
                 try {
                     OpenPoseImageLinks links = OpenPoseImageLinks.link(request.videoLocation(), location, range, baseName,
                             dir.resolve(".images"));

@@ -2,6 +2,7 @@ package dev.juggler.inference.video;
 
 import dev.juggler.InvalidConfigException;
 import dev.juggler.inference.internal.FfmpegFrameSource;
+import dev.juggler.inference.internal.ImageArchive;
 import dev.juggler.inference.internal.ImageFolderSource;
 import dev.juggler.inference.internal.VideoFiles;
 import dev.juggler.pipeline.FrameSource;
@@ -43,6 +44,9 @@ import java.util.Objects;
  * {@link dev.juggler.video.DamagedFrameException} for its frame only (the next {@code next()} goes on);
  * a range past the last image ends with {@code TRUNCATED}; a missing folder is {@code UNREADABLE}, one without
  * images {@code EMPTY}. ({@code decoderThreads} does not apply: each image is decoded on the calling thread.)
+ * A file named {@code *.imgtar} is an image folder as the stagers bring it into a workspace
+ * ({@link dev.juggler.stage.ImageFolderArchive}) and is read exactly like the folder it was made from, the
+ * images straight from the archive; an archive that is not one is {@code NOT_A_VIDEO}.
  *
  * <p>The factory is immutable and thread-safe; each source is used by one thread and must be closed
  * (it holds native decoder memory); {@code close()} is idempotent.
@@ -139,6 +143,9 @@ public final class FfmpegFrameSources {
             Path path = VideoFiles.toPath(location);
             if (Files.isDirectory(path)) {
                 return ImageFolderSource.open(location, path, range, pixelFormat);
+            }
+            if (ImageArchive.isArchive(path)) {
+                return ImageFolderSource.openArchive(location, path, range, pixelFormat);
             }
             return FfmpegFrameSource.open(location, range, decoderThreads, pixelFormat);
         }

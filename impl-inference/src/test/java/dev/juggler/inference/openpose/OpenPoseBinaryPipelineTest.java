@@ -196,6 +196,37 @@ class OpenPoseBinaryPipelineTest {
     }
 
     @Test
+    void aStagedImageFolderRunsLikeTheFolderWithItsImagesWrittenOut() throws Exception {
+        dev.juggler.inference.testing.ImageFixtures.requireFfmpeg();
+        Path folder = tmp.resolve("seq.02 $(touch x) \"q\"");
+        dev.juggler.inference.testing.ImageFixtures.synthetic(folder, "img%d.png", 15, 32, 24, 1);
+        Files.writeString(folder.resolve("img12.png"), "damaged"); // frame 11
+        dev.juggler.video.Video video = new dev.juggler.video.Video("seq 2", folder.toString(), 15, 25,
+                dev.juggler.inference.video.ImageFolders.sizeBytes(folder), java.util.Map.of());
+        String staged;
+        try (dev.juggler.stage.VideoStager stager = dev.juggler.stage.LocalVideoStager.builder(tmp.resolve("workspace"))
+                .budgetBytes(10_000_000).build()) {
+            staged = stager.stage(video, null).location();
+        }
+        Path log = tmp.resolve("staged-args.log");
+        List<FrameResult> results = new ArrayList<>();
+        try (OpenPoseBinaryPipeline p = builder("--fake_args_log", log.toString()).build()) {
+            PipelineReport report = p.run(PipelineRequest.simple(4, staged, FrameRange.of(3, 14), results::add));
+            assertEquals(11, report.doneUntil());
+            dev.juggler.video.DamagedFrameException e = (dev.juggler.video.DamagedFrameException) report.failure().orElseThrow();
+            assertEquals(11, e.frameIndex());
+            assertTrue(e.getMessage().contains("image \"img12.png\": not a JPEG, PNG, BMP or WebP image"), e.getMessage());
+        }
+        assertEquals(List.of(3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), results.stream().map(FrameResult::frame).toList());
+        assertEquals(0, noseX(results.get(0)));
+        assertEquals(7, noseX(results.get(7)));
+        assertEquals("--image_dir", Files.readAllLines(log).get(0));
+        try (Stream<Path> left = Files.list(temp)) {
+            assertEquals(0, left.count(), "the private folders are removed");
+        }
+    }
+
+    @Test
     void aMissingExecutableIsAClearError() {
         try (OpenPoseBinaryPipeline p = OpenPoseBinaryPipeline.builder(tmp.resolve("no-openpose")).tempDirectory(temp).build()) {
             PipelineReport report = p.run(PipelineRequest.simple(1, video.toString(), FrameRange.of(0, 10), r -> { }));

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link StagingTransport} of {@link SftpVideoStager}: a directory on the cluster, reached over SFTP
  * on an {@link SshClient} (not owned), with the bytes moved by SFTP or by a local {@code rsync} process
- * ({@link Transfer}). Checksums are a remote {@code sha256sum}; renames are SFTP renames (a POSIX
+ * ({@link Transfer}; an image folder's archive, which exists only as a stream, always goes by SFTP). Checksums are a remote {@code sha256sum}; renames are SFTP renames (a POSIX
  * {@code mv -f} where the server refuses to replace). Paths are SFTP or rsync arguments and command
  * arguments built by {@link RemoteCommand}, never a shell string.
  *
@@ -89,7 +89,7 @@ final class SftpTransport implements StagingTransport {
     public void append(String name, Upload upload) {
         RsyncUploader uploader = rsyncUploader();
         files.mkdirs(workspace);
-        if (uploader != null) {
+        if (uploader != null && upload.sourceIsFile()) { // an image folder's archive exists only as the stream
             uploader.upload(upload.label(), upload.source(), location(name), upload.size(), upload::stopRequested,
                     upload::progress);
         } else {

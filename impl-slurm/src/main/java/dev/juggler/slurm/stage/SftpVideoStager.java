@@ -37,7 +37,8 @@ import java.util.List;
  * and logged). Only the bytes differ: the size and checksum checks, the rename and the budget are the
  * same. Failures of rsync are transient for network-like exit codes (10, 11, 12, 20, 23, 24, 30, 35,
  * 255 unless the host key or login was refused), permanent otherwise, with the tail of its standard
- * error in the message.
+ * error in the message. An image folder is staged as its {@link dev.juggler.stage.ImageFolderArchive}, a
+ * file that exists only as the stream the protocol produces, so it always goes over SFTP.
  *
  * <p>Thread-safety: all methods may be called from any thread (see {@link StagingProtocol}). This
  * stager assumes it is the only writer of its workspace directory.

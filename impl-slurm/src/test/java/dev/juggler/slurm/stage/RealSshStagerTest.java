@@ -10,6 +10,7 @@ import dev.juggler.slurm.RealSlurm;
 import dev.juggler.slurm.ssh.RemoteCommand;
 import dev.juggler.slurm.ssh.SshClient;
 import dev.juggler.slurm.ssh.SshConfig;
+import dev.juggler.stage.ImageFolderStagerContract;
 import dev.juggler.stage.StagedVideo;
 import dev.juggler.stage.VideoStagerContract;
 import dev.juggler.video.Video;
@@ -72,6 +73,24 @@ class RealSshStagerTest extends StagerScenarios {
     class RsyncContract extends VideoStagerContract {
         @Override
         protected Workspace newWorkspace() {
+            return new RemoteWorkspace(client, workspace(), b -> b.transfer(Transfer.RSYNC).rsyncSsh(config()));
+        }
+    }
+
+    /** Image folders, over SFTP to the real sshd. */
+    @Nested
+    class ImageFolders extends ImageFolderStagerContract {
+        @Override
+        protected VideoStagerContract.Workspace newWorkspace() {
+            return new RemoteWorkspace(client, workspace());
+        }
+    }
+
+    /** Image folders with rsync configured: their archive exists only as a stream, so it goes by SFTP. */
+    @Nested
+    class RsyncImageFolders extends ImageFolderStagerContract {
+        @Override
+        protected VideoStagerContract.Workspace newWorkspace() {
             return new RemoteWorkspace(client, workspace(), b -> b.transfer(Transfer.RSYNC).rsyncSsh(config()));
         }
     }

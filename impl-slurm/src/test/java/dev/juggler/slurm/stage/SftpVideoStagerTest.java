@@ -2,6 +2,7 @@ package dev.juggler.slurm.stage;
 
 import dev.juggler.slurm.ssh.MinaAccess;
 import dev.juggler.slurm.ssh.SshClient;
+import dev.juggler.stage.ImageFolderStagerContract;
 import dev.juggler.stage.VideoStagerContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,15 @@ class SftpVideoStagerTest extends StagerScenarios {
     class Contract extends VideoStagerContract {
         @Override
         protected Workspace newWorkspace() {
+            return new RemoteWorkspace(ssh(), workspace());
+        }
+    }
+
+    /** Image folders, over SFTP to the in-process server. */
+    @Nested
+    class ImageFolders extends ImageFolderStagerContract {
+        @Override
+        protected VideoStagerContract.Workspace newWorkspace() {
             return new RemoteWorkspace(ssh(), workspace());
         }
     }
