@@ -114,7 +114,7 @@ public final class StorageBench {
                     batches.add(pending);
                 }
             }
-            warmUp(prefix + "warm_", batches);
+            warmUp("bench_st_warm_", batches);
             System.gc();
             long start = System.nanoTime();
             for (List<FrameResult> each : batches) {
