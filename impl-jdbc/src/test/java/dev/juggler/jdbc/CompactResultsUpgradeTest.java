@@ -35,7 +35,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Schema version 6 on a ledger that an earlier release left at version 5 with results in it, on H2 and on
  * a real PostgreSQL: the upgrade keeps every old row readable as it was, new rows go to the compact
  * column (both the row-by-row and the COPY path), reads mix both in frame order, the first stored payload
- * of a frame still wins, and a damaged stored value is a typed error naming the track and frame.
+ * of a frame still wins, and a damaged stored value is a typed error naming the track and frame. Also: a
+ * results table partitioned by track, as docs/storage.md plans for 825 million frames.
  */
 class CompactResultsUpgradeTest {
 
@@ -72,6 +73,61 @@ class CompactResultsUpgradeTest {
         data.setUser(PgTestServer.USER);
         data.setPassword(PgTestServer.PASSWORD);
         upgradeWithOldRows(data, prefix, () -> PgTestServer.builder().tablePrefix(prefix).build());
+    }
+
+    /**
+     * The plan for very large ledgers (docs/storage.md): an operator creates the results table partitioned by
+     * track before the first run, and the ledger migrates, stores (COPY and the idempotent merge) and reads
+     * through it unchanged.
+     */
+    @Test
+    void postgresResultsTablePartitionedByTrackWorksUnchanged() throws Exception {
+        PgTestServer.require();
+        String prefix = PgTestServer.freshPrefix();
+        pgPrefixes.add(prefix);
+        try (Connection c = PgTestServer.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE " + prefix + "results (track_id BIGINT NOT NULL, frame BIGINT NOT NULL, payload VARCHAR NOT NULL,"
+                    + " CONSTRAINT " + prefix + "results_pk PRIMARY KEY (track_id, frame)) PARTITION BY HASH (track_id)");
+            for (int i = 0; i < 4; i++) {
+                s.execute("CREATE TABLE " + prefix + "results_p" + i + " PARTITION OF " + prefix + "results"
+                        + " FOR VALUES WITH (MODULUS 4, REMAINDER " + i + ")");
+            }
+        }
+        try (WorkLedger ledger = PgTestServer.builder().tablePrefix(prefix).build()) {
+            List<Long> tracks = new ArrayList<>();
+            for (int v = 0; v < 6; v++) {
+                ledger.registerVideo(new Video("p" + v, "/corpus/p" + v + ".mp4", 100, 25, 1, Map.of()));
+                tracks.add(ledger.addTrack(new TrackSpec("p" + v, "pose", FrameRange.of(0, 100), 0)));
+            }
+            for (long track : tracks) {
+                List<FrameResult> rows = new ArrayList<>();
+                for (int frame = 0; frame < 100; frame++) {
+                    rows.add(new FrameResult(track, frame, frame == 7 ? "text " + track : POSE));
+                }
+                ledger.storeResults(rows);
+                ledger.storeResults(rows.subList(0, 70)); // stored again: the COPY meets the keys and merges
+            }
+            for (long track : tracks) {
+                List<FrameResult> read = new ArrayList<>();
+                ledger.readResults(track, FrameRange.of(0, 100), read::add);
+                assertEquals(100, read.size());
+                assertEquals("text " + track, read.get(7).payload());
+                assertEquals(POSE, read.get(99).payload());
+            }
+        }
+        try (Connection c = PgTestServer.connect(); Statement s = c.createStatement()) {
+            int partitionsUsed = 0;
+            long rows = 0;
+            for (int i = 0; i < 4; i++) {
+                try (ResultSet count = s.executeQuery("SELECT count(*) FROM " + prefix + "results_p" + i)) {
+                    count.next();
+                    rows += count.getLong(1);
+                    partitionsUsed += count.getLong(1) > 0 ? 1 : 0;
+                }
+            }
+            assertEquals(600, rows);
+            assertTrue(partitionsUsed >= 2, "six tracks spread over the partitions: " + partitionsUsed);
+        }
     }
 
     private void upgradeWithOldRows(DataSource data, String prefix, Supplier<WorkLedger> open) throws Exception {

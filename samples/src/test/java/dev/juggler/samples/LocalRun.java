@@ -20,6 +20,15 @@ public final class LocalRun {
     /** Writes {@code run.yaml} into {@code dir} with {@code extra} appended (top-level sections) and returns it. */
     public static Path config(Path dir, String extra) throws Exception {
         Files.createDirectories(dir.resolve("videos"));
+        return config(dir, """
+                videos:
+                  - folder: videos
+                    include: "*.mp4"
+                """, extra);
+    }
+
+    /** Writes {@code run.yaml} into {@code dir} with the given {@code videos:} section and {@code extra} sections, and returns it. */
+    public static Path config(Path dir, String videosSection, String extra) throws Exception {
         return Files.writeString(dir.resolve("run.yaml"), """
                 version: 1
                 ledger:
@@ -34,10 +43,7 @@ public final class LocalRun {
                   budget: 1GiB
                 worker:
                   analysis: marker-pose
-                videos:
-                  - folder: videos
-                    include: "*.mp4"
-                """ + extra);
+                """ + videosSection + extra);
     }
 
     /** Runs the {@code juggler} commands in turn (each an argument list), expecting exit 0; returns what they printed. */

@@ -44,25 +44,13 @@ class RunImageFolderTest {
         Files.move(folder.resolve("img4.jpg"), hostile);
         ImageFixtures.garbage(folder.resolve("img7.jpg"), 7); // frame 6: not an image any more
         Files.writeString(folder.resolve("fps"), "25\n");
-        String config = Files.writeString(dir.resolve("run.yaml"), """
-                version: 1
-                ledger:
-                  url: jdbc:h2:file:ledger/juggler
-                cluster:
-                  type: local
-                  slots: 1
-                  outputDirectory: logs
-                workspace:
-                  type: local
-                  directory: workspace
-                  budget: 1GiB
-                worker:
-                  analysis: marker-pose
-                juggler:
-                  pollInterval: 1s
+        String config = LocalRun.config(dir, """
                 videos:
                   - images: frames
                     recursive: true
+                """, """
+                juggler:
+                  pollInterval: 1s
                 """).toString();
 
         String out = LocalRun.juggler(new String[] {"register", "--config", config, "--no-progress"},

@@ -10,6 +10,8 @@ import java.util.Arrays;
  */
 final class AsciiText {
 
+    /** Scratch space for one number's digits (a long has at most 19), so that writing one allocates nothing. */
+    final byte[] digits = new byte[19];
     private byte[] bytes;
     private int length;
 
@@ -46,13 +48,37 @@ final class AsciiText {
 
     AsciiText zeros(int count) {
         room(count);
-        Arrays.fill(bytes, length, length + count, (byte) '0');
-        length += count;
+        for (int i = 0; i < count; i++) {
+            bytes[length++] = '0'; // a loop: counts are 0-5, where Arrays.fill costs more than it does
+        }
         return this;
     }
 
     AsciiText add(long value) {
+        if (value > -10 && value < 10) { // person ids: nearly always -1
+            if (value < 0) {
+                add('-');
+            }
+            return add((char) ('0' + Math.abs(value)));
+        }
         return add(Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    void clear() {
+        length = 0;
+    }
+
+    /** Whether this text equals {@code text[from, to)}. */
+    boolean sameAs(CharSequence text, int from, int to) {
+        if (to - from != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] != text.charAt(from + i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

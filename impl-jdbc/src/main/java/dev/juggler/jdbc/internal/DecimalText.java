@@ -3,9 +3,9 @@ package dev.juggler.jdbc.internal;
 /**
  * Numbers as decimal pairs {@code n × 10^q} ({@code n} without trailing zeros) and their text as C's
  * {@code printf("%g")} writes it with 6 significant digits, the form of OpenPose's JSON numbers. A
- * number is kept exactly as written, never through a float: the text is rebuilt from the pair, and the
- * encoder keeps the compact form of a document only if the rebuilt text equals it. Not thread-safe: one
- * per encoding (the parsed pair is held in fields to avoid an allocation per number).
+ * number is kept exactly as written, never through a float: the text is rebuilt from the pair, and a
+ * number is accepted only if the rebuilt text equals it. Not thread-safe: one per encoding (the parsed
+ * pair is held in fields to avoid an allocation per number).
  */
 final class DecimalText {
 
@@ -28,13 +28,14 @@ final class DecimalText {
     /** The decimal exponent of the last parsed number. */
     int scale;
 
+    private final AsciiText rendered = new AsciiText(32);
+
     /**
-     * Parses the number starting at {@code from}. Whether it is written as {@link #append} would write it
-     * ({@code "1.50"}, {@code "-0"} and {@code "1e5"} are not) is for the caller to check, by rendering the
-     * whole document again.
+     * Parses the number starting at {@code from} and checks that {@link #append} writes it back exactly
+     * ({@code "1.50"}, {@code "-0"} and {@code "1e5"} it would not).
      *
-     * @return the index after the number, or {@code -1} if there is no number there or it has more
-     *     significant digits or a larger exponent than this keeps
+     * @return the index after the number, or {@code -1} if there is no number there, it has more
+     *     significant digits or a larger exponent than this keeps, or it would not be written back as it is
      */
     int parse(CharSequence text, int from) {
         int i = from;
@@ -100,7 +101,9 @@ final class DecimalText {
         }
         mantissa = negative ? -n : n;
         scale = q;
-        return i;
+        rendered.clear();
+        append(rendered, mantissa, scale);
+        return rendered.sameAs(text, from, i) ? i : -1;
     }
 
     /** Appends {@code n × 10^q} as {@code %g} writes it: plain for exponents -4 to 5, else {@code d.ddde±XX}. */
@@ -112,7 +115,7 @@ final class DecimalText {
         if (n < 0) {
             out.add('-');
         }
-        byte[] digits = new byte[19];
+        byte[] digits = out.digits;
         int start = digits.length;
         long rest = n;
         do {

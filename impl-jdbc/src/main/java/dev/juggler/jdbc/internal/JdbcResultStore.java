@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -19,7 +18,8 @@ import java.util.function.Consumer;
 
 /**
  * The {@link ResultStore} on the results table. Payloads are stored in their compact form
- * ({@link StoredResults}, the {@code data} column; encoded before the transaction) and read back as the
+ * ({@link StoredResults}, the {@code data} column; encoded once, on all cores, while they are sent: see
+ * {@link EncodedBatch}) and read back as the
  * exact text; rows from before schema version 6 keep their text in {@code payload} and are read from there.
  * Stores are idempotent (the first payload of a frame wins): batched inserts-if-absent, or a binary
  * {@code COPY} through {@link PostgresBulkResults} for large batches where the dialect has it. Reads
@@ -48,11 +48,10 @@ final class JdbcResultStore implements ResultStore {
             return;
         }
         Set<Long> trackIds = new LinkedHashSet<>();
-        List<EncodedResult> encoded = new ArrayList<>(results.size());
         for (FrameResult result : results) {
             trackIds.add(Objects.requireNonNull(result, "result").trackId());
-            encoded.add(EncodedResult.of(result));
         }
+        EncodedBatch encoded = new EncodedBatch(results); // encoding starts now, before the transaction
         db.tx("storeResults(tracks=" + trackIds + ", count=" + results.size() + ")", c -> {
             for (long trackId : trackIds) {
                 requireTrack(c, trackId);
@@ -63,18 +62,18 @@ final class JdbcResultStore implements ResultStore {
                 return null;
             }
             try (PreparedStatement insert = c.prepareStatement(dialect.insertResultIfAbsentSql(db.table("results")))) {
-                int inBatch = 0;
-                for (EncodedResult result : encoded) {
-                    insert.setLong(1, result.trackId());
-                    insert.setLong(2, result.frame());
-                    insert.setBytes(3, result.data());
+                int[] inBatch = {0};
+                encoded.forEach((trackId, frame, data) -> {
+                    insert.setLong(1, trackId);
+                    insert.setLong(2, frame);
+                    insert.setBytes(3, data);
                     insert.addBatch();
-                    if (++inBatch == RESULT_BATCH) {
+                    if (++inBatch[0] == RESULT_BATCH) {
                         insert.executeBatch();
-                        inBatch = 0;
+                        inBatch[0] = 0;
                     }
-                }
-                if (inBatch > 0) {
+                });
+                if (inBatch[0] > 0) {
                     insert.executeBatch();
                 }
             }

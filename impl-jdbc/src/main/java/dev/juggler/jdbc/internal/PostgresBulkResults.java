@@ -6,7 +6,6 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Collections;
-import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.postgresql.PGConnection;
@@ -45,7 +44,7 @@ final class PostgresBulkResults {
     }
 
     /** Stores the rows idempotently inside the caller's transaction; returns how many were new. */
-    long store(Connection c, List<EncodedResult> results) throws SQLException {
+    long store(Connection c, EncodedBatch results) throws SQLException {
         PGConnection pg = c.unwrap(PGConnection.class);
         try {
             return copyAndMerge(c, pg, results);
@@ -60,7 +59,7 @@ final class PostgresBulkResults {
         }
     }
 
-    private long copyAndMerge(Connection c, PGConnection pg, List<EncodedResult> results) throws SQLException {
+    private long copyAndMerge(Connection c, PGConnection pg, EncodedBatch results) throws SQLException {
         // Fast path: results are nearly always new (a frame is stored twice only after a lost lease), so
         // COPY straight into the results table under a savepoint. A duplicate key aborts the COPY; then
         // roll back to the savepoint and take the idempotent path through the staging table.
@@ -89,22 +88,22 @@ final class PostgresBulkResults {
     }
 
     /** Streams the rows into {@code table} with COPY ... FROM STDIN in PostgreSQL's binary format. */
-    private static void copy(PGConnection pg, String table, List<EncodedResult> results) throws SQLException {
+    private static void copy(PGConnection pg, String table, EncodedBatch results) throws SQLException {
         CopyIn copy = pg.getCopyAPI().copyIn("COPY " + table + " (track_id, frame, data) FROM STDIN (FORMAT binary)");
         try {
             RowBuffer out = new RowBuffer(copy);
             out.put(BINARY_HEADER);
             out.putInt(0); // flags: no OIDs
             out.putInt(0); // header extension length
-            for (EncodedResult result : results) {
+            results.forEach((trackId, frame, data) -> {
                 out.putShort(3);
                 out.putInt(Long.BYTES);
-                out.putLong(result.trackId());
+                out.putLong(trackId);
                 out.putInt(Long.BYTES);
-                out.putLong(result.frame());
-                out.putInt(result.data().length);
-                out.put(result.data());
-            }
+                out.putLong(frame);
+                out.putInt(data.length);
+                out.put(data);
+            });
             out.putShort(-1);
             out.flush();
             copy.endCopy();

@@ -17,7 +17,9 @@ import java.util.zip.Inflater;
  *   <li>{@link #TEXT_DEFLATE}: the same, raw DEFLATE, where that is at least an eighth smaller.</li>
  * </ul>
  *
- * Decoding gives back exactly the stored string in every case. Tags are never reused: a later encoding
+ * Decoding gives back exactly the stored string in every case: the compact form takes a document only if
+ * its layout is exactly the writer's and every number is written exactly as the decoder writes it back
+ * (the randomized tests hold encoder and decoder to that). Tags are never reused: a later encoding
  * gets a new tag, and an unknown tag is an error naming it (a ledger written by a newer Juggler).
  * Stateless and thread-safe (per-thread codecs).
  */
@@ -44,10 +46,8 @@ public final class StoredResults {
     public static byte[] encode(String payload) {
         Objects.requireNonNull(payload, "payload");
         if (payload.startsWith(CompactPose.HEAD)) {
-            CompactPose poses = POSES.get();
-            byte[] pose = poses.encode(payload, 1, POSE);
-            // Read back before it is trusted: whatever the compact form cannot give back exactly stays text.
-            if (pose != null && poses.decode(pose, 1, pose.length).equals(payload)) {
+            byte[] pose = POSES.get().encode(payload, 1, POSE);
+            if (pose != null) {
                 return pose;
             }
         }

@@ -220,25 +220,8 @@ public final class LedgerBench {
             }
             // The ledger's input is results in memory (what a worker hands over), so the rows are read
             // from the file before the clock starts; psql's time includes reading the file.
-            List<List<FrameResult>> batches = new ArrayList<>();
-            long rows = 0;
-            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                List<FrameResult> pending = new ArrayList<>(batch);
-                String line;
-                while ((line = in.readLine()) != null) {
-                    int a = line.indexOf('\t');
-                    int b = line.indexOf('\t', a + 1);
-                    pending.add(new FrameResult(track, Long.parseLong(line.substring(a + 1, b)), line.substring(b + 1)));
-                    rows++;
-                    if (pending.size() == batch) {
-                        batches.add(pending);
-                        pending = new ArrayList<>(batch);
-                    }
-                }
-                if (!pending.isEmpty()) {
-                    batches.add(pending);
-                }
-            }
+            List<List<FrameResult>> batches = readBatches(file, track, batch);
+            long rows = batches.stream().mapToLong(List::size).sum();
             System.gc();
             long start = System.nanoTime();
             for (List<FrameResult> each : batches) {
@@ -250,6 +233,31 @@ public final class LedgerBench {
         } finally {
             drop(prefix);
         }
+    }
+
+    /**
+     * The rows of a COPY text file ({@code track \t frame \t payload}, as {@code rows} writes them) as results
+     * of {@code track}, in batches of {@code batch}: what a worker would hand over.
+     */
+    public static List<List<FrameResult>> readBatches(Path file, long track, int batch) throws java.io.IOException {
+        List<List<FrameResult>> batches = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            List<FrameResult> pending = new ArrayList<>(batch);
+            String line;
+            while ((line = in.readLine()) != null) {
+                int a = line.indexOf('\t');
+                int b = line.indexOf('\t', a + 1);
+                pending.add(new FrameResult(track, Long.parseLong(line.substring(a + 1, b)), line.substring(b + 1)));
+                if (pending.size() == batch) {
+                    batches.add(pending);
+                    pending = new ArrayList<>(batch);
+                }
+            }
+            if (!pending.isEmpty()) {
+                batches.add(pending);
+            }
+        }
+        return batches;
     }
 
     // --- latency -------------------------------------------------------------------------------------

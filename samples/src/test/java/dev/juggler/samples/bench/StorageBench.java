@@ -2,12 +2,12 @@ package dev.juggler.samples.bench;
 
 import dev.juggler.inference.testing.OpenPoseShapes;
 import dev.juggler.jdbc.JdbcLedger;
+import dev.juggler.jdbc.bench.LedgerBench;
 import dev.juggler.ledger.FrameResult;
 import dev.juggler.ledger.TrackSpec;
 import dev.juggler.ledger.WorkLedger;
 import dev.juggler.video.FrameRange;
 import dev.juggler.video.Video;
-import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,25 +95,8 @@ public final class StorageBench {
         drop(prefix);
         try (WorkLedger ledger = open(prefix)) {
             long track = freshTrack(ledger);
-            List<List<FrameResult>> batches = new ArrayList<>();
-            long rows = 0;
-            try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                List<FrameResult> pending = new ArrayList<>(batch);
-                String line;
-                while ((line = in.readLine()) != null) {
-                    int a = line.indexOf('\t');
-                    int b = line.indexOf('\t', a + 1);
-                    pending.add(new FrameResult(track, Long.parseLong(line.substring(a + 1, b)), line.substring(b + 1)));
-                    rows++;
-                    if (pending.size() == batch) {
-                        batches.add(pending);
-                        pending = new ArrayList<>(batch);
-                    }
-                }
-                if (!pending.isEmpty()) {
-                    batches.add(pending);
-                }
-            }
+            List<List<FrameResult>> batches = LedgerBench.readBatches(file, track, batch);
+            long rows = batches.stream().mapToLong(List::size).sum();
             warmUp("bench_st_warm_", batches);
             System.gc();
             long start = System.nanoTime();
