@@ -38,6 +38,9 @@ public final class StoredResults {
     static final int MAX_TEXT_BYTES = 1 << 28;
 
     private static final ThreadLocal<CompactPose> POSES = ThreadLocal.withInitial(CompactPose::new);
+    // One zlib state per thread, reset between values: creating one per value allocates its window each time.
+    private static final ThreadLocal<Deflater> DEFLATERS = ThreadLocal.withInitial(() -> new Deflater(Deflater.BEST_SPEED, true));
+    private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(() -> new Inflater(true));
 
     private StoredResults() {
     }
@@ -94,7 +97,8 @@ public final class StoredResults {
     }
 
     private static byte[] deflate(byte[] text) {
-        Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+        Deflater deflater = DEFLATERS.get();
+        deflater.reset();
         try {
             deflater.setInput(text);
             deflater.finish();
@@ -106,12 +110,13 @@ public final class StoredResults {
             }
             return out.toByteArray();
         } finally {
-            deflater.end();
+            deflater.reset();
         }
     }
 
     private static String inflate(byte[] stored) {
-        Inflater inflater = new Inflater(true);
+        Inflater inflater = INFLATERS.get();
+        inflater.reset();
         try {
             inflater.setInput(stored, 1, stored.length - 1);
             ByteArrayOutputStream out = new ByteArrayOutputStream(stored.length * 4);
@@ -130,7 +135,7 @@ public final class StoredResults {
         } catch (DataFormatException e) {
             throw new IllegalStateException("holds invalid compressed text (" + e.getMessage() + ")", e);
         } finally {
-            inflater.end();
+            inflater.reset();
         }
     }
 }
