@@ -60,6 +60,8 @@ final class JobBook {
         /** What the records say; {@code null} while they hold no state. */
         JobStatus recorded;
         Instant absentSince;
+        /** When this juggler first saw it running ({@code null}: not yet); a job taken over counts from then. */
+        Instant runningSince;
         boolean endedBeforeStart;
 
         Job(String id, Instant submittedAt) {
@@ -185,6 +187,9 @@ final class JobBook {
         for (Job job : jobs.values()) {
             if (!shownIds.contains(job.id) && (job.observed == null || job.observed.state().isActive())) {
                 absent(job, now);
+            }
+            if (job.runningSince == null && job.observed != null && job.observed.state() == JobState.RUNNING) {
+                job.runningSince = now;
             }
             if (job.observed != null && !job.observed.equals(job.recorded)) {
                 records.recordState(job.observed, now);
@@ -321,6 +326,12 @@ final class JobBook {
     /** Whether the records were read: until then nothing may be submitted. */
     boolean loaded() {
         return loaded;
+    }
+
+    /** When this juggler first saw the job running; {@code null} if it has not (or does not know the job). */
+    Instant runningSince(String jobId) {
+        Job job = jobs.get(jobId);
+        return job == null ? null : job.runningSince;
     }
 
     /**

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -48,8 +49,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>How many workers it submits.</b> Jobs it submitted count as pending until the backend's status
  * shows them (a backend may answer from an older snapshot), or for the grace (see "Restarts"). Only claimable frames that no queued or running job will take justify a
  * new job: every pending (or submitted, not yet shown) job absorbs {@link Builder#framesPerWorker} frames,
- * every running job absorbs {@code framesPerWorker} minus the frames it holds under lease now (at least
- * 0), as {@link dev.juggler.ledger.LedgerReader#leasedFramesByJob()} says; one job is wanted per
+ * every running job absorbs {@code framesPerWorker} times the share of its time limit it has left (counted from
+ * when this juggler first saw it running; or, when less, the ledger's throughput of the last hour per running job
+ * over that time) minus the frames it holds under lease now (at least 0), as
+ * {@link dev.juggler.ledger.LedgerReader#leasedFramesByJob()} says; one job is wanted per
  * {@code framesPerWorker} frames left over (rounded up), bounded by the queue and active caps (pending
  * jobs again including the submitted, not yet shown ones). So a worker that has just claimed its first
  * chunk does not make it submit another job for the frames it will claim next.
@@ -106,10 +109,6 @@ public final class Juggler implements AutoCloseable {
     private final ClusterBackend backend;
     private final VideoStager stager;
     private final JobSpec workerJob;
-    private final int maxQueuedJobs;
-    private final int maxActiveJobs;
-    private final long framesPerWorker;
-    private final int arrayConcurrency;
     private final Duration pollInterval;
     private final Clock clock;
     private final Listeners<JugglerListener> listeners = new Listeners<>();
@@ -117,7 +116,7 @@ public final class Juggler implements AutoCloseable {
     private final WorkspaceFeeder workspace;
     private final WorkerBackoff backoff;
     private final JobBook book;
-    private final AtomicLong jobsSubmitted = new AtomicLong();
+    private final WorkerSubmitter submitter;
     private final AtomicLong jobsEnded = new AtomicLong();
     private final AtomicReference<JugglerStatus> lastStatus = new AtomicReference<>();
     private final ReentrantLock tickLock = new ReentrantLock();
@@ -132,10 +131,6 @@ public final class Juggler implements AutoCloseable {
         this.backend = b.backend;
         this.stager = b.stager;
         this.workerJob = b.workerJob;
-        this.maxQueuedJobs = b.maxQueuedJobs;
-        this.maxActiveJobs = b.maxActiveJobs;
-        this.framesPerWorker = b.framesPerWorker;
-        this.arrayConcurrency = b.arrayConcurrency;
         this.pollInterval = b.pollInterval;
         this.clock = b.clock;
         listeners.addAll(b.listeners);
@@ -143,10 +138,13 @@ public final class Juggler implements AutoCloseable {
         Duration longest = pollInterval.compareTo(MIN_STATUS_WAIT) > 0 ? pollInterval : MIN_STATUS_WAIT;
         Duration statusTimeout = b.statusTimeout.compareTo(longest) > 0 ? longest : b.statusTimeout;
         this.cluster = new ClusterWatch(backend, clock, statusTimeout, this::fire);
-        this.workspace = new WorkspaceFeeder(ledger, ledger, stager, clock, pollInterval, b.parallelStaging, this::fire, this::requestTick);
+        this.workspace = new WorkspaceFeeder(ledger, ledger, stager, clock, pollInterval, b.parallelStaging, this::fire, this::requestTick,
+                b.stagingExecutor);
         this.backoff = new WorkerBackoff(b.failedJobsBeforeBackoff, pollInterval);
         this.book = new JobBook(JobBook.recordsOf(ledger), b.runKey != null ? b.runKey : workerJob.name(), workerJob,
                 JobBook.graceFor(pollInterval));
+        this.submitter = new WorkerSubmitter(ledger, backend, cluster, book, backoff, workerJob, b.framesPerWorker, b.maxQueuedJobs,
+                b.maxActiveJobs, b.arrayConcurrency, clock, this::fire);
         this.loop = new TickLoop(this::tick, pollInterval);
     }
 
@@ -220,10 +218,21 @@ public final class Juggler implements AutoCloseable {
         step("purge finished videos", problems, workspace::purgeFinished);
         step("stage videos", problems, workspace::stageNext);
         problems.addAll(workspace.problems());
-        if (jobs != null) {
-            step("submit workers", problems, () -> submitWorkers(jobs, problems));
+        // One progress read per tick serves the submission arithmetic and the status.
+        Progress progress = readProgress(problems);
+        if (jobs != null && progress != null) {
+            step("submit workers", problems, () -> submitter.submit(jobs, problems, progress));
         }
-        return publish(jobs, problems);
+        return publish(jobs, problems, progress);
+    }
+
+    private Progress readProgress(List<String> problems) {
+        try {
+            return ledger.reader().progress();
+        } catch (JugglerException e) {
+            problems.add("ledger: " + e.getMessage());
+            return null;
+        }
     }
 
     /**
@@ -280,38 +289,10 @@ public final class Juggler implements AutoCloseable {
         }
     }
 
-    private void submitWorkers(List<JobStatus> jobs, List<String> problems) {
-        String holdingBack = backoff.holdingBack(clock.instant());
-        if (holdingBack != null) {
-            problems.add(holdingBack);
-            return;
-        }
-        SubmissionInputs inputs = SubmissionInputs.read(ledger, jobs, book.unshown());
-        SubmissionPlanner.Plan plan = inputs.plan(framesPerWorker, maxQueuedJobs, maxActiveJobs);
-        if (plan.wanted() <= 0) {
-            return;
-        }
-        Optional<Instant> stillRunning = cluster.submitStillRunning();
-        if (stillRunning.isPresent()) {
-            problems.add("submit workers: the submit call started at " + stillRunning.get() + " still runs");
-            return;
-        }
-        List<String> ids = book.submit(() -> cluster.submit(() -> backend.submit(workerJob, plan.wanted(), arrayConcurrency)),
-                plan.wanted(), clock);
-        jobsSubmitted.addAndGet(ids.size());
-        LOG.info("submitted {} worker job(s) for {} claimable frames, {} of them not taken by the {} queued and {} running: {}",
-                ids.size(), inputs.claimableFrames(), plan.unclaimedFrames(), inputs.pendingJobs(),
-                inputs.heldByRunningJobs().size(), ids);
-        fire(new JugglerEvent.JobsSubmitted(ids));
-    }
-
-    private JugglerStatus publish(List<JobStatus> jobs, List<String> problems) {
+    private JugglerStatus publish(List<JobStatus> jobs, List<String> problems, Progress read) {
         Instant now = clock.instant();
-        Progress progress;
-        try {
-            progress = ledger.reader().progress();
-        } catch (JugglerException e) {
-            problems.add("ledger: " + e.getMessage());
+        Progress progress = read;
+        if (progress == null) {
             JugglerStatus previous = lastStatus.get();
             progress = previous != null ? previous.progress()
                     : new Progress(0, 0, 0, 0, new WorkEstimate(0, 0, 0, 0, 0));
@@ -325,7 +306,7 @@ public final class Juggler implements AutoCloseable {
         }
         // Submitted jobs the backend has not shown yet are queued as far as anyone can tell.
         JugglerStatus status = new JugglerStatus(now, pendingSeen + book.unshown(), runningSeen, jobsEnded.get(),
-                jobsSubmitted.get(), progress, usage, workspace.staging(), workspace.staged(), workspace.purged(),
+                submitter.submitted(), progress, usage, workspace.staging(), workspace.staged(), workspace.purged(),
                 cluster.unavailableSince(), now.plus(pollInterval), problems, workspace.waiting());
         lastStatus.set(status);
         book.report(status);
@@ -379,6 +360,7 @@ public final class Juggler implements AutoCloseable {
         private int parallelStaging = DEFAULT_PARALLEL_STAGING;
         private int failedJobsBeforeBackoff = DEFAULT_FAILED_JOBS_BEFORE_BACKOFF;
         private Clock clock = Clock.systemUTC();
+        private Executor stagingExecutor;
         private String runKey;
         private final List<JugglerListener> listeners = new ArrayList<>();
 
@@ -482,6 +464,17 @@ public final class Juggler implements AutoCloseable {
 
         public Builder clock(Clock value) {
             this.clock = InvalidConfigException.required(value, "clock");
+            return this;
+        }
+
+        /**
+         * Runs staging transfers on the host's executor instead of on own threads ({@code juggler-stage-*}); the
+         * juggler then neither shuts it down nor waits for it on close. It must run at least
+         * {@link #parallelStaging} tasks at once. For hosts with their own thread management, and for
+         * {@code dev.juggler.sim}, whose executor runs transfers in simulated time.
+         */
+        public Builder stagingExecutor(Executor executor) {
+            this.stagingExecutor = InvalidConfigException.required(executor, "stagingExecutor");
             return this;
         }
 

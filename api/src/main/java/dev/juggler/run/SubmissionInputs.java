@@ -3,6 +3,8 @@ package dev.juggler.run;
 import dev.juggler.cluster.JobState;
 import dev.juggler.cluster.JobStatus;
 import dev.juggler.ledger.WorkLedger;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,39 +12,58 @@ import java.util.Map;
 /**
  * What the {@link SubmissionPlanner} plans from, read from the ledger and the cluster's job list: the
  * claimable frames, the jobs waiting in the queue and, for each running job, the frames it holds under
- * lease. An immutable snapshot; {@link #read} does the I/O (at most two ledger reads).
+ * lease and the frames it is expected to do in the rest of its life: {@code framesPerWorker} times the share of its
+ * time limit left (counted from when this juggler first saw it running), or, when less, the ledger's measured
+ * throughput per running job over that time (a job on slow videos does fewer frames than configured). An
+ * immutable snapshot; {@link #read} does the I/O (at most one ledger read).
  *
  * @param claimableFrames pending frames of staged videos
  * @param pendingJobs jobs waiting in the queue, including submitted ones the backend has not shown yet
- * @param heldByRunningJobs for each running job, the frames it holds under lease now
+ * @param running for each running job, the frames it holds under lease now and the share of its life left
  */
-record SubmissionInputs(long claimableFrames, int pendingJobs, List<Long> heldByRunningJobs) {
+record SubmissionInputs(long claimableFrames, int pendingJobs, List<SubmissionPlanner.Running> running) {
 
     SubmissionInputs {
-        heldByRunningJobs = List.copyOf(heldByRunningJobs);
+        running = List.copyOf(running);
     }
 
     /**
      * @param unshownJobs submitted jobs the backend does not list yet (they wait in the queue as far as
      *     anyone can tell)
+     * @param claimable pending frames of staged videos, as the tick's progress read them
+     * @param framesPerSecond the ledger's throughput over the last hour (0 when unknown)
+     * @param book when each job was first seen running
+     * @param timeLimit a job's time limit
+     * @param framesPerWorker frames a job is sized for over its whole time limit
+     * @param now the time of the reading
      */
-    static SubmissionInputs read(WorkLedger ledger, List<JobStatus> jobs, int unshownJobs) {
-        long claimable = ledger.estimate().claimableFrames();
-        List<Long> heldByRunning = new ArrayList<>();
+    static SubmissionInputs read(WorkLedger ledger, long claimable, double framesPerSecond, List<JobStatus> jobs, int unshownJobs,
+            JobBook book, Duration timeLimit, long framesPerWorker, Instant now) {
+        int runningJobs = JobBook.count(jobs, JobState.RUNNING);
+        double perJobRate = framesPerSecond > 0 && runningJobs > 0 ? framesPerSecond / runningJobs : -1;
+        double limitSeconds = Math.max(1e-3, timeLimit.toMillis() / 1000.0);
+        List<SubmissionPlanner.Running> heldByRunning = new ArrayList<>();
         Map<String, Long> leased = null;
         for (JobStatus job : jobs) {
             if (job.state() == JobState.RUNNING) {
                 if (leased == null) { // one read, and none when nothing runs
                     leased = ledger.reader().leasedFramesByJob();
                 }
-                heldByRunning.add(leased.getOrDefault(job.jobId(), 0L));
+                Instant since = book.runningSince(job.jobId());
+                double secondsLeft = since == null ? limitSeconds
+                        : Math.max(0, limitSeconds - Duration.between(since, now).toMillis() / 1000.0);
+                double framesLeft = framesPerWorker * Math.min(1, secondsLeft / limitSeconds);
+                if (perJobRate > 0) {
+                    framesLeft = Math.min(framesLeft, perJobRate * secondsLeft);
+                }
+                heldByRunning.add(new SubmissionPlanner.Running(leased.getOrDefault(job.jobId(), 0L), (long) Math.ceil(framesLeft)));
             }
         }
         return new SubmissionInputs(claimable, JobBook.count(jobs, JobState.PENDING) + unshownJobs, heldByRunning);
     }
 
     SubmissionPlanner.Plan plan(long framesPerWorker, int maxQueuedJobs, int maxActiveJobs) {
-        return SubmissionPlanner.plan(claimableFrames, pendingJobs, heldByRunningJobs, framesPerWorker, maxQueuedJobs,
+        return SubmissionPlanner.plan(claimableFrames, pendingJobs, running, framesPerWorker, maxQueuedJobs,
                 maxActiveJobs);
     }
 }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The juggler's workspace steps: reconcile after a restart, purge finished videos, stage the next ones
- * in plan order within the budget (transfers run on own threads, {@code juggler-stage-*}).
+ * in plan order within the budget (transfers run on own threads, {@code juggler-stage-*}, or on the host's
+ * executor).
  *
  * <p>Plan order is kept for videos that fit the budget but not the space free now: they wait, and the
  * smaller videos behind them wait too, because otherwise the smaller ones would keep taking the space
@@ -51,7 +53,9 @@ final class WorkspaceFeeder implements AutoCloseable {
     private final int parallelStaging;
     private final Consumer<JugglerEvent> events;
     private final Runnable wake;
-    private final ExecutorService threads;
+    private final Executor transfers;
+    /** The executor this class made (and shuts down), or {@code null} when the host gave one. */
+    private final ExecutorService ownThreads;
     /** Transfers handed to a staging thread and not ended: video id to bytes. */
     private final Map<String, Long> staging = new ConcurrentHashMap<>();
     /**
@@ -71,7 +75,7 @@ final class WorkspaceFeeder implements AutoCloseable {
     private boolean reconciled;
 
     WorkspaceFeeder(VideoCatalogue ledger, WorkQueue queue, VideoStager stager, Clock clock, Duration pollInterval, int parallelStaging,
-            Consumer<JugglerEvent> events, Runnable wake) {
+            Consumer<JugglerEvent> events, Runnable wake, Executor hostExecutor) {
         this.ledger = ledger;
         this.queue = queue;
         this.stager = stager;
@@ -80,7 +84,9 @@ final class WorkspaceFeeder implements AutoCloseable {
         this.parallelStaging = parallelStaging;
         this.events = events;
         this.wake = wake;
-        this.threads = Executors.newFixedThreadPool(parallelStaging, new NamedThreadFactory("juggler-stage"));
+        this.ownThreads = hostExecutor == null
+                ? Executors.newFixedThreadPool(parallelStaging, new NamedThreadFactory("juggler-stage")) : null;
+        this.transfers = hostExecutor != null ? hostExecutor : ownThreads;
     }
 
     boolean reconciled() {
@@ -143,7 +149,7 @@ final class WorkspaceFeeder implements AutoCloseable {
             free -= size;
             staging.put(id, size);
             notHandedOver.put(id, size);
-            threads.execute(() -> stageOne(candidate));
+            transfers.execute(() -> stageOne(candidate));
         }
     }
 
@@ -234,9 +240,12 @@ final class WorkspaceFeeder implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        threads.shutdownNow();
+        if (ownThreads == null) {
+            return; // the host's executor: the host stops it
+        }
+        ownThreads.shutdownNow();
         try {
-            threads.awaitTermination(10, TimeUnit.SECONDS);
+            ownThreads.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -188,6 +188,8 @@ final class Deployment implements AutoCloseable {
                 "--table-prefix=" + ledger.tablePrefix(), "--analysis=" + worker.analysis(),
                 "--initial-chunk=" + worker.initialChunk(), "--max-chunk=" + worker.maxChunk(),
                 "--lease=" + worker.lease(), "--safety-margin=" + worker.safetyMargin(),
+                "--target-chunk=" + worker.targetChunk(), "--checkpoint-frames=" + worker.checkpointFrames(),
+                "--checkpoint-interval=" + worker.checkpointInterval(),
                 "--pose-people=" + worker.posePeople(), "--pose-tiles=" + worker.poseTiles()));
         ledger.user().ifPresent(u -> args.add("--ledger-user=" + u));
         ledger.schema().ifPresent(s -> args.add("--schema=" + s));

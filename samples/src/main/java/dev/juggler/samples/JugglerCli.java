@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "juggler", mixinStandardHelpOptions = true, version = "juggler 0.1.0-SNAPSHOT",
         description = "Keeps a batch cluster busy with per-frame video analysis.",
-        subcommands = {DemoCommand.class, ConfigCommand.class, RegisterCommand.class, RunCommand.class, DeployCommand.class, DoctorCommand.class, AsideCommands.SetAside.class, AsideCommands.TakeBack.class, StatusCommand.class, TableCommands.Tracks.class, TableCommands.Jobs.class, TableCommands.Chunks.class, FailuresCommand.class, RescheduleCommand.class, ExportCommand.class, CleanCommand.class, ConsoleCommand.class, WorkerCommand.class, OpenPoseCommand.class, RenderCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ConfigCommand.class, RegisterCommand.class, RunCommand.class, DeployCommand.class, DoctorCommand.class, AsideCommands.SetAside.class, AsideCommands.TakeBack.class, StatusCommand.class, TableCommands.Tracks.class, TableCommands.Jobs.class, TableCommands.Chunks.class, FailuresCommand.class, RescheduleCommand.class, ExportCommand.class, CleanCommand.class, ConsoleCommand.class, WorkerCommand.class, OpenPoseCommand.class, RenderCommand.class, ServeCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class JugglerCli implements Runnable {
 
     @CommandLine.Spec

@@ -58,6 +58,18 @@ final class WorkerCommand implements Callable<Integer> {
             description = "Time kept free before the job's end, default ${DEFAULT-VALUE}.")
     Duration safetyMargin;
 
+    @Option(names = "--target-chunk", defaultValue = "PT15M",
+            description = "Time one claim should take at the measured rate, default ${DEFAULT-VALUE}.")
+    Duration targetChunk;
+
+    @Option(names = "--checkpoint-frames", defaultValue = "250",
+            description = "Store results and heartbeat at least every this many frames, default ${DEFAULT-VALUE}.")
+    int checkpointFrames;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "PT30S",
+            description = "Store results and heartbeat at least this often, default ${DEFAULT-VALUE}.")
+    Duration checkpointInterval;
+
     @Option(names = "--check", description = "Check only, then exit: open the ledger, build the analysis pipeline "
             + "(load the model), open one staged video if any; one line per step. Exit 0 ok, 3 ledger unreachable, "
             + "1 otherwise. juggler doctor's probe job runs this.")
@@ -93,6 +105,9 @@ final class WorkerCommand implements Callable<Integer> {
                     .initialChunkFrames(initialChunk)
                     .maxChunkFrames(maxChunk)
                     .safetyMargin(safetyMargin)
+                    .targetChunkDuration(targetChunk)
+                    .checkpointEveryFrames(checkpointFrames)
+                    .checkpointInterval(checkpointInterval)
                     .build();
             CountDownLatch finished = new CountDownLatch(1);
             // This program is the host, so it may install a hook: SIGTERM from the batch system must

@@ -1,10 +1,9 @@
 package dev.juggler.accel.sim;
 
+import dev.juggler.internal.SimulatedClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.concurrent.locks.Condition;
@@ -54,31 +53,7 @@ public final class VirtualTime {
 
     /** A UTC clock that reads this simulated time. */
     public Clock clock() {
-        return new View(ZoneOffset.UTC);
-    }
-
-    /** A clock reading this simulated time in some zone. */
-    private final class View extends Clock {
-        private final ZoneId zone;
-
-        View(ZoneId zone) {
-            this.zone = zone;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return zone;
-        }
-
-        @Override
-        public Clock withZone(ZoneId newZone) {
-            return new View(Objects.requireNonNull(newZone, "zone"));
-        }
-
-        @Override
-        public Instant instant() {
-            return now();
-        }
+        return SimulatedClock.utc(this::now);
     }
 
     /** A sleeper that waits in this simulated time. */

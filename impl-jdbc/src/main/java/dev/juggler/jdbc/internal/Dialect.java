@@ -106,6 +106,16 @@ public enum Dialect {
     public abstract String generatedKeyColumn(String column);
 
     /**
+     * What follows a table reference (and its alias) so that the table is read through index {@code indexName}:
+     * H2's {@code USE INDEX}, for queries where its planner, once statistics say a column has few values, walks
+     * a track's whole history of done chunks instead of its few pending ones (the simulation found claims and
+     * staging plans growing with the run). PostgreSQL plans these from its statistics and takes no hint.
+     */
+    public String indexHint(String indexName) {
+        return this == H2 ? " USE INDEX (" + indexName + ")" : "";
+    }
+
+    /**
      * Picks the dialect of the connected database.
      *
      * @throws SQLException if the metadata cannot be read, or the database is neither H2 nor PostgreSQL

@@ -65,10 +65,15 @@ final class JdbcLedgerReader implements LedgerReader {
             // not from a sum over every chunk: DONE is the rest.
             long total = count(c, "SELECT COUNT(*) FROM {p}tracks WHERE derived_from IS NULL"); // derived tracks are not work
             long running = count(c, "SELECT COUNT(DISTINCT track_id) FROM {p}chunks WHERE state = 'LEASED'");
-            long pending = count(c, "SELECT COUNT(DISTINCT track_id) FROM {p}chunks p WHERE p.state = 'PENDING' AND NOT EXISTS"
-                    + " (SELECT 1 FROM {p}chunks l WHERE l.track_id = p.track_id AND l.state = 'LEASED')");
-            long failed = count(c, "SELECT COUNT(DISTINCT track_id) FROM {p}chunks f WHERE f.state = 'FAILED' AND NOT EXISTS"
-                    + " (SELECT 1 FROM {p}chunks o WHERE o.track_id = f.track_id AND o.state IN ('LEASED', 'PENDING'))");
+            // Each track once (the few FAILED rows of a damaged video are many per track), then one exact probe of
+            // the (track, state) index per state: a correlated IN over states walked every chunk of the track.
+            long pending = count(c, "SELECT COUNT(*) FROM (SELECT DISTINCT track_id FROM {p}chunks WHERE state = 'PENDING') p"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM {p}chunks l{ix:chunks_track_state_ix} WHERE l.track_id = p.track_id"
+                    + " AND l.state = 'LEASED')");
+            long failed = count(c, "SELECT COUNT(*) FROM (SELECT DISTINCT track_id FROM {p}chunks WHERE state = 'FAILED') f"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM {p}chunks o{ix:chunks_track_state_ix} WHERE o.track_id = f.track_id"
+                    + " AND o.state = 'LEASED') AND NOT EXISTS (SELECT 1 FROM {p}chunks o{ix:chunks_track_state_ix}"
+                    + " WHERE o.track_id = f.track_id AND o.state = 'PENDING')");
             WorkEstimate frames = estimates.read(c);
             double rate = framesPerSecondLastHour(c);
             return new Progress(total - running - pending - failed, failed, running, pending, frames, rate);

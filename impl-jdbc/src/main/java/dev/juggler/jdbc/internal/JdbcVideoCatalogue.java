@@ -196,7 +196,7 @@ final class JdbcVideoCatalogue implements VideoCatalogue {
             throw new IllegalArgumentException("limit = " + limit + ": must be >= 1");
         }
         return db.tx("videosToStage(limit=" + limit + ")", c -> readVideos(c, db.sql(VIDEO_COLUMNS
-                + " FROM {p}videos v JOIN (SELECT t.video_id, MAX(c.priority) AS top_priority FROM {p}chunks c"
+                + " FROM {p}videos v JOIN (SELECT t.video_id, MAX(c.priority) AS top_priority FROM {p}chunks c{ix:chunks_track_state_ix}"
                 + " JOIN {p}tracks t ON t.id = c.track_id WHERE c.state = 'PENDING' GROUP BY t.video_id) w ON w.video_id = v.id"
                 + " WHERE v.stage_state IN ('NOT_STAGED', 'PURGED', 'STAGE_FAILED')"
                 + " ORDER BY w.top_priority DESC, v.seq FETCH FIRST " + limit + " ROWS ONLY")));
@@ -243,9 +243,13 @@ final class JdbcVideoCatalogue implements VideoCatalogue {
 
     @Override
     public List<VideoRecord> videosToPurge() {
+        // one exact (track, state) probe per state: with an IN over the states, the index walk took in every
+        // done chunk of the video's tracks, for each staged video at every tick
         return db.tx("videosToPurge", c -> readVideos(c, db.sql(VIDEO_COLUMNS + " FROM {p}videos v WHERE v.stage_state = 'STAGED'"
-                + " AND NOT EXISTS (SELECT 1 FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id WHERE t.video_id = v.id"
-                + " AND c.state IN ('PENDING', 'LEASED')) ORDER BY v.seq")));
+                + " AND NOT EXISTS (SELECT 1 FROM {p}tracks t JOIN {p}chunks c{ix:chunks_track_state_ix} ON c.track_id = t.id"
+                + " AND c.state = 'PENDING' WHERE t.video_id = v.id)"
+                + " AND NOT EXISTS (SELECT 1 FROM {p}tracks t JOIN {p}chunks c{ix:chunks_track_state_ix} ON c.track_id = t.id"
+                + " AND c.state = 'LEASED' WHERE t.video_id = v.id) ORDER BY v.seq")));
     }
 
     @Override

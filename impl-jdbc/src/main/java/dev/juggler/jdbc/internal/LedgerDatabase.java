@@ -49,17 +49,39 @@ final class LedgerDatabase {
         this.transactor = new Transactor(dataSource, clock);
     }
 
-    /** Replaces {@code {p}} in a statement with the (schema-qualified) table prefix. */
+    /**
+     * Replaces {@code {p}} in a statement with the (schema-qualified) table prefix, and an index hint
+     * {@code {ix:name}} (written right after a table and its alias) with the dialect's hint to read that table
+     * through the ledger's index {@code <prefix>name} ({@link Dialect#indexHint}). Call it once the schema is
+     * ready (inside a transaction of this database).
+     */
     String sql(String template) {
         String cached = statements.get(template);
         if (cached != null) {
             return cached;
         }
-        String filled = template.replace("{p}", tablePrefix);
+        String filled = fillIndexHints(template.replace("{p}", tablePrefix));
         if (statements.size() < 1_000) { // templates are a fixed set; the bound only guards against a future mistake
             statements.put(template, filled);
         }
         return filled;
+    }
+
+    private String fillIndexHints(String statement) {
+        int at = statement.indexOf("{ix:");
+        if (at < 0) {
+            return statement;
+        }
+        Dialect known = dialect();
+        StringBuilder filled = new StringBuilder(statement.length());
+        int from = 0;
+        while (at >= 0) {
+            int end = statement.indexOf('}', at);
+            filled.append(statement, from, at).append(known.indexHint(prefix + statement.substring(at + 4, end)));
+            from = end + 1;
+            at = statement.indexOf("{ix:", from);
+        }
+        return filled.append(statement, from, statement.length()).toString();
     }
 
     /**
@@ -67,7 +89,7 @@ final class LedgerDatabase {
      * filters (and carry their paging and time bounds as literals, see {@link TrackFilterSql}).
      */
     String sqlOnce(String template) {
-        return template.replace("{p}", tablePrefix);
+        return fillIndexHints(template.replace("{p}", tablePrefix));
     }
 
     /** The schema-qualified name of table {@code name}, e.g. {@code results}. */

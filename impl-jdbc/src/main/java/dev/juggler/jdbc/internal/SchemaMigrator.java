@@ -12,6 +12,10 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -23,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@code ${ixschema}} placeholders; the applied versions are recorded in {@code [schema.]<prefix>schema_version}.
  * With a schema, it is created first ({@code CREATE SCHEMA IF NOT EXISTS}). All pending scripts are applied in one
  * transaction (on PostgreSQL; H2 commits DDL implicitly, so every script statement is written to be
- * idempotent with {@code IF NOT EXISTS}). Two processes that start at once on a fresh database are
- * safe: the loser of the race sees "already exists" or a duplicate version key, rolls back and
- * re-checks. {@link #verify()} only checks the recorded version, for hosts that manage the schema
+ * idempotent with {@code IF NOT EXISTS}). Two ledgers that start at once on a fresh database take turns:
+ * on PostgreSQL through a transaction-scoped advisory lock, on H2 through a lock per database inside the
+ * process; should a race still happen (an H2 server shared by processes), the loser sees "already exists"
+ * or a duplicate version key, rolls back and re-checks. {@link #verify()} only checks the recorded version, for hosts that manage the schema
  * themselves. Why not Flyway: an embeddable library should not bring a migration framework with its own
  * history table, class-path scanning and version policy into the host; five tables and an idempotent
  * script per version need none of that. Stateless apart from its settings; thread-safe.
@@ -45,6 +50,14 @@ public final class SchemaMigrator {
             new Migration(4, "operator console", "V4__operator_console.sql"),
             new Migration(5, "derived tracks", "V5__derived_tracks.sql"),
             new Migration(6, "compact results", "V6__compact_results.sql"));
+    /**
+     * H2 commits DDL statement by statement, so two ledgers of one process migrating the same file at
+     * once would see each other's half-altered tables ({@code ALTER TABLE} copies and renames); they take
+     * turns here. An embedded H2 file is opened by one process at a time, so this covers it whole.
+     */
+    private static final Map<String, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+    /** PostgreSQL migrations take turns on an advisory lock held to the end of the migration transaction. */
+    private static final long ADVISORY_KEY_BASE = 0x4A55_4747_0000_0000L;
     private static final int MAX_TRIES = 10;
     private static final int MAX_TRIES_OF_OTHER_ERRORS = 4;
 
@@ -147,53 +160,78 @@ public final class SchemaMigrator {
             boolean autoCommit = connection.getAutoCommit();
             try {
                 connection.setAutoCommit(true);
-                int current = currentVersion(connection);
-                if (current >= target) {
-                    return current;
+                int found = currentVersion(connection);
+                if (found >= target) {
+                    return found;
                 }
                 Dialect dialect = Dialect.of(connection.getMetaData());
-                connection.setAutoCommit(false);
-                if (schema != null) {
-                    try (Statement statement = connection.createStatement()) {
-                        statement.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
-                    }
+                ReentrantLock inProcess = dialect == Dialect.H2
+                        ? IN_PROCESS.computeIfAbsent(connection.getMetaData().getURL() + "|" + versionTable, key -> new ReentrantLock())
+                        : null;
+                if (inProcess == null) {
+                    return migrateInTurn(connection, dialect, target);
                 }
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute("CREATE TABLE IF NOT EXISTS " + versionTable + " (version INTEGER NOT NULL PRIMARY KEY,"
-                            + " description VARCHAR NOT NULL, applied_ms BIGINT NOT NULL)");
+                inProcess.lock();
+                try {
+                    return migrateInTurn(connection, dialect, target);
+                } finally {
+                    inProcess.unlock();
                 }
-                for (Migration migration : MIGRATIONS) {
-                    if (migration.version() <= current || migration.version() > target) {
-                        continue;
-                    }
-                    for (String sql : statements(migration, dialect)) {
-                        try (Statement statement = connection.createStatement()) {
-                            statement.execute(sql);
-                        }
-                    }
-                    try (PreparedStatement insert = connection.prepareStatement(
-                            "INSERT INTO " + versionTable + " (version, description, applied_ms) VALUES (?, ?, ?)")) {
-                        insert.setInt(1, migration.version());
-                        insert.setString(2, migration.description());
-                        insert.setLong(3, clock.millis());
-                        insert.executeUpdate();
-                    }
-                }
-                connection.commit();
-                LOG.info("ledger schema {} migrated from version {} to {}", versionTable, current, target);
-                return current;
-            } catch (SQLException | RuntimeException e) {
-                if (!connection.getAutoCommit()) {
-                    try {
-                        connection.rollback();
-                    } catch (SQLException rollbackFailure) {
-                        e.addSuppressed(rollbackFailure);
-                    }
-                }
-                throw e;
             } finally {
                 connection.setAutoCommit(autoCommit);
             }
+        }
+    }
+
+    private int migrateInTurn(Connection connection, Dialect dialect, int target) throws SQLException {
+        connection.setAutoCommit(false);
+        try {
+            if (dialect == Dialect.POSTGRESQL) {
+                try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                    lock.setLong(1, ADVISORY_KEY_BASE ^ versionTable.toLowerCase(Locale.ROOT).hashCode());
+                    lock.execute();
+                }
+            }
+            if (schema != null) {
+                try (Statement statement = connection.createStatement()) {
+                    statement.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+                }
+            }
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TABLE IF NOT EXISTS " + versionTable + " (version INTEGER NOT NULL PRIMARY KEY,"
+                        + " description VARCHAR NOT NULL, applied_ms BIGINT NOT NULL)");
+            }
+            // read again in turn: the ledger that held the turn before may have done the work
+            int current = currentVersion(connection);
+            for (Migration migration : MIGRATIONS) {
+                if (migration.version() <= current || migration.version() > target) {
+                    continue;
+                }
+                for (String sql : statements(migration, dialect)) {
+                    try (Statement statement = connection.createStatement()) {
+                        statement.execute(sql);
+                    }
+                }
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO " + versionTable + " (version, description, applied_ms) VALUES (?, ?, ?)")) {
+                    insert.setInt(1, migration.version());
+                    insert.setString(2, migration.description());
+                    insert.setLong(3, clock.millis());
+                    insert.executeUpdate();
+                }
+            }
+            connection.commit();
+            if (current < target) {
+                LOG.info("ledger schema {} migrated from version {} to {}", versionTable, current, target);
+            }
+            return current;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw e;
         }
     }
 

@@ -184,6 +184,9 @@ final class EffectiveYaml {
         m.put("maxChunk", w.maxChunk());
         m.put("lease", Units.formatDuration(w.lease()));
         m.put("safetyMargin", Units.formatDuration(w.safetyMargin()));
+        m.put("targetChunk", Units.formatDuration(w.targetChunk()));
+        m.put("checkpointFrames", w.checkpointFrames());
+        m.put("checkpointInterval", Units.formatDuration(w.checkpointInterval()));
         m.put("framesPerWorker", w.framesPerWorker());
         m.put("java", w.java());
         m.put("jvmOptions", w.jvmOptions());

@@ -139,6 +139,34 @@ final class Section {
         return v;
     }
 
+    double number(String key, double def, double min, double max) {
+        Double v = convert(key, null, t -> {
+            try {
+                return Double.parseDouble(t.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("is not a number; write one in " + min + ".." + max);
+            }
+        });
+        if (v == null) {
+            return def;
+        }
+        if (!(v >= min && v <= max)) {
+            error(key, v + " is out of range; write a number in " + min + ".." + max);
+            return def;
+        }
+        return v;
+    }
+
+    /** The keys of this map, in file order; all count as asked for. */
+    List<String> keys() {
+        if (node == null) {
+            return List.of();
+        }
+        List<String> keys = new ArrayList<>(node.entries().keySet());
+        used.addAll(keys);
+        return keys;
+    }
+
     int integer(String key, int def, int min, int max) {
         return (int) integer(key, (long) def, min, max);
     }

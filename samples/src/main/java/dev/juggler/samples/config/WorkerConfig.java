@@ -25,6 +25,9 @@ import java.util.Optional;
  * @param maxChunk most frames of one claim
  * @param lease lease duration
  * @param safetyMargin time kept free before the job's end
+ * @param targetChunk time one claim should take at the worker's measured rate
+ * @param checkpointFrames the worker checkpoints (stores results, heartbeats) at least every this many frames
+ * @param checkpointInterval and at least this often
  * @param framesPerWorker frames one worker job is sized for (the Juggler's submission arithmetic)
  * @param java the java executable on the worker's machine
  * @param jvmOptions JVM options of the worker
@@ -32,7 +35,8 @@ import java.util.Optional;
  */
 public record WorkerConfig(String analysis, Optional<String> model, String posePeople, Optional<String> detector,
         String poseTiles, Optional<Remote> remote, OpenPose openpose, long initialChunk,
-        long maxChunk, Duration lease, Duration safetyMargin, long framesPerWorker, String java, List<String> jvmOptions,
+        long maxChunk, Duration lease, Duration safetyMargin, Duration targetChunk, int checkpointFrames,
+        Duration checkpointInterval, long framesPerWorker, String java, List<String> jvmOptions,
         Optional<String> deployDirectory) {
 
     /** The analyses the {@code juggler} tool knows (the same list as {@code juggler worker --analysis}). */
@@ -54,6 +58,8 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
         Objects.requireNonNull(openpose, "openpose");
         Objects.requireNonNull(lease, "lease");
         Objects.requireNonNull(safetyMargin, "safetyMargin");
+        Objects.requireNonNull(targetChunk, "targetChunk");
+        Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         Objects.requireNonNull(java, "java");
         jvmOptions = List.copyOf(jvmOptions);
         Objects.requireNonNull(deployDirectory, "deployDirectory");
@@ -118,7 +124,8 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
     /** Applies the claim settings to a Worker builder (analysis, lease, chunk sizes, safety margin). */
     public Worker.Builder applyTo(Worker.Builder builder) {
         return builder.analysis(analysis).leaseDuration(lease).initialChunkFrames(initialChunk).maxChunkFrames(maxChunk)
-                .safetyMargin(safetyMargin);
+                .safetyMargin(safetyMargin).targetChunkDuration(targetChunk).checkpointEveryFrames(checkpointFrames)
+                .checkpointInterval(checkpointInterval);
     }
 
     static WorkerConfig read(Section s, boolean localCluster) {
@@ -172,6 +179,13 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
         }
         Duration lease = s.duration("lease", Worker.DEFAULT_LEASE_DURATION, Duration.ofSeconds(10));
         Duration margin = s.duration("safetyMargin", Worker.DEFAULT_SAFETY_MARGIN, Duration.ZERO);
+        Duration target = s.duration("targetChunk", Worker.DEFAULT_TARGET_CHUNK_DURATION, Duration.ofSeconds(1));
+        int checkpointFrames = s.integer("checkpointFrames", Worker.DEFAULT_CHECKPOINT_FRAMES, 1, Integer.MAX_VALUE);
+        Duration checkpointInterval = s.duration("checkpointInterval", Worker.DEFAULT_CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+        if (checkpointInterval.compareTo(lease) >= 0) {
+            s.error("checkpointInterval", Units.formatDuration(checkpointInterval) + " is not shorter than the lease "
+                    + Units.formatDuration(lease) + ": leases would expire between heartbeats; shorten it or raise worker.lease");
+        }
         long perWorker = s.integer("framesPerWorker", dev.juggler.run.Juggler.DEFAULT_FRAMES_PER_WORKER, 1, Long.MAX_VALUE);
         String java = s.string("java", DEFAULT_JAVA);
         List<String> jvm = s.strings("jvmOptions", List.of());
@@ -179,7 +193,8 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
         deploy.filter(d -> !d.startsWith("/")).ifPresent(d -> s.error("deployDirectory", Section.show(d)
                 + " is not absolute; write an absolute path on the cluster"));
         s.finish();
-        return new WorkerConfig(analysis, model, people, detector, tiles, remote, openpose, initial, max, lease, margin, perWorker,
+        return new WorkerConfig(analysis, model, people, detector, tiles, remote, openpose, initial, max, lease, margin, target, checkpointFrames,
+                checkpointInterval, perWorker,
                 java, jvm, deploy);
     }
 

@@ -54,6 +54,20 @@ class ConfigParseTest {
     }
 
     @Test
+    void theWorkersChunkAndCheckpointSettingsAreReadAndChecked() {
+        JugglerConfig c = parse(MINIMAL.replace("analysis: marker-pose", "analysis: marker-pose\n  lease: 30m\n  targetChunk: 20m\n"
+                + "  checkpointFrames: 2500\n  checkpointInterval: 10m"));
+        assertEquals(Duration.ofMinutes(20), c.worker().targetChunk());
+        assertEquals(2500, c.worker().checkpointFrames());
+        assertEquals(Duration.ofMinutes(10), c.worker().checkpointInterval());
+        JugglerConfig defaults = parse(MINIMAL);
+        assertEquals(dev.juggler.run.Worker.DEFAULT_CHECKPOINT_INTERVAL, defaults.worker().checkpointInterval());
+        List<String> tooLong = problems(MINIMAL.replace("analysis: marker-pose", "analysis: marker-pose\n  lease: 5m\n"
+                + "  checkpointInterval: 5m"));
+        assertTrue(tooLong.stream().anyMatch(p -> p.contains("worker.checkpointInterval") && p.contains("lease")), tooLong.toString());
+    }
+
+    @Test
     void effectiveYamlParsesBackToAnEqualConfig() throws Exception {
         Files.createDirectories(dir.resolve("videos"));
         Path key = Files.writeString(dir.resolve("id_test"), "key");
