@@ -75,7 +75,8 @@ class RunOnSlurmFaultsTest {
                 "juggler: {maxQueuedJobs: 2, maxActiveJobs: 3, pollInterval: " + POLL.toSeconds() + "s}",
                 "videos: [{folder: " + videos + "}]",
                 ""));
-        assertEquals(JugglerCli.OK, cli("register", "--config", config.toString()).code());
+        TestServers.CliRun registered = cli("register", "--config", config.toString());
+        assertEquals(JugglerCli.OK, registered.code(), registered.out());
 
         Path log = dir.resolve("run.log");
         Process run = juggler(config, log);

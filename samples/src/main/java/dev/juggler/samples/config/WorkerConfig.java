@@ -181,7 +181,10 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
         Duration margin = s.duration("safetyMargin", Worker.DEFAULT_SAFETY_MARGIN, Duration.ZERO);
         Duration target = s.duration("targetChunk", Worker.DEFAULT_TARGET_CHUNK_DURATION, Duration.ofSeconds(1));
         int checkpointFrames = s.integer("checkpointFrames", Worker.DEFAULT_CHECKPOINT_FRAMES, 1, Integer.MAX_VALUE);
-        Duration checkpointInterval = s.duration("checkpointInterval", Worker.DEFAULT_CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+        // Unset, it follows a short lease so that three heartbeats fall in every lease; set, it is the user's word.
+        Duration checkpointDefault = Worker.DEFAULT_CHECKPOINT_INTERVAL.compareTo(lease.dividedBy(3)) <= 0
+                ? Worker.DEFAULT_CHECKPOINT_INTERVAL : lease.dividedBy(3);
+        Duration checkpointInterval = s.duration("checkpointInterval", checkpointDefault, Duration.ofSeconds(1));
         if (checkpointInterval.compareTo(lease) >= 0) {
             s.error("checkpointInterval", Units.formatDuration(checkpointInterval) + " is not shorter than the lease "
                     + Units.formatDuration(lease) + ": leases would expire between heartbeats; shorten it or raise worker.lease");

@@ -62,6 +62,8 @@ class ConfigParseTest {
         assertEquals(Duration.ofMinutes(10), c.worker().checkpointInterval());
         JugglerConfig defaults = parse(MINIMAL);
         assertEquals(dev.juggler.run.Worker.DEFAULT_CHECKPOINT_INTERVAL, defaults.worker().checkpointInterval());
+        JugglerConfig shortLease = parse(MINIMAL.replace("analysis: marker-pose", "analysis: marker-pose\n  lease: 30s"));
+        assertEquals(Duration.ofSeconds(10), shortLease.worker().checkpointInterval(), "unset, it follows a short lease");
         List<String> tooLong = problems(MINIMAL.replace("analysis: marker-pose", "analysis: marker-pose\n  lease: 5m\n"
                 + "  checkpointInterval: 5m"));
         assertTrue(tooLong.stream().anyMatch(p -> p.contains("worker.checkpointInterval") && p.contains("lease")), tooLong.toString());
