@@ -14,7 +14,7 @@ import java.util.zip.Inflater;
  * <ul>
  *   <li>{@link #POSE}: an OpenPose document as Juggler writes it, in {@link CompactPose}'s form;</li>
  *   <li>{@link #TEXT}: any other payload (a host's own analysis, another writer's JSON), its UTF-8 bytes;</li>
- *   <li>{@link #TEXT_DEFLATE}: the same, raw DEFLATE, where that is at least an eighth smaller.</li>
+ *   <li>{@link #TEXT_DEFLATE}: the same, raw DEFLATE, from 2 KB, where that is at least an eighth smaller.</li>
  * </ul>
  *
  * Decoding gives back exactly the stored string in every case: the compact form takes a document only if
@@ -32,8 +32,13 @@ public final class StoredResults {
     /** Tag: a compact OpenPose document. */
     public static final byte POSE = 16;
 
-    /** Text shorter than this is stored as it is: DEFLATE would save little and cost time. */
-    static final int DEFLATE_FROM = 512;
+    /**
+     * Text shorter than this is stored as it is. PostgreSQL keeps a row below about 2 KB inline and
+     * uncompressed too (its TOAST threshold), so short text costs what the VARCHAR column cost before
+     * schema 6; DEFLATE there costs about as much CPU per row as the insert itself, which halved the bulk
+     * ingest of other writers' JSON (docs/storage.md).
+     */
+    static final int DEFLATE_FROM = 2048;
     /** The largest text a stored value may inflate to, against decompression bombs in a damaged row. */
     static final int MAX_TEXT_BYTES = 1 << 28;
 
