@@ -32,3 +32,14 @@ bench_postgres() {
   export JUGGLER_PG_URL="jdbc:postgresql://$hostport/$PGDATABASE"
   pg_version="$(psql -qAtc 'SHOW server_version')"
 }
+
+# Writes every dirty page out (CHECKPOINT) before a timed run, so that each side of a comparison starts
+# from the same state instead of paying for the writes the run before it left behind. As the postgres
+# superuser when root; elsewhere as the bench user, which PostgreSQL 15 allows only with pg_checkpoint.
+bench_checkpoint() {
+  if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
+    runuser -u postgres -- env -u PGHOST -u PGUSER -u PGPASSWORD -u PGDATABASE psql -p "$PGPORT" -d postgres -qAtc CHECKPOINT
+  else
+    psql -qAtc CHECKPOINT 2>/dev/null || true
+  fi
+}
