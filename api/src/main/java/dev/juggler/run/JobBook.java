@@ -188,8 +188,12 @@ final class JobBook {
             if (!shownIds.contains(job.id) && (job.observed == null || job.observed.state().isActive())) {
                 absent(job, now);
             }
-            if (job.runningSince == null && job.observed != null && job.observed.state() == JobState.RUNNING) {
-                job.runningSince = now;
+            if (job.observed != null && job.observed.state() == JobState.RUNNING) {
+                if (job.runningSince == null) {
+                    job.runningSince = now;
+                }
+            } else if (job.observed != null) {
+                job.runningSince = null; // requeued (node failure, preemption): it starts again with a fresh time limit
             }
             if (job.observed != null && !job.observed.equals(job.recorded)) {
                 records.recordState(job.observed, now);

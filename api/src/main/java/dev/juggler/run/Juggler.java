@@ -227,12 +227,10 @@ public final class Juggler implements AutoCloseable {
     }
 
     private Progress readProgress(List<String> problems) {
-        try {
-            return ledger.reader().progress();
-        } catch (JugglerException e) {
-            problems.add("ledger: " + e.getMessage());
-            return null;
-        }
+        Progress[] progress = new Progress[1];
+        // Like every step: a failure is a problem of this tick (and an event), never the end of the tick.
+        step("read progress", problems, () -> progress[0] = ledger.reader().progress());
+        return progress[0];
     }
 
     /**

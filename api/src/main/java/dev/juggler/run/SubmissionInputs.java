@@ -2,6 +2,7 @@ package dev.juggler.run;
 
 import dev.juggler.cluster.JobState;
 import dev.juggler.cluster.JobStatus;
+import dev.juggler.ledger.Progress;
 import dev.juggler.ledger.WorkLedger;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,7 +15,8 @@ import java.util.Map;
  * claimable frames, the jobs waiting in the queue and, for each running job, the frames it holds under
  * lease and the frames it is expected to do in the rest of its life: {@code framesPerWorker} times the share of its
  * time limit left (counted from when this juggler first saw it running), or, when less, the ledger's measured
- * throughput per running job over that time (a job on slow videos does fewer frames than configured). An
+ * throughput per running job over that time (a job on slow videos does fewer frames than configured; see
+ * {@link #perJobRate}). An
  * immutable snapshot; {@link #read} does the I/O (at most one ledger read).
  *
  * @param claimableFrames pending frames of staged videos
@@ -39,8 +41,7 @@ record SubmissionInputs(long claimableFrames, int pendingJobs, List<SubmissionPl
      */
     static SubmissionInputs read(WorkLedger ledger, long claimable, double framesPerSecond, List<JobStatus> jobs, int unshownJobs,
             JobBook book, Duration timeLimit, long framesPerWorker, Instant now) {
-        int runningJobs = JobBook.count(jobs, JobState.RUNNING);
-        double perJobRate = framesPerSecond > 0 && runningJobs > 0 ? framesPerSecond / runningJobs : -1;
+        double perJobRate = perJobRate(framesPerSecond, jobs, book, now);
         double limitSeconds = Math.max(1e-3, timeLimit.toMillis() / 1000.0);
         List<SubmissionPlanner.Running> heldByRunning = new ArrayList<>();
         Map<String, Long> leased = null;
@@ -60,6 +61,31 @@ record SubmissionInputs(long claimableFrames, int pendingJobs, List<SubmissionPl
             }
         }
         return new SubmissionInputs(claimable, JobBook.count(jobs, JobState.PENDING) + unshownJobs, heldByRunning);
+    }
+
+    /**
+     * Frames per second of one running job, from the ledger's throughput over the last hour, or -1 when it
+     * cannot be told. Each job counts for the share of that hour it has been running: divided by the number of
+     * jobs running now, a fleet that grew within the hour (the run's start, the end of a maintenance) would
+     * look slow, and running jobs would seem to absorb too little, so too many would be submitted. While most
+     * of the fleet is younger than half the hour (its first chunks not yet done) the rate is not used.
+     */
+    static double perJobRate(double framesPerSecond, List<JobStatus> jobs, JobBook book, Instant now) {
+        double windowSeconds = Progress.THROUGHPUT_WINDOW.toMillis() / 1000.0;
+        int runningJobs = 0;
+        double jobHours = 0; // running jobs weighted by the share of the window they ran in
+        for (JobStatus job : jobs) {
+            if (job.state() == JobState.RUNNING) {
+                runningJobs++;
+                Instant since = book.runningSince(job.jobId());
+                double seconds = since == null ? windowSeconds : Math.max(0, Duration.between(since, now).toMillis() / 1000.0);
+                jobHours += Math.min(1, seconds / windowSeconds);
+            }
+        }
+        if (framesPerSecond <= 0 || runningJobs == 0 || jobHours < 0.5 * runningJobs) {
+            return -1;
+        }
+        return framesPerSecond / jobHours;
     }
 
     SubmissionPlanner.Plan plan(long framesPerWorker, int maxQueuedJobs, int maxActiveJobs) {

@@ -149,7 +149,16 @@ final class WorkspaceFeeder implements AutoCloseable {
             free -= size;
             staging.put(id, size);
             notHandedOver.put(id, size);
-            transfers.execute(() -> stageOne(candidate));
+            try {
+                transfers.execute(() -> stageOne(candidate));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // A host's executor that is full or shut down: nothing started, so nothing stays counted.
+                staging.remove(id);
+                notHandedOver.remove(id);
+                waiting = "video " + id + " waits: the staging executor refused the transfer (" + e.getMessage() + ")";
+                LOG.warn("staging of video {} was refused by the staging executor; tried again next tick: {}", id, e.toString());
+                return;
+            }
         }
     }
 

@@ -187,6 +187,25 @@ public abstract class WorkLedgerContract extends LedgerFixture {
     }
 
     @Test
+    void aClaimableChunkFarDownTheClaimOrderIsFoundAndNoneMeansNone() {
+        // 300 older videos that are not staged, and staged tracks of another analysis, come first in the claim order.
+        for (int i = 0; i < 300; i++) {
+            Video waiting = video("waiting-" + i, 10, Map.of());
+            ledger.registerVideo(waiting);
+            wholeTrack(waiting, "pose", 0);
+        }
+        for (int i = 0; i < 100; i++) {
+            wholeTrack(stagedVideo("other-" + i, 10), "objects", 0);
+        }
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(Optional.empty(), ledger.claim(ClaimRequest.of("w", 10, LEASE).forAnalysis("pose")), "nothing staged for pose");
+        wholeTrack(stagedVideo("last", 10), "pose", 0);
+        Lease lease = ledger.claim(ClaimRequest.of("w", 10, LEASE).forAnalysis("pose")).orElseThrow();
+        assertEquals("last", lease.videoId());
+        assertEquals(Optional.empty(), ledger.claim(ClaimRequest.of("w", 10, LEASE).forAnalysis("pose")), "and now none is left");
+    }
+
+    @Test
     void claimLeasesOnlyTheHeadOfALongChunk() {
         Video video = stagedVideo("v", 100);
         long track = wholeTrack(video, "pose", 0);

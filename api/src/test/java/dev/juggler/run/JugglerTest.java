@@ -542,6 +542,30 @@ class JugglerTest {
         }
     }
 
+    @Test
+    void aStagingExecutorThatRefusesLeavesNothingCountedAndStagingResumesWhenItAccepts() throws Exception {
+        FakeStager stager = new FakeStager(250);
+        ledger.add("a", 100);
+        java.util.concurrent.atomic.AtomicBoolean refuse = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.Executor executor = task -> {
+            if (refuse.get()) {
+                throw new java.util.concurrent.RejectedExecutionException("queue full");
+            }
+            task.run();
+        };
+        try (Juggler juggler = Juggler.builder(ledger, backend, stager, spec).stagingExecutor(executor).clock(CLOCK).build()) {
+            for (int i = 0; i < 5; i++) {
+                JugglerStatus status = juggler.tick();
+                assertEquals(0, status.videosStaging(), "a refused transfer is not staging");
+                assertTrue(status.waiting().get(0).contains("refused"), status.waiting().toString());
+            }
+            refuse.set(false);
+            juggler.tick();
+            assertEquals(List.of("a"), stager.staged);
+            assertEquals(StageState.STAGED, ledger.record("a").stageState());
+        }
+    }
+
     // --- findings from a run against SLURM ----------------------------------------------------------
 
     final List<JugglerEvent> events = new CopyOnWriteArrayList<>();

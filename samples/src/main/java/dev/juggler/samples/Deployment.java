@@ -27,6 +27,7 @@ import dev.juggler.slurm.stage.Transfer;
 import dev.juggler.stage.LocalVideoStager;
 import dev.juggler.stage.VideoStager;
 import java.nio.file.Path;
+import dev.juggler.run.Worker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -188,9 +189,17 @@ final class Deployment implements AutoCloseable {
                 "--table-prefix=" + ledger.tablePrefix(), "--analysis=" + worker.analysis(),
                 "--initial-chunk=" + worker.initialChunk(), "--max-chunk=" + worker.maxChunk(),
                 "--lease=" + worker.lease(), "--safety-margin=" + worker.safetyMargin(),
-                "--target-chunk=" + worker.targetChunk(), "--checkpoint-frames=" + worker.checkpointFrames(),
-                "--checkpoint-interval=" + worker.checkpointInterval(),
                 "--pose-people=" + worker.posePeople(), "--pose-tiles=" + worker.poseTiles()));
+        // Only when set: a release deployed before these options existed still starts with the defaults.
+        if (!worker.targetChunk().equals(Worker.DEFAULT_TARGET_CHUNK_DURATION)) {
+            args.add("--target-chunk=" + worker.targetChunk());
+        }
+        if (worker.checkpointFrames() != Worker.DEFAULT_CHECKPOINT_FRAMES) {
+            args.add("--checkpoint-frames=" + worker.checkpointFrames());
+        }
+        if (!worker.checkpointInterval().equals(Worker.DEFAULT_CHECKPOINT_INTERVAL)) {
+            args.add("--checkpoint-interval=" + worker.checkpointInterval());
+        }
         ledger.user().ifPresent(u -> args.add("--ledger-user=" + u));
         ledger.schema().ifPresent(s -> args.add("--schema=" + s));
         worker.model().ifPresent(m -> args.add("--pose-model=" + m));

@@ -186,10 +186,12 @@ final class SimulateCommand implements Callable<Integer> {
         private final dev.juggler.samples.config.LedgerConfig config;
         private final String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
                 .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
-        private String last;
+        private volatile String last;
 
         SchemaPerRun(dev.juggler.samples.config.LedgerConfig config) {
             this.config = config;
+            // Ctrl-C or a kill during a long sweep: the schema of the run under way is dropped on the way out too.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> dropLast().ifPresent(System.err::println), "drop-simulation-schema"));
         }
 
         @Override
@@ -199,7 +201,7 @@ final class SimulateCommand implements Callable<Integer> {
         }
 
         /** Drops the schema of the last run (its tables go with it); says so if that failed. */
-        java.util.Optional<String> dropLast() {
+        synchronized java.util.Optional<String> dropLast() {
             String schema = last;
             last = null;
             if (schema == null) {
@@ -207,6 +209,7 @@ final class SimulateCommand implements Callable<Integer> {
             }
             try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.url(), config.user().orElse(null),
                     config.password().orElse(null)); java.sql.Statement drop = c.createStatement()) {
+                drop.execute("SET lock_timeout = '10s'"); // a run still under way holds locks: do not wait for ever
                 drop.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
                 return java.util.Optional.empty();
             } catch (java.sql.SQLException e) {

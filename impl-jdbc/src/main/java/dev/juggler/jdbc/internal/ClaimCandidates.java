@@ -40,8 +40,10 @@ final class ClaimCandidates {
         }
     }
 
-    /** Pending chunks read per page while looking for claimable ones. */
+    /** Pending chunks read by the first page while looking for claimable ones. */
     private static final int PAGE = 32;
+    /** The most pending chunks one page reads. */
+    private static final int MAX_PAGE = 4096;
 
     private ClaimCandidates() {
     }
@@ -57,40 +59,76 @@ final class ClaimCandidates {
      * have, where a join let H2 walk every staged video (found by the simulation of an 825M-frame run).
      */
     static List<Candidate> find(LedgerDatabase db, Connection c, ClaimRequest request, int limit) throws SQLException {
+        if (!anyClaimable(db, c, request)) {
+            return List.of(); // else an empty claim would page through every pending chunk of the corpus
+        }
         int page = Math.max(PAGE, 4 * limit);
         String pending = db.sql("SELECT c.id, c.version, c.frame_from, c.frame_to, c.attempts, c.track_id, c.priority, c.created_ms"
                 + " FROM {p}chunks c{ix:chunks_claim_ix} WHERE c.state = 'PENDING'"
-                + " ORDER BY c.state, c.priority DESC, c.created_ms, c.track_id, c.frame_from OFFSET ? ROWS FETCH NEXT " + page + " ROWS ONLY");
+                + " ORDER BY c.state, c.priority DESC, c.created_ms, c.track_id, c.frame_from OFFSET ? ROWS FETCH NEXT ");
         List<Candidate> candidates = new ArrayList<>(limit);
         Map<Long, TrackPlace> places = new HashMap<>();
-        try (PreparedStatement select = c.prepareStatement(pending);
-                PreparedStatement place = c.prepareStatement(db.sql("SELECT t.analysis, t.video_id, v.stage_state, v.staged_location"
-                        + " FROM {p}tracks t JOIN {p}videos v ON v.id = t.video_id WHERE t.id = ?"))) {
-            for (long offset = 0; candidates.size() < limit; offset += page) {
-                select.setLong(1, offset);
-                int read = 0;
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next() && candidates.size() < limit) {
-                        read++;
-                        long trackId = rows.getLong(6);
-                        TrackPlace where = places.get(trackId);
-                        if (where == null) {
-                            where = TrackPlace.read(place, trackId);
-                            places.put(trackId, where);
-                        }
-                        if (where.claimable(request)) {
-                            candidates.add(new Candidate(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4),
-                                    rows.getInt(5), trackId, where.analysis(), where.videoId(), where.location(), rows.getInt(7),
-                                    rows.getLong(8)));
-                        }
-                    }
+        try (PreparedStatement place = c.prepareStatement(db.sql("SELECT t.analysis, t.video_id, v.stage_state, v.staged_location"
+                + " FROM {p}tracks t JOIN {p}videos v ON v.id = t.video_id WHERE t.id = ?"))) {
+            // Pages double in size, so that claimable chunks far down the order (behind videos that failed to
+            // stage, or behind another analysis) cost a logarithmic number of reads, not one per 32 chunks.
+            long offset = 0;
+            while (candidates.size() < limit) {
+                int read;
+                try (PreparedStatement select = c.prepareStatement(pending + page + " ROWS ONLY")) {
+                    select.setLong(1, offset);
+                    read = readPage(select, place, places, request, limit, candidates);
                 }
                 if (read < page) {
                     break;
                 }
+                offset += page;
+                page = Math.min(MAX_PAGE, 2 * page);
             }
         }
         return candidates;
+    }
+
+    // Adds the page's claimable chunks to candidates (up to limit); returns the rows read.
+    private static int readPage(PreparedStatement select, PreparedStatement place, Map<Long, TrackPlace> places,
+            ClaimRequest request, int limit, List<Candidate> candidates) throws SQLException {
+        int read = 0;
+        try (ResultSet rows = select.executeQuery()) {
+            while (candidates.size() < limit && rows.next()) {
+                read++;
+                long trackId = rows.getLong(6);
+                TrackPlace where = places.get(trackId);
+                if (where == null) {
+                    where = TrackPlace.read(place, trackId);
+                    places.put(trackId, where);
+                }
+                if (where.claimable(request)) {
+                    candidates.add(new Candidate(rows.getLong(1), rows.getLong(2), rows.getLong(3), rows.getLong(4),
+                            rows.getInt(5), trackId, where.analysis(), where.videoId(), where.location(), rows.getInt(7),
+                            rows.getLong(8)));
+                }
+            }
+        }
+        return read;
+    }
+
+    /**
+     * Whether any pending chunk of a staged video (of the requested analysis) exists: one probe that visits
+     * only the staged videos' tracks (a workspace holds a few dozen videos), through the track/state index.
+     */
+    private static boolean anyClaimable(LedgerDatabase db, Connection c, ClaimRequest request) throws SQLException {
+        String sql = db.sql("SELECT 1 FROM {p}videos v JOIN {p}tracks t ON t.video_id = v.id"
+                + " JOIN {p}chunks c{ix:chunks_track_state_ix} ON c.track_id = t.id"
+                + " WHERE v.stage_state = 'STAGED' AND c.state = 'PENDING'"
+                + (request.analysis().isPresent() ? " AND t.analysis = ?" : "") + " FETCH FIRST 1 ROWS ONLY");
+        try (PreparedStatement probe = c.prepareStatement(sql)) {
+            if (request.analysis().isPresent()) {
+                probe.setString(1, request.analysis().get());
+            }
+            try (ResultSet row = probe.executeQuery()) {
+                return row.next();
+            }
+        }
     }
 
     /** Where a track's frames are: its analysis, its video, whether that is staged and where. */

@@ -29,7 +29,16 @@ final class WorkEstimates {
         // minus those of the PENDING, LEASED and FAILED chunks, which the state index finds without reading the DONE
         // ones. A long run leaves a DONE row per claim (hundreds of thousands for a corpus of 825M frames) while
         // only a few hundred chunks are live, and the juggler asks for this every tick. Chunks of derived tracks are
-        // left out by a hashed subquery over the tracks.
+        // left out by a hashed subquery over the tracks. The tracks are read first: the two statements may see
+        // different moments, and a track registered between them then only lowers "done" for one reading, where
+        // the other order would count its frames as done.
+        long trackFrames;
+        try (PreparedStatement select = c.prepareStatement(db.sql("SELECT COALESCE(SUM(frame_to - frame_from), 0) FROM {p}tracks"
+                + " WHERE derived_from IS NULL"));
+                ResultSet rows = select.executeQuery()) {
+            rows.next();
+            trackFrames = rows.getLong(1);
+        }
         try (PreparedStatement select = c.prepareStatement(db.sql("SELECT state, SUM(frame_to - frame_from) FROM {p}chunks"
                 + " WHERE state IN ('PENDING', 'LEASED', 'FAILED')" + JdbcLedgerReader.NOT_DERIVED + " GROUP BY state"));
                 ResultSet rows = select.executeQuery()) {
@@ -42,12 +51,7 @@ final class WorkEstimates {
                 }
             }
         }
-        try (PreparedStatement select = c.prepareStatement(db.sql("SELECT COALESCE(SUM(frame_to - frame_from), 0) FROM {p}tracks"
-                + " WHERE derived_from IS NULL"));
-                ResultSet rows = select.executeQuery()) {
-            rows.next();
-            done = Math.max(0, rows.getLong(1) - pending - leased - failed);
-        }
+        done = Math.max(0, trackFrames - pending - leased - failed);
         long claimable = 0;
         if (pending > 0) {
             try (PreparedStatement select = c.prepareStatement(db.sql("SELECT COALESCE(SUM(c.frame_to - c.frame_from), 0)"

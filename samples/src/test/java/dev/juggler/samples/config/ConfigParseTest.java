@@ -67,6 +67,13 @@ class ConfigParseTest {
         List<String> tooLong = problems(MINIMAL.replace("analysis: marker-pose", "analysis: marker-pose\n  lease: 5m\n"
                 + "  checkpointInterval: 5m"));
         assertTrue(tooLong.stream().anyMatch(p -> p.contains("worker.checkpointInterval") && p.contains("lease")), tooLong.toString());
+
+        // Passed to the worker jobs only when set: a release deployed before these options still starts.
+        List<String> set = dev.juggler.samples.DeploymentAccess.workerArguments(c);
+        assertTrue(set.contains("--target-chunk=PT20M") && set.contains("--checkpoint-frames=2500")
+                && set.contains("--checkpoint-interval=PT10M"), set.toString());
+        List<String> unset = dev.juggler.samples.DeploymentAccess.workerArguments(defaults);
+        assertTrue(unset.stream().noneMatch(a -> a.startsWith("--target-chunk") || a.startsWith("--checkpoint")), unset.toString());
     }
 
     @Test
