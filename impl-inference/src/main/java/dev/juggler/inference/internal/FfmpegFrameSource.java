@@ -20,9 +20,9 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
  *
  * <p>Frame indices come from each picture's timestamp, not from counting: FFmpeg silently drops a
  * picture it cannot decode, and counting would then put the wrong index on every later frame (the
- * worst failure for a result store keyed by frame). Each frame missing from the timestamps, and each
- * picture the decoder flags as corrupt (concealed), is a {@link DamagedFrameException} for that frame
- * alone: the next call goes on with the frame after it. The end of the stream before {@code range.to},
+ * worst failure for a result store keyed by frame). Each frame missing from the timestamps, each
+ * picture the decoder flags as corrupt (concealed), and each picture the decoder logged errors for while
+ * producing it ({@link DecoderErrors}), is a {@link DamagedFrameException} for that frame alone: the next call goes on with the frame after it. The end of the stream before {@code range.to},
  * or a corrupt last picture, is truncation, which ends the range (and is sticky, as a decoder error is).
  *
  * <p>Frame 0 is the first picture the decoder outputs, and its timestamp is the origin of all
@@ -35,6 +35,14 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
 public final class FfmpegFrameSource implements FrameSource {
     /** The largest plausible decoder (reordering) delay; H.264 allows at most 16 reordered frames. */
     static final int MAX_DECODER_DELAY_FRAMES = 16;
+    /**
+     * Consecutive pictures failed only for what the decoder logged, after which its log no longer fails
+     * pictures in this source. Why: real damage logs errors until the next keyframe, but a decoder that
+     * logs an error for every picture of a sound stream (a malformed side-data unit, say) would otherwise
+     * cost the whole video; past this many the pictures are delivered, and a warning says why.
+     */
+    static final int MAX_LOGGED_ERROR_STREAK = 50;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FfmpegFrameSource.class);
 
     private final String location;
     private final FrameRange range;
@@ -43,6 +51,12 @@ public final class FfmpegFrameSource implements FrameSource {
     private final long startMicros;
     private long originMicros;
     private org.bytedeco.javacv.Frame held; // the first picture, decoded at open, not yet consumed
+    private String heldErrors; // what the decoder logged while producing the held picture, or null
+    private String grabErrors; // what the decoder logged while producing the last grabbed picture, or null
+    private final String codec; // the decoder's short name, as FFmpeg's log lines name it
+    private int loggedErrorStreak; // consecutive pictures failed only for the decoder's log
+    private int maxLoggedErrorStreak = MAX_LOGGED_ERROR_STREAK;
+    private boolean logFailsPictures = true;
     private boolean seekPending; // seeked, nothing delivered yet: a seek that ran off the end may be retried
     private final long declaredFrames;
     private FFmpegFrameGrabber grabber;
@@ -63,6 +77,8 @@ public final class FfmpegFrameSource implements FrameSource {
         this.startMicros = VideoFiles.videoStartMicros(grabber);
         this.declaredFrames = declaredFrames;
         this.expected = range.from();
+        String name = grabber.getVideoCodecName();
+        this.codec = name == null ? "" : name;
     }
 
     /** Opens {@code location} positioned exactly at {@code range.from()}, delivering frames in {@code format}. */
@@ -97,7 +113,7 @@ public final class FfmpegFrameSource implements FrameSource {
     private void findOrigin() {
         org.bytedeco.javacv.Frame first;
         try {
-            first = grabber.grabImage();
+            first = grab();
         } catch (Exception e) {
             throw new VideoException(location, Kind.DAMAGED, 0, "decoder error on the first picture: " + e.getMessage(), e);
         }
@@ -111,10 +127,12 @@ public final class FfmpegFrameSource implements FrameSource {
                     + Math.round(delayFrames) + " frames after the start of the stream", null);
         }
         held = first;
+        heldErrors = grabErrors;
     }
 
     private void seek() {
         held = null;
+        heldErrors = null;
         if (range.from() > Integer.MAX_VALUE) {
             throw new VideoException(location, Kind.TRUNCATED, range.from(), "frame index beyond what FFmpeg can seek to", null);
         }
@@ -150,10 +168,13 @@ public final class FfmpegFrameSource implements FrameSource {
         }
         while (true) {
             org.bytedeco.javacv.Frame picture = held;
+            String errors = heldErrors;
             held = null;
+            heldErrors = null;
             try {
                 if (picture == null) {
-                    picture = grabber.grabImage();
+                    picture = grab();
+                    errors = grabErrors;
                 }
             } catch (Exception e) {
                 throw fail(Kind.DAMAGED, "decoder error: " + e.getMessage(), e);
@@ -185,20 +206,37 @@ public final class FfmpegFrameSource implements FrameSource {
             }
             if (index > expected) {
                 // Frames FFmpeg dropped: each is reported on its own, then this picture is delivered.
-                held = picture;
+                held = picture; // the errors logged before it were those of the frames FFmpeg dropped
                 seekPending = false;
                 return skipDamaged("not in the decoded stream" + (index - expected > 1 ? " (nor are the "
                         + (index - expected - 1) + " after it)" : "") + "; the next decodable frame is " + index);
             }
             if (VideoFiles.isCorrupt(picture)) {
                 seekPending = false;
-                return skipCorrupt();
+                return skipCorrupt("decodes with errors (corrupt data, concealed by the decoder)");
+            }
+            if (errors != null && logFailsPictures) {
+                if (++loggedErrorStreak <= maxLoggedErrorStreak) {
+                    seekPending = false;
+                    return skipCorrupt("the decoder reported errors while decoding it (" + errors + ")");
+                }
+                logFailsPictures = false;
+                LOG.warn("{}: the decoder logged errors for {} pictures in a row (the last: {}); from frame {} on, such "
+                        + "pictures are delivered, only dropped or flagged ones fail", location, maxLoggedErrorStreak, errors, index);
+            } else if (errors == null) {
+                loggedErrorStreak = 0;
             }
             seekPending = false;
             Frame frame = copy(picture, index, seconds);
             expected++;
             return frame;
         }
+    }
+
+    /** Lowers {@link #MAX_LOGGED_ERROR_STREAK} for this source (tests: real damage logs about ten pictures). */
+    FfmpegFrameSource maxLoggedErrorStreak(int pictures) {
+        this.maxLoggedErrorStreak = pictures;
+        return this;
     }
 
     private Frame copy(org.bytedeco.javacv.Frame picture, long index, double seconds) {
@@ -267,10 +305,10 @@ public final class FfmpegFrameSource implements FrameSource {
 
     // A damaged picture at the very end is the cut of a truncated file (the range ends there); anywhere
     // else it is one damaged frame, and the picture after it is held for the next call.
-    private Frame skipCorrupt() {
+    private Frame skipCorrupt(String detail) {
         org.bytedeco.javacv.Frame next;
         try {
-            next = grabber.grabImage();
+            next = grab();
         } catch (Exception e) {
             throw fail(Kind.DAMAGED, "decoder error after damaged frame " + expected + ": " + e.getMessage(), e);
         }
@@ -278,7 +316,19 @@ public final class FfmpegFrameSource implements FrameSource {
             throw fail(Kind.TRUNCATED, "the stream ends inside frame " + expected + " (its picture is incomplete)", null);
         }
         held = next;
-        return skipDamaged("decodes with errors (corrupt data, concealed by the decoder)");
+        heldErrors = grabErrors;
+        return skipDamaged(detail);
+    }
+
+    /**
+     * The decoder's next picture; {@link #grabErrors} tells what the decoder logged while producing it.
+     * A seek's own decoding is not counted: what it logs may be about the pictures before the range.
+     */
+    private org.bytedeco.javacv.Frame grab() throws Exception {
+        long before = DecoderErrors.count(codec);
+        org.bytedeco.javacv.Frame picture = grabber.grabImage();
+        grabErrors = DecoderErrors.count(codec) != before ? DecoderErrors.last() : null;
+        return picture;
     }
 
     // Not sticky: the frame is passed over and the next call goes on with the one after it.

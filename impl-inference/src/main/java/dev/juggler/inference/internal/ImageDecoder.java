@@ -51,9 +51,7 @@ public final class ImageDecoder implements AutoCloseable {
     static {
         // As for videos (VideoFiles): FFmpeg's decoders print a line per damaged image, which this module
         // reports as typed exceptions anyway. A host that wants FFmpeg's log keeps it with the property.
-        if (!"keep".equalsIgnoreCase(System.getProperty(VideoFiles.LOG_PROPERTY, ""))) {
-            avutil.av_log_set_level(avutil.AV_LOG_FATAL);
-        }
+        DecoderErrors.install();
     }
 
     private final PixelFormat format;

@@ -29,10 +29,9 @@ public final class VideoFiles {
 
     static {
         // FFmpeg writes stream listings and an error line per broken file to stderr, which this module reports
-        // as typed VideoExceptions anyway. Its level is per process: a host that wants FFmpeg's log keeps it.
-        if (!"keep".equalsIgnoreCase(System.getProperty(LOG_PROPERTY, ""))) {
-            avutil.av_log_set_level(avutil.AV_LOG_FATAL);
-        }
+        // as typed VideoExceptions anyway; DecoderErrors takes its log over and prints only fatal lines, or
+        // everything when a host keeps FFmpeg's log (the level is per process).
+        DecoderErrors.install();
     }
     private static final Logger LOG = LoggerFactory.getLogger(VideoFiles.class);
 

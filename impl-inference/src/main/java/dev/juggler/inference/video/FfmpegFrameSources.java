@@ -82,7 +82,7 @@ public final class FfmpegFrameSources {
      * log sets that property, and a host that changed the level later can call this to quiet it again.
      */
     public static void quietNativeLogging() {
-        org.bytedeco.ffmpeg.global.avutil.av_log_set_level(org.bytedeco.ffmpeg.global.avutil.AV_LOG_FATAL);
+        dev.juggler.inference.internal.DecoderErrors.quiet();
     }
 
     /** A builder for a factory with non-default settings. */

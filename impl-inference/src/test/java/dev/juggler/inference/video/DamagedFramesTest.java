@@ -124,11 +124,10 @@ class DamagedFramesTest {
             // Everything lost is reported as a damaged frame: nothing silently missing, no range lost.
             assertEquals(c.lost(), c.damagedReported(), c.toString());
         }
-        // Where FFmpeg's decoder drops the frame or marks the damage, the loss is equal.
+        // Equal everywhere: also where the decoder only logs its errors (MS-MPEG4 in vtest.avi after a
+        // damaged header logs "dc overflow" in ten later frames without dropping or flagging them).
         for (DamageComparison.Case c : result.cases()) {
-            if (c.footage().startsWith("synthetic") || c.kind().equals("lost AVI chunk")) {
-                assertEquals(c.undecodable(), c.lost(), c.toString());
-            }
+            assertEquals(c.undecodable(), c.lost(), c.toString());
         }
     }
 
