@@ -59,10 +59,11 @@ final class ClaimCandidates {
      * have, where a join let H2 walk every staged video (found by the simulation of an 825M-frame run).
      */
     static List<Candidate> find(LedgerDatabase db, Connection c, ClaimRequest request, int limit) throws SQLException {
-        if (!anyClaimable(db, c, request)) {
-            return List.of(); // else an empty claim would page through every pending chunk of the corpus
-        }
         int page = Math.max(PAGE, 4 * limit);
+        // With SKIP LOCKED (PostgreSQL) this runs only after a claim found nothing, where the probe ends the
+        // search at once. On H2 it is every claim's path, and there paging through the pending chunks measured
+        // cheaper than the probe (the reference simulation at 40 sessions: 76 s of wall time without it, 83 s with it).
+        boolean probe = db.dialect().claimsWithSkipLocked();
         String pending = db.sql("SELECT c.id, c.version, c.frame_from, c.frame_to, c.attempts, c.track_id, c.priority, c.created_ms"
                 + " FROM {p}chunks c{ix:chunks_claim_ix} WHERE c.state = 'PENDING'"
                 + " ORDER BY c.state, c.priority DESC, c.created_ms, c.track_id, c.frame_from OFFSET ? ROWS FETCH NEXT ");
@@ -81,6 +82,9 @@ final class ClaimCandidates {
                 }
                 if (read < page) {
                     break;
+                }
+                if (probe && offset == 0 && candidates.isEmpty() && !anyClaimable(db, c, request)) {
+                    break; // else a claim that finds nothing would page through every pending chunk of the corpus
                 }
                 offset += page;
                 page = Math.min(MAX_PAGE, 2 * page);
@@ -115,12 +119,15 @@ final class ClaimCandidates {
     /**
      * Whether any pending chunk of a staged video (of the requested analysis) exists: one probe that visits
      * only the staged videos' tracks (a workspace holds a few dozen videos), through the track/state index.
+     * Asked only when the first page held nothing claimable, and only where claims lock with SKIP LOCKED.
      */
     private static boolean anyClaimable(LedgerDatabase db, Connection c, ClaimRequest request) throws SQLException {
-        String sql = db.sql("SELECT 1 FROM {p}videos v JOIN {p}tracks t ON t.video_id = v.id"
-                + " JOIN {p}chunks c{ix:chunks_track_state_ix} ON c.track_id = t.id"
-                + " WHERE v.stage_state = 'STAGED' AND c.state = 'PENDING'"
-                + (request.analysis().isPresent() ? " AND t.analysis = ?" : "") + " FETCH FIRST 1 ROWS ONLY");
+        // Nested EXISTS, so that the database starts from the staged videos and stops at the first pending chunk
+        // (a plain join leaves the database free to start from the chunks, done ones included).
+        String sql = db.sql("SELECT 1 FROM {p}videos v WHERE v.stage_state = 'STAGED' AND EXISTS (SELECT 1 FROM {p}tracks t"
+                + " WHERE t.video_id = v.id" + (request.analysis().isPresent() ? " AND t.analysis = ?" : "")
+                + " AND EXISTS (SELECT 1 FROM {p}chunks c{ix:chunks_track_state_ix} WHERE c.track_id = t.id AND c.state = 'PENDING'))"
+                + " FETCH FIRST 1 ROWS ONLY");
         try (PreparedStatement probe = c.prepareStatement(sql)) {
             if (request.analysis().isPresent()) {
                 probe.setString(1, request.analysis().get());
