@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -48,6 +49,8 @@ final class Analyses {
 
     /** The name {@code juggler serve} gives a BlazePose landmark model, and {@code --remote-model}'s default. */
     static final String DEFAULT_REMOTE_MODEL = BlazePoseServedModel.DEFAULT_NAME;
+    /** The {@code --pose-box-detector} value that switches the object detector off. */
+    static final String NO_BOX_DETECTOR = "none";
     // Measured by bench/remote.sh: batches of 4 frames with 3 in flight per server keep its interpreters fed
     // while the next batch travels, without queueing so much that frames wait.
     private static final int REMOTE_BATCH = 4;
@@ -82,14 +85,16 @@ final class Analyses {
 
     /**
      * How an analysis is set up beyond its name: the BlazePose model, whether it finds every person (with the
-     * detector, which is looked for next to the model unless given) or runs once per tile; the OpenPose
+     * detector, which is looked for next to the model unless given, and the object detector,
+     * {@code poseBoxDetector}: a file, {@value #NO_BOX_DETECTOR}, or {@code null} to look for it next to the
+     * person detector and in the model cache) or runs once per tile; the OpenPose
      * executable, its extra arguments and GPUs. Immutable and thread-safe (the argument list is copied).
      *
      * @throws InvalidConfigException if a tile grid is given for every person (the detector finds them)
      */
-    record Options(Path poseModel, boolean everyPerson, Path poseDetector, int tileColumns, int tileRows,
-            Path openposeBinary, List<String> openposeArguments, int numGpu, int numGpuStart, Remote remote) {
-        static final Options DEFAULT = new Options(null, true, null, 1, 1, null, List.of(), -1, 0, Remote.NONE);
+    record Options(Path poseModel, boolean everyPerson, Path poseDetector, String poseBoxDetector, int tileColumns,
+            int tileRows, Path openposeBinary, List<String> openposeArguments, int numGpu, int numGpuStart, Remote remote) {
+        static final Options DEFAULT = new Options(null, true, null, null, 1, 1, null, List.of(), -1, 0, Remote.NONE);
 
         Options {
             openposeArguments = List.copyOf(openposeArguments);
@@ -108,7 +113,7 @@ final class Analyses {
 
         /** BlazePose settings only. */
         Options(Path poseModel, boolean everyPerson, int tileColumns, int tileRows) {
-            this(poseModel, everyPerson, null, tileColumns, tileRows, null, List.of(), -1, 0, Remote.NONE);
+            this(poseModel, everyPerson, null, null, tileColumns, tileRows, null, List.of(), -1, 0, Remote.NONE);
         }
 
         /** Parses {@code all} (every person, the default) or {@code one}. */
@@ -240,7 +245,9 @@ final class Analyses {
         int threads = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
         if (options.everyPerson()) {
             // Following people is sequential: one inference thread, whose TFLite interpreters use the cores.
-            MultiPersonBlazePose model = MultiPersonBlazePose.builder(file, detector(models, options))
+            Path detector = detector(models, options);
+            MultiPersonBlazePose model = MultiPersonBlazePose.builder(file, detector)
+                    .boxDetector(boxDetector(models, options, detector).orElse(null))
                     .name("cpu-" + name).threads(threads).build();
             return posePipeline(name, model, model::preprocess, 1);
         }
@@ -291,6 +298,19 @@ final class Analyses {
             }
         }
         return models.locateDetector(null);
+    }
+
+    /**
+     * The object detector: none when switched off ({@value #NO_BOX_DETECTOR}), the file given, else the one
+     * next to the person detector or in the model cache, else none (people are then found by the person
+     * detector alone, which misses people seen from behind).
+     */
+    static Optional<Path> boxDetector(PoseModels models, Options options, Path detector) {
+        String given = options.poseBoxDetector();
+        if (given != null && NO_BOX_DETECTOR.equals(given.trim())) {
+            return Optional.empty();
+        }
+        return models.locateBoxDetector(given == null ? null : Path.of(given), detector);
     }
 
     // I420 frames: no colour conversion of whole frames; both models convert only the pixels they sample, and

@@ -1,5 +1,6 @@
 package dev.juggler.samples;
 
+import dev.juggler.inference.pose.PoseModels;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,6 +48,12 @@ final class AnalysisOptions {
             + "--pose-model, else the model cache).")
     Path poseDetector;
 
+    @Option(names = "--pose-box-detector", paramLabel = "FILE|none",
+            description = "The object detector file " + PoseModels.BOX_DETECTOR_FILE + ", which finds people the person "
+                    + "detector misses (seen from behind, small); default: next to the person detector, else the model "
+                    + "cache, else none. 'none' switches it off.")
+    String poseBoxDetector;
+
     @Option(names = "--pose-tiles", defaultValue = "1x1",
             description = "With --pose-people one: BlazePose on a grid of crops (COLUMNSxROWS), default ${DEFAULT-VALUE}.")
     String poseTiles;
@@ -76,7 +83,10 @@ final class AnalysisOptions {
     Analyses.Options toOptions() {
         int[] tiles = Analyses.Options.parseTiles(poseTiles);
         boolean everyPerson = posePeople == null ? remote.isEmpty() : Analyses.Options.parsePeople(posePeople);
-        return new Analyses.Options(absolute(poseModel), everyPerson, absolute(poseDetector),
+        String boxes = poseBoxDetector == null || poseBoxDetector.isBlank() ? null
+                : Analyses.NO_BOX_DETECTOR.equals(poseBoxDetector.trim()) ? Analyses.NO_BOX_DETECTOR
+                : absolute(Path.of(poseBoxDetector)).toString();
+        return new Analyses.Options(absolute(poseModel), everyPerson, absolute(poseDetector), boxes,
                 tiles[0], tiles[1], absolute(openposeBinary), openposeArguments, numGpu, numGpuStart,
                 new Analyses.Remote(remote, remoteModel, remoteTokenEnv, absolute(remoteTokenFile)));
     }
@@ -112,6 +122,9 @@ final class AnalysisOptions {
         }
         if (options.poseDetector() != null) {
             args.add("--pose-detector=" + options.poseDetector());
+        }
+        if (options.poseBoxDetector() != null) {
+            args.add("--pose-box-detector=" + options.poseBoxDetector());
         }
         if (options.openposeBinary() != null) {
             args.add("--openpose-bin=" + options.openposeBinary());

@@ -256,12 +256,16 @@ final class DemoCommand implements Callable<Integer> {
         Analyses.Options options = analysisOptions.toOptions();
         if (options.everyPerson()) {
             analysisOptions.poseDetector = Analyses.detector(models, options);
+            analysisOptions.poseBoxDetector = Analyses.boxDetector(models, options, analysisOptions.poseDetector)
+                    .map(Path::toString).orElse(Analyses.NO_BOX_DETECTOR);
         }
     }
 
     private String modelsText() {
         return "model " + analysisOptions.poseModel
-                + (analysisOptions.poseDetector == null ? "" : ", person detector " + analysisOptions.poseDetector);
+                + (analysisOptions.poseDetector == null ? "" : ", person detector " + analysisOptions.poseDetector)
+                + (analysisOptions.poseBoxDetector == null ? "" : Analyses.NO_BOX_DETECTOR.equals(analysisOptions.poseBoxDetector)
+                        ? ", no object detector" : ", object detector " + analysisOptions.poseBoxDetector);
     }
 
     /** The worker command: this same program, on the same class path, in a new JVM. */

@@ -66,12 +66,13 @@ final class DeployCommand implements Callable<Integer> {
         DeployLayout layout = DeployLayout.of(config.worker().deployDirectory().get());
         Optional<Path> model = localModel(config, out);
         Optional<Path> detector = localDetector(config, out);
+        Optional<Path> boxDetector = localBoxDetector(config, detector, out);
         try (SshClient ssh = SshClient.open(slurm.ssh().sshConfigBuilder().build())) {
             out.printf("deploy: to %s in %s%n", Escape.visible(ssh.target()), Escape.visible(layout.root()));
             JavaCheck.Result java = JavaCheck.run(ssh, slurm.prologue(), config.worker().java());
             out.printf("deploy: Java %d on the cluster after the prologue (%s)%n", java.version(), java.firstLine());
             out.flush();
-            try (Payload payload = Payload.current(model, detector)) {
+            try (Payload payload = Payload.current(model, detector, boxDetector)) {
                 out.printf("deploy: %d files, %s%n", payload.all().size(),
                         Texts.size(payload.all().stream().mapToLong(a -> a.size()).sum()));
                 out.flush();
@@ -100,6 +101,28 @@ final class DeployCommand implements Callable<Integer> {
             return Optional.empty();
         }
         return Optional.of(PoseModels.system().locateDetector(null));
+    }
+
+    /**
+     * The object detector to upload from this machine: when the person detector is uploaded and
+     * {@code worker.boxDetector} is not set, the one next to it or in the model cache, if this machine has it.
+     */
+    private static Optional<Path> localBoxDetector(JugglerConfig config, Optional<Path> detector, PrintWriter out) {
+        if (detector.isEmpty()) {
+            return Optional.empty();
+        }
+        if (config.worker().boxDetector().isPresent()) {
+            out.printf("deploy: the object detector is worker.boxDetector %s on the cluster (not uploaded)%n",
+                    Escape.visible(config.worker().boxDetector().get()));
+            return Optional.empty();
+        }
+        Optional<Path> found = PoseModels.system().locateBoxDetector(null, detector.get());
+        if (found.isEmpty()) {
+            out.printf("deploy: no object detector %s on this machine (run %s to get it); workers will find people with"
+                    + " the person detector alone, which misses people seen from behind%n", PoseModels.BOX_DETECTOR_FILE,
+                    PoseModels.SETUP_COMMAND);
+        }
+        return found;
     }
 
     private static Optional<Path> localModel(JugglerConfig config, PrintWriter out) {

@@ -130,11 +130,13 @@ final class Deployment implements AutoCloseable {
         command.add("-Djava.awt.headless=true");
         Optional<String> deployedModel = Optional.empty();
         Optional<String> deployedDetector = Optional.empty();
+        Optional<String> deployedBoxDetector = Optional.empty();
         if (usesDeployDirectory(config)) {
             Release r = release.orElseThrow(() -> notDeployed(config));
             command.add("@" + r.argsFile());
             deployedModel = deployedModel(config, r);
             deployedDetector = deployedDetector(config, r);
+            deployedBoxDetector = needsDetector(config) && worker.boxDetector().isEmpty() ? r.boxDetector() : Optional.empty();
         } else if ((config.cluster() instanceof ClusterConfig.Custom || config.cluster() instanceof ClusterConfig.Boxes)
                 && worker.deployDirectory().isPresent()) {
             // A host's own backend, or boxes the release was copied to: the newest release's argument file.
@@ -147,6 +149,7 @@ final class Deployment implements AutoCloseable {
         command.addAll(workerArguments(config));
         deployedModel.ifPresent(m -> command.add("--pose-model=" + m));
         deployedDetector.ifPresent(d -> command.add("--pose-detector=" + d));
+        deployedBoxDetector.ifPresent(d -> command.add("--pose-box-detector=" + d));
         command.addAll(extraArguments);
         JobSpec.Builder job = JobSpec.builder(jobName, command).environment("JUGGLER_LOG_LEVEL", "INFO");
         config.ledger().password().ifPresent(pw -> job.secretEnvironment(WorkerCommand.PASSWORD_ENV, pw));
@@ -204,6 +207,7 @@ final class Deployment implements AutoCloseable {
         ledger.schema().ifPresent(s -> args.add("--schema=" + s));
         worker.model().ifPresent(m -> args.add("--pose-model=" + m));
         worker.detector().ifPresent(d -> args.add("--pose-detector=" + d));
+        worker.boxDetector().ifPresent(d -> args.add("--pose-box-detector=" + d));
         worker.remote().ifPresent(r -> {
             args.add("--remote=" + String.join(",", r.endpoints()));
             args.add("--remote-model=" + r.model());

@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ModelFetch {
 
-    /** The models' size on disk, for the message (the three landmark models and the detector). */
-    static final String SIZE = "about 39 MB";
+    /** The models' size on disk, for the message (the three landmark models and the two detectors). */
+    static final String SIZE = "about 49 MB";
     private static final long TIMEOUT_MINUTES = 10;
 
     private ModelFetch() {
@@ -72,8 +72,8 @@ final class ModelFetch {
             return Optional.of("npm is not installed, so the models cannot be fetched (install npm, or run "
                     + PoseModels.SETUP_COMMAND + " as root, which installs it)");
         }
-        out.printf("Fetching the BlazePose models (%s): npm pack %s, checked against the SHA-256 sums in the repository ...%n",
-                SIZE, PoseModels.NPM_PACKAGE);
+        out.printf("Fetching the BlazePose models (%s): npm pack %s and %s, checked against the SHA-256 sums in the"
+                + " repository ...%n", SIZE, PoseModels.NPM_PACKAGE, PoseModels.BOX_NPM_PACKAGE);
         out.flush();
         ProcessBuilder pb = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true);
         pb.environment().putAll(environment);

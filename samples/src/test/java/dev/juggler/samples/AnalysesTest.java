@@ -142,6 +142,27 @@ class AnalysesTest {
     }
 
     @Test
+    void theObjectDetectorIsOptionalAndLookedForNextToThePersonDetector() throws Exception {
+        Path folder = java.nio.file.Files.createDirectories(tmp.resolve("detectors $(x)"));
+        Path detector = java.nio.file.Files.writeString(folder.resolve(PoseModels.DETECTOR_FILE), "a detector");
+        PoseModels none = PoseModels.of(k -> null, tmp.resolve("empty home"));
+        Analyses.Options auto = new Analyses.Options(null, true, 1, 1);
+        assertEquals(java.util.Optional.empty(), Analyses.boxDetector(none, auto, detector),
+                "none anywhere: the person detector alone");
+        Path boxes = java.nio.file.Files.writeString(folder.resolve(PoseModels.BOX_DETECTOR_FILE), "boxes");
+        assertEquals(java.util.Optional.of(boxes), Analyses.boxDetector(none, auto, detector));
+        AnalysisOptions off = new AnalysisOptions();
+        new CommandLine(off).parseArgs("--pose-box-detector", "none");
+        assertEquals(java.util.Optional.empty(), Analyses.boxDetector(none, off.toOptions(), detector));
+        assertTrue(off.toArguments().contains("--pose-box-detector=none"), off.toArguments().toString());
+        AnalysisOptions given = new AnalysisOptions();
+        new CommandLine(given).parseArgs("--pose-box-detector", tmp.resolve("nowhere.tflite").toString());
+        ModelNotFoundException e = assertThrows(ModelNotFoundException.class,
+                () -> Analyses.boxDetector(none, given.toOptions(), detector));
+        assertTrue(e.getMessage().contains("nowhere.tflite"), e.getMessage());
+    }
+
+    @Test
     void aMissingModelSaysHowToGetIt() {
         Path absent = tmp.resolve("nowhere").resolve("pose_landmark_full.tflite");
         ModelNotFoundException e = assertThrows(ModelNotFoundException.class,

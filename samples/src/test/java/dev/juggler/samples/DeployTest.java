@@ -91,7 +91,9 @@ class DeployTest {
         Matcher m = summary(first);
         Release release = current();
         assertEquals(m.group(1), release.id(), first.out());
-        try (Payload expected = Payload.current(Optional.of(lite()), Optional.of(PoseModels.system().locateDetector(null)))) {
+        Path detector = PoseModels.system().locateDetector(null);
+        try (Payload expected = Payload.current(Optional.of(lite()), Optional.of(detector),
+                PoseModels.system().locateBoxDetector(null, detector))) {
             int files = expected.all().size();
             assertEquals(files, Integer.parseInt(m.group(2)), first.out());
             assertEquals(files, Integer.parseInt(m.group(3)), "a fresh directory: everything uploaded\n" + first.out());
@@ -106,6 +108,8 @@ class DeployTest {
             assertEquals(Optional.of(deployDir + "/cas/" + expected.model().orElseThrow().casName()), release.model());
             assertEquals(Optional.of(deployDir + "/cas/" + expected.detector().orElseThrow().casName()), release.detector(),
                     "blazepose-body25 finds every person by default: the detector goes along");
+            assertEquals(Optional.of(deployDir + "/cas/" + expected.boxDetector().orElseThrow().casName()), release.boxDetector(),
+                    "and so does the object detector, where this machine has it");
             Map<String, String> sums = remoteSha256(expected.all().stream().map(a -> deployDir + "/cas/" + a.casName()).toList());
             for (Artifact a : expected.all()) {
                 assertEquals(a.sha256(), sums.get(deployDir + "/cas/" + a.casName()), a.name());

@@ -1,16 +1,12 @@
 package dev.juggler.inference.pose;
 
 import dev.juggler.JugglerException;
+import dev.juggler.pipeline.Frame;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.tensorflow.lite.Interpreter;
-import dev.juggler.pipeline.Frame;
 
 /**
  * One TFLite interpreter of MediaPipe's person detector ({@code pose_detection.tflite}) with its input
@@ -19,20 +15,18 @@ import dev.juggler.pipeline.Frame;
  */
 final class DetectorInterpreter {
 
-    private final Interpreter interpreter;
+    private static final TwoOutputModel.Spec SPEC = new TwoOutputModel.Spec("pose detector", PoseDetections.SIZE,
+            new int[] {1, PoseDetections.ANCHORS, PoseDetections.COORDS}, "boxes",
+            new int[] {1, PoseDetections.ANCHORS, 1}, "scores");
+
     private final ByteBuffer input = ByteBuffer.allocateDirect(PoseDetections.SIZE * PoseDetections.SIZE * 3 * Float.BYTES)
             .order(ByteOrder.nativeOrder());
     private final float[][][] boxes = new float[1][PoseDetections.ANCHORS][PoseDetections.COORDS];
     private final float[][][] scores = new float[1][PoseDetections.ANCHORS][1];
-    private final Map<Integer, Object> outputs = new HashMap<>();
-    private final Object[] inputs = new Object[1];
-    private final String owner;
+    private final TwoOutputModel model;
 
-    private DetectorInterpreter(Interpreter interpreter, int boxOutput, int scoreOutput, String owner) {
-        this.interpreter = interpreter;
-        this.owner = owner;
-        outputs.put(boxOutput, boxes);
-        outputs.put(scoreOutput, scores);
+    private DetectorInterpreter(Path modelFile, int threads, String owner) {
+        this.model = TwoOutputModel.open(modelFile, threads, owner, SPEC, boxes, scores);
     }
 
     /**
@@ -41,38 +35,7 @@ final class DetectorInterpreter {
      * @throws JugglerException (permanent) if TFLite cannot load it or it is not MediaPipe's pose detector
      */
     static DetectorInterpreter open(Path modelFile, int threads, String owner) {
-        Interpreter interpreter;
-        try {
-            interpreter = new Interpreter(modelFile.toFile(),
-                    new Interpreter.Options().setUseXNNPACK(true).setNumThreads(threads));
-        } catch (RuntimeException e) {
-            throw JugglerException.permanentFailure("cannot load the TFLite model " + modelFile + ": " + e.getMessage(), e);
-        }
-        try {
-            int size = PoseDetections.SIZE;
-            if (!Arrays.equals(interpreter.getInputTensor(0).shape(), new int[] {1, size, size, 3})) {
-                throw new JugglerException("model " + modelFile + " takes input "
-                        + Arrays.toString(interpreter.getInputTensor(0).shape()) + ", not the pose detector input [1, 224, 224, 3]");
-            }
-            int box = -1;
-            int score = -1;
-            for (int i = 0; i < interpreter.getOutputTensorCount(); i++) {
-                int[] shape = interpreter.getOutputTensor(i).shape();
-                if (Arrays.equals(shape, new int[] {1, PoseDetections.ANCHORS, PoseDetections.COORDS})) {
-                    box = i;
-                } else if (Arrays.equals(shape, new int[] {1, PoseDetections.ANCHORS, 1})) {
-                    score = i;
-                }
-            }
-            if (box < 0 || score < 0) {
-                throw new JugglerException("model " + modelFile + " lacks the pose detector outputs [1, 2254, 12] "
-                        + "(boxes) and [1, 2254, 1] (scores)");
-            }
-            return new DetectorInterpreter(interpreter, box, score, owner);
-        } catch (RuntimeException e) {
-            interpreter.close();
-            throw e;
-        }
+        return new DetectorInterpreter(modelFile, threads, owner);
     }
 
     /**
@@ -87,13 +50,7 @@ final class DetectorInterpreter {
         for (RoiTransform toFrame : views) {
             input.clear();
             AffineSampler.sample(frame, toFrame, PoseDetections.SIZE, -1f, 1f, input.asFloatBuffer());
-            input.rewind();
-            inputs[0] = input;
-            try {
-                interpreter.runForMultipleInputsOutputs(inputs, outputs);
-            } catch (RuntimeException e) {
-                throw JugglerException.permanentFailure("TFLite person detection failed on " + owner + ": " + e.getMessage(), e);
-            }
+            model.run(input);
             for (PoseDetections.Detection d : PoseDetections.decode(boxes[0], scores[0], minScore, max)) {
                 all.add(d.toFrame(toFrame));
             }
@@ -102,6 +59,6 @@ final class DetectorInterpreter {
     }
 
     void close() {
-        interpreter.close();
+        model.close();
     }
 }

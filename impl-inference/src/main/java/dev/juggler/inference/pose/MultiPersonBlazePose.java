@@ -19,22 +19,24 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * Every person in the frame with MediaPipe's BlazePose, reported as OpenPose BODY_25 in frame pixels: the
- * pose detector ({@code pose_detection.tflite}) finds people, the landmark model (lite, full or heavy)
- * runs once per person on a region turned upright around them, and each person's landmarks place their
- * region in the next frame, so the detector runs only every {@link Builder#detectEvery} frames, on the
- * first frame of every range, and when someone is lost (see {@link PoseTracker}). Keypoints are mapped
- * as {@link BlazePoseModel} maps them ({@link Body25Mapping}); {@code person_id} stays {@code -1} (the
- * regions follow people within a range, but identities across ranges are the track cleaner's job).
+ * pose detector ({@code pose_detection.tflite}) finds people, and so does, when given, MediaPipe's object
+ * detector ({@link Builder#boxDetector}), whose "Person" boxes cover people the face-based pose detector
+ * misses (seen from behind or from above, small); the landmark model (lite, full or heavy) runs once per
+ * person on a region turned upright around them, and each person's landmarks place their region in the
+ * next frame, so the detectors run only every {@link Builder#detectEvery} frames, on the first frame of
+ * every range, and when someone is lost (see {@link PoseTracker}). Keypoints are mapped as
+ * {@link BlazePoseModel} maps them ({@link Body25Mapping}); {@code person_id} stays {@code -1} (the regions
+ * follow people within a range, but identities across ranges are the track cleaner's job).
  *
- * <p>Limits, from the models: the detector sees 224x224 letterboxes of the whole frame and of
- * overlapping tiles ({@link Builder#detectorTiles}) and was made for people near a camera; on the
- * 768x576 street scene of {@code vtest.avi} with 4x3 tiles it finds about three in four people, and
- * misses most people under about 70 pixels tall and people packed shoulder to shoulder. People hidden
- * behind others for more than a frame are re-found by the next detection; two skeletons whose hips nearly
- * coincide, or one of which lies inside the other's box, are reported as one person; at most
- * {@link Builder#maxPeople} people (default {@value #DEFAULT_MAX_PEOPLE}) are followed, the detector's
- * best first. Cost: one landmark pass per person per frame, plus one detector pass per view on detection
- * frames.
+ * <p>Limits, from the models: the pose detector sees 224x224 letterboxes of the whole frame and of
+ * overlapping tiles ({@link Builder#detectorTiles}) and was made for people near a camera; on the 768x576
+ * street scene of {@code vtest.avi} it finds about two in three people alone, and about four in five with
+ * the object detector. People packed shoulder to shoulder and people half out of the frame fail the
+ * landmark model's pose score. People hidden behind others for more than a frame are re-found by the next
+ * detection; two skeletons whose hips nearly coincide, or one of which lies inside the other's box, are
+ * reported as one person; at most {@link Builder#maxPeople} people (default {@value #DEFAULT_MAX_PEOPLE})
+ * are followed, the pose detector's best first. Cost: one landmark pass per person per frame, plus one
+ * detector pass per view on detection frames.
  *
  * <p>Thread-safe, but following people is sequential: frames are processed in the order {@link #infer}
  * receives them, one batch at a time (calls from several threads wait for each other), and a frame that
@@ -59,6 +61,15 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
     public static final int AUTO_TILE_SIDE = 192;
     private static final int AUTO_MAX_COLUMNS = 6;
     private static final int AUTO_MAX_ROWS = 4;
+    /**
+     * Default box-detector score below which a box is not a person: the score MediaPipe's Objectron keeps
+     * this detector's objects at; the landmark model's pose score still rejects non-people.
+     */
+    public static final float DEFAULT_MIN_BOX_SCORE = 0.4f;
+    /** Target side of a box-detector tile, in frame pixels: 768x576 gets 2x2, 1920x1080 gets 4x3. */
+    public static final int BOX_TILE_SIDE = 400;
+    private static final int BOX_MAX_COLUMNS = 4;
+    private static final int BOX_MAX_ROWS = 3;
 
     private static final int FRAME_POOL = 64;
     /** Fraction of a detector tile shared with its neighbour, so that nobody is cut in half by every tile. */
@@ -67,6 +78,7 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
     private final String name;
     private final int maxBatchSize;
     private final float minDetectionScore;
+    private final float minBoxScore;
     private final int maxPeople;
     private final int tileColumns;
     private final int tileRows;
@@ -101,19 +113,24 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
         }
     }
 
-    /** The two interpreters and the landmark input buffer, lent as one. */
+    /** The interpreters (the box detector is optional) and the landmark input buffer, lent as one. */
     private static final class Models {
         final DetectorInterpreter detector;
+        final BoxDetectorInterpreter boxes; // null without a box detector
         final LandmarkInterpreter landmarks;
         final ByteBuffer landmarkInput = ByteBuffer.allocateDirect(Letterbox.FLOATS * Float.BYTES).order(ByteOrder.nativeOrder());
 
-        Models(DetectorInterpreter detector, LandmarkInterpreter landmarks) {
+        Models(DetectorInterpreter detector, BoxDetectorInterpreter boxes, LandmarkInterpreter landmarks) {
             this.detector = detector;
+            this.boxes = boxes;
             this.landmarks = landmarks;
         }
 
         void close() {
             detector.close();
+            if (boxes != null) {
+                boxes.close();
+            }
             landmarks.close();
         }
     }
@@ -127,12 +144,18 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
         this.tileColumns = b.tileColumns;
         this.tileRows = b.tileRows;
         this.tracker = new PoseTracker(b.detectEvery, b.maxPeople, b.minPoseScore);
-        this.models = NativePool.open(name, "free model pair", 1, () -> {
+        this.minBoxScore = b.minBoxScore;
+        this.models = NativePool.open(name, "free model set", 1, () -> {
             DetectorInterpreter detector = DetectorInterpreter.open(b.detectorFile, b.threads, b.name);
+            BoxDetectorInterpreter boxes = null;
             try {
-                return new Models(detector, LandmarkInterpreter.open(b.landmarkFile, b.threads, b.name));
+                boxes = b.boxDetectorFile == null ? null : BoxDetectorInterpreter.open(b.boxDetectorFile, b.threads, b.name);
+                return new Models(detector, boxes, LandmarkInterpreter.open(b.landmarkFile, b.threads, b.name));
             } catch (RuntimeException e) {
                 detector.close();
+                if (boxes != null) {
+                    boxes.close();
+                }
                 throw e;
             }
         }, Models::close);
@@ -197,32 +220,62 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
         });
     }
 
-    /** Where the detector looks in frames of one size: the whole frame, then the tiles. */
-    private record DetectorViews(int width, int height, List<RoiTransform> views) {
+    /**
+     * Where the detectors look in frames of one size: the whole frame, then the tiles; letterboxed for the
+     * pose detector, stretched for the box detector (as MediaPipe feeds each).
+     */
+    private record DetectorViews(int width, int height, List<RoiTransform> views, List<RoiTransform> boxViews) {
     }
 
     private List<PoseRoi> detect(Models m, Frame frame) {
         DetectorViews v = views;
         if (v == null || v.width() != frame.width() || v.height() != frame.height()) {
-            List<RoiTransform> list = new ArrayList<>();
-            list.add(RoiTransform.letterbox(frame.width(), frame.height(), PoseDetections.SIZE));
-            int columns = tileColumns == AUTO_TILES ? autoTiles(frame.width(), AUTO_MAX_COLUMNS) : tileColumns;
-            int rows = tileRows == AUTO_TILES ? autoTiles(frame.height(), AUTO_MAX_ROWS) : tileRows;
-            if (columns * rows > 1) {
-                for (Letterbox.Crop c : Letterbox.crops(frame.width(), frame.height(), columns, rows, TILE_OVERLAP)) {
-                    list.add(RoiTransform.letterbox(c.width(), c.height(), PoseDetections.SIZE).shifted(c.x(), c.y()));
-                }
-            }
-            v = new DetectorViews(frame.width(), frame.height(), List.copyOf(list));
+            v = views(frame.width(), frame.height());
             views = v;
         }
-        return m.detector.detect(frame, v.views(), minDetectionScore, maxPeople).stream()
-                .map(PoseDetections.Detection::roi).toList();
+        List<PoseRoi> found = new ArrayList<>();
+        for (PoseDetections.Detection d : m.detector.detect(frame, v.views(), minDetectionScore, maxPeople)) {
+            found.add(d.roi());
+        }
+        if (m.boxes != null) {
+            // After the pose detector's people: a box on someone it found already is dropped by the tracker,
+            // or its track merges with theirs.
+            for (PersonBoxes.Box b : m.boxes.detect(frame, v.boxViews(), minBoxScore, maxPeople)) {
+                found.add(PersonBoxes.roi(b));
+            }
+        }
+        return found;
     }
 
-    /** Tiles of about {@link #AUTO_TILE_SIDE} pixels along a side of {@code pixels}, at most {@code max}. */
-    static int autoTiles(int pixels, int max) {
-        return Math.max(1, Math.min(max, (pixels + AUTO_TILE_SIDE - 1) / AUTO_TILE_SIDE));
+    private DetectorViews views(int width, int height) {
+        List<RoiTransform> poseViews = new ArrayList<>();
+        poseViews.add(RoiTransform.letterbox(width, height, PoseDetections.SIZE));
+        int columns = tileColumns == AUTO_TILES ? autoTiles(width, AUTO_TILE_SIDE, AUTO_MAX_COLUMNS) : tileColumns;
+        int rows = tileRows == AUTO_TILES ? autoTiles(height, AUTO_TILE_SIDE, AUTO_MAX_ROWS) : tileRows;
+        if (columns * rows > 1) {
+            for (Letterbox.Crop c : Letterbox.crops(width, height, columns, rows, TILE_OVERLAP)) {
+                poseViews.add(RoiTransform.letterbox(c.width(), c.height(), PoseDetections.SIZE).shifted(c.x(), c.y()));
+            }
+        }
+        List<RoiTransform> boxViews = new ArrayList<>();
+        boxViews.add(stretched(0, 0, width, height));
+        int boxColumns = autoTiles(width, BOX_TILE_SIDE, BOX_MAX_COLUMNS);
+        int boxRows = autoTiles(height, BOX_TILE_SIDE, BOX_MAX_ROWS);
+        if (boxColumns * boxRows > 1) {
+            for (Letterbox.Crop c : Letterbox.crops(width, height, boxColumns, boxRows, TILE_OVERLAP)) {
+                boxViews.add(stretched(c.x(), c.y(), c.width(), c.height()));
+            }
+        }
+        return new DetectorViews(width, height, List.copyOf(poseViews), List.copyOf(boxViews));
+    }
+
+    private static RoiTransform stretched(int x, int y, int width, int height) {
+        return new RoiTransform((float) width / PersonBoxes.SIZE, 0f, x, 0f, (float) height / PersonBoxes.SIZE, y);
+    }
+
+    /** Tiles of about {@code side} pixels along a side of {@code pixels}, at least 1, at most {@code max}. */
+    static int autoTiles(int pixels, int side, int max) {
+        return Math.max(1, Math.min(max, (pixels + side - 1) / side));
     }
 
     private static PoseTracker.Landmarks landmarks(Models m, Frame frame, PoseRoi roi) {
@@ -258,6 +311,8 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
         private int maxBatchSize = BlazePoseModel.DEFAULT_MAX_BATCH_SIZE;
         private float minPoseScore = BlazePoseModel.DEFAULT_MIN_POSE_SCORE;
         private float minDetectionScore = DEFAULT_MIN_DETECTION_SCORE;
+        private Path boxDetectorFile;
+        private float minBoxScore = DEFAULT_MIN_BOX_SCORE;
         private int detectEvery = DEFAULT_DETECT_EVERY;
         private int maxPeople = DEFAULT_MAX_PEOPLE;
         private int tileColumns = AUTO_TILES;
@@ -298,6 +353,28 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
                 throw InvalidConfigException.of("minDetectionScore", score, "must be in (0, 1]");
             }
             this.minDetectionScore = score;
+            return this;
+        }
+
+        /**
+         * Also finds people with MediaPipe's object detector ({@value PoseModels#BOX_DETECTOR_FILE}, see
+         * {@link PoseModels#locateBoxDetector}), which sees whole bodies: people seen from behind or from
+         * above, and people too small for the pose detector, which proposes a person from a face. It runs on
+         * the whole frame and on tiles of about {@value #BOX_TILE_SIDE} pixels (768x576 gets 2x2), on
+         * detection frames only; each box gets a landmark pass, and the landmarks decide whether it is a
+         * person. {@code null} (the default) finds people with the pose detector alone.
+         */
+        public Builder boxDetector(Path file) {
+            this.boxDetectorFile = file;
+            return this;
+        }
+
+        /** Box-detector score below which a box is not a person; default {@value #DEFAULT_MIN_BOX_SCORE}. */
+        public Builder minBoxScore(float score) {
+            if (!(score > 0f && score <= 1f)) {
+                throw InvalidConfigException.of("minBoxScore", score, "must be in (0, 1]");
+            }
+            this.minBoxScore = score;
             return this;
         }
 
@@ -348,7 +425,11 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
          * @throws dev.juggler.JugglerException if a file is not the model it should be or TFLite cannot load it
          */
         public MultiPersonBlazePose build() {
-            for (Path file : List.of(landmarkFile, detectorFile)) {
+            List<Path> files = new ArrayList<>(List.of(landmarkFile, detectorFile));
+            if (boxDetectorFile != null) {
+                files.add(boxDetectorFile);
+            }
+            for (Path file : files) {
                 if (!Files.isRegularFile(file)) {
                     throw new ModelNotFoundException("pose model " + file + " does not exist; run "
                             + PoseModels.SETUP_COMMAND + " or pass another path");

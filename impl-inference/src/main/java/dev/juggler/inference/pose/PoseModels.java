@@ -16,8 +16,9 @@ import java.util.function.Function;
 
 /**
  * Finds the MediaPipe BlazePose landmark models ({@code pose_landmark_lite/full/heavy.tflite} from the npm
- * package {@code @mediapipe/pose@0.5.1675469404}) and its person detector ({@code pose_detection.tflite})
- * on this machine. Nothing is ever downloaded at run time.
+ * package {@code @mediapipe/pose@0.5.1675469404}), its person detector ({@code pose_detection.tflite}) and
+ * MediaPipe's object detector ({@value #BOX_DETECTOR_FILE}, from {@value #BOX_NPM_PACKAGE}) on this machine.
+ * Nothing is ever downloaded at run time.
  *
  * <p>Search order: the path the user gives (a model file, or a folder holding it); else the folder named
  * by the environment variable {@value #ENV_MODEL_DIR}; else the model cache
@@ -39,6 +40,14 @@ public final class PoseModels {
 
     /** MediaPipe's person detector, extracted from the npm package's packed assets by the setup step. */
     public static final String DETECTOR_FILE = "pose_detection.tflite";
+
+    /**
+     * MediaPipe's object detector (SSD MobileNetV2 on 24 Open Images classes, one of them "Person"), which the
+     * setup step extracts from the packed assets of {@value #BOX_NPM_PACKAGE}; optional.
+     */
+    public static final String BOX_DETECTOR_FILE = "object_detection_ssd_mobilenetv2_oidv4_fp16.tflite";
+    /** The npm package the object detector comes from. */
+    public static final String BOX_NPM_PACKAGE = "@mediapipe/objectron@0.4.1675468480";
 
     private static final String SUMS_RESOURCE = "mediapipe-pose.sha256";
 
@@ -120,6 +129,33 @@ public final class PoseModels {
         return locate(DETECTOR_FILE, "pose detector", userPath);
     }
 
+    /**
+     * MediaPipe's object detector, {@value #BOX_DETECTOR_FILE}, if this machine has it: the file
+     * {@code userPath} names (or the file of that name in the folder it names), else the file next to
+     * {@code nextTo} (the pose detector in use, for instance), else the environment folder or the model
+     * cache, verified like the models. Empty when none of them holds it: the box detector is an addition,
+     * and people are then found by the pose detector alone.
+     *
+     * @param userPath the detector file or a folder holding it, or {@code null}
+     * @param nextTo a model file whose folder may hold it too, or {@code null}
+     * @throws ModelNotFoundException if {@code userPath} is given and does not hold it
+     * @throws dev.juggler.JugglerException if a cached file's checksum does not match
+     */
+    public Optional<Path> locateBoxDetector(Path userPath, Path nextTo) {
+        if (userPath != null) {
+            return Optional.of(locate(BOX_DETECTOR_FILE, "object detector", userPath));
+        }
+        Path folder = nextTo == null ? null : Files.isDirectory(nextTo) ? nextTo : nextTo.toAbsolutePath().getParent();
+        if (folder != null && Files.isRegularFile(folder.resolve(BOX_DETECTOR_FILE))) {
+            return Optional.of(folder.resolve(BOX_DETECTOR_FILE));
+        }
+        try {
+            return Optional.of(locate(BOX_DETECTOR_FILE, "object detector", null));
+        } catch (ModelNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
     private Path locate(String fileName, String what, Path userPath) {
         if (userPath != null) {
             Path candidate = Files.isDirectory(userPath) ? userPath.resolve(fileName) : userPath;
@@ -184,7 +220,8 @@ public final class PoseModels {
         String expected = expectedSha256(fileName);
         if (!actual.equals(expected)) {
             throw dev.juggler.JugglerException.permanentFailure("pose model " + file + " has SHA-256 " + actual + ", expected "
-                    + expected + " (" + NPM_PACKAGE + "); delete it and run " + SETUP_COMMAND, null);
+                    + expected + " (" + (BOX_DETECTOR_FILE.equals(fileName) ? BOX_NPM_PACKAGE : NPM_PACKAGE)
+                    + "); delete it and run " + SETUP_COMMAND, null);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.juggler.InvalidConfigException;
+import dev.juggler.JugglerException;
 import dev.juggler.inference.testing.PoseLabels;
 import dev.juggler.inference.testing.Requirements;
 import dev.juggler.inference.video.FfmpegFrameSources;
@@ -32,7 +33,12 @@ class MultiPersonBlazePoseTest {
     /** Frames decoded before each labelled frame, so that tracking has settled as it would in a run. */
     private static final int LEAD_IN = 20;
 
+    /** Both detectors, as the {@code juggler} tool runs it where the setup step has run. */
     private static MultiPersonBlazePose.Builder builder(PoseModels.Variant variant) {
+        return poseDetectorOnly(variant).boxDetector(Requirements.boxDetector());
+    }
+
+    private static MultiPersonBlazePose.Builder poseDetectorOnly(PoseModels.Variant variant) {
         return MultiPersonBlazePose.builder(Requirements.poseModel(variant), Requirements.poseDetector());
     }
 
@@ -48,23 +54,39 @@ class MultiPersonBlazePoseTest {
         return found;
     }
 
-    @Test
-    void findsTheHandLabelledPedestriansOfVtestWithTheirKeypointsInPlace() {
+    private static PoseLabels.Score vtestScore(MultiPersonBlazePose.Builder builder) {
         Path video = Requirements.footage(Requirements.VTEST);
         PoseLabels labels = PoseLabels.resource("pose-labels/vtest.csv");
         Map<Long, PoseFrame> found = new HashMap<>();
-        try (MultiPersonBlazePose model = builder(PoseModels.Variant.FULL).build()) {
+        try (MultiPersonBlazePose model = builder.build()) {
             for (long frame : labels.frames()) {
                 found.put(frame, run(model, video, frame - LEAD_IN, frame + 1, PixelFormat.I420).get(frame));
             }
         }
-        PoseLabels.Score score = labels.score(found);
-        System.out.println("vtest.avi hand labels: " + score);
-        // The goal is recall >= 0.9; the detector misses people under ~70 px (documented). These
-        // floors hold what it reaches, so that a regression shows.
-        assertTrue(score.recall() >= 0.65, score.toString());
+        return labels.score(found);
+    }
+
+    @Test
+    void findsTheHandLabelledPedestriansOfVtestWithTheirKeypointsInPlace() {
+        PoseLabels.Score score = vtestScore(builder(PoseModels.Variant.FULL));
+        System.out.println("vtest.avi hand labels, pose and box detectors: " + score);
+        // The goal is recall >= 0.9. The box detector finds the people seen from behind (13 of 16
+        // here, against 11 with the pose detector alone); people packed shoulder to shoulder and a person
+        // half out of the frame still fail the landmark model's pose score (documented). The floor is one
+        // person below what it reaches, so that a regression shows and float noise across CPUs does not.
+        assertTrue(score.recall() >= 0.75, score.toString());
         assertTrue(score.precision() >= 0.9, score.toString());
         assertTrue(score.meanPck() >= 0.8, score.toString());
+    }
+
+    @Test
+    void withThePoseDetectorAloneItMissesPeopleSeenFromBehind() {
+        PoseLabels.Score score = vtestScore(poseDetectorOnly(PoseModels.Variant.FULL));
+        System.out.println("vtest.avi hand labels, pose detector alone: " + score);
+        // The face-based detector misses people seen from behind or under ~70 px (documented); this floor
+        // holds what it reaches, so that a regression shows.
+        assertTrue(score.recall() >= 0.65, score.toString());
+        assertTrue(score.precision() >= 0.9, score.toString());
     }
 
     /**
@@ -142,14 +164,29 @@ class MultiPersonBlazePoseTest {
         assertThrows(InvalidConfigException.class, () -> b.maxPeople(0));
         assertThrows(InvalidConfigException.class, () -> b.minDetectionScore(0f));
         assertThrows(InvalidConfigException.class, () -> b.minDetectionScore(Float.NaN));
+        assertThrows(InvalidConfigException.class, () -> b.minBoxScore(0f));
+        assertThrows(InvalidConfigException.class, () -> b.minBoxScore(1.5f));
+        Path landmarks = Requirements.poseModel(PoseModels.Variant.LITE);
+        Path detector = Requirements.poseDetector();
+        ModelNotFoundException noBoxes = assertThrows(ModelNotFoundException.class,
+                () -> MultiPersonBlazePose.builder(landmarks, detector).boxDetector(missing.resolveSibling("boxes.tflite")).build());
+        assertTrue(noBoxes.getMessage().contains("boxes.tflite"), noBoxes.getMessage());
+        // The pose detector is not the box detector: refused by its shape, with both named.
+        JugglerException wrong = assertThrows(JugglerException.class,
+                () -> MultiPersonBlazePose.builder(landmarks, detector).boxDetector(detector).build());
+        assertTrue(wrong.getMessage().contains("[1, 300, 300, 3]"), wrong.getMessage());
     }
 
     @Test
     void automaticTilesFollowTheFrameSize() {
-        assertEquals(4, MultiPersonBlazePose.autoTiles(768, 6));
-        assertEquals(3, MultiPersonBlazePose.autoTiles(576, 4));
-        assertEquals(6, MultiPersonBlazePose.autoTiles(1920, 6));
-        assertEquals(4, MultiPersonBlazePose.autoTiles(1080, 4));
-        assertEquals(1, MultiPersonBlazePose.autoTiles(100, 6));
+        assertEquals(4, MultiPersonBlazePose.autoTiles(768, MultiPersonBlazePose.AUTO_TILE_SIDE, 6));
+        assertEquals(3, MultiPersonBlazePose.autoTiles(576, MultiPersonBlazePose.AUTO_TILE_SIDE, 4));
+        assertEquals(6, MultiPersonBlazePose.autoTiles(1920, MultiPersonBlazePose.AUTO_TILE_SIDE, 6));
+        assertEquals(4, MultiPersonBlazePose.autoTiles(1080, MultiPersonBlazePose.AUTO_TILE_SIDE, 4));
+        assertEquals(1, MultiPersonBlazePose.autoTiles(100, MultiPersonBlazePose.AUTO_TILE_SIDE, 6));
+        assertEquals(2, MultiPersonBlazePose.autoTiles(768, MultiPersonBlazePose.BOX_TILE_SIDE, 4));
+        assertEquals(2, MultiPersonBlazePose.autoTiles(576, MultiPersonBlazePose.BOX_TILE_SIDE, 3));
+        assertEquals(4, MultiPersonBlazePose.autoTiles(1920, MultiPersonBlazePose.BOX_TILE_SIDE, 4));
+        assertEquals(3, MultiPersonBlazePose.autoTiles(1080, MultiPersonBlazePose.BOX_TILE_SIDE, 3));
     }
 }

@@ -71,6 +71,26 @@ class PoseModelsTest {
     }
 
     @Test
+    void theObjectDetectorIsOptionalButVerifiedAndAGivenPathMustHoldIt() throws Exception {
+        Path home = tmp.resolve("home");
+        PoseModels models = PoseModels.of(k -> null, home);
+        assertEquals(java.util.Optional.empty(), models.locateBoxDetector(null, null), "absent: the pose detector alone");
+        Path folder = Files.createDirectories(tmp.resolve("models 'x'"));
+        Path detector = Files.writeString(folder.resolve(PoseModels.DETECTOR_FILE), "a detector");
+        assertEquals(java.util.Optional.empty(), models.locateBoxDetector(null, detector));
+        Path next = Files.writeString(folder.resolve(PoseModels.BOX_DETECTOR_FILE), "boxes of my own");
+        assertEquals(java.util.Optional.of(next), models.locateBoxDetector(null, detector), "next to the person detector");
+        assertEquals(java.util.Optional.of(next), models.locateBoxDetector(folder, null), "a folder holding it");
+        ModelNotFoundException missing = assertThrows(ModelNotFoundException.class,
+                () -> models.locateBoxDetector(tmp.resolve("nowhere"), detector));
+        assertTrue(missing.getMessage().contains("nowhere"), missing.getMessage());
+        Path cache = Files.createDirectories(PoseModels.defaultCacheDir(home));
+        Files.writeString(cache.resolve(PoseModels.BOX_DETECTOR_FILE), "not the detector");
+        JugglerException wrong = assertThrows(JugglerException.class, () -> models.locateBoxDetector(null, null));
+        assertTrue(wrong.getMessage().contains(PoseModels.BOX_NPM_PACKAGE), wrong.getMessage());
+    }
+
+    @Test
     void checksumsAreRecordedForEveryVariant() {
         for (PoseModels.Variant v : PoseModels.Variant.values()) {
             assertTrue(PoseModels.expectedSha256(v).matches("[0-9a-f]{64}"), v.name());

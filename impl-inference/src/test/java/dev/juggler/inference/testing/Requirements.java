@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.juggler.inference.pose.PoseModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Skips a test whose real data is absent, with a one-line reason, except under {@code CI=true}, where the
@@ -50,5 +51,13 @@ public final class Requirements {
         require(models.isDetectorAvailable(), "needs the pose detector " + PoseModels.DETECTOR_FILE + " (run "
                 + PoseModels.SETUP_COMMAND + ")");
         return models.locateDetector(null);
+    }
+
+    /** The object detector the setup step extracts (skipped outside CI, failed in CI, when absent). */
+    public static Path boxDetector() {
+        Optional<Path> file = PoseModels.system().locateBoxDetector(null, null);
+        require(file.isPresent(), "needs the object detector " + PoseModels.BOX_DETECTOR_FILE + " (run "
+                + PoseModels.SETUP_COMMAND + ")");
+        return file.get();
     }
 }

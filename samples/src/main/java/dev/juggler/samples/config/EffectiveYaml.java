@@ -166,6 +166,7 @@ final class EffectiveYaml {
         put(m, "model", w.model());
         m.put("posePeople", w.posePeople());
         put(m, "detector", w.detector());
+        put(m, "boxDetector", w.boxDetector());
         m.put("poseTiles", w.poseTiles());
         w.remote().ifPresent(r -> {
             Map<String, Object> remote = new LinkedHashMap<>();

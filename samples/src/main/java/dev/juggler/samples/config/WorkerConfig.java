@@ -18,6 +18,8 @@ import java.util.Optional;
  * @param model the BlazePose model file or folder, if not the model cache
  * @param posePeople {@code all} (the person detector finds every person) or {@code one} (one pass per tile)
  * @param detector the person detector file, if not next to {@code model} or in the model cache
+ * @param boxDetector the object detector file (or {@code none}), if not next to the person detector, in the
+ *        model cache or in the deployed release
  * @param poseTiles BlazePose tile grid {@code COLUMNSxROWS}, for {@code posePeople: one}
  * @param remote the inference servers that run the BlazePose landmark model, if not the worker itself
  * @param openpose the OpenPose binary's settings (analysis {@code openpose-binary})
@@ -34,7 +36,7 @@ import java.util.Optional;
  * @param deployDirectory where {@code juggler deploy} puts the jar on the cluster, if set
  */
 public record WorkerConfig(String analysis, Optional<String> model, String posePeople, Optional<String> detector,
-        String poseTiles, Optional<Remote> remote, OpenPose openpose, long initialChunk,
+        Optional<String> boxDetector, String poseTiles, Optional<Remote> remote, OpenPose openpose, long initialChunk,
         long maxChunk, Duration lease, Duration safetyMargin, Duration targetChunk, int checkpointFrames,
         Duration checkpointInterval, long framesPerWorker, String java, List<String> jvmOptions,
         Optional<String> deployDirectory) {
@@ -46,6 +48,8 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
     public static final List<String> POSE_PEOPLE = List.of("all", "one");
     /** Default {@code worker.poseTiles}. */
     public static final String DEFAULT_POSE_TILES = "1x1";
+    /** The {@code worker.boxDetector} value that switches the object detector off. */
+    public static final String NO_BOX_DETECTOR = "none";
     /** Default {@code worker.java}. */
     public static final String DEFAULT_JAVA = "java";
 
@@ -54,6 +58,7 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(posePeople, "posePeople");
         Objects.requireNonNull(detector, "detector");
+        Objects.requireNonNull(boxDetector, "boxDetector");
         Objects.requireNonNull(remote, "remote");
         Objects.requireNonNull(openpose, "openpose");
         Objects.requireNonNull(lease, "lease");
@@ -164,6 +169,9 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
                     + " people (remove poseTiles, or write posePeople: one)");
         }
         Optional<String> detector = Optional.ofNullable(workerPath(s, "detector", localCluster));
+        String boxes = s.string("boxDetector", null);
+        Optional<String> boxDetector = boxes != null && boxes.trim().equals(NO_BOX_DETECTOR) ? Optional.of(NO_BOX_DETECTOR)
+                : Optional.ofNullable(workerPath(s, "boxDetector", localCluster));
         Section o = s.section("openpose");
         OpenPose openpose = new OpenPose(Optional.ofNullable(workerPath(o, "binary", localCluster)),
                 o.strings("args", List.of()), o.integer("numGpu", -1, -1, 64), o.integer("numGpuStart", 0, 0, 63));
@@ -196,7 +204,7 @@ public record WorkerConfig(String analysis, Optional<String> model, String poseP
         deploy.filter(d -> !d.startsWith("/")).ifPresent(d -> s.error("deployDirectory", Section.show(d)
                 + " is not absolute; write an absolute path on the cluster"));
         s.finish();
-        return new WorkerConfig(analysis, model, people, detector, tiles, remote, openpose, initial, max, lease, margin, target, checkpointFrames,
+        return new WorkerConfig(analysis, model, people, detector, boxDetector, tiles, remote, openpose, initial, max, lease, margin, target, checkpointFrames,
                 checkpointInterval, perWorker,
                 java, jvm, deploy);
     }

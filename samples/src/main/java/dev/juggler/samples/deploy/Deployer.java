@@ -115,7 +115,8 @@ public final class Deployer {
         List<String> classPath = new ArrayList<>();
         payload.classPath().forEach(a -> classPath.add(a.casName()));
         Optional<String> model = payload.model().map(Artifact::casName);
-        Release release = Release.of(layout, classPath, model, payload.detector().map(Artifact::casName));
+        Release release = Release.of(layout, classPath, model, payload.detector().map(Artifact::casName),
+                payload.boxDetector().map(Artifact::casName));
         String args = Release.argsText(layout, classPath);
         store.writeAtomically(release.argsFile(), args);
         store.writeAtomically(layout.releaseFile(release.id()), release.text());

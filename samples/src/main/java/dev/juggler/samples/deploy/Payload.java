@@ -33,23 +33,26 @@ public final class Payload implements AutoCloseable {
     private final List<Artifact> classPath;
     private final Optional<Artifact> model;
     private final Optional<Artifact> detector;
+    private final Optional<Artifact> boxDetector;
     private final Path temp;
 
-    private Payload(List<Artifact> classPath, Optional<Artifact> model, Optional<Artifact> detector, Path temp) {
+    private Payload(List<Artifact> classPath, Optional<Artifact> model, Optional<Artifact> detector,
+            Optional<Artifact> boxDetector, Path temp) {
         this.classPath = List.copyOf(classPath);
         this.model = model;
         this.detector = detector;
+        this.boxDetector = boxDetector;
         this.temp = temp;
     }
 
     /** This program's runtime class path, plus the model if given. */
     public static Payload current(Optional<Path> model) {
-        return current(model, Optional.empty());
+        return current(model, Optional.empty(), Optional.empty());
     }
 
-    /** This program's runtime class path, plus the pose model and the person detector if given. */
-    public static Payload current(Optional<Path> model, Optional<Path> detector) {
-        return of(System.getProperty("java.class.path", ""), model, detector);
+    /** This program's runtime class path, plus the pose model and the detectors if given. */
+    public static Payload current(Optional<Path> model, Optional<Path> detector, Optional<Path> boxDetector) {
+        return of(System.getProperty("java.class.path", ""), model, detector, boxDetector);
     }
 
     /**
@@ -58,18 +61,19 @@ public final class Payload implements AutoCloseable {
      * @throws UncheckedIOException if a file cannot be read or a folder cannot be packed
      */
     public static Payload of(String classPath, Optional<Path> model) {
-        return of(classPath, model, Optional.empty());
+        return of(classPath, model, Optional.empty(), Optional.empty());
     }
 
     /**
-     * The files of {@code classPath} (entries separated by the platform's path separator), plus the pose model
-     * and the person detector.
+     * The files of {@code classPath} (entries separated by the platform's path separator), plus the pose model,
+     * the person detector and the object detector.
      *
      * @throws UncheckedIOException if a file cannot be read or a folder cannot be packed
      */
-    public static Payload of(String classPath, Optional<Path> model, Optional<Path> detector) {
+    public static Payload of(String classPath, Optional<Path> model, Optional<Path> detector, Optional<Path> boxDetector) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(detector, "detector");
+        Objects.requireNonNull(boxDetector, "boxDetector");
         Path temp = null;
         try {
             List<Artifact> artifacts = new ArrayList<>();
@@ -88,7 +92,7 @@ public final class Payload implements AutoCloseable {
             if (artifacts.isEmpty()) {
                 throw new IllegalStateException("the class path " + classPath + " holds no jar or class folder to deploy");
             }
-            return new Payload(artifacts, model.map(Artifact::of), detector.map(Artifact::of), temp);
+            return new Payload(artifacts, model.map(Artifact::of), detector.map(Artifact::of), boxDetector.map(Artifact::of), temp);
         } catch (IOException e) {
             delete(temp);
             throw new UncheckedIOException("cannot prepare the class path for deploying: " + e.getMessage(), e);
@@ -161,11 +165,17 @@ public final class Payload implements AutoCloseable {
         return detector;
     }
 
-    /** Every file: the class path, then the model and the detector. */
+    /** The object detector file, when the analysis finds every person and this machine has it. */
+    public Optional<Artifact> boxDetector() {
+        return boxDetector;
+    }
+
+    /** Every file: the class path, then the model and the detectors. */
     public List<Artifact> all() {
         List<Artifact> all = new ArrayList<>(classPath);
         model.ifPresent(all::add);
         detector.ifPresent(all::add);
+        boxDetector.ifPresent(all::add);
         return all;
     }
 

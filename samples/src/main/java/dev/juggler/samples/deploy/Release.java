@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * One deployed release: its id, its java argument file and the deployed model, as recorded on the cluster in
@@ -25,6 +26,7 @@ import java.util.Optional;
  * args=DIR/releases/ID.args
  * model=DIR/cas/SHA256-pose_landmark_lite.tflite     (only when a model was deployed)
  * detector=DIR/cas/SHA256-pose_detection.tflite     (only when the person detector was deployed)
+ * boxDetector=DIR/cas/SHA256-object_detection_ssd_mobilenetv2_oidv4_fp16.tflite   (only when the object detector was)
  * files=N
  * </pre>
  *
@@ -32,9 +34,12 @@ import java.util.Optional;
  * @param argsFile the absolute path of its java argument file on the cluster
  * @param model the absolute path of its model on the cluster, if one was deployed
  * @param detector the absolute path of its person detector on the cluster, if one was deployed
+ * @param boxDetector the absolute path of its object detector on the cluster, if one was deployed (releases
+ *        from before the object detector have none)
  * @param files how many cas files it uses
  */
-public record Release(String id, String argsFile, Optional<String> model, Optional<String> detector, int files) {
+public record Release(String id, String argsFile, Optional<String> model, Optional<String> detector,
+        Optional<String> boxDetector, int files) {
 
     /** How long reading the record may take. */
     static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
@@ -46,17 +51,20 @@ public record Release(String id, String argsFile, Optional<String> model, Option
         Objects.requireNonNull(argsFile, "argsFile");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(detector, "detector");
+        Objects.requireNonNull(boxDetector, "boxDetector");
     }
 
-    /** The release of these cas files (class path in order), model and person detector, in {@code layout}. */
+    /** The release of these cas files (class path in order), model and detectors, in {@code layout}. */
     static Release of(DeployLayout layout, List<String> classPathCasNames, Optional<String> modelCasName,
-            Optional<String> detectorCasName) {
+            Optional<String> detectorCasName, Optional<String> boxDetectorCasName) {
         Optional<String> modelPath = modelCasName.map(layout::casFile);
         Optional<String> detectorPath = detectorCasName.map(layout::casFile);
+        Optional<String> boxPath = boxDetectorCasName.map(layout::casFile);
         String id = Artifact.sha256((argsText(layout, classPathCasNames) + modelPath.map(m -> "model=" + m + "\n").orElse("")
-                + detectorPath.map(d -> "detector=" + d + "\n").orElse("")).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-        return new Release(id, layout.argsFile(id), modelPath, detectorPath,
-                classPathCasNames.size() + (modelPath.isPresent() ? 1 : 0) + (detectorPath.isPresent() ? 1 : 0));
+                + detectorPath.map(d -> "detector=" + d + "\n").orElse("")
+                + boxPath.map(d -> "boxDetector=" + d + "\n").orElse("")).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        int files = classPathCasNames.size() + (int) Stream.of(modelPath, detectorPath, boxPath).filter(Optional::isPresent).count();
+        return new Release(id, layout.argsFile(id), modelPath, detectorPath, boxPath, files);
     }
 
     /** The java argument file of a class path of cas files: {@code -cp} and the absolute paths joined by {@code :}. */
@@ -72,6 +80,7 @@ public record Release(String id, String argsFile, Optional<String> model, Option
         s.append("release=").append(id).append('\n').append("args=").append(argsFile).append('\n');
         model.ifPresent(m -> s.append("model=").append(m).append('\n'));
         detector.ifPresent(d -> s.append("detector=").append(d).append('\n'));
+        boxDetector.ifPresent(d -> s.append("boxDetector=").append(d).append('\n'));
         s.append("files=").append(files).append('\n');
         return s.toString();
     }
@@ -98,13 +107,14 @@ public record Release(String id, String argsFile, Optional<String> model, Option
         }
         Optional<String> model = plainPath(values, "model");
         Optional<String> detector = plainPath(values, "detector");
+        Optional<String> boxDetector = plainPath(values, "boxDetector");
         int files;
         try {
             files = Integer.parseInt(values.getOrDefault("files", "0"));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("files= is not a number");
         }
-        return new Release(id, args, model, detector, files);
+        return new Release(id, args, model, detector, boxDetector, files);
     }
 
     private static Optional<String> plainPath(Map<String, String> values, String key) {

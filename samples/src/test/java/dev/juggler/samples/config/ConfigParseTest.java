@@ -170,6 +170,13 @@ class ConfigParseTest {
         JugglerConfig one = parse(MINIMAL + "  posePeople: one\n  poseTiles: 3x2\n  detector: models/my detector.tflite\n");
         assertEquals("one", one.worker().posePeople());
         assertEquals(dir.resolve("models/my detector.tflite").toString(), one.worker().detector().orElseThrow());
+        assertEquals(java.util.Optional.empty(), one.worker().boxDetector());
+        JugglerConfig boxes = parse(MINIMAL + "  boxDetector: models/boxes.tflite\n");
+        assertEquals(dir.resolve("models/boxes.tflite").toString(), boxes.worker().boxDetector().orElseThrow());
+        assertTrue(dev.juggler.samples.DeploymentAccess.workerArguments(boxes)
+                .contains("--pose-box-detector=" + dir.resolve("models/boxes.tflite")));
+        assertEquals("none", parse(MINIMAL + "  boxDetector: none\n").worker().boxDetector().orElseThrow(),
+                "none switches it off and is not a path");
         List<String> bad = problems(MINIMAL + "  posePeople: everyone\n");
         assertTrue(bad.get(0).contains("worker.posePeople") && bad.get(0).contains("all, one"), bad.toString());
     }
