@@ -1,33 +1,23 @@
 package dev.juggler.inference.pose;
 
 import dev.juggler.JugglerException;
-import dev.juggler.pipeline.Frame;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One TFLite interpreter of MediaPipe's object detector ({@value PoseModels#BOX_DETECTOR_FILE}) with its
- * input buffer and output arrays: stretches each view of a frame onto the 300x300 input (values in
- * {@code [-1, 1]}, as MediaPipe feeds it) and returns the person boxes of all views, suppressed together.
- * Not thread-safe: owners lend it to one thread at a time.
+ * One TFLite interpreter of MediaPipe's object detector ({@value PoseModels#BOX_DETECTOR_FILE}): 300x300
+ * stretches of the whole frame and of tiles (views without letterbox, as MediaPipe feeds it), its
+ * "Person" boxes ({@link PersonBoxes}) of all views suppressed together. Not thread-safe: owners lend it
+ * to one thread at a time.
  */
-final class BoxDetectorInterpreter {
+final class BoxDetectorInterpreter extends SsdViewDetector<PersonBoxes.Box> {
 
     private static final TwoOutputModel.Spec SPEC = new TwoOutputModel.Spec("object detector", PersonBoxes.SIZE,
             new int[] {1, PersonBoxes.ANCHORS, 4}, "boxes",
             new int[] {1, PersonBoxes.ANCHORS, PersonBoxes.CLASSES}, "class scores");
 
-    private final ByteBuffer input = ByteBuffer.allocateDirect(PersonBoxes.SIZE * PersonBoxes.SIZE * 3 * Float.BYTES)
-            .order(ByteOrder.nativeOrder());
-    private final float[][][] boxes = new float[1][PersonBoxes.ANCHORS][4];
-    private final float[][][] classes = new float[1][PersonBoxes.ANCHORS][PersonBoxes.CLASSES];
-    private final TwoOutputModel model;
-
     private BoxDetectorInterpreter(Path modelFile, int threads, String owner) {
-        this.model = TwoOutputModel.open(modelFile, threads, owner, SPEC, boxes, classes);
+        super(modelFile, threads, owner, SPEC);
     }
 
     /**
@@ -39,26 +29,18 @@ final class BoxDetectorInterpreter {
         return new BoxDetectorInterpreter(modelFile, threads, owner);
     }
 
-    /**
-     * The people in {@code frame} scoring at least {@code minScore}, at most {@code max}, best first, over
-     * all {@code views} (axis-aligned maps of the detector input into the frame).
-     *
-     * @throws JugglerException (permanent) if TFLite fails
-     */
-    List<PersonBoxes.Box> detect(Frame frame, List<RoiTransform> views, float minScore, int max) {
-        List<PersonBoxes.Box> all = new ArrayList<>();
-        for (RoiTransform toFrame : views) {
-            input.clear();
-            AffineSampler.sample(frame, toFrame, PersonBoxes.SIZE, -1f, 1f, input.asFloatBuffer());
-            model.run(input);
-            for (PersonBoxes.Box b : PersonBoxes.decode(boxes[0], classes[0], minScore)) {
-                all.add(b.toFrame(toFrame));
-            }
-        }
-        return PersonBoxes.suppress(all, max);
+    @Override
+    List<PersonBoxes.Box> decode(float[][] boxes, float[][] scores, float minScore, int max) {
+        return PersonBoxes.decode(boxes, scores, minScore);
     }
 
-    void close() {
-        model.close();
+    @Override
+    PersonBoxes.Box toFrame(PersonBoxes.Box b, RoiTransform toFrame) {
+        return b.toFrame(toFrame);
+    }
+
+    @Override
+    List<PersonBoxes.Box> merge(List<PersonBoxes.Box> all, int views, int max) {
+        return PersonBoxes.suppress(all, max);
     }
 }
