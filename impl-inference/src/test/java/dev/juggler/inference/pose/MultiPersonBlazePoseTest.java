@@ -70,11 +70,11 @@ class MultiPersonBlazePoseTest {
     void findsTheHandLabelledPedestriansOfVtestWithTheirKeypointsInPlace() {
         PoseLabels.Score score = vtestScore(builder(PoseModels.Variant.FULL));
         System.out.println("vtest.avi hand labels, pose and box detectors: " + score);
-        // The goal is recall >= 0.9. The box detector finds the people seen from behind (13 of 16
-        // here, against 11 with the pose detector alone); people packed shoulder to shoulder and a person
-        // half out of the frame still fail the landmark model's pose score (documented). The floor is one
-        // person below what it reaches, so that a regression shows and float noise across CPUs does not.
-        assertTrue(score.recall() >= 0.75, score.toString());
+        // The goal is recall >= 0.9. The box detector finds people seen from behind (24 of 30 here,
+        // against 20 with the pose detector alone); people packed shoulder to shoulder and a person half out
+        // of the frame still fail the landmark model's pose score (documented). The floor is one person below
+        // what it reaches, so that a regression shows and float noise across CPUs does not.
+        assertTrue(score.recall() >= 0.76, score.toString());
         assertTrue(score.precision() >= 0.9, score.toString());
         assertTrue(score.meanPck() >= 0.8, score.toString());
     }
@@ -83,9 +83,9 @@ class MultiPersonBlazePoseTest {
     void withThePoseDetectorAloneItMissesPeopleSeenFromBehind() {
         PoseLabels.Score score = vtestScore(poseDetectorOnly(PoseModels.Variant.FULL));
         System.out.println("vtest.avi hand labels, pose detector alone: " + score);
-        // The face-based detector misses people seen from behind or under ~70 px (documented); this floor
-        // holds what it reaches, so that a regression shows.
-        assertTrue(score.recall() >= 0.65, score.toString());
+        // The face-based detector misses people seen from behind or under ~70 px (documented); the floor is
+        // one person below what it reaches (20 of 30), so that a regression shows.
+        assertTrue(score.recall() >= 0.63, score.toString());
         assertTrue(score.precision() >= 0.9, score.toString());
     }
 
