@@ -22,8 +22,11 @@ box_packed=objectron_solution_packed_assets.data
 box_loader=objectron_solution_packed_assets_loader.js
 box_detector=object_detection_ssd_mobilenetv2_oidv4_fp16.tflite
 
+# Every file the cache must hold, and whose recorded sum it must match.
+cached=("${models[@]}" "$detector" "$box_detector")
+
 verified() {
-  (cd "$cache" && grep -E ' (pose_(landmark_(lite|full|heavy)|detection)|object_detection_ssd_mobilenetv2_oidv4_fp16)\.tflite$' "$sums" \
+  (cd "$cache" && awk -v names="${cached[*]}" 'BEGIN { split(names, n, " "); for (i in n) want[n[i]] = 1 } $2 in want' "$sums" \
     | sha256sum --check --quiet --status -)
 }
 
@@ -93,8 +96,7 @@ unpack pose "$packed" "$loader" "$detector"
 tgz="$(fetch "$box_package" objectron)"
 tar -xzf "$tgz" -C "$work/objectron" "package/$box_packed" "package/$box_loader"
 unpack objectron "$box_packed" "$box_loader" "$box_detector"
-models+=("$detector" "$box_detector")
-for m in "${models[@]}"; do
+for m in "${cached[@]}"; do
   # Rename into place so a reader never sees a half-written model.
   cp "$work/package/$m" "$cache/.$m.tmp"
   mv -f "$cache/.$m.tmp" "$cache/$m"

@@ -13,6 +13,7 @@ import dev.juggler.inference.pose.RemoteBlazePose;
 import dev.juggler.inference.remote.client.RemoteAccelerator;
 import dev.juggler.inference.video.FfmpegFrameSources;
 import dev.juggler.samples.config.TokenSource;
+import dev.juggler.samples.config.WorkerConfig;
 import dev.juggler.pipeline.BoundedFramePipeline;
 import dev.juggler.pipeline.Frame;
 import dev.juggler.pipeline.FramePipeline;
@@ -50,7 +51,7 @@ final class Analyses {
     /** The name {@code juggler serve} gives a BlazePose landmark model, and {@code --remote-model}'s default. */
     static final String DEFAULT_REMOTE_MODEL = BlazePoseServedModel.DEFAULT_NAME;
     /** The {@code --pose-box-detector} value that switches the object detector off. */
-    static final String NO_BOX_DETECTOR = "none";
+    static final String NO_BOX_DETECTOR = WorkerConfig.NO_BOX_DETECTOR;
     // Measured by bench/remote.sh: batches of 4 frames with 3 in flight per server keep its interpreters fed
     // while the next batch travels, without queueing so much that frames wait.
     private static final int REMOTE_BATCH = 4;

@@ -264,8 +264,14 @@ final class DemoCommand implements Callable<Integer> {
     private String modelsText() {
         return "model " + analysisOptions.poseModel
                 + (analysisOptions.poseDetector == null ? "" : ", person detector " + analysisOptions.poseDetector)
-                + (analysisOptions.poseBoxDetector == null ? "" : Analyses.NO_BOX_DETECTOR.equals(analysisOptions.poseBoxDetector)
-                        ? ", no object detector" : ", object detector " + analysisOptions.poseBoxDetector);
+                + boxDetectorText(analysisOptions.poseBoxDetector);
+    }
+
+    private static String boxDetectorText(String boxDetector) {
+        if (boxDetector == null) {
+            return "";
+        }
+        return Analyses.NO_BOX_DETECTOR.equals(boxDetector) ? ", no object detector" : ", object detector " + boxDetector;
     }
 
     /** The worker command: this same program, on the same class path, in a new JVM. */

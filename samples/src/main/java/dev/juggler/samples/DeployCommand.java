@@ -4,6 +4,7 @@ import dev.juggler.inference.pose.PoseModels;
 import dev.juggler.samples.config.ClusterConfig;
 import dev.juggler.samples.config.Escape;
 import dev.juggler.samples.config.JugglerConfig;
+import dev.juggler.samples.config.WorkerConfig;
 import dev.juggler.samples.deploy.DeployLayout;
 import dev.juggler.samples.deploy.Deployer;
 import dev.juggler.samples.deploy.JavaCheck;
@@ -111,9 +112,12 @@ final class DeployCommand implements Callable<Integer> {
         if (detector.isEmpty()) {
             return Optional.empty();
         }
-        if (config.worker().boxDetector().isPresent()) {
-            out.printf("deploy: the object detector is worker.boxDetector %s on the cluster (not uploaded)%n",
-                    Escape.visible(config.worker().boxDetector().get()));
+        Optional<String> configured = config.worker().boxDetector();
+        if (configured.isPresent()) {
+            out.println(configured.get().equals(WorkerConfig.NO_BOX_DETECTOR)
+                    ? "deploy: no object detector (worker.boxDetector: none); workers find people with the person detector alone"
+                    : "deploy: the object detector is worker.boxDetector " + Escape.visible(configured.get())
+                            + " on the cluster (not uploaded)");
             return Optional.empty();
         }
         Optional<Path> found = PoseModels.system().locateBoxDetector(null, detector.get());

@@ -136,7 +136,7 @@ final class Deployment implements AutoCloseable {
             command.add("@" + r.argsFile());
             deployedModel = deployedModel(config, r);
             deployedDetector = deployedDetector(config, r);
-            deployedBoxDetector = needsDetector(config) && worker.boxDetector().isEmpty() ? r.boxDetector() : Optional.empty();
+            deployedBoxDetector = deployedBoxDetector(config, r);
         } else if ((config.cluster() instanceof ClusterConfig.Custom || config.cluster() instanceof ClusterConfig.Boxes)
                 && worker.deployDirectory().isPresent()) {
             // A host's own backend, or boxes the release was copied to: the newest release's argument file.
@@ -258,6 +258,14 @@ final class Deployment implements AutoCloseable {
                     + " another analysis); run juggler deploy --config FILE", null);
         }
         return r.detector();
+    }
+
+    /**
+     * The release's object detector, when the analysis finds every person and {@code worker.boxDetector} does
+     * not say otherwise; none for a release deployed without it (its workers use the person detector alone).
+     */
+    private static Optional<String> deployedBoxDetector(JugglerConfig config, Release r) {
+        return needsDetector(config) && config.worker().boxDetector().isEmpty() ? r.boxDetector() : Optional.empty();
     }
 
     private static JugglerException notDeployed(JugglerConfig config) {
