@@ -118,8 +118,14 @@ class BrowserConsoleTest {
         return start(ConsoleServer.builder(fixture.ledger));
     }
 
+    /**
+     * Waits up to 15 s. A page that is replaced between finding an element and reading it (a form post, a
+     * refresh) is read again on the next poll rather than failing the wait.
+     */
     private static WebDriverWait waiting() {
-        return new WebDriverWait(driver, Duration.ofSeconds(15));
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     private static String text(String id) {
