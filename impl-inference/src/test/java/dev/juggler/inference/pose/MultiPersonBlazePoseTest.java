@@ -70,11 +70,11 @@ class MultiPersonBlazePoseTest {
     void findsTheHandLabelledPedestriansOfVtestWithTheirKeypointsInPlace() {
         PoseLabels.Score score = vtestScore(builder(PoseModels.Variant.FULL));
         System.out.println("vtest.avi hand labels, pose and box detectors: " + score);
-        // The goal is recall >= 0.9. The box detector finds people seen from behind (24 of 30 here,
-        // against 20 with the pose detector alone); people packed shoulder to shoulder and a person half out
-        // of the frame still fail the landmark model's pose score (documented). The floor is one person below
-        // what it reaches, so that a regression shows and float noise across CPUs does not.
-        assertTrue(score.recall() >= 0.76, score.toString());
+        // The goal is recall >= 0.9. The box detector finds people seen from behind (26 of 30 here,
+        // against 20 with the pose detector alone); a person behind a sign, one the detectors never box and one
+        // the landmark model scores low even in a hand-placed region are still missed (documented). The floor
+        // is one person below what it reaches, so that a regression shows and float noise across CPUs does not.
+        assertTrue(score.recall() >= 0.83, score.toString());
         assertTrue(score.precision() >= 0.9, score.toString());
         assertTrue(score.meanPck() >= 0.8, score.toString());
     }

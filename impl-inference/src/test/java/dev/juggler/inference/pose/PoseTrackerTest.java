@@ -153,6 +153,68 @@ class PoseTrackerTest {
     }
 
     @Test
+    void aTrackThatDriftsOntoANeighbourDoesNotHideThePersonItLeft() {
+        World world = new World();
+        world.people.add(new float[] {300, 300});
+        world.people.add(new float[] {380, 300});
+        float[] left = world.people.get(0);
+        float[] right = world.people.get(1);
+        boolean[] drift = {false};
+        PoseTracker.Landmarker landmarker = (frame, roi) -> {
+            if (drift[0] && Math.abs(roi.cx() - right[0]) < SIDE / 4) {
+                drift[0] = false; // one pass on the right person's region follows the left one instead
+                return world.landmarks(frame, new PoseRoi(left[0], left[1], roi.side(), 0));
+            }
+            return world.landmarks(frame, roi);
+        };
+        PoseTracker tracker = new PoseTracker(10, 10, 0.5f);
+        for (int f = 0; f < PoseTracker.REDETECT_GAP; f++) {
+            assertEquals(2, tracker.next(frame(f), world::detect, landmarker).people().size(), "frame " + f);
+        }
+        drift[0] = true;
+        assertEquals(2, tracker.next(frame(PoseTracker.REDETECT_GAP), world::detect, landmarker).people().size(),
+                "the track that converged counts as lost: the detector runs and finds the person it left");
+        assertEquals(2, world.detectorCalls);
+        for (int f = PoseTracker.REDETECT_GAP + 1; f < PoseTracker.REDETECT_GAP + 10; f++) {
+            tracker.next(frame(f), world::detect, landmarker);
+        }
+        drift[0] = true; // now on a frame where the detector is due anyway
+        assertEquals(2, tracker.next(frame(PoseTracker.REDETECT_GAP + 10), world::detect, landmarker).people().size(),
+                "a detection is compared with this frame's people, not with where the drifting track was");
+        assertEquals(3, world.detectorCalls);
+    }
+
+    @Test
+    void aDetectionThatFindsNobodyGetsOneMorePassInATighterRegion() {
+        World world = new World();
+        world.people.add(new float[] {300, 300});
+        float loose = SIDE * PoseTracker.TIGHTER + 1;
+        // a loose region holds half a neighbour and the model scores it low; a tight one finds the person
+        PoseTracker.Landmarker landmarker = (frame, roi) -> {
+            if (roi.side() >= loose) {
+                return new PoseTracker.Landmarks(0.2f, null, roi);
+            }
+            PoseTracker.Landmarks l = world.landmarks(frame, roi);
+            return l.person() == null ? l : new PoseTracker.Landmarks(l.score(), l.person(), new PoseRoi(l.next().cx(),
+                    l.next().cy(), roi.side(), 0)); // the landmarks of a person seen whole place a tight region too
+        };
+        PoseTracker tracker = new PoseTracker(10, 10, 0.5f);
+        PoseFrame found = tracker.next(frame(0), world::detect, landmarker);
+        assertEquals(1, found.people().size());
+        assertEquals(2, tracker.landmarkCalls(), "the detector's region, then the tighter one");
+        assertEquals(1, tracker.next(frame(1), world::detect, landmarker).people().size(), "followed from there");
+        assertEquals(3, tracker.landmarkCalls());
+
+        world.people.clear(); // a box on a bin: two passes, nobody, and no third try
+        PoseTracker empty = new PoseTracker(10, 10, 0.5f);
+        empty.next(frame(0), f -> List.of(new PoseRoi(500, 300, SIDE, 0)), landmarker);
+        assertEquals(2, empty.landmarkCalls());
+        PoseTracker tiny = new PoseTracker(10, 10, 0.5f); // too small to shrink: one pass
+        tiny.next(frame(0), f -> List.of(new PoseRoi(500, 300, PoseTracker.MIN_SIDE + 1, 0)), landmarker);
+        assertEquals(1, tiny.landmarkCalls());
+    }
+
+    @Test
     void anUpsideDownSkeletonOnTheSameBodyOverlapsItFully() {
         float[] upright = new float[BodyModel.BODY_25.arrayLength2d()];
         float[] flipped = new float[upright.length];
