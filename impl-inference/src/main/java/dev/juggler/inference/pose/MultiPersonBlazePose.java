@@ -30,8 +30,8 @@ import java.util.concurrent.BlockingQueue;
  *
  * <p>Limits, from the models: the pose detector sees 224x224 letterboxes of the whole frame and of
  * overlapping tiles ({@link Builder#detectorTiles}) and was made for people near a camera; on the 768x576
- * street scene of {@code vtest.avi} it finds about two in three people alone, and about four in five with
- * the object detector. People packed shoulder to shoulder and people half out of the frame fail the
+ * street scene of {@code vtest.avi} it finds about seven in ten people alone, and nine in ten with the
+ * object detector. Some people packed shoulder to shoulder are boxed by neither detector or fail the
  * landmark model's pose score. People hidden behind others for more than a frame are re-found by the next
  * detection; two skeletons whose hips nearly coincide, or one of which lies inside the other's box, are
  * reported as one person; at most {@link Builder#maxPeople} people (default {@value #DEFAULT_MAX_PEOPLE})

@@ -70,11 +70,12 @@ class MultiPersonBlazePoseTest {
     void findsTheHandLabelledPedestriansOfVtestWithTheirKeypointsInPlace() {
         PoseLabels.Score score = vtestScore(builder(PoseModels.Variant.FULL));
         System.out.println("vtest.avi hand labels, pose and box detectors: " + score);
-        // The goal is recall >= 0.9. The box detector finds people seen from behind (26 of 30 here,
-        // against 20 with the pose detector alone); a person behind a sign, one the detectors never box and one
-        // the landmark model scores low even in a hand-placed region are still missed (documented). The floor
-        // is one person below what it reaches, so that a regression shows and float noise across CPUs does not.
-        assertTrue(score.recall() >= 0.83, score.toString());
+        // The goal is recall >= 0.9: 38 of 42 here (0.905), against 30 with the pose detector alone.
+        // Still missed: a person behind a sign, two in a row of three shoulder to shoulder (one the detectors
+        // never box, one the landmark model scores 0.33 even in a region placed on his label), and one the
+        // detectors do not box on the frames they run (documented). The floor is one person below what it
+        // reaches, so that a regression shows and float noise across CPUs does not.
+        assertTrue(score.recall() >= 0.88, score.toString());
         assertTrue(score.precision() >= 0.9, score.toString());
         assertTrue(score.meanPck() >= 0.8, score.toString());
     }
@@ -84,8 +85,8 @@ class MultiPersonBlazePoseTest {
         PoseLabels.Score score = vtestScore(poseDetectorOnly(PoseModels.Variant.FULL));
         System.out.println("vtest.avi hand labels, pose detector alone: " + score);
         // The face-based detector misses people seen from behind or under ~70 px (documented); the floor is
-        // one person below what it reaches (20 of 30), so that a regression shows.
-        assertTrue(score.recall() >= 0.63, score.toString());
+        // one person below what it reaches (30 of 42), so that a regression shows.
+        assertTrue(score.recall() >= 0.69, score.toString());
         assertTrue(score.precision() >= 0.9, score.toString());
     }
 

@@ -95,6 +95,26 @@ class PersonBoxesTest {
     }
 
     @Test
+    void theFinestViewThatSawAPersonPlacesTheBox() {
+        PersonBoxes.Box whole = new PersonBoxes.Box(0.54f, 579, 133, 604, 194, 2.56f); // whole frame: half on a neighbour
+        PersonBoxes.Box tile = new PersonBoxes.Box(0.50f, 584, 134, 610, 196, 1.66f);
+        PersonBoxes.Box finest = new PersonBoxes.Box(0.25f, 585, 134, 611, 196, 1.2f); // under half the best score
+        PersonBoxes.Box neighbour = new PersonBoxes.Box(0.56f, 558, 126, 585, 197, 1.2f);
+        List<PersonBoxes.Box> kept = PersonBoxes.suppress(List.of(whole, tile, finest, neighbour), 10);
+        assertEquals(List.of(neighbour, new PersonBoxes.Box(0.54f, 584, 134, 610, 196, 1.66f)), kept,
+                "the score of the best box, the corners of the finest that scores at least half of it");
+        PersonBoxes.Box sameView = new PersonBoxes.Box(0.50f, 584, 134, 610, 196, 2.56f);
+        assertEquals(List.of(whole), PersonBoxes.suppress(List.of(sameView, whole), 10), "no finer view: as it was");
+    }
+
+    @Test
+    void aBoxPlacedInTheFrameKnowsHowCoarselyItWasSeen() {
+        PersonBoxes.Box inInput = new PersonBoxes.Box(0.5f, 30, 60, 60, 120);
+        PersonBoxes.Box inFrame = inInput.toFrame(new RoiTransform(2f, 0f, 100f, 0f, 2f, 50f));
+        assertEquals(new PersonBoxes.Box(0.5f, 160, 170, 220, 290, 2f), inFrame);
+    }
+
+    @Test
     void suppressedBoxesNeverOverlapMuchAndComeBestFirst() {
         long seed = new Random().nextLong();
         Random random = new Random(seed);
@@ -104,7 +124,7 @@ class PersonBoxesTest {
                 float x = random.nextFloat() * 200;
                 float y = random.nextFloat() * 200;
                 boxes.add(new PersonBoxes.Box(random.nextFloat(), x, y, x + 5 + random.nextFloat() * 50,
-                        y + 5 + random.nextFloat() * 100));
+                        y + 5 + random.nextFloat() * 100, 1 + random.nextInt(3))); // seen in views of 3 scales
             }
             List<PersonBoxes.Box> kept = PersonBoxes.suppress(boxes, 10);
             assertTrue(kept.size() <= 10, "seed " + seed);
