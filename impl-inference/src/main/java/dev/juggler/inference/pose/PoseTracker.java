@@ -44,8 +44,8 @@ final class PoseTracker {
      * Side of the second, tighter region tried once for a detection whose first landmark pass found nobody,
      * as a fraction of the first: between people walking shoulder to shoulder a detector's region holds
      * half a neighbour, and the landmark model then scores the pair low or follows the neighbour. On the
-     * labelled {@code vtest.avi} frames 0.6 to 0.75 each found the same two more people with no false one;
-     * at 0.8 a tripod became a person (docs/video-and-pose.md).
+     * labelled {@code vtest.avi} frames 0.6 to 0.75 each found the same one more person with no false one;
+     * at 0.8 a tripod became a person (docs/benchmarks.md, pose).
      */
     static final float TIGHTER = 0.7f;
     /** Regions smaller than this many pixels are not worth a landmark pass. */
