@@ -112,8 +112,9 @@ final class PoseTracker {
             int before = kept.size();
             addNew(kept, detect(frame, detector));
             for (PoseRoi found : kept.subList(before, kept.size())) {
+                boolean nobody = track(frame, List.of(found), landmarker, tracks);
                 PoseRoi tighter = new PoseRoi(found.cx(), found.cy(), found.side() * TIGHTER, found.rotation());
-                if (track(frame, List.of(found), landmarker, tracks) && tighter.isUsable(MIN_SIDE)) {
+                if (nobody && tighter.isUsable(MIN_SIDE)) {
                     track(frame, List.of(tighter), landmarker, tracks);
                 }
             }
