@@ -60,7 +60,9 @@ class RunOnSlurmFaultsTest {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String tag = "faults-" + id;
         Path videos = Files.createDirectories(dir.resolve("videos"));
-        int perVideo = 600;
+        // Enough frames that a worker job lasts seconds: with 600, two marker-pose jobs overlapped too briefly
+        // for the wait below to see both running, and the test failed though the run was right.
+        int perVideo = 3000;
         for (int i = 0; i < 4; i++) {
             SyntheticVideo.write(videos.resolve("long-" + i + ".mp4"), 320, 240, perVideo, 25);
         }
@@ -71,7 +73,7 @@ class RunOnSlurmFaultsTest {
                 env.ledgerAndSlurm(prefix, tag, jobs),
                 "workspace: {type: sftp, directory: " + env.workdir() + "/faults-ws-" + id + ", budget: 1GB}",
                 "worker: {analysis: marker-pose, java: " + Env.java() + ", jvmOptions: [-Xmx256m, -XX:TieredStopAtLevel=1],"
-                        + " initialChunk: 100, maxChunk: 200, lease: 30s, safetyMargin: 10s, framesPerWorker: 600}",
+                        + " initialChunk: 100, maxChunk: 200, lease: 30s, safetyMargin: 10s, framesPerWorker: 3000}",
                 "juggler: {maxQueuedJobs: 2, maxActiveJobs: 3, pollInterval: " + POLL.toSeconds() + "s}",
                 "videos: [{folder: " + videos + "}]",
                 ""));

@@ -55,8 +55,12 @@ class MultiPersonBlazePoseTest {
     }
 
     private static PoseLabels.Score vtestScore(MultiPersonBlazePose.Builder builder) {
-        Path video = Requirements.footage(Requirements.VTEST);
-        PoseLabels labels = PoseLabels.resource("pose-labels/vtest.csv");
+        return labelledScore(builder, Requirements.footage(Requirements.VTEST), "pose-labels/vtest.csv");
+    }
+
+    /** The people found on each labelled frame of {@code video}, each after {@value #LEAD_IN} frames of tracking. */
+    private static PoseLabels.Score labelledScore(MultiPersonBlazePose.Builder builder, Path video, String labelFile) {
+        PoseLabels labels = PoseLabels.resource(labelFile);
         Map<Long, PoseFrame> found = new HashMap<>();
         try (MultiPersonBlazePose model = builder.build()) {
             for (long frame : labels.frames()) {
@@ -78,6 +82,19 @@ class MultiPersonBlazePoseTest {
         assertTrue(score.recall() >= 0.88, score.toString());
         assertTrue(score.precision() >= 0.9, score.toString());
         assertTrue(score.meanPck() >= 0.8, score.toString());
+    }
+
+    @Test
+    void findsTheCharactersOfMegamindAviInCloseUp() {
+        Path video = Requirements.footage(Requirements.VTEST.resolveSibling("Megamind.avi"));
+        PoseLabels.Score score = labelledScore(builder(PoseModels.Variant.FULL), video, "pose-labels/megamind.csv");
+        System.out.println("Megamind.avi hand labels, pose and box detectors: " + score);
+        // Close-ups are this path's weak case (documented): it finds 3 of the 4 characters whose face is in the
+        // frame (not a blurred man in the background) and reports 6 people. Two are partial skeletons on a body
+        // already found (an arm with a glass, a second skeleton on a face), one a character seen from behind,
+        // which the labels leave out. The floors are one person below what it reaches.
+        assertTrue(score.recall() >= 0.5, score.toString());
+        assertTrue(score.precision() >= 0.33, score.toString());
     }
 
     @Test
