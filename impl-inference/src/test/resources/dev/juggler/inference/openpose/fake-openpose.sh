@@ -10,6 +10,13 @@
 set -u
 imagedir="" video="" first=0 last=-1 out="" crash=-1 early=-1 delay=0 failopen=0
 all_args=("$@")
+# bash writes printf's output line by line, so runs appending at once would interleave their lines; cat
+# appends the whole block in one write, which O_APPEND keeps in one piece.
+log_args() {
+  local block
+  block=$(printf '%s\n' "${all_args[@]}")
+  cat >> "$1" <<< "$block"$'\n'
+}
 while [ $# -gt 0 ]; do
   case "$1" in
     --video) video=$2; shift 2 ;;
@@ -21,7 +28,7 @@ while [ $# -gt 0 ]; do
     --fake_exit_early) early=$2; shift 2 ;;
     --fake_delay) delay=$2; shift 2 ;;
     --fake_fail_open) failopen=1; shift ;;
-    --fake_args_log) printf '%s\n' "${all_args[@]}" "" >> "$2"; shift 2 ;;
+    --fake_args_log) log_args "$2"; shift 2 ;;
     --num_gpu|--num_gpu_start|--display|--render_pose|--model_pose|--net_resolution) shift 2 ;;
     *) echo "unknown flag $1" >&2; exit 1 ;;
   esac
