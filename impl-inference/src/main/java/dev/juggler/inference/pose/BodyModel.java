@@ -28,6 +28,14 @@ public enum BodyModel {
     public static final int R_ANKLE = 11;
     /** BODY_25 index of the left ankle. */
     public static final int L_ANKLE = 14;
+    /** BODY_25 index of the right eye. */
+    public static final int R_EYE = 15;
+    /** BODY_25 index of the left eye. */
+    public static final int L_EYE = 16;
+    /** BODY_25 index of the right ear. */
+    public static final int R_EAR = 17;
+    /** BODY_25 index of the left ear. */
+    public static final int L_EAR = 18;
 
     private final List<String> names;
 

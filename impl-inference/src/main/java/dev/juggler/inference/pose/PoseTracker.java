@@ -12,10 +12,10 @@ import java.util.List;
  * person's region in the next frame, so the detector is needed only now and then.
  *
  * <p>Each frame, the tracked regions get their landmark passes first, and tracks that converged on one person
- * (hips close, or keypoint boxes that mostly overlap) are merged, keeping the better-scored one. Then the
- * detector runs when the previous frame is not this frame's predecessor (a new video, range or seek), when
- * {@code detectEvery} frames have passed since it last ran (to find people who entered), or when a tracked
- * person was lost (the pose score fell below the threshold, or the track converged on someone another track
+ * (hips close, keypoint boxes that mostly overlap, or noses within a head width) are merged, keeping the
+ * better-scored one. Then the detector runs when the previous frame is not this frame's predecessor (a new
+ * video, range or seek), when {@code detectEvery} frames have passed since it last ran (to find people who
+ * entered), or when a tracked person was lost (the pose score fell below the threshold, or the track converged on someone another track
  * follows) and the last detection is {@value #REDETECT_GAP} frames or more ago, so that someone who was
  * merely re-framed badly is found again almost at once. A detection is a new person unless its hips are
  * close to a person found in this very frame ({@link PoseRoi#samePersonAs}): compared with last frame's
@@ -35,6 +35,13 @@ final class PoseTracker {
      * small person keeps its hips apart from the right-way-up track but lies on the same body.
      */
     static final float SAME_BODY = 0.7f;
+    /**
+     * Nose distance, in head widths of the better-scored person, under which two skeletons share one head.
+     * Two people's noses cannot come that close unless one hides the other's face, whereas in close-ups a
+     * region that slid onto a face places a second skeleton there, upside down or along an arm, whose
+     * hips and keypoint box stay apart from the first (Megamind.avi frames 40 and 100: 0.5 and 0.6).
+     */
+    static final float SAME_HEAD = 1.0f;
     /**
      * Frames since the last detection before a lost person makes the detector run again at once: people
      * who walk out of the frame are lost too, and each of them must not cost a detection.
@@ -179,8 +186,7 @@ final class PoseTracker {
         List<Track> kept = new ArrayList<>();
         for (int i : byScore) {
             Track t = tracks.get(i);
-            if (kept.stream().noneMatch(k -> k.roi().samePersonAs(t.roi(), SAME_PERSON)
-                    || overlap(k.person(), t.person()) > SAME_BODY)) {
+            if (kept.stream().noneMatch(k -> onePerson(k, t))) {
                 kept.add(t);
                 keep[i] = true;
             }
@@ -192,6 +198,12 @@ final class PoseTracker {
             }
         }
         return ordered;
+    }
+
+    /** True if two tracks follow one person; {@code kept} is the better-scored. */
+    private static boolean onePerson(Track kept, Track other) {
+        return kept.roi().samePersonAs(other.roi(), SAME_PERSON) || overlap(kept.person(), other.person()) > SAME_BODY
+                || sameHead(kept.person(), other.person());
     }
 
     /**
@@ -211,6 +223,34 @@ final class PoseTracker {
         }
         float inter = w * h;
         return inter / Math.min((p[2] - p[0]) * (p[3] - p[1]), (q[2] - q[0]) * (q[3] - q[1]));
+    }
+
+    /**
+     * True if both people have a nose and the noses lie closer than {@value #SAME_HEAD} head widths of
+     * {@code kept} (of {@code other} if {@code kept} shows no pair of eyes or ears).
+     */
+    static boolean sameHead(Person kept, Person other) {
+        if (kept.confidence(BodyModel.NOSE) <= 0 || other.confidence(BodyModel.NOSE) <= 0) {
+            return false;
+        }
+        float head = headWidth(kept);
+        if (head <= 0) {
+            head = headWidth(other);
+        }
+        return head > 0 && distance(kept, other, BodyModel.NOSE, BodyModel.NOSE) < SAME_HEAD * head;
+    }
+
+    /** The eye distance or half the ear distance, whichever is larger; 0 if neither pair is in the frame. */
+    private static float headWidth(Person p) {
+        return Math.max(distance(p, p, BodyModel.R_EYE, BodyModel.L_EYE), distance(p, p, BodyModel.R_EAR, BodyModel.L_EAR) / 2);
+    }
+
+    /** The distance from keypoint {@code i} of {@code a} to keypoint {@code j} of {@code b}, or 0 if either is missing. */
+    private static float distance(Person a, Person b, int i, int j) {
+        if (a.confidence(i) <= 0 || b.confidence(j) <= 0) {
+            return 0f;
+        }
+        return (float) Math.hypot(a.x(i) - b.x(j), a.y(i) - b.y(j));
     }
 
     private static float[] box(Person person) {

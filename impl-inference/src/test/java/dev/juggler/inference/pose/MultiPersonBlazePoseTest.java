@@ -90,11 +90,12 @@ class MultiPersonBlazePoseTest {
         PoseLabels.Score score = labelledScore(builder(PoseModels.Variant.FULL), video, "pose-labels/megamind.csv");
         System.out.println("Megamind.avi hand labels, pose and box detectors: " + score);
         // Close-ups are this path's weak case (documented): it finds 3 of the 4 characters whose face is in the
-        // frame (not a blurred man in the background) and reports 6 people. Two are partial skeletons on a body
-        // already found (an arm with a glass, a second skeleton on a face), one a character seen from behind,
-        // which the labels leave out. The floors are one person below what it reaches.
+        // frame (not a blurred man in the background) and reports 5 people. One is a small skeleton on a hand
+        // holding a glass, one a character seen from behind, which the labels leave out. (A second skeleton on
+        // a face found already is merged since noses within a head width count as one person.) The floors
+        // are one person below what it reaches.
         assertTrue(score.recall() >= 0.5, score.toString());
-        assertTrue(score.precision() >= 0.33, score.toString());
+        assertTrue(score.precision() >= 0.4, score.toString());
     }
 
     @Test

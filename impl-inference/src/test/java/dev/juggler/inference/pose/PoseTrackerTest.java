@@ -1,6 +1,7 @@
 package dev.juggler.inference.pose;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.juggler.pipeline.Frame;
@@ -233,6 +234,57 @@ class PoseTrackerTest {
         }
         assertTrue(PoseTracker.overlap(Person.of(upright), Person.of(beside)) < PoseTracker.SAME_BODY);
         assertEquals(0f, PoseTracker.overlap(Person.of(upright), Person.of(new float[upright.length])));
+    }
+
+    /** A face: the nose at (x, y), the eyes and ears {@code eyes} and twice that apart. */
+    private static float[] face(float x, float y, float eyes) {
+        float[] pose = new float[BodyModel.BODY_25.arrayLength2d()];
+        point(pose, BodyModel.NOSE, x, y);
+        point(pose, BodyModel.R_EYE, x - eyes / 2, y - eyes / 4);
+        point(pose, BodyModel.L_EYE, x + eyes / 2, y - eyes / 4);
+        point(pose, BodyModel.R_EAR, x - eyes, y);
+        point(pose, BodyModel.L_EAR, x + eyes, y);
+        return pose;
+    }
+
+    private static void point(float[] pose, int k, float x, float y) {
+        pose[3 * k] = x;
+        pose[3 * k + 1] = y;
+        pose[3 * k + 2] = 0.9f;
+    }
+
+    @Test
+    void twoSkeletonsShareAHeadWhenTheirNosesAreLessThanAHeadWidthApart() {
+        Person kept = Person.of(face(300, 250, 60));
+        assertTrue(PoseTracker.sameHead(kept, Person.of(face(280, 235, 20))), "25 px from the nose, eyes 60 apart");
+        assertFalse(PoseTracker.sameHead(kept, Person.of(face(365, 250, 60))), "a neighbour cheek to cheek");
+        float[] noNose = face(300, 250, 60);
+        noNose[3 * BodyModel.NOSE + 2] = 0f;
+        assertFalse(PoseTracker.sameHead(kept, Person.of(noNose)));
+        // Without eyes or ears, the other skeleton's head gives the width; with neither, no one shares a head.
+        float[] noseOnly = new float[BodyModel.BODY_25.arrayLength2d()];
+        point(noseOnly, BodyModel.NOSE, 300, 250);
+        assertTrue(PoseTracker.sameHead(Person.of(noseOnly), Person.of(face(320, 250, 40))));
+        assertFalse(PoseTracker.sameHead(Person.of(noseOnly), Person.of(noseOnly)));
+    }
+
+    @Test
+    void aSecondSkeletonOnAFaceIsMergedThoughItsHipsAndBoxLieElsewhere() {
+        // In a close-up, one region finds the person upright, another an upside-down skeleton whose nose
+        // lands on the same face: hips far apart, keypoint boxes barely overlapping.
+        float[] upright = face(300, 250, 60);
+        point(upright, BodyModel.NECK, 300, 330);
+        point(upright, BodyModel.MID_HIP, 300, 520);
+        float[] flipped = face(290, 240, 30);
+        point(flipped, BodyModel.NECK, 280, 160);
+        point(flipped, BodyModel.MID_HIP, 270, 20);
+        PoseRoi first = new PoseRoi(300, 520, 600, 0);
+        PoseRoi second = new PoseRoi(270, 20, 600, 0);
+        PoseTracker tracker = new PoseTracker(10, 10, 0.5f);
+        PoseFrame found = tracker.next(frame(0), f -> List.of(first, second), (f, roi) -> roi == first
+                ? new PoseTracker.Landmarks(0.99f, Person.of(upright), first)
+                : new PoseTracker.Landmarks(0.8f, Person.of(flipped), second));
+        assertEquals(List.of(Person.of(upright)), found.people());
     }
 
     @Test

@@ -46,6 +46,12 @@ public final class PoseLabels {
     /** People present, found, matched, and the PCK of the matched people that carry keypoint labels. */
     public record Score(int present, int found, int matched, int pckPeople, double pckSum) {
 
+        /** The score of both label sets together. */
+        public Score plus(Score other) {
+            return new Score(present + other.present, found + other.found, matched + other.matched,
+                    pckPeople + other.pckPeople, pckSum + other.pckSum);
+        }
+
         /** Matched people as a share of labelled people. */
         public double recall() {
             return present == 0 ? 1 : (double) matched / present;
