@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Pose benchmark (issue 13), all in one run on vtest.avi:
-#   - people found on hand-labelled frames (recall, precision) and PCK@0.2 of torso length;
+# Pose benchmark (issue 13), all in one run on vtest.avi (and Megamind.avi for the labelled close-ups):
+#   - people found on hand-labelled frames (recall, precision) and PCK@0.2 of torso length, each labelled
+#     frame reached at 5 phases of the detector's 10-frame cycle;
 #   - frames/s with the person detector and tracking vs the landmark-only path;
 #   - detector calls per frame with tracking vs the detector on every frame (goal: >= 5x fewer);
 #   - frames lost on damaged copies (header, macroblocks, lost AVI chunk) vs frames FFmpeg cannot decode.
