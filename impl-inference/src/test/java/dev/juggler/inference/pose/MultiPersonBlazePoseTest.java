@@ -30,7 +30,10 @@ class MultiPersonBlazePoseTest {
     @TempDir
     Path tmp;
 
-    /** Frames decoded before each labelled frame, so that tracking has settled as it would in a run. */
+    /**
+     * Frames decoded before each labelled frame, so that tracking has settled as it would in a run. The labelled
+     * frame is then mostly a detection frame; {@code bench/pose.sh} scores other phases of the cycle too.
+     */
     private static final int LEAD_IN = 20;
 
     /** Both detectors, as the {@code juggler} tool runs it where the setup step has run. */
