@@ -13,7 +13,7 @@ import java.util.List;
  *
  * <p>Each frame, the tracked regions get their landmark passes first, and tracks that converged on one person
  * (hips close, keypoint boxes that mostly overlap, or noses within a head width) are merged, keeping the
- * better-scored one. Then the detector runs when the previous frame is not this frame's predecessor (a new
+ * better-scored one, and a skeleton that lies inside another's head is dropped. Then the detector runs when the previous frame is not this frame's predecessor (a new
  * video, range or seek), when {@code detectEvery} frames have passed since it last ran (to find people who
  * entered), or when a tracked person was lost (the pose score fell below the threshold, or the track converged on someone another track
  * follows) and the last detection is {@value #REDETECT_GAP} frames or more ago, so that someone who was
@@ -42,6 +42,16 @@ final class PoseTracker {
      * hips and keypoint box stay apart from the first (Megamind.avi frames 40 and 100: 0.5 and 0.6).
      */
     static final float SAME_HEAD = 1.0f;
+    /**
+     * Radius, in head widths around a person's head, of the circle that a skeleton lying mostly inside is
+     * a ghost of that head: in close-ups a region on a large face places a small skeleton across the forehead
+     * or the hair (Megamind.avi frame 130). A real person that small next to a face would be behind it.
+     */
+    static final float HEAD_RADIUS = 2f;
+    /** Share of a skeleton's keypoints that must lie within {@link #HEAD_RADIUS} of another's head. */
+    static final float MOSTLY = 0.8f;
+    /** The keypoints of a head: nose, eyes and ears. */
+    private static final int[] HEAD = {BodyModel.NOSE, BodyModel.R_EYE, BodyModel.L_EYE, BodyModel.R_EAR, BodyModel.L_EAR};
     /**
      * Frames since the last detection before a lost person makes the detector run again at once: people
      * who walk out of the frame are lost too, and each of them must not cost a detection.
@@ -182,11 +192,20 @@ final class PoseTracker {
             byScore[i] = i;
         }
         Arrays.sort(byScore, Comparator.comparingDouble((Integer i) -> tracks.get(i).score()).reversed());
+        // A skeleton inside another's head goes whatever its score; the worst go first, so that of two
+        // skeletons inside each other's head one stays.
+        boolean[] ghost = new boolean[tracks.size()];
+        for (int n = byScore.length - 1; n >= 0; n--) {
+            int i = byScore[n];
+            for (int j = 0; j < ghost.length && !ghost[i]; j++) {
+                ghost[i] = j != i && !ghost[j] && insideHead(tracks.get(j).person(), tracks.get(i).person());
+            }
+        }
         boolean[] keep = new boolean[tracks.size()];
         List<Track> kept = new ArrayList<>();
         for (int i : byScore) {
             Track t = tracks.get(i);
-            if (kept.stream().noneMatch(k -> onePerson(k, t))) {
+            if (!ghost[i] && kept.stream().noneMatch(k -> onePerson(k, t))) {
                 kept.add(t);
                 keep[i] = true;
             }
@@ -238,6 +257,39 @@ final class PoseTracker {
             head = headWidth(other);
         }
         return head > 0 && distance(kept, other, BodyModel.NOSE, BodyModel.NOSE) < SAME_HEAD * head;
+    }
+
+    /**
+     * True if at least {@value #MOSTLY} of the keypoints of {@code other} lie within {@value #HEAD_RADIUS}
+     * head widths of the middle of the head of {@code person} (its nose, eyes and ears).
+     */
+    static boolean insideHead(Person person, Person other) {
+        float head = headWidth(person);
+        float x = 0;
+        float y = 0;
+        int n = 0;
+        for (int k : HEAD) {
+            if (person.confidence(k) > 0) {
+                x += person.x(k);
+                y += person.y(k);
+                n++;
+            }
+        }
+        if (head <= 0 || n == 0) {
+            return false;
+        }
+        float radius = HEAD_RADIUS * head;
+        int points = 0;
+        int inside = 0;
+        for (int k = 0; k < other.keypointCount(); k++) {
+            if (other.confidence(k) > 0) {
+                points++;
+                if (Math.hypot(other.x(k) - x / n, other.y(k) - y / n) <= radius) {
+                    inside++;
+                }
+            }
+        }
+        return points > 0 && inside >= MOSTLY * points;
     }
 
     /** The eye distance or half the ear distance, whichever is larger; 0 if neither pair is in the frame. */

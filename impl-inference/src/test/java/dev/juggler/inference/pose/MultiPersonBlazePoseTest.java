@@ -92,13 +92,13 @@ class MultiPersonBlazePoseTest {
         Path video = Requirements.footage(Requirements.VTEST.resolveSibling("Megamind.avi"));
         PoseLabels.Score score = labelledScore(builder(PoseModels.Variant.FULL), video, "pose-labels/megamind.csv");
         System.out.println("Megamind.avi hand labels, pose and box detectors: " + score);
-        // Close-ups are this path's weak case (documented): it finds 3 of the 4 characters whose face is in the
-        // frame (not a blurred man in the background) and reports 5 people. One is a small skeleton on a hand
-        // holding a glass, one a character seen from behind, which the labels leave out. (A second skeleton on
-        // a face found already is merged since noses within a head width count as one person.) The floors
-        // are one person below what it reaches.
-        assertTrue(score.recall() >= 0.5, score.toString());
-        assertTrue(score.precision() >= 0.4, score.toString());
+        // Close-ups are this path's weak case (documented): it finds 9 of the 10 characters whose face is in the
+        // frame (not a blurred man in the background on frame 40) and reports 14 people. The 5 others are a
+        // small skeleton on a hand holding a glass, three on a woman seen from behind (her head and shoulder on
+        // frame 100, her hair twice on frame 130; the labels leave out heads seen from behind), and one on a
+        // blurred shape in the background. The floors are one person below what it reaches.
+        assertTrue(score.recall() >= 0.8, score.toString());
+        assertTrue(score.precision() >= 0.55, score.toString());
     }
 
     @Test

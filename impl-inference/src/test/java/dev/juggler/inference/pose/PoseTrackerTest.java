@@ -288,6 +288,46 @@ class PoseTrackerTest {
     }
 
     @Test
+    void aSkeletonThatFitsInsideAnotherOnesHeadLiesInsideIt() {
+        Person face = Person.of(face(300, 250, 60)); // head width 60, head centre (300, 244)
+        float[] small = new float[BodyModel.BODY_25.arrayLength2d()];
+        point(small, BodyModel.NOSE, 330, 150);
+        point(small, BodyModel.NECK, 320, 170);
+        point(small, BodyModel.MID_HIP, 260, 180);
+        point(small, BodyModel.R_ANKLE, 200, 190);
+        assertTrue(PoseTracker.insideHead(face, Person.of(small)), "4 of 4 keypoints within 120 px");
+        point(small, BodyModel.L_ANKLE, 100, 400); // 4 of 5: still mostly inside
+        assertTrue(PoseTracker.insideHead(face, Person.of(small)));
+        point(small, BodyModel.R_WRIST, 500, 400); // 4 of 6: a body of its own
+        assertFalse(PoseTracker.insideHead(face, Person.of(small)));
+        assertFalse(PoseTracker.insideHead(Person.of(new float[small.length]), Person.of(small)), "no head, no ghost");
+        assertFalse(PoseTracker.insideHead(face, Person.of(new float[small.length])), "no keypoints, no ghost");
+    }
+
+    @Test
+    void aSkeletonInsideAnotherOnesHeadIsDroppedEvenWhenItScoresBetter() {
+        // A close-up: the face fills the frame, and a region on the forehead finds a small skeleton there,
+        // scored higher than the face's own. Its keypoints lie inside the face's keypoint box too, so keeping
+        // the better-scored of the two would keep the ghost.
+        float[] upright = face(300, 250, 60);
+        point(upright, BodyModel.NECK, 300, 330);
+        point(upright, BodyModel.MID_HIP, 300, 560);
+        point(upright, BodyModel.R_WRIST, 150, 100);
+        point(upright, BodyModel.L_WRIST, 450, 100);
+        float[] ghost = new float[upright.length];
+        point(ghost, BodyModel.NOSE, 330, 160);
+        point(ghost, BodyModel.NECK, 310, 170);
+        point(ghost, BodyModel.MID_HIP, 250, 175);
+        PoseRoi first = new PoseRoi(300, 560, 700, 0);
+        PoseRoi second = new PoseRoi(250, 175, 100, 0);
+        PoseTracker tracker = new PoseTracker(10, 10, 0.5f);
+        PoseFrame found = tracker.next(frame(0), f -> List.of(first, second), (f, roi) -> roi == first
+                ? new PoseTracker.Landmarks(0.8f, Person.of(upright), first)
+                : new PoseTracker.Landmarks(0.99f, Person.of(ghost), second));
+        assertEquals(List.of(Person.of(upright)), found.people());
+    }
+
+    @Test
     void onASteadySceneTheDetectorRunsOnAboutOneFrameInDetectEvery() {
         long seed = Long.getLong("juggler.seed", System.nanoTime());
         Random random = new Random(seed);
