@@ -13,16 +13,16 @@ import java.util.List;
  *
  * <p>Each frame, the tracked regions get their landmark passes first, and tracks that converged on one person
  * (hips close, keypoint boxes that mostly overlap, or noses within a head width) are merged, keeping the
- * better-scored one, and a skeleton that lies inside another's head is dropped. Then the detector runs when the previous frame is not this frame's predecessor (a new
- * video, range or seek), when {@code detectEvery} frames have passed since it last ran (to find people who
- * entered), or when a tracked person was lost (the pose score fell below the threshold, or the track converged on someone another track
- * follows) and the last detection is {@value #REDETECT_GAP} frames or more ago, so that someone who was
- * merely re-framed badly is found again almost at once. A detection is a new person unless its hips are
- * close to a person found in this very frame ({@link PoseRoi#samePersonAs}): compared with last frame's
- * regions instead, a track that drifted onto a neighbour would hide the person it left. A new detection
- * whose landmark pass finds nobody gets one more pass in a tighter region ({@value #TIGHTER} of its side).
- * At most {@code maxPeople} people are followed. Pure logic over the two model calls it is given, so that
- * it can be tested without models.
+ * better-scored one, and a skeleton that lies inside another's head is dropped. Then the detector runs when the
+ * previous frame is not this frame's predecessor (a new video, range or seek), when {@code detectEvery} frames
+ * have passed since it last ran (to find people who entered), or when a tracked person was lost (the pose score
+ * fell below the threshold, or the track converged on someone another track follows) and the last detection is
+ * {@value #REDETECT_GAP} frames or more ago, so that someone who was merely re-framed badly is found again almost
+ * at once. A detection is a new person unless its hips are close to a person found in this very frame
+ * ({@link PoseRoi#samePersonAs}): compared with last frame's regions instead, a track that drifted onto a
+ * neighbour would hide the person it left. A new detection whose landmark pass finds nobody gets one more pass in
+ * a tighter region ({@value #TIGHTER} of its side). At most {@code maxPeople} people are followed. Pure logic over
+ * the two model calls it is given, so that it can be tested without models.
  *
  * <p>Not thread-safe: one stream of frames, in order, from one thread at a time.
  */
@@ -51,7 +51,9 @@ final class PoseTracker {
     /** Share of a skeleton's keypoints that must lie within {@link #HEAD_RADIUS} of another's head. */
     static final float MOSTLY = 0.8f;
     /** The keypoints of a head: nose, eyes and ears. */
-    private static final int[] HEAD = {BodyModel.NOSE, BodyModel.R_EYE, BodyModel.L_EYE, BodyModel.R_EAR, BodyModel.L_EAR};
+    private static final int[] HEAD = {
+        BodyModel.NOSE, BodyModel.R_EYE, BodyModel.L_EYE, BodyModel.R_EAR, BodyModel.L_EAR,
+    };
     /**
      * Frames since the last detection before a lost person makes the detector run again at once: people
      * who walk out of the frame are lost too, and each of them must not cost a detection.
@@ -294,10 +296,11 @@ final class PoseTracker {
 
     /** The eye distance or half the ear distance, whichever is larger; 0 if neither pair is in the frame. */
     private static float headWidth(Person p) {
-        return Math.max(distance(p, p, BodyModel.R_EYE, BodyModel.L_EYE), distance(p, p, BodyModel.R_EAR, BodyModel.L_EAR) / 2);
+        return Math.max(distance(p, p, BodyModel.R_EYE, BodyModel.L_EYE),
+                distance(p, p, BodyModel.R_EAR, BodyModel.L_EAR) / 2);
     }
 
-    /** The distance from keypoint {@code i} of {@code a} to keypoint {@code j} of {@code b}, or 0 if either is missing. */
+    /** The distance from keypoint {@code i} of {@code a} to keypoint {@code j} of {@code b}; 0 if either is missing. */
     private static float distance(Person a, Person b, int i, int j) {
         if (a.confidence(i) <= 0 || b.confidence(j) <= 0) {
             return 0f;
