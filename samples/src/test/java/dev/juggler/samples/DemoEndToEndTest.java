@@ -147,7 +147,8 @@ class DemoEndToEndTest {
 
         // Every OpenPose run got the settings given to the demo, through the worker JVMs.
         String[] runs = Files.readString(argsLog).split("\n\n");
-        assertTrue(runs.length >= 3, "90 frames in chunks of at most 40 take several runs: " + runs.length);
+        // A worker's first claim is 40 frames; later claims follow its rate, so one may take the other 50.
+        assertTrue(runs.length >= 2, "90 frames, first claims of 40, take more than one run: " + runs.length);
         for (String run : runs) {
             List<String> args = List.of(run.split("\n"));
             assertEquals("1", args.get(args.indexOf("--num_gpu") + 1), run);
