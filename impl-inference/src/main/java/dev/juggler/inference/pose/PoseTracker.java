@@ -21,7 +21,8 @@ import java.util.List;
  * at once. A detection is a new person unless its hips are close to a person found in this very frame
  * ({@link PoseRoi#samePersonAs}): compared with last frame's regions instead, a track that drifted onto a
  * neighbour would hide the person it left. A new detection whose landmark pass finds nobody gets one more pass in
- * a tighter region ({@value #TIGHTER} of its side). At most {@code maxPeople} people are followed. Pure logic over
+ * a tighter region ({@value #TIGHTER} of its side). Where a detection's skeleton and a followed person's are one
+ * person, the followed one stays unless the other scores more than {@value #FOLLOWED_LEAD} higher. At most {@code maxPeople} people are followed. Pure logic over
  * the two model calls it is given, so that it can be tested without models.
  *
  * <p>Not thread-safe: one stream of frames, in order, from one thread at a time.
@@ -67,6 +68,14 @@ final class PoseTracker {
      * at 0.8 a tripod became a person (docs/benchmarks.md, pose).
      */
     static final float TIGHTER = 0.7f;
+    /**
+     * Pose score by which a person followed from the last frame outranks a skeleton a detection placed on the
+     * same person in this frame. The pose score saturates near 1 for anything body-like, so between two such
+     * skeletons it is a coin toss; the followed one has held for frames, whereas a detection's region, often
+     * upside down on a close-up, places a skeleton that is lost in the next frame (Megamind.avi frame 158:
+     * both scored 1.00, the detection's won and was gone a frame later, taking the person with it).
+     */
+    static final float FOLLOWED_LEAD = 0.1f;
     /** Regions smaller than this many pixels are not worth a landmark pass. */
     static final float MIN_SIDE = 16f;
 
@@ -89,7 +98,13 @@ final class PoseTracker {
     record Landmarks(float score, Person person, PoseRoi next) {
     }
 
-    private record Track(PoseRoi roi, Person person, float score) {
+    /** A person found in this frame; {@code followed} if found in a region carried over from the last frame. */
+    private record Track(PoseRoi roi, Person person, float score, boolean followed) {
+
+        /** Which of two tracks on one person stays: the better score, a followed track ahead by {@link #FOLLOWED_LEAD}. */
+        float rank() {
+            return followed ? score + FOLLOWED_LEAD : score;
+        }
     }
 
     private final int detectEvery;
@@ -120,7 +135,7 @@ final class PoseTracker {
         regions = List.of(); // until this frame is done: a failure must not leave half a state behind
         frames++;
         List<Track> tracks = new ArrayList<>();
-        boolean lost = track(frame, candidates, landmarker, tracks);
+        boolean lost = track(frame, candidates, true, landmarker, tracks);
         int tracked = tracks.size();
         tracks = merge(tracks);
         lost |= tracks.size() < tracked; // a track that converged on another's person no longer follows its own
@@ -131,10 +146,10 @@ final class PoseTracker {
             int before = kept.size();
             addNew(kept, detect(frame, detector));
             for (PoseRoi found : kept.subList(before, kept.size())) {
-                boolean nobody = track(frame, List.of(found), landmarker, tracks);
+                boolean nobody = track(frame, List.of(found), false, landmarker, tracks);
                 PoseRoi tighter = new PoseRoi(found.cx(), found.cy(), found.side() * TIGHTER, found.rotation());
                 if (nobody && tighter.isUsable(MIN_SIDE)) {
-                    track(frame, List.of(tighter), landmarker, tracks);
+                    track(frame, List.of(tighter), false, landmarker, tracks);
                 }
             }
             tracks = merge(tracks);
@@ -166,14 +181,17 @@ final class PoseTracker {
         }
     }
 
-    /** Runs the landmarks of each region into {@code out}; true if any region lost its person. */
-    private boolean track(Frame frame, List<PoseRoi> rois, Landmarker landmarker, List<Track> out) {
+    /**
+     * Runs the landmarks of each region into {@code out}; true if any region lost its person. {@code followed}
+     * if the regions carry people over from the last frame.
+     */
+    private boolean track(Frame frame, List<PoseRoi> rois, boolean followed, Landmarker landmarker, List<Track> out) {
         boolean lost = false;
         for (PoseRoi roi : rois) {
             landmarkCalls++;
             Landmarks l = landmarker.run(frame, roi);
             if (l.score() >= minPoseScore && l.person() != null && l.next() != null && l.next().isUsable(MIN_SIDE)) {
-                out.add(new Track(l.next(), l.person(), l.score()));
+                out.add(new Track(l.next(), l.person(), l.score(), followed));
             } else {
                 lost = true;
             }
@@ -182,7 +200,7 @@ final class PoseTracker {
     }
 
     /**
-     * Drops tracks that converged on a person another, better-scored track follows; keeps first-found order.
+     * Drops tracks that converged on a person another, better-ranked track follows; keeps first-found order.
      * Works by position, not by equality: two tracks that converged exactly are equal records.
      */
     private static List<Track> merge(List<Track> tracks) {
@@ -193,7 +211,7 @@ final class PoseTracker {
         for (int i = 0; i < byScore.length; i++) {
             byScore[i] = i;
         }
-        Arrays.sort(byScore, Comparator.comparingDouble((Integer i) -> tracks.get(i).score()).reversed());
+        Arrays.sort(byScore, Comparator.comparingDouble((Integer i) -> tracks.get(i).rank()).reversed());
         // A skeleton inside another's head goes whatever its score; the worst go first, so that of two
         // skeletons inside each other's head one stays.
         boolean[] ghost = new boolean[tracks.size()];

@@ -278,13 +278,8 @@ class PoseTrackerTest {
         float[] flipped = face(290, 240, 30);
         point(flipped, BodyModel.NECK, 280, 160);
         point(flipped, BodyModel.MID_HIP, 270, 20);
-        PoseRoi first = new PoseRoi(300, 520, 600, 0);
-        PoseRoi second = new PoseRoi(270, 20, 600, 0);
-        PoseTracker tracker = new PoseTracker(10, 10, 0.5f);
-        PoseFrame found = tracker.next(frame(0), f -> List.of(first, second), (f, roi) -> roi == first
-                ? new PoseTracker.Landmarks(0.99f, Person.of(upright), first)
-                : new PoseTracker.Landmarks(0.8f, Person.of(flipped), second));
-        assertEquals(List.of(Person.of(upright)), found.people());
+        assertEquals(List.of(Person.of(upright)), firstFrame(new PoseRoi(300, 520, 600, 0), 0.99f, upright,
+                new PoseRoi(270, 20, 600, 0), 0.8f, flipped));
     }
 
     @Test
@@ -318,13 +313,54 @@ class PoseTrackerTest {
         point(ghost, BodyModel.NOSE, 330, 160);
         point(ghost, BodyModel.NECK, 310, 170);
         point(ghost, BodyModel.MID_HIP, 250, 175);
-        PoseRoi first = new PoseRoi(300, 560, 700, 0);
-        PoseRoi second = new PoseRoi(250, 175, 100, 0);
+        assertEquals(List.of(Person.of(upright)), firstFrame(new PoseRoi(300, 560, 700, 0), 0.8f, upright,
+                new PoseRoi(250, 175, 100, 0), 0.99f, ghost));
+    }
+
+    /**
+     * The people a fresh tracker reports on its first frame, where the detector places two regions and the
+     * landmark pass in each finds one skeleton, which stays in its region.
+     */
+    private static List<Person> firstFrame(PoseRoi first, float firstScore, float[] firstPose, PoseRoi second,
+            float secondScore, float[] secondPose) {
         PoseTracker tracker = new PoseTracker(10, 10, 0.5f);
-        PoseFrame found = tracker.next(frame(0), f -> List.of(first, second), (f, roi) -> roi == first
-                ? new PoseTracker.Landmarks(0.8f, Person.of(upright), first)
-                : new PoseTracker.Landmarks(0.99f, Person.of(ghost), second));
-        assertEquals(List.of(Person.of(upright)), found.people());
+        return tracker.next(frame(0), f -> List.of(first, second), (f, roi) -> roi == first
+                ? new PoseTracker.Landmarks(firstScore, Person.of(firstPose), first)
+                : new PoseTracker.Landmarks(secondScore, Person.of(secondPose), second)).people();
+    }
+
+    @Test
+    void aPersonFollowedFromTheLastFrameKeepsTheirSkeletonUnlessADetectionsScoresClearlyBetter() {
+        // Megamind.avi frame 158: a close-up followed for frames, and an upside-down detection region whose
+        // landmarks land on the same person. Both score about 1; the detection's skeleton is lost a frame later.
+        float[] followedPose = new float[BodyModel.BODY_25.arrayLength2d()];
+        point(followedPose, BodyModel.NOSE, 300, 100);
+        point(followedPose, BodyModel.MID_HIP, 300, 400);
+        float[] detectedPose = new float[followedPose.length];
+        point(detectedPose, BodyModel.NOSE, 310, 120);
+        point(detectedPose, BodyModel.MID_HIP, 305, 405);
+        assertEquals(List.of(Person.of(followedPose)), secondFrame(followedPose, 0.95f, detectedPose, 1.0f));
+        assertEquals(List.of(Person.of(followedPose)), secondFrame(followedPose, 0.9f, detectedPose, 0.99f));
+        assertEquals(List.of(Person.of(detectedPose)), secondFrame(followedPose, 0.6f, detectedPose, 0.99f),
+                "a followed skeleton that scores poorly gives way");
+    }
+
+    /**
+     * The people on the second frame, where the person found on the first is followed (scoring
+     * {@code followedScore}) and a detection far from their region finds them again.
+     */
+    private static List<Person> secondFrame(float[] followedPose, float followedScore, float[] detectedPose,
+            float detectedScore) {
+        PoseRoi followed = new PoseRoi(300, 400, 600, 0);
+        PoseRoi upsideDown = new PoseRoi(320, -150, 600, (float) Math.PI);
+        PoseRoi placedByDetection = new PoseRoi(305, 405, 600, 0);
+        PoseTracker tracker = new PoseTracker(1, 10, 0.5f); // the detector runs on every frame
+        PoseTracker.Detector detector = f -> List.of(f.index() == 0 ? followed : upsideDown);
+        PoseTracker.Landmarker landmarker = (f, roi) -> roi == upsideDown
+                ? new PoseTracker.Landmarks(detectedScore, Person.of(detectedPose), placedByDetection)
+                : new PoseTracker.Landmarks(f.index() == 0 ? 0.99f : followedScore, Person.of(followedPose), followed);
+        assertEquals(List.of(Person.of(followedPose)), tracker.next(frame(0), detector, landmarker).people());
+        return tracker.next(frame(1), detector, landmarker).people();
     }
 
     @Test
