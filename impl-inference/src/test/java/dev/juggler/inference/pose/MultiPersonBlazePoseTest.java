@@ -77,12 +77,12 @@ class MultiPersonBlazePoseTest {
     void findsTheHandLabelledPedestriansOfVtestWithTheirKeypointsInPlace() {
         PoseLabels.Score score = vtestScore(builder(PoseModels.Variant.FULL));
         System.out.println("vtest.avi hand labels, pose and box detectors: " + score);
-        // The goal is recall >= 0.9: 38 of 42 here (0.905), against 30 with the pose detector alone.
-        // Still missed: a person behind a sign, two in a row of three shoulder to shoulder (one the detectors
-        // never box, one the landmark model scores 0.33 even in a region placed on his label), and one the
-        // detectors do not box on the frames they run (documented). The floor is one person below what it
-        // reaches, so that a regression shows and float noise across CPUs does not.
-        assertTrue(score.recall() >= 0.88, score.toString());
+        // The goal is recall >= 0.9: 54 of 59 here (0.915), against 40 with the pose detector alone.
+        // Still missed: two people half behind a sign (frames 120 and 480), two in a row of three shoulder to
+        // shoulder (one the detectors never box, one the landmark model scores 0.33 even in a region placed on
+        // his label), and one the detectors do not box on the frames they run (documented). The floor is one person below what it reaches, so that a regression shows and float
+        // noise across CPUs does not.
+        assertTrue(score.recall() >= 0.89, score.toString());
         assertTrue(score.precision() >= 0.9, score.toString());
         assertTrue(score.meanPck() >= 0.8, score.toString());
     }
@@ -106,9 +106,9 @@ class MultiPersonBlazePoseTest {
         PoseLabels.Score score = vtestScore(poseDetectorOnly(PoseModels.Variant.FULL));
         System.out.println("vtest.avi hand labels, pose detector alone: " + score);
         // The face-based detector misses people seen from behind or under ~70 px (documented); the floor is
-        // one person below what it reaches (30 of 42), so that a regression shows.
-        assertTrue(score.recall() >= 0.69, score.toString());
-        assertTrue(score.precision() >= 0.9, score.toString());
+        // one person below what it reaches (40 of 59, 44 found), so that a regression shows.
+        assertTrue(score.recall() >= 0.66, score.toString());
+        assertTrue(score.precision() >= 0.88, score.toString());
     }
 
     /**
