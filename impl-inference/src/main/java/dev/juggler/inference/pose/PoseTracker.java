@@ -22,8 +22,9 @@ import java.util.List;
  * ({@link PoseRoi#samePersonAs}): compared with last frame's regions instead, a track that drifted onto a
  * neighbour would hide the person it left. A new detection whose landmark pass finds nobody gets one more pass in
  * a tighter region ({@value #TIGHTER} of its side). Where a detection's skeleton and a followed person's are one
- * person, the followed one stays unless the other scores more than {@value #FOLLOWED_LEAD} higher. At most {@code maxPeople} people are followed. Pure logic over
- * the two model calls it is given, so that it can be tested without models.
+ * person, the followed one stays unless the other scores more than {@value #FOLLOWED_LEAD} higher. At most
+ * {@code maxPeople} people are followed. Pure logic over the two model calls it is given, so that it can be
+ * tested without models.
  *
  * <p>Not thread-safe: one stream of frames, in order, from one thread at a time.
  */
@@ -101,7 +102,7 @@ final class PoseTracker {
     /** A person found in this frame; {@code followed} if found in a region carried over from the last frame. */
     private record Track(PoseRoi roi, Person person, float score, boolean followed) {
 
-        /** Which of two tracks on one person stays: the better score, a followed track ahead by {@link #FOLLOWED_LEAD}. */
+        /** Which of two tracks on one person stays: the higher rank, a followed track's lead included. */
         float rank() {
             return followed ? score + FOLLOWED_LEAD : score;
         }

@@ -80,8 +80,8 @@ class MultiPersonBlazePoseTest {
         // The goal is recall >= 0.9: 54 of 59 here (0.915), against 40 with the pose detector alone.
         // Still missed: two people half behind a sign (frames 120 and 480), two in a row of three shoulder to
         // shoulder (one the detectors never box, one the landmark model scores 0.33 even in a region placed on
-        // his label), and one the detectors do not box on the frames they run (documented). The floor is one person below what it reaches, so that a regression shows and float
-        // noise across CPUs does not.
+        // his label), and one the detectors do not box on the frames they run (documented). The floor is one
+        // person below what it reaches, so that a regression shows and float noise across CPUs does not.
         assertTrue(score.recall() >= 0.89, score.toString());
         assertTrue(score.precision() >= 0.9, score.toString());
         assertTrue(score.meanPck() >= 0.8, score.toString());
