@@ -208,23 +208,23 @@ final class PoseTracker {
         if (tracks.size() < 2) {
             return tracks;
         }
-        Integer[] byScore = new Integer[tracks.size()];
-        for (int i = 0; i < byScore.length; i++) {
-            byScore[i] = i;
+        Integer[] byRank = new Integer[tracks.size()];
+        for (int i = 0; i < byRank.length; i++) {
+            byRank[i] = i;
         }
-        Arrays.sort(byScore, Comparator.comparingDouble((Integer i) -> tracks.get(i).rank()).reversed());
-        // A skeleton inside another's head goes whatever its score; the worst go first, so that of two
+        Arrays.sort(byRank, Comparator.comparingDouble((Integer i) -> tracks.get(i).rank()).reversed());
+        // A skeleton inside another's head goes whatever its rank; the lowest-ranked go first, so that of two
         // skeletons inside each other's head one stays.
         boolean[] ghost = new boolean[tracks.size()];
-        for (int n = byScore.length - 1; n >= 0; n--) {
-            int i = byScore[n];
+        for (int n = byRank.length - 1; n >= 0; n--) {
+            int i = byRank[n];
             for (int j = 0; j < ghost.length && !ghost[i]; j++) {
                 ghost[i] = j != i && !ghost[j] && insideHead(tracks.get(j).person(), tracks.get(i).person());
             }
         }
         boolean[] keep = new boolean[tracks.size()];
         List<Track> kept = new ArrayList<>();
-        for (int i : byScore) {
+        for (int i : byRank) {
             Track t = tracks.get(i);
             if (!ghost[i] && kept.stream().noneMatch(k -> onePerson(k, t))) {
                 kept.add(t);
