@@ -1,9 +1,11 @@
 package dev.juggler.sim;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What one simulation measured. Frames are real frames. Immutable and thread-safe.
@@ -33,7 +35,7 @@ import java.util.Map;
  * @param controllerCallsRefused calls refused during maintenance
  * @param submitCalls submit calls
  * @param jobsStarted jobs that started
- * @param jobsEnded ended jobs by state
+ * @param jobsEnded ended jobs by state, in the order of the states' names
  * @param transfersFailed transfers that failed
  * @param ticks juggler ticks
  * @param gpuHoursAllocated GPU hours allocated to jobs
@@ -49,7 +51,7 @@ public record SimulationReport(boolean finished, Duration simulated, Duration ma
         long ticks, double gpuHoursAllocated, Duration wall, long processSwitches, List<Sample> samples) {
 
     public SimulationReport {
-        jobsEnded = Map.copyOf(jobsEnded);
+        jobsEnded = Collections.unmodifiableMap(new TreeMap<>(jobsEnded)); // by name: the same run, the same report
         samples = List.copyOf(samples);
     }
 

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -620,6 +621,46 @@ public abstract class WorkLedgerContract extends LedgerFixture {
         ledger.markPurged("second");
         assertEquals(List.of(), ledger.videosToPurge());
         assertFalse(ids(ledger.videosToStage(10)).contains("second"), "purged without pending work is not staged again");
+    }
+
+    @Test
+    void videosToStageKeepsThePlanOrderOverHundredsOfVideos() {
+        // More videos than a store reads in one batch, with the pieces of the plan order mixed at random: the top
+        // priority of a video's tracks with pending frames, then registration order; staged and idle videos left out.
+        long seed = Long.getLong("juggler.contract.seed", System.nanoTime());
+        Random random = new Random(seed);
+        String why = "seed " + seed + " (rerun with -Djuggler.contract.seed=" + seed + ")";
+        Map<String, Integer> topPriority = new LinkedHashMap<>();
+        for (int v = 0; v < 260; v++) {
+            String id = "plan " + v;
+            Video video = video(id, 10, v % 7 == 0 ? Map.of("camera", "c" + v) : Map.of());
+            ledger.registerVideo(video);
+            int kind = random.nextInt(10);
+            if (kind == 0) {
+                continue; // no track: nothing to stage
+            }
+            int top = random.nextInt(5);
+            wholeTrack(video, "pose", top);
+            if (kind == 1) {
+                int other = random.nextInt(5);
+                wholeTrack(video, "face", other);
+                top = Math.max(top, other);
+            }
+            if (kind == 2) {
+                ledger.markStaged(id, "/ws/" + v);
+                continue;
+            }
+            topPriority.put(id, top);
+        }
+        List<String> expected = topPriority.keySet().stream()
+                .sorted(Comparator.comparing((String id) -> -topPriority.get(id))).collect(Collectors.toList());
+        List<VideoRecord> plan = ledger.videosToStage(1_000);
+        assertEquals(expected, ids(plan), why);
+        assertEquals(expected.subList(0, 30), ids(ledger.videosToStage(30)), why);
+        for (VideoRecord record : plan) {
+            int v = Integer.parseInt(record.video().id().substring("plan ".length()));
+            assertEquals(v % 7 == 0 ? Map.of("camera", "c" + v) : Map.of(), record.video().tags(), why);
+        }
     }
 
     private static List<String> ids(List<VideoRecord> records) {

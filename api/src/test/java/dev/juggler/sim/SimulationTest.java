@@ -80,6 +80,8 @@ class SimulationTest {
         assertEquals(first.framesFailed(), second.framesFailed(), "seed 11");
         assertEquals(first.submitCalls(), second.submitCalls(), "seed 11");
         assertEquals(first.jobsEnded(), second.jobsEnded(), "seed 11");
+        assertEquals(List.copyOf(new java.util.TreeSet<>(first.jobsEnded().keySet())), List.copyOf(first.jobsEnded().keySet()),
+                "ended jobs are listed by state name, so that two runs' reports compare line by line");
         assertEquals(first.samples(), second.samples(), "seed 11");
     }
 
