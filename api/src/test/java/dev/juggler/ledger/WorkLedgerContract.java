@@ -627,9 +627,9 @@ public abstract class WorkLedgerContract extends LedgerFixture {
     void videosToStageKeepsThePlanOrderOverHundredsOfVideos() {
         // More videos than a store reads in one batch, with the pieces of the plan order mixed at random: the top
         // priority of a video's tracks with pending frames, then registration order; staged and idle videos left out.
-        long seed = Long.getLong("juggler.contract.seed", System.nanoTime());
-        Random random = new Random(seed);
-        String why = "seed " + seed + " (rerun with -Djuggler.contract.seed=" + seed + ")";
+        Seeded seeded = Seeded.fromProperty();
+        Random random = seeded.random();
+        String why = seeded.why();
         Map<String, Integer> topPriority = new LinkedHashMap<>();
         for (int v = 0; v < 260; v++) {
             String id = "plan " + v;
@@ -660,6 +660,16 @@ public abstract class WorkLedgerContract extends LedgerFixture {
         for (VideoRecord record : plan) {
             int v = Integer.parseInt(record.video().id().substring("plan ".length()));
             assertEquals(v % 7 == 0 ? Map.of("camera", "c" + v) : Map.of(), record.video().tags(), why);
+        }
+    }
+
+    /** A seeded generator for a randomized test, and the words that let a failure be rerun. */
+    private record Seeded(Random random, String why) {
+
+        /** Seeded from {@code -Djuggler.contract.seed}, else from the clock. */
+        static Seeded fromProperty() {
+            long seed = Long.getLong("juggler.contract.seed", System.nanoTime());
+            return new Seeded(new Random(seed), "seed " + seed + " (rerun with -Djuggler.contract.seed=" + seed + ")");
         }
     }
 
@@ -869,9 +879,9 @@ public abstract class WorkLedgerContract extends LedgerFixture {
 
     @Test
     void randomizedOperationsKeepTheInvariants() {
-        long seed = Long.getLong("juggler.contract.seed", System.nanoTime());
-        Random random = new Random(seed);
-        String why = "seed " + seed + " (rerun with -Djuggler.contract.seed=" + seed + ")";
+        Seeded seeded = Seeded.fromProperty();
+        Random random = seeded.random();
+        String why = seeded.why();
         Map<Long, FrameRange> trackRanges = new HashMap<>();
         int videos = 2 + random.nextInt(3);
         for (int v = 0; v < videos; v++) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
@@ -80,7 +81,7 @@ class SimulationTest {
         assertEquals(first.framesFailed(), second.framesFailed(), "seed 11");
         assertEquals(first.submitCalls(), second.submitCalls(), "seed 11");
         assertEquals(first.jobsEnded(), second.jobsEnded(), "seed 11");
-        assertEquals(List.copyOf(new java.util.TreeSet<>(first.jobsEnded().keySet())), List.copyOf(first.jobsEnded().keySet()),
+        assertEquals(List.copyOf(new TreeSet<>(first.jobsEnded().keySet())), List.copyOf(first.jobsEnded().keySet()),
                 "ended jobs are listed by state name, so that two runs' reports compare line by line");
         assertEquals(first.samples(), second.samples(), "seed 11");
     }

@@ -17,7 +17,6 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -310,9 +309,8 @@ final class JdbcJobRecords implements JobRecords {
             Map<String, JobRecord> newest = new HashMap<>();
             for (int from = 0; from < ids.size(); from += IN_BATCH) {
                 List<String> slice = ids.subList(from, Math.min(ids.size(), from + IN_BATCH));
-                String placeholders = String.join(", ", Collections.nCopies(slice.size(), "?"));
                 // ordered by generation: the newest of each id comes last and wins
-                for (JobRecord record : readRecords(c, RECORD_COLUMNS + " WHERE j.job_id IN (" + placeholders + ")"
+                for (JobRecord record : readRecords(c, RECORD_COLUMNS + " WHERE j.job_id IN (" + Sql.placeholders(slice.size()) + ")"
                         + " ORDER BY j.generation", slice.toArray())) {
                     newest.put(record.jobId(), record);
                 }

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -144,20 +143,11 @@ final class JdbcLedgerReader implements LedgerReader {
             }
         }
         Map<Long, Map<ChunkState, Long>> sums = new HashMap<>();
-        List<Long> ids = new ArrayList<>(tracks.keySet());
-        for (int from = 0; from < ids.size(); from += IN_BATCH) {
-            List<Long> slice = ids.subList(from, Math.min(ids.size(), from + IN_BATCH));
-            try (PreparedStatement select = c.prepareStatement(db.sqlOnce("SELECT track_id, state, SUM(frame_to - frame_from)"
-                    + " FROM {p}chunks WHERE track_id IN (" + placeholders(slice.size()) + ") GROUP BY track_id, state"))) {
-                Sql.bindAll(select, slice.toArray());
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        sums.computeIfAbsent(rows.getLong(1), k -> new EnumMap<>(ChunkState.class))
-                                .put(ChunkState.valueOf(rows.getString(2)), rows.getLong(3));
-                    }
-                }
-            }
-        }
+        Sql.forEachInBatches(c, new ArrayList<>(tracks.keySet()), IN_BATCH,
+                list -> db.sqlOnce("SELECT track_id, state, SUM(frame_to - frame_from) FROM {p}chunks WHERE track_id IN (" + list
+                        + ") GROUP BY track_id, state"),
+                row -> sums.computeIfAbsent(row.getLong(1), k -> new EnumMap<>(ChunkState.class))
+                        .put(ChunkState.valueOf(row.getString(2)), row.getLong(3)));
         List<TrackView> result = new ArrayList<>(tracks.size());
         tracks.forEach((id, t) -> {
             Map<ChunkState, Long> s = sums.getOrDefault(id, Map.of());
@@ -175,10 +165,6 @@ final class JdbcLedgerReader implements LedgerReader {
     /** A count of the rows {@code select} yields that stops at {@link LedgerReader#COUNT_LIMIT} + 1. */
     static String capped(String select) {
         return "SELECT COUNT(*) FROM (" + select + " FETCH FIRST " + (LedgerReader.COUNT_LIMIT + 1) + " ROWS ONLY) capped";
-    }
-
-    private static String placeholders(int n) {
-        return String.join(", ", Collections.nCopies(n, "?"));
     }
 
     @Override
@@ -263,18 +249,9 @@ final class JdbcLedgerReader implements LedgerReader {
         }
         return db.tx("videoTags(" + ids.size() + " videos)", c -> {
             Map<String, Map<String, String>> tags = new HashMap<>();
-            for (int from = 0; from < ids.size(); from += IN_BATCH) {
-                List<String> slice = ids.subList(from, Math.min(ids.size(), from + IN_BATCH));
-                try (PreparedStatement select = c.prepareStatement(db.sqlOnce("SELECT video_id, tag_key, tag_value FROM {p}video_tags"
-                        + " WHERE video_id IN (" + placeholders(slice.size()) + ")"))) {
-                    Sql.bindAll(select, slice.toArray());
-                    try (ResultSet rows = select.executeQuery()) {
-                        while (rows.next()) {
-                            tags.computeIfAbsent(rows.getString(1), k -> new TreeMap<>()).put(rows.getString(2), rows.getString(3));
-                        }
-                    }
-                }
-            }
+            Sql.forEachInBatches(c, ids, IN_BATCH,
+                    list -> db.sqlOnce("SELECT video_id, tag_key, tag_value FROM {p}video_tags WHERE video_id IN (" + list + ")"),
+                    row -> tags.computeIfAbsent(row.getString(1), k -> new TreeMap<>()).put(row.getString(2), row.getString(3)));
             return tags;
         });
     }

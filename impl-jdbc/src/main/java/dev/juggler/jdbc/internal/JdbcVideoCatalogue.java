@@ -16,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -131,18 +130,9 @@ final class JdbcVideoCatalogue implements VideoCatalogue {
 
     private Map<String, Map<String, String>> readTags(Connection c, List<String> ids) throws SQLException {
         Map<String, Map<String, String>> tags = new HashMap<>();
-        for (int start = 0; start < ids.size(); start += IN_BATCH) {
-            List<String> slice = ids.subList(start, Math.min(ids.size(), start + IN_BATCH));
-            try (PreparedStatement select = c.prepareStatement(
-                    db.sql("SELECT video_id, tag_key, tag_value FROM {p}video_tags WHERE video_id IN (" + placeholders(slice.size()) + ")"))) {
-                Sql.bindAll(select, slice.toArray());
-                try (ResultSet rows = select.executeQuery()) {
-                    while (rows.next()) {
-                        tags.computeIfAbsent(rows.getString(1), k -> new HashMap<>()).put(rows.getString(2), rows.getString(3));
-                    }
-                }
-            }
-        }
+        Sql.forEachInBatches(c, ids, IN_BATCH,
+                list -> db.sql("SELECT video_id, tag_key, tag_value FROM {p}video_tags WHERE video_id IN (" + list + ")"),
+                row -> tags.computeIfAbsent(row.getString(1), k -> new HashMap<>()).put(row.getString(2), row.getString(3)));
         return tags;
     }
 
@@ -220,21 +210,13 @@ final class JdbcVideoCatalogue implements VideoCatalogue {
                 }
             }
             Map<String, Waiting> byVideo = new HashMap<>();
-            List<Long> trackIds = new ArrayList<>(topByTrack.keySet());
-            for (int start = 0; start < trackIds.size(); start += IN_BATCH) {
-                List<Long> slice = trackIds.subList(start, Math.min(trackIds.size(), start + IN_BATCH));
-                try (PreparedStatement select = c.prepareStatement(db.sql(VIDEO_COLUMNS + ", v.seq, t.id FROM {p}tracks t"
-                        + " JOIN {p}videos v ON v.id = t.video_id WHERE t.id IN (" + placeholders(slice.size()) + ")"
-                        + " AND v.stage_state IN ('NOT_STAGED', 'PURGED', 'STAGE_FAILED')"))) {
-                    Sql.bindAll(select, slice.toArray());
-                    try (ResultSet rows = select.executeQuery()) {
-                        while (rows.next()) {
-                            Waiting waiting = new Waiting(VideoRow.read(rows), rows.getLong(9), topByTrack.get(rows.getLong(10)));
-                            byVideo.merge(waiting.row().id(), waiting, (a, b) -> a.top() >= b.top() ? a : b);
-                        }
-                    }
-                }
-            }
+            Sql.forEachInBatches(c, new ArrayList<>(topByTrack.keySet()), IN_BATCH,
+                    list -> db.sql(VIDEO_COLUMNS + ", v.seq, t.id FROM {p}tracks t JOIN {p}videos v ON v.id = t.video_id"
+                            + " WHERE t.id IN (" + list + ") AND v.stage_state IN ('NOT_STAGED', 'PURGED', 'STAGE_FAILED')"),
+                    row -> {
+                        Waiting waiting = new Waiting(VideoRow.read(row), row.getLong(9), topByTrack.get(row.getLong(10)));
+                        byVideo.merge(waiting.row().id(), waiting, (a, b) -> a.top() >= b.top() ? a : b);
+                    });
             List<VideoRow> plan = byVideo.values().stream()
                     .sorted(Comparator.comparingInt(Waiting::top).reversed().thenComparingLong(Waiting::seq))
                     .limit(limit).map(Waiting::row).toList();
@@ -244,10 +226,6 @@ final class JdbcVideoCatalogue implements VideoCatalogue {
 
     /** A video with pending frames: its row, its registration order and the top priority of its pending chunks. */
     private record Waiting(VideoRow row, long seq, int top) {
-    }
-
-    private static String placeholders(int count) {
-        return String.join(", ", Collections.nCopies(count, "?"));
     }
 
     @Override

@@ -7,12 +7,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.UUID;
 
 /**
- * Small static helpers the ledger's tables share: positional binding, one-shot updates, generated ids,
- * stored-text truncation and lease tokens. Stateless; thread-safe.
+ * Small static helpers the ledger's tables share: positional binding, one-shot updates, batched {@code IN}
+ * reads, generated ids, stored-text truncation and lease tokens. Stateless; thread-safe.
  */
 final class Sql {
 
@@ -33,6 +36,37 @@ final class Sql {
     @FunctionalInterface
     interface Binder {
         void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    /** Takes one row of a result, positioned by the caller. */
+    @FunctionalInterface
+    interface RowReader {
+        void read(ResultSet row) throws SQLException;
+    }
+
+    /** {@code count} comma-separated parameter markers, for an {@code IN (...)} list. */
+    static String placeholders(int count) {
+        return String.join(", ", Collections.nCopies(count, "?"));
+    }
+
+    /**
+     * Runs a statement once per batch of up to {@code batch} keys and hands every row to {@code reader}.
+     * {@code statement} receives the batch's parameter markers (see {@link #placeholders}) and returns the SQL
+     * that lists them in its {@code IN (...)}; the keys are bound in order.
+     */
+    static void forEachInBatches(Connection c, List<?> keys, int batch, Function<String, String> statement, RowReader reader)
+            throws SQLException {
+        for (int from = 0; from < keys.size(); from += batch) {
+            List<?> slice = keys.subList(from, Math.min(keys.size(), from + batch));
+            try (PreparedStatement select = c.prepareStatement(statement.apply(placeholders(slice.size())))) {
+                bindAll(select, slice.toArray());
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        reader.read(rows);
+                    }
+                }
+            }
+        }
     }
 
     /** Runs one data-changing statement with positional parameters; returns the update count. */
