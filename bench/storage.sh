@@ -3,12 +3,14 @@
 # encoding (docs/storage.md), on a real PostgreSQL on this machine (as root on a fresh Debian machine it
 # installs and starts it with the project's own setup step). Run from anywhere.
 #
-#  1. bytes per frame for three shapes (BODY_25 one person; BODY_25 + face + hands, two people; nobody):
-#     the JSON text; the OpenPose file on disk (with its file system block); the results table as it was
-#     (JSON text in a VARCHAR, loaded with psql \copy); the ledger's results table now (storeResults).
-#     Table sizes are pg_total_relation_size (heap, TOAST, primary key index) / rows.
+#  1. bytes per frame for three shapes (BODY_25 one person; BODY_25 + face + hands, two people; nobody),
+#     as independent frames, and the first two also as the consecutive frames of one shot (_MOVING: the
+#     people move a little from frame to frame, OpenPoseShapes.Scene): the JSON text; the OpenPose file on
+#     disk (with its file system block); the results table as it was (JSON text in a VARCHAR, loaded with
+#     psql \copy); the ledger's results table now (storeResults). Table sizes are pg_total_relation_size
+#     (heap, TOAST, primary key index) / frames.
 #  2. ingest: psql \copy of the JSON rows into the old layout vs storeResults (encoding + binary COPY) of
-#     the same rows; each measured twice, alternating, best run of each side kept.
+#     the same rows; each measured three times, alternating, best run of each side kept.
 #  3. export: the ledger's track read back in frame order as OpenPose JSON text, frames/s.
 #  4. scale: BENCH_SCALE_ROWS (50,000,000) BODY_25 rows into one ledger; ingest rate and bytes per frame over
 #     the first and the last million (must stay flat), the index's share, and pg_dump's rate on that table
@@ -30,6 +32,7 @@ ROWS_FULL="${BENCH_ROWS_FULL:-50000}"
 FILES="${BENCH_FILES:-10000}"
 BATCH="${BENCH_BATCH:-5000}"
 SCALE_ROWS="${BENCH_SCALE_ROWS:-50000000}"
+SHAPES="BODY_ONE FULL_TWO EMPTY BODY_ONE_MOVING FULL_TWO_MOVING"
 
 log() { echo "== $*" >&2; }
 
@@ -51,8 +54,12 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'
 per() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 q() { psql -qAt -c "$1"; }
 cleanup() {
-  q "DROP TABLE IF EXISTS bench_json_body_one, bench_json_full_two, bench_json_empty" >/dev/null 2>&1 || true
-  for prefix in bench_st_body_one_ bench_st_full_two_ bench_st_empty_ bench_st_scale_; do
+  for shape in $SHAPES; do
+    lower="$(echo "$shape" | tr 'A-Z' 'a-z')"
+    q "DROP TABLE IF EXISTS bench_json_$lower" >/dev/null 2>&1 || true
+    bench drop "bst_${lower}_" >/dev/null 2>&1 || true
+  done
+  for prefix in bench_st_scale_; do
     bench drop "$prefix" >/dev/null 2>&1 || true
   done
   rm -rf "$work"/*.tsv "$work"/files-*
@@ -61,16 +68,16 @@ trap cleanup EXIT
 
 # --- 1-3, per shape ------------------------------------------------------------------------------------
 declare -A json_bytes file_bytes file_apparent old_bytes new_bytes copy_rps ledger_rps export_fps
-for shape in BODY_ONE FULL_TWO EMPTY; do
+for shape in $SHAPES; do
   lower="$(echo "$shape" | tr 'A-Z' 'a-z')"
-  n="$ROWS"; [ "$shape" = FULL_TWO ] && n="$ROWS_FULL"
+  n="$ROWS"; case "$shape" in FULL_TWO*) n="$ROWS_FULL" ;; esac
   log "$shape: generate $n rows and $FILES files"
   line="$(bench rows "$shape" "$n" "$work/$lower.tsv" "$work/files-$lower" "$FILES" | tail -1)"
   json_bytes[$shape]="$(echo "$line" | field avg_json_bytes)"
   file_bytes[$shape]="$(per "$(du -B1 -s "$work/files-$lower" | cut -f1)" "$FILES")"
   file_apparent[$shape]="$(per "$(du -B1 -s --apparent-size "$work/files-$lower" | cut -f1)" "$FILES")"
   copy_rps[$shape]=0; ledger_rps[$shape]=0
-  for round in 1 2; do
+  for round in 1 2 3; do
     q "DROP TABLE IF EXISTS bench_json_$lower" >/dev/null
     q "CREATE TABLE bench_json_$lower (track_id BIGINT NOT NULL, frame BIGINT NOT NULL, payload VARCHAR NOT NULL,
          CONSTRAINT bench_json_${lower}_pk PRIMARY KEY (track_id, frame))" >/dev/null
@@ -80,17 +87,17 @@ for shape in BODY_ONE FULL_TWO EMPTY; do
     rps="$(awk -v n="$n" -v ns="$((end - start))" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')"
     copy_rps[$shape]="$(max "${copy_rps[$shape]}" "$rps")"
     old_bytes[$shape]="$(per "$(q "SELECT pg_total_relation_size('bench_json_$lower')")" "$n")"
-    line="$(bench ingest "$work/$lower.tsv" "$BATCH" "bench_st_${lower}_" | tail -1)"
+    line="$(bench ingest "$work/$lower.tsv" "$BATCH" "bst_${lower}_" | tail -1)"
     echo "   $shape round $round: psql \\copy rows/s=$rps (old layout ${old_bytes[$shape]} B/frame); ledger $line" >&2
     ledger_rps[$shape]="$(max "${ledger_rps[$shape]}" "$(echo "$line" | field ingest_rows_per_s)")"
     new_bytes[$shape]="$(echo "$line" | field bytes_per_frame)"
     track="$(echo "$line" | field track)"
   done
-  line="$(bench export "bench_st_${lower}_" "$track" "$n" | tail -1)"
+  line="$(bench export "bst_${lower}_" "$track" "$n" | tail -1)"
   echo "   $shape export: $line" >&2
   export_fps[$shape]="$(echo "$line" | field export_frames_per_s)"
   q "DROP TABLE IF EXISTS bench_json_$lower" >/dev/null
-  bench drop "bench_st_${lower}_"
+  bench drop "bst_${lower}_"
   rm -rf "$work/$lower.tsv" "$work/files-$lower"
 done
 
@@ -112,7 +119,8 @@ if [ "$SCALE_ROWS" -gt 0 ]; then
   scale_ratio="$(ratio "$(echo "$scale_line" | field rate_last_1m)" "$(echo "$scale_line" | field rate_first_1m)")"
 fi
 
-bytes_ratio="$(ratio "${new_bytes[FULL_TWO]}" "${json_bytes[FULL_TWO]}")"
+bytes_ratio="$(ratio "${new_bytes[FULL_TWO_MOVING]}" "${json_bytes[FULL_TWO_MOVING]}")"
+bytes_ratio_independent="$(ratio "${new_bytes[FULL_TWO]}" "${json_bytes[FULL_TWO]}")"
 ingest_ratio="$(ratio "${ledger_rps[BODY_ONE]}" "${copy_rps[BODY_ONE]}")"
 
 # --- report --------------------------------------------------------------------------------------------------
@@ -123,18 +131,18 @@ doc="$root/docs/benchmarks.md"
   echo "## storage"
   echo
   echo "$(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, PostgreSQL $pg_version (stock Debian settings), $(java -version 2>&1 | head -1)."
-  echo "Run: \`bench/storage.sh\`. Documents from \`OpenPoseShapes\` (seeded), written by Juggler's own OpenPose writer."
+  echo "Run: \`bench/storage.sh\`. Documents from \`OpenPoseShapes\` (seeded), written by Juggler's own OpenPose writer: independent frames, and (_MOVING) the consecutive frames of one shot."
   echo
   echo "| bytes per frame | JSON text | file on disk (apparent) | old table: JSON VARCHAR | ledger now | now ÷ JSON text | now ÷ old table |"
   echo "|---|---|---|---|---|---|---|"
-  for shape in BODY_ONE FULL_TWO EMPTY; do
+  for shape in $SHAPES; do
     echo "| $shape | ${json_bytes[$shape]} | ${file_bytes[$shape]} (${file_apparent[$shape]}) | ${old_bytes[$shape]} | ${new_bytes[$shape]} |" \
       "$(ratio "${new_bytes[$shape]}" "${json_bytes[$shape]}") | $(ratio "${new_bytes[$shape]}" "${old_bytes[$shape]}") |"
   done
   echo
   echo "| rows/s | psql \\copy of the JSON (old layout) | storeResults (encode + binary COPY) | ratio | export frames/s |"
   echo "|---|---|---|---|---|"
-  for shape in BODY_ONE FULL_TWO EMPTY; do
+  for shape in $SHAPES; do
     echo "| $shape | ${copy_rps[$shape]} | ${ledger_rps[$shape]} | $(ratio "${ledger_rps[$shape]}" "${copy_rps[$shape]}") | ${export_fps[$shape]} |"
   done
   echo
@@ -142,4 +150,4 @@ doc="$root/docs/benchmarks.md"
   echo "Table sizes include the primary key index and TOAST; a file on disk is counted with its file system blocks."
 } >> "$doc"
 
-echo "RESULT storage bytes_vs_json=$bytes_ratio ingest_vs_copy=$ingest_ratio export_fps=${export_fps[BODY_ONE]} ingest_50m_vs_1m=$scale_ratio"
+echo "RESULT storage bytes_vs_json=$bytes_ratio bytes_vs_json_independent=$bytes_ratio_independent ingest_vs_copy=$ingest_ratio export_fps=${export_fps[BODY_ONE]} ingest_50m_vs_1m=$scale_ratio"

@@ -14,6 +14,7 @@ import dev.juggler.video.Video;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -767,6 +769,70 @@ public abstract class WorkLedgerContract extends LedgerFixture {
         assertEquals(List.of(10L, 11L, 12L), window);
         assertThrows(NotFoundException.class, () -> ledger.storeResults(List.of(new FrameResult(987_654_321L, 0, "{}"))));
         assertThrows(NotFoundException.class, () -> ledger.readResults(987_654_321L, FrameRange.of(0, 1), r -> { }));
+    }
+
+    /**
+     * Batches as workers and re-runs write them (runs of frames, gaps, overlaps with what is stored, a frame
+     * twice in one batch, two tracks in one batch), against a model in which a frame's first payload wins;
+     * then reads of random ranges, many starting and ending inside runs, and of the whole track.
+     */
+    @Test
+    void randomBatchesKeepEachFramesFirstPayloadAndAnyRangeReadsBackExactly() {
+        Seeded seeded = Seeded.fromProperty();
+        Random random = seeded.random();
+        int length = 3_000;
+        Video video = stagedVideo("v", length);
+        long track = wholeTrack(video, "pose", 0);
+        long other = wholeTrack(video, "other", 0);
+        TreeMap<Long, String> model = new TreeMap<>();
+        TreeMap<Long, String> otherModel = new TreeMap<>();
+        for (int batch = 0; batch < 40; batch++) {
+            List<FrameResult> results = new ArrayList<>();
+            int from = random.nextInt(length);
+            int count = 1 + random.nextInt(random.nextBoolean() ? 8 : 400);
+            int step = random.nextInt(5) == 0 ? 1 + random.nextInt(3) : 1;
+            for (int frame = from; frame < Math.min(length, from + count * step); frame += step) {
+                int kind = random.nextInt(4);
+                String payload = kind == 0 ? "x".repeat(random.nextInt(3_000))
+                        : kind == 1 ? "{\"version\":1.3,\"people\":[],\"b\":" + batch + ",\"f\":" + frame + "}"
+                        : onePerson(frame + 0.5, batch + 1);
+                results.add(new FrameResult(track, frame, payload));
+                if (random.nextInt(50) == 0) {
+                    results.add(new FrameResult(track, frame, "the same frame again in batch " + batch));
+                }
+            }
+            if (random.nextInt(4) == 0) {
+                results.add(new FrameResult(other, random.nextInt(length), "other " + batch));
+            }
+            Collections.shuffle(results, random);
+            for (FrameResult result : results) { // within a batch, too, the first in the list wins
+                (result.trackId() == track ? model : otherModel).putIfAbsent(result.frame(), result.payload());
+            }
+            ledger.storeResults(results);
+        }
+        for (int read = 0; read < 60; read++) {
+            int from = read == 0 ? 0 : random.nextInt(length);
+            int to = read == 0 ? length : Math.min(length, from + 1 + random.nextInt(200));
+            List<FrameResult> got = new ArrayList<>();
+            ledger.readResults(track, FrameRange.of(from, to), got::add);
+            List<String> expected = new ArrayList<>(model.subMap((long) from, (long) to).values());
+            List<Long> expectedFrames = new ArrayList<>(model.subMap((long) from, (long) to).keySet());
+            assertEquals(expectedFrames, got.stream().map(FrameResult::frame).collect(Collectors.toList()),
+                    seeded.why() + ": frames of [" + from + ", " + to + ")");
+            assertEquals(expected, got.stream().map(FrameResult::payload).collect(Collectors.toList()),
+                    seeded.why() + ": payloads of [" + from + ", " + to + ")");
+        }
+        List<FrameResult> others = new ArrayList<>();
+        ledger.readResults(other, FrameRange.of(0, length), others::add);
+        assertEquals(new ArrayList<>(otherModel.values()), others.stream().map(FrameResult::payload).collect(Collectors.toList()),
+                seeded.why());
+    }
+
+    /** An OpenPose document as Juggler writes it (so a JDBC ledger stores it in its compact form). */
+    private static String onePerson(double x, int y) {
+        return "{\"version\":1.3,\"people\":[{\"person_id\":[-1],\"pose_keypoints_2d\":[" + x + "," + y + ",0.25,0,0,0],"
+                + "\"face_keypoints_2d\":[],\"hand_left_keypoints_2d\":[],\"hand_right_keypoints_2d\":[],\"pose_keypoints_3d\":[],"
+                + "\"face_keypoints_3d\":[],\"hand_left_keypoints_3d\":[],\"hand_right_keypoints_3d\":[]}]}";
     }
 
     // --- hostile input -----------------------------------------------------------------------------

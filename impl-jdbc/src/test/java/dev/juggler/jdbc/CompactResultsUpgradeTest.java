@@ -32,11 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * Schema version 6 on a ledger that an earlier release left at version 5 with results in it, on H2 and on
- * a real PostgreSQL: the upgrade keeps every old row readable as it was, new rows go to the compact
- * column (both the row-by-row and the COPY path), reads mix both in frame order, the first stored payload
- * of a frame still wins, and a damaged stored value is a typed error naming the track and frame. Also: a
- * results table partitioned by track, as docs/storage.md plans for 825 million frames.
+ * Schema versions 6 and 7 on a ledger that an earlier release left at version 5 with results in it, on H2
+ * and on a real PostgreSQL: the upgrade keeps every old row readable as it was, new rows go to the compact
+ * column (both the row-by-row and the COPY path), consecutive frames in blocks, reads mix old rows, single
+ * new rows and blocks in frame order, the first stored payload of a frame still wins, and a damaged stored
+ * value or block is a typed error naming the track and frames. Also: a results table partitioned by track,
+ * as docs/storage.md plans for 825 million frames.
  */
 class CompactResultsUpgradeTest {
 
@@ -73,6 +74,11 @@ class CompactResultsUpgradeTest {
         data.setUser(PgTestServer.USER);
         data.setPassword(PgTestServer.PASSWORD);
         upgradeWithOldRows(data, prefix, () -> PgTestServer.builder().tablePrefix(prefix).build());
+        try (Connection c = data.getConnection(); Statement s = c.createStatement(); ResultSet compression = s.executeQuery(
+                "SELECT attcompression FROM pg_attribute WHERE attrelid = '" + prefix + "results'::regclass AND attname = 'data'")) {
+            assertTrue(compression.next());
+            assertEquals("l", compression.getString(1), "blocks are compressed with LZ4 where the server has it");
+        }
     }
 
     /**
@@ -105,7 +111,7 @@ class CompactResultsUpgradeTest {
                     rows.add(new FrameResult(track, frame, frame == 7 ? "text " + track : POSE));
                 }
                 ledger.storeResults(rows);
-                ledger.storeResults(rows.subList(0, 70)); // stored again: the COPY meets the keys and merges
+                ledger.storeResults(rows.subList(0, 70)); // stored again: every frame is there, nothing is added
             }
             for (long track : tracks) {
                 List<FrameResult> read = new ArrayList<>();
@@ -118,14 +124,18 @@ class CompactResultsUpgradeTest {
         try (Connection c = PgTestServer.connect(); Statement s = c.createStatement()) {
             int partitionsUsed = 0;
             long rows = 0;
+            long frames = 0;
             for (int i = 0; i < 4; i++) {
-                try (ResultSet count = s.executeQuery("SELECT count(*) FROM " + prefix + "results_p" + i)) {
+                try (ResultSet count = s.executeQuery("SELECT count(*), COALESCE(SUM(COALESCE(frames, 1)), 0) FROM " + prefix
+                        + "results_p" + i)) {
                     count.next();
                     rows += count.getLong(1);
+                    frames += count.getLong(2);
                     partitionsUsed += count.getLong(1) > 0 ? 1 : 0;
                 }
             }
-            assertEquals(600, rows);
+            assertEquals(600, frames);
+            assertEquals(12, rows, "each track's 100 frames in two blocks, 64 and 36 frames");
             assertTrue(partitionsUsed >= 2, "six tracks spread over the partitions: " + partitionsUsed);
         }
     }
@@ -159,7 +169,7 @@ class CompactResultsUpgradeTest {
                 copied.add(new FrameResult(track, frame, POSE));
             }
             ledger.storeResults(copied); // 100 rows: the binary COPY path on PostgreSQL
-            ledger.storeResults(copied.subList(40, 80)); // again: the COPY hits stored keys and merges
+            ledger.storeResults(copied.subList(40, 80)); // again: inside a block, nothing is added
             ledger.storeResults(List.of(new FrameResult(track, 0, POSE))); // frame 0 is stored: the first payload wins
 
             List<FrameResult> read = new ArrayList<>();
@@ -179,12 +189,27 @@ class CompactResultsUpgradeTest {
                 assertNull(rows.getBytes(3));
                 assertTrue(rows.next());
                 assertNull(rows.getString(2), "a new row has no text");
-                assertEquals(StoredResults.POSE, rows.getBytes(3)[0]);
+                assertEquals(StoredResults.POSE_PREDICTED, rows.getBytes(3)[0], "in the sequence form, predicted from nothing");
+            }
+            try (Connection c = data.getConnection(); Statement s = c.createStatement();
+                    ResultSet rows = s.executeQuery("SELECT frame, frames FROM " + results + " WHERE frame >= 100 ORDER BY frame")) {
+                assertTrue(rows.next());
+                assertEquals(List.of(100L, 28), List.of(rows.getLong(1), rows.getInt(2)), "frames 100-127: up to a multiple of 64");
+                assertTrue(rows.next());
+                assertEquals(List.of(128L, 64), List.of(rows.getLong(1), rows.getInt(2)), "frames 128-191 in one block");
+                assertTrue(rows.next());
+                assertEquals(List.of(192L, 8), List.of(rows.getLong(1), rows.getInt(2)), "frames 192-199");
+                assertTrue(!rows.next());
             }
             try (Connection c = data.getConnection(); Statement s = c.createStatement()) {
                 s.executeUpdate("UPDATE " + results + " SET data = X'63' WHERE frame = 3".replace("X'63'",
                         data instanceof JdbcDataSource ? "X'63'" : "'\\x63'::bytea"));
+                s.executeUpdate("UPDATE " + results + " SET frames = 63 WHERE frame = 128");
             }
+            JugglerException block = org.junit.jupiter.api.Assertions.assertThrows(JugglerException.class,
+                    () -> ledger.readResults(track, FrameRange.of(170, 171), r -> { }));
+            assertTrue(block.getMessage().contains("frames 128-190") && block.getMessage().contains("holds 64 frames where its row says 63")
+                    && !block.isTransient(), block.getMessage());
             JugglerException damaged = org.junit.jupiter.api.Assertions.assertThrows(JugglerException.class,
                     () -> ledger.readResults(track, FrameRange.of(3, 4), r -> { }));
             assertTrue(damaged.getMessage().contains("frame 3") && damaged.getMessage().contains("tag 99")

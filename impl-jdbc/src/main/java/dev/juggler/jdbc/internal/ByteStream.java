@@ -22,6 +22,15 @@ final class ByteStream {
         bytes[size++] = (byte) b;
     }
 
+    /** All of {@code source}. */
+    void write(byte[] source) {
+        if (size + source.length > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + source.length));
+        }
+        System.arraycopy(source, 0, bytes, size, source.length);
+        size += source.length;
+    }
+
     /** {@code value} as an unsigned varint: 1 byte below 128, at most 10. */
     void writeVarint(long value) {
         long rest = value;
@@ -62,6 +71,18 @@ final class ByteStream {
 
         boolean atEnd() {
             return position == end;
+        }
+
+        int position() {
+            return position;
+        }
+
+        /** Moves past {@code count} bytes that must all lie in the region. */
+        void skip(int count) {
+            if (count > end - position) {
+                throw new IllegalStateException("ends early at byte " + end + ", " + count + " bytes after " + position);
+            }
+            position += count;
         }
 
         int read() {

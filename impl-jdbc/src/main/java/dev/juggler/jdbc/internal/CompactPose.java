@@ -18,7 +18,11 @@ import java.util.List;
  *       sequence zigzag-mapped and bit-packed in blocks of 16, each block with a byte giving its bit width.
  * </ol>
  *
- * Only a document in exactly that form is encoded; {@link #encode} returns {@code null} for anything
+ * The sequence form (tag 17, in blocks of frames) adds after each person's id the person of the frame
+ * before it is predicted from ({@link PoseNumbers}), a mode that takes differences from that person's
+ * numbers, and a choice per column between that bit packing and Rice codes ({@link BitPacking}).
+ *
+ * <p>Only a document in exactly that form is encoded; {@link #encode} returns {@code null} for anything
  * else, and the caller stores the text. So {@link #decode} always gives back the exact text.
  * Instances are not thread-safe (they reuse buffers): one per thread.
  */
@@ -46,11 +50,14 @@ final class CompactPose {
         }
     }
 
-    private static final int BLOCK = 16;
-    /** Column modes: integers at the column's scale as they are, or as differences, or each at its own scale. */
+    /**
+     * Column modes: integers at the column's scale as they are, or as differences, or each at its own scale,
+     * or (in a frame predicted from the one before it) as differences from the matched person's keypoints.
+     */
     private static final int RAW = 0;
     private static final int DELTAS = 1;
     private static final int OWN_SCALES = 2;
+    private static final int PREVIOUS_FRAME = 3;
 
     private final DecimalText number = new DecimalText();
     private final ByteStream out = new ByteStream(1024);
@@ -63,9 +70,30 @@ final class CompactPose {
     private final long[][] columnOffsets = new long[4][128];
     private byte[] bitmap = new byte[64];
     private final long[][] columns = new long[4][128];
+    private long[] predicted = new long[128];
+    /** The frame being predicted from, or null: the plain form. */
+    private PoseNumbers reference;
+    /** Whether the document is in the sequence form (tag 17): a match per person, a packing per column. */
+    private boolean sequence;
+    /** The numbers of the document being encoded or decoded. */
+    private PoseNumbers current;
+    private int parsedCount;
 
     /** The document's compact body, or {@code null} if it is not in the exact form this encodes. */
     byte[] encode(String text, int prefix, byte tag) {
+        return encode(text, prefix, tag, null);
+    }
+
+    /**
+     * The document's compact body, predicted from {@code previous} (the numbers of the frame before it, see
+     * {@link #numbers()}) when that is given: each person then names the person of that frame it is
+     * predicted from, and a column may hold differences from that person's numbers. {@code null} if the
+     * document is not in the exact form this encodes.
+     */
+    byte[] encode(String text, int prefix, byte tag, PoseNumbers previous) {
+        reference = previous;
+        sequence = previous != null;
+        current = new PoseNumbers();
         out.clear();
         for (int i = 0; i < prefix; i++) {
             out.write(tag); // the caller's tag byte(s) first: the result is then one array, copied once
@@ -113,16 +141,40 @@ final class CompactPose {
             return -1;
         }
         at++;
+        long[][] mantissas = new long[FIELDS.size()][];
+        int[][] scales = new int[FIELDS.size()][];
+        int match = -1;
         for (int f = 0; f < FIELD_HEADS.length; f++) {
             if (!text.startsWith(FIELD_HEADS[f], at)) {
                 return -1;
             }
-            at = array(text, at + FIELD_HEADS[f].length(), f < 4 ? 3 : 4);
+            int group = f < 4 ? 3 : 4;
+            at = array(text, at + FIELD_HEADS[f].length(), group);
             if (at < 0) {
                 return -1;
             }
+            if (f == 0 && reference != null) {
+                match = reference.closestTo(arrayMantissas, arrayScales, parsedCount);
+                out.writeVarint(match + 1);
+            }
+            long[] referenceMantissas = match < 0 ? null : reference.mantissas(match, f);
+            boolean comparable = referenceMantissas != null && referenceMantissas.length == parsedCount;
+            try {
+                writeArray(parsedCount, group, comparable ? referenceMantissas : null,
+                        comparable ? reference.scales(match, f) : null);
+            } catch (ArithmeticException e) {
+                return -1; // numbers too far apart in scale for one column of longs: such a document stays text
+            }
+            mantissas[f] = Arrays.copyOf(arrayMantissas, parsedCount);
+            scales[f] = Arrays.copyOf(arrayScales, parsedCount);
         }
+        current.add(mantissas, scales);
         return at < text.length() && text.charAt(at) == '}' ? at + 1 : -1;
+    }
+
+    /** The numbers of the document last encoded or decoded. */
+    PoseNumbers numbers() {
+        return current;
     }
 
     /** Reads a person id as Jackson writes an integer ({@code -?(0|[1-9][0-9]*)}) into the structure. */
@@ -172,15 +224,15 @@ final class CompactPose {
         if (at >= text.length() || text.charAt(at) != ']' || count % group != 0) {
             return -1;
         }
-        try {
-            writeArray(count, group);
-        } catch (ArithmeticException e) {
-            return -1; // numbers too far apart in scale for one column of longs: such a document stays text
-        }
+        parsedCount = count;
         return at + 1;
     }
 
-    private void writeArray(int count, int group) {
+    /**
+     * Writes the parsed array of {@code count} numbers; {@code referenceMantissas} and
+     * {@code referenceScales} are the matched person's same array (of the same length) or null.
+     */
+    private void writeArray(int count, int group, long[] referenceMantissas, int[] referenceScales) {
         out.writeVarint(count);
         int groups = count / group;
         int present = 0;
@@ -202,6 +254,7 @@ final class CompactPose {
             deltas = new long[present * 2];
             own = new long[present * 2];
             offsets = new long[present * 2];
+            predicted = new long[present * 2];
         }
         for (int c = 0; c < group; c++) {
             int scale = Integer.MAX_VALUE;
@@ -230,77 +283,117 @@ final class CompactPose {
                     k++;
                 }
             }
-            int ownBytes = packedBytes(offsets, present) + packedBytes(own, present);
-            int rawBytes = commonScaleFits ? packedBytes(column, present) : Integer.MAX_VALUE;
-            int deltaBytes = commonScaleFits ? packedBytes(deltas, present) : Integer.MAX_VALUE;
-            int mode = deltaBytes < rawBytes && deltaBytes < ownBytes ? DELTAS : rawBytes <= ownBytes ? RAW : OWN_SCALES;
-            out.writeVarint(zigzag(scale) << 2 | mode);
-            if (mode == OWN_SCALES) {
-                pack(offsets, present);
-                pack(own, present);
-            } else {
-                pack(mode == DELTAS ? deltas : column, present);
+            boolean predictable = referenceMantissas != null && commonScaleFits
+                    && differences(groups, group, c, scale, referenceMantissas, referenceScales, present);
+            if (!sequence) {
+                int ownBytes = BitPacking.packedBytes(offsets, present) + BitPacking.packedBytes(own, present);
+                int rawBytes = commonScaleFits ? BitPacking.packedBytes(column, present) : Integer.MAX_VALUE;
+                int deltaBytes = commonScaleFits ? BitPacking.packedBytes(deltas, present) : Integer.MAX_VALUE;
+                int mode = deltaBytes < rawBytes && deltaBytes < ownBytes ? DELTAS : rawBytes <= ownBytes ? RAW : OWN_SCALES;
+                out.writeVarint(BitPacking.zigzag(scale) << 2 | mode);
+                writeColumn(mode, false, present);
+                continue;
             }
-        }
-    }
-
-    private static long zigzag(long value) {
-        return (value << 1) ^ (value >> 63);
-    }
-
-    private static int width(long[] values, int from, int to) {
-        long bits = 0;
-        for (int i = from; i < to; i++) {
-            bits |= zigzag(values[i]);
-        }
-        return 64 - Long.numberOfLeadingZeros(bits);
-    }
-
-    private static int packedBytes(long[] values, int count) {
-        int bytes = 0;
-        for (int from = 0; from < count; from += BLOCK) {
-            int to = Math.min(count, from + BLOCK);
-            bytes += 1 + (width(values, from, to) * (to - from) + 7) / 8;
-        }
-        return bytes;
-    }
-
-    private void pack(long[] values, int count) {
-        for (int from = 0; from < count; from += BLOCK) {
-            int to = Math.min(count, from + BLOCK);
-            int width = width(values, from, to);
-            out.write(width);
-            int current = 0;
-            int used = 0;
-            for (int i = from; i < to; i++) {
-                long rest = zigzag(values[i]);
-                int left = width;
-                while (left > 0) {
-                    int take = Math.min(8 - used, left);
-                    current |= (int) (rest & ((1L << take) - 1)) << used;
-                    used += take;
-                    rest >>>= take;
-                    left -= take;
-                    if (used == 8) {
-                        out.write(current);
-                        current = 0;
-                        used = 0;
-                    }
+            // The mode whose numbers are smallest in sum (each size costs a pass or several, so only the
+            // likeliest mode is sized), against each number at its own scale; then the shorter packing.
+            int bestMode = OWN_SCALES;
+            if (commonScaleFits) {
+                double raw = magnitude(column, present);
+                double differences = magnitude(deltas, present);
+                double previous = predictable ? magnitude(predicted, present) : Double.MAX_VALUE;
+                bestMode = previous <= differences && previous <= raw ? PREVIOUS_FRAME : differences <= raw ? DELTAS : RAW;
+                if (BitPacking.packedBytes(offsets, present) + BitPacking.packedBytes(own, present)
+                        < BitPacking.packedBytes(values(bestMode), present)) {
+                    bestMode = OWN_SCALES;
                 }
             }
-            if (used > 0) {
-                out.write(current);
+            int fixed = bestMode == OWN_SCALES ? BitPacking.packedBytes(offsets, present) + BitPacking.packedBytes(own, present)
+                    : BitPacking.packedBytes(values(bestMode), present);
+            int rice = bestMode == OWN_SCALES ? BitPacking.riceBytes(offsets, present) + BitPacking.riceBytes(own, present)
+                    : BitPacking.riceBytes(values(bestMode), present);
+            boolean bestRice = rice < fixed;
+            out.writeVarint(BitPacking.zigzag(scale) << 3 | (bestRice ? 4 : 0) | bestMode);
+            writeColumn(bestMode, bestRice, present);
+        }
+    }
+
+    /** The sum of the first {@code count} values' magnitudes, as a double (no overflow). */
+    private static double magnitude(long[] values, int count) {
+        double sum = 0;
+        for (int i = 0; i < count; i++) {
+            sum += Math.abs((double) values[i]);
+        }
+        return sum;
+    }
+
+    private long[] values(int mode) {
+        return mode == DELTAS ? deltas : mode == PREVIOUS_FRAME ? predicted : column;
+    }
+
+    private void writeColumn(int mode, boolean rice, int present) {
+        if (mode == OWN_SCALES) {
+            pack(offsets, present, rice);
+            pack(own, present, rice);
+        } else {
+            pack(values(mode), present, rice);
+        }
+    }
+
+    private void pack(long[] values, int count, boolean rice) {
+        if (rice) {
+            BitPacking.packRice(out, values, count);
+        } else {
+            BitPacking.pack(out, values, count);
+        }
+    }
+
+    /** Fills {@code predicted} with column {@code c}'s differences from their predictions; false if one overflows. */
+    private boolean differences(int groups, int group, int c, int scale, long[] referenceMantissas, int[] referenceScales,
+            int present) {
+        int k = 0;
+        try {
+            for (int g = 0; g < groups && k < present; g++) {
+                if (present(g * group, group)) {
+                    long previous = k == 0 ? 0 : column[k - 1];
+                    predicted[k] = Math.subtractExact(column[k],
+                            PoseNumbers.prediction(referenceMantissas, referenceScales, g, group, c, scale, previous));
+                    k++;
+                }
             }
+            return true;
+        } catch (ArithmeticException e) {
+            return false;
+        }
+    }
+
+    private static void unpack(ByteStream.Reader in, long[] values, int count, boolean deltas, boolean rice) {
+        if (rice) {
+            BitPacking.unpackRice(in, values, count, deltas);
+        } else {
+            BitPacking.unpack(in, values, count, deltas);
+        }
+    }
+
+    /** Turns a {@link #PREVIOUS_FRAME} column's differences back into its numbers, in order. */
+    private void undoPrediction(long[] values, int present, int groups, int group, int c, int scale, long[] referenceMantissas,
+            int[] referenceScales) {
+        int k = 0;
+        try {
+            for (int g = 0; g < groups && k < present; g++) {
+                if ((bitmap[g / 8] & (1 << (g % 8))) != 0) {
+                    long previous = k == 0 ? 0 : values[k - 1];
+                    values[k] = Math.addExact(values[k],
+                            PoseNumbers.prediction(referenceMantissas, referenceScales, g, group, c, scale, previous));
+                    k++;
+                }
+            }
+        } catch (ArithmeticException e) {
+            throw new IllegalStateException("holds a number past the range of a long", e);
         }
     }
 
     private boolean present(int first, int group) {
-        for (int i = first; i < first + group; i++) {
-            if (arrayMantissas[i] != 0) {
-                return true;
-            }
-        }
-        return false;
+        return PoseNumbers.found(arrayMantissas, first, group);
     }
 
     /**
@@ -309,6 +402,20 @@ final class CompactPose {
      * @throws IllegalStateException if the bytes are not a compact body (damaged or cut short)
      */
     String decode(byte[] bytes, int from, int to) {
+        return decode(bytes, from, to, null);
+    }
+
+    /**
+     * The document's text from its compact body in {@code bytes[from, to)}, predicted from {@code previous}
+     * (the {@link #numbers()} of the frame before it) if that is given, as {@link #encode(String, int, byte,
+     * PoseNumbers)} wrote it.
+     *
+     * @throws IllegalStateException if the bytes are not such a body (damaged or cut short)
+     */
+    String decode(byte[] bytes, int from, int to, PoseNumbers previous) {
+        reference = previous;
+        sequence = previous != null;
+        current = new PoseNumbers();
         ByteStream.Reader in = new ByteStream.Reader(bytes, from, to);
         int people = in.readCount(MAX_PEOPLE);
         AsciiText text = new AsciiText(64 + Math.min(1 << 20, (to - from) * 4));
@@ -318,11 +425,19 @@ final class CompactPose {
                 text.add(',');
             }
             text.add(PERSON_HEAD_BYTES).add(in.readSigned()).add(']');
+            int match = previous == null ? -1 : in.readCount(previous.people()) - 1;
+            long[][] mantissas = new long[FIELDS.size()][];
+            int[][] scales = new int[FIELDS.size()][];
             for (int f = 0; f < FIELDS.size(); f++) {
                 text.add(FIELD_HEAD_BYTES[f]);
-                decodeArray(in, f < 4 ? 3 : 4, text);
+                long[] referenceMantissas = match < 0 ? null : previous.mantissas(match, f);
+                int[] referenceScales = match < 0 ? null : previous.scales(match, f);
+                decodeArray(in, f < 4 ? 3 : 4, text, referenceMantissas, referenceScales);
+                mantissas[f] = Arrays.copyOf(arrayMantissas, parsedCount);
+                scales[f] = Arrays.copyOf(arrayScales, parsedCount);
                 text.add(']');
             }
+            current.add(mantissas, scales);
             text.add('}');
         }
         if (!in.atEnd()) {
@@ -331,11 +446,18 @@ final class CompactPose {
         return text.add(']').add('}').toString();
     }
 
-    private void decodeArray(ByteStream.Reader in, int group, AsciiText text) {
+    /** Decodes one array into {@code text}, and its numbers into {@code arrayMantissas} and {@code arrayScales}. */
+    private void decodeArray(ByteStream.Reader in, int group, AsciiText text, long[] referenceMantissas, int[] referenceScales) {
         int count = in.readCount(MAX_VALUES);
         if (count % group != 0) {
             throw new IllegalStateException("declares an array of " + count + " numbers, not groups of " + group);
         }
+        if (arrayMantissas.length < count) {
+            arrayMantissas = new long[count];
+            arrayScales = new int[count];
+        }
+        parsedCount = count;
+        boolean comparable = referenceMantissas != null && referenceMantissas.length == count;
         int groups = count / group;
         int bitmapBytes = (groups + 7) / 8;
         if (bitmap.length < bitmapBytes) {
@@ -355,9 +477,12 @@ final class CompactPose {
         for (int c = 0; present > 0 && c < group; c++) {
             long header = in.readVarint();
             int mode = (int) (header & 3);
-            long scale = (header >>> 2 >>> 1) ^ -((header >>> 2) & 1);
-            if (mode > OWN_SCALES || scale < DecimalText.MIN_SCALE || scale > DecimalText.MAX_SCALE) {
-                throw new IllegalStateException("declares column mode " + mode + " at scale " + scale);
+            boolean rice = sequence && (header & 4) != 0;
+            long zigzagScale = header >>> (sequence ? 3 : 2);
+            long scale = (zigzagScale >>> 1) ^ -(zigzagScale & 1);
+            if ((mode == PREVIOUS_FRAME && !comparable) || scale < DecimalText.MIN_SCALE || scale > DecimalText.MAX_SCALE) {
+                throw new IllegalStateException("declares column mode " + mode + " at scale " + scale
+                        + (comparable ? "" : " without a matching person in the frame before"));
             }
             scales[c] = (int) scale;
             modes[c] = mode;
@@ -366,9 +491,12 @@ final class CompactPose {
                 columnOffsets[c] = new long[present * 2];
             }
             if (mode == OWN_SCALES) {
-                unpack(in, columnOffsets[c], present, false);
+                unpack(in, columnOffsets[c], present, false, rice);
             }
-            unpack(in, columns[c], present, mode == DELTAS);
+            unpack(in, columns[c], present, mode == DELTAS, rice);
+            if (mode == PREVIOUS_FRAME) {
+                undoPrediction(columns[c], present, groups, group, c, (int) scale, referenceMantissas, referenceScales);
+            }
         }
         int k = 0;
         for (int g = 0; g < groups; g++) {
@@ -379,6 +507,8 @@ final class CompactPose {
                 }
                 if (!found) {
                     text.add('0');
+                    arrayMantissas[g * group + c] = 0;
+                    arrayScales[g * group + c] = 0;
                     continue;
                 }
                 long n = columns[c][k];
@@ -391,37 +521,11 @@ final class CompactPose {
                     q++;
                 }
                 DecimalText.append(text, n, (int) q);
+                arrayMantissas[g * group + c] = n;
+                arrayScales[g * group + c] = (int) q;
             }
             if (found) {
                 k++;
-            }
-        }
-    }
-
-    private static void unpack(ByteStream.Reader in, long[] values, int count, boolean deltas) {
-        for (int from = 0; from < count; from += BLOCK) {
-            int to = Math.min(count, from + BLOCK);
-            int width = in.read();
-            if (width > 64) {
-                throw new IllegalStateException("declares a bit width of " + width);
-            }
-            int current = 0;
-            int available = 0;
-            for (int i = from; i < to; i++) {
-                long raw = 0;
-                int got = 0;
-                while (got < width) {
-                    if (available == 0) {
-                        current = in.read();
-                        available = 8;
-                    }
-                    int take = Math.min(width - got, available);
-                    raw |= (long) ((current >>> (8 - available)) & ((1 << take) - 1)) << got;
-                    got += take;
-                    available -= take;
-                }
-                long value = (raw >>> 1) ^ -(raw & 1);
-                values[i] = deltas && i > 0 ? values[i - 1] + value : value;
             }
         }
     }

@@ -151,6 +151,12 @@ final class DecimalText {
      *
      * @throws ArithmeticException if it does not fit a long
      */
+    /** {@code n × 10^q} as a double, roughly (for comparing magnitudes, never for writing). */
+    static double approximate(long n, int q) {
+        return q >= 0 ? n * (q <= MAX_DIGITS ? (double) POW10[q] : Math.pow(10, q))
+                : n / (-q <= MAX_DIGITS ? (double) POW10[-q] : Math.pow(10, -q));
+    }
+
     static long scaleUp(long n, int shift) {
         if (n == 0 || shift == 0) {
             return n;

@@ -12,13 +12,6 @@ public enum Dialect {
 
     /** H2 2.x (embedded, file or server mode). Unquoted identifiers are stored upper-case. */
     H2 {
-        @Override
-        public String insertResultIfAbsentSql(String resultsTable) {
-            // Standard MERGE with only a NOT MATCHED branch: the first stored payload wins, as on PostgreSQL.
-            return "MERGE INTO " + resultsTable + " r USING (VALUES (CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS VARBINARY)))"
-                    + " s(track_id, frame, data) ON r.track_id = s.track_id AND r.frame = s.frame"
-                    + " WHEN NOT MATCHED THEN INSERT (track_id, frame, data) VALUES (s.track_id, s.frame, s.data)";
-        }
 
         @Override
         public String generatedKeyColumn(String column) {
@@ -50,11 +43,6 @@ public enum Dialect {
 
     /** PostgreSQL 12 or newer. Unquoted identifiers are stored lower-case. */
     POSTGRESQL {
-        @Override
-        public String insertResultIfAbsentSql(String resultsTable) {
-            return "INSERT INTO " + resultsTable + " (track_id, frame, data) VALUES (?, ?, ?)"
-                    + " ON CONFLICT (track_id, frame) DO NOTHING";
-        }
 
         @Override
         public String generatedKeyColumn(String column) {
@@ -99,8 +87,6 @@ public enum Dialect {
     /** Whether {@code CREATE INDEX} takes a schema-qualified index name. */
     public abstract boolean schemaQualifiedIndexNames();
 
-    /** An insert of one (track_id, frame, data) row that does nothing when the key is already stored. */
-    public abstract String insertResultIfAbsentSql(String resultsTable);
 
     /** The column name to ask the driver for when reading a generated key. */
     public abstract String generatedKeyColumn(String column);

@@ -3,61 +3,54 @@ package dev.juggler.jdbc.internal;
 import dev.juggler.ledger.FrameResult;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
+import java.util.NavigableMap;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.FutureTask;
 
 /**
- * A batch of frame results in their stored form ({@link StoredResults}), encoded slice by slice on the
- * common pool and on the storing thread while that thread already sends the slices that are done, so that
- * encoding overlaps with the database's work. Encoded once: a retried transaction iterates the same slices
- * again. Thread-safe for the one storing thread that iterates it (the pool threads only fill slices).
+ * A batch of frame results as the rows that store them ({@link ResultBlocks#rows}), encoded in units of up to
+ * {@value #UNIT} frames of one track, on the common pool and on the storing thread at once, from the moment
+ * the batch is made: the storing thread sends a unit's rows while the pool still encodes the next ones. A
+ * frame given twice keeps its first payload. Units end at multiples of {@value #UNIT}, a multiple of
+ * {@link ResultBlocks#MAX_FRAMES}, so they cut the frames into the same blocks as one pass would. Encoded
+ * once: a retried transaction takes the same rows again. Thread-safe for the one storing thread that reads
+ * it (the pool threads only fill units).
  */
 final class EncodedBatch {
 
-    /** A consumer that may fail with the database. */
-    @FunctionalInterface
-    interface RowConsumer {
-        void accept(long trackId, long frame, byte[] data) throws SQLException;
-    }
+    private static final int UNIT = 512;
 
-    private static final int SLICE = 512;
+    /** Some frames of one track, in frame order, and, once encoded, their rows. */
+    static final class Unit {
+        private final long trackId;
+        private final List<FrameResult> frames;
+        private final FutureTask<List<ResultBlocks.Row>> rows;
 
-    private final List<FutureTask<byte[][]>> slices = new ArrayList<>();
-    private final List<FrameResult> results;
-
-    EncodedBatch(List<FrameResult> results) {
-        this.results = results;
-        for (int from = 0; from < results.size(); from += SLICE) {
-            List<FrameResult> slice = results.subList(from, Math.min(results.size(), from + SLICE));
-            slices.add(new FutureTask<>(() -> encode(slice)));
+        private Unit(long trackId, List<FrameResult> frames) {
+            this.trackId = trackId;
+            this.frames = frames;
+            this.rows = new FutureTask<>(() -> ResultBlocks.rows(trackId, frames));
         }
-        for (int i = 1; i < slices.size(); i++) {
-            ForkJoinPool.commonPool().execute(slices.get(i)); // slice 0 is the storing thread's own first job
+
+        long firstFrame() {
+            return frames.get(0).frame();
         }
-    }
 
-    int size() {
-        return results.size();
-    }
-
-    private static byte[][] encode(List<FrameResult> slice) {
-        byte[][] encoded = new byte[slice.size()][];
-        for (int i = 0; i < encoded.length; i++) {
-            encoded[i] = StoredResults.encode(slice.get(i).payload());
+        long lastFrame() {
+            return frames.get(frames.size() - 1).frame();
         }
-        return encoded;
-    }
 
-    /** Hands every result to {@code consumer} in order; the calling thread encodes each slice no pool thread has started. */
-    void forEach(RowConsumer consumer) throws SQLException {
-        for (int s = 0; s < slices.size(); s++) {
-            FutureTask<byte[][]> slice = slices.get(s);
-            slice.run(); // returns at once if a pool thread has started or finished it
-            byte[][] encoded;
+        /** The rows that store every frame of the unit; encodes them here if no pool thread has started. */
+        private List<ResultBlocks.Row> rows() throws SQLException {
+            rows.run(); // returns at once if a pool thread has started or finished it
             try {
-                encoded = slice.get();
+                return rows.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new SQLException("interrupted while results were encoded", "57014", e);
@@ -67,10 +60,92 @@ final class EncodedBatch {
                 }
                 throw new IllegalStateException(e.getCause());
             }
-            for (int i = 0; i < encoded.length; i++) {
-                FrameResult result = results.get(s * SLICE + i);
-                consumer.accept(result.trackId(), result.frame(), encoded[i]);
+        }
+
+        /** The rows that store the unit's frames other than {@code stored}, encoded here. */
+        List<ResultBlocks.Row> rowsWithout(Set<Long> stored) {
+            List<FrameResult> rest = new ArrayList<>(frames.size());
+            for (FrameResult frame : frames) {
+                if (!stored.contains(frame.frame())) {
+                    rest.add(frame);
+                }
+            }
+            return ResultBlocks.rows(trackId, rest);
+        }
+    }
+
+    private final NavigableMap<Long, List<Unit>> units = new TreeMap<>();
+    private final List<Unit> all = new ArrayList<>();
+    private final long frames;
+    /** The last unit the storing thread may still encode itself while it waits (the pool takes them from the front). */
+    private int helpFrom;
+
+    EncodedBatch(List<FrameResult> results) {
+        NavigableMap<Long, List<FrameResult>> byTrack = new TreeMap<>();
+        for (FrameResult result : results) {
+            byTrack.computeIfAbsent(result.trackId(), t -> new ArrayList<>()).add(result);
+        }
+        long distinct = 0;
+        for (var track : byTrack.entrySet()) {
+            List<FrameResult> ofTrack = inOrderOnce(track.getValue());
+            distinct += ofTrack.size();
+            List<Unit> cut = new ArrayList<>();
+            int from = 0;
+            for (int i = 1; i <= ofTrack.size(); i++) {
+                if (i == ofTrack.size() || Math.floorDiv(ofTrack.get(i).frame(), UNIT) != Math.floorDiv(ofTrack.get(from).frame(), UNIT)) {
+                    cut.add(new Unit(track.getKey(), ofTrack.subList(from, i)));
+                    from = i;
+                }
+            }
+            units.put(track.getKey(), cut);
+            all.addAll(cut);
+        }
+        this.frames = distinct;
+        this.helpFrom = all.size() - 1;
+        for (int i = 1; i < all.size(); i++) {
+            ForkJoinPool.commonPool().execute(all.get(i).rows); // unit 0 is the storing thread's own first job
+        }
+    }
+
+    /** The track's results in frame order, the first of each frame only (a stable sort keeps the given order of equals). */
+    private static List<FrameResult> inOrderOnce(List<FrameResult> results) {
+        boolean ordered = true;
+        for (int i = 1; i < results.size() && ordered; i++) {
+            ordered = results.get(i - 1).frame() < results.get(i).frame();
+        }
+        if (ordered) {
+            return results;
+        }
+        List<FrameResult> sorted = new ArrayList<>(results);
+        sorted.sort(Comparator.comparingLong(FrameResult::frame));
+        List<FrameResult> once = new ArrayList<>(sorted.size());
+        for (FrameResult result : sorted) {
+            if (once.isEmpty() || once.get(once.size() - 1).frame() != result.frame()) {
+                once.add(result);
             }
         }
+        return once;
+    }
+
+    /**
+     * The unit's rows, once encoded. While a pool thread still encodes it, the calling (storing) thread
+     * encodes units from the back of the batch, so that both work until the batch is done.
+     */
+    List<ResultBlocks.Row> rowsOf(Unit unit) throws SQLException {
+        int index = all.indexOf(unit);
+        while (!unit.rows.isDone() && helpFrom > index) {
+            all.get(helpFrom--).rows.run(); // returns at once if a pool thread has started it
+        }
+        return unit.rows();
+    }
+
+    /** How many distinct frames the batch holds. */
+    long frames() {
+        return frames;
+    }
+
+    /** The batch's tracks and their units, in id and frame order. */
+    NavigableMap<Long, List<Unit>> units() {
+        return Collections.unmodifiableNavigableMap(units);
     }
 }

@@ -97,11 +97,6 @@ final class LedgerDatabase {
         return tablePrefix + name;
     }
 
-    /** The unqualified name of table {@code name} (with the prefix, without the schema). */
-    String unqualifiedTable(String name) {
-        return prefix + name;
-    }
-
     long nowMillis() {
         return clock.millis();
     }

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -42,6 +43,9 @@ public final class SchemaMigrator {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(SchemaMigrator.class);
+    /** The comment line in a script that marks the next statement as one for {@link #executeWhereSupported}. */
+    private static final String POSTGRESQL_WHERE_SUPPORTED_COMMENT = "-- PostgreSQL, where the server supports it:";
+    private static final String POSTGRESQL_WHERE_SUPPORTED = "/* PostgreSQL where supported */";
     private static final String RESOURCE_DIR = "/dev/juggler/jdbc/migrations/";
     private static final List<Migration> MIGRATIONS = List.of(
             new Migration(1, "initial schema", "V1__initial_schema.sql"),
@@ -49,7 +53,8 @@ public final class SchemaMigrator {
             new Migration(3, "job records", "V3__job_records.sql"),
             new Migration(4, "operator console", "V4__operator_console.sql"),
             new Migration(5, "derived tracks", "V5__derived_tracks.sql"),
-            new Migration(6, "compact results", "V6__compact_results.sql"));
+            new Migration(6, "compact results", "V6__compact_results.sql"),
+            new Migration(7, "result blocks", "V7__result_blocks.sql"));
     /**
      * H2 commits DDL statement by statement, so two ledgers of one process migrating the same file at
      * once would see each other's half-altered tables ({@code ALTER TABLE} copies and renames); they take
@@ -208,6 +213,10 @@ public final class SchemaMigrator {
                     continue;
                 }
                 for (String sql : statements(migration, dialect)) {
+                    if (sql.startsWith(POSTGRESQL_WHERE_SUPPORTED)) {
+                        executeWhereSupported(connection, dialect, sql.substring(POSTGRESQL_WHERE_SUPPORTED.length()).strip());
+                        continue;
+                    }
                     try (Statement statement = connection.createStatement()) {
                         statement.execute(sql);
                     }
@@ -232,6 +241,26 @@ public final class SchemaMigrator {
                 e.addSuppressed(rollbackFailure);
             }
             throw e;
+        }
+    }
+
+    /**
+     * A statement that only PostgreSQL takes, and only some servers of it (a setting that needs version 14 or
+     * a build option): run on PostgreSQL under a savepoint, and where the server refuses it, rolled back to
+     * the savepoint with a warning, the migration going on without it. Skipped on H2.
+     */
+    private void executeWhereSupported(Connection connection, Dialect dialect, String sql) throws SQLException {
+        if (dialect != Dialect.POSTGRESQL) {
+            return;
+        }
+        Savepoint before = connection.setSavepoint();
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+            connection.releaseSavepoint(before);
+        } catch (SQLException e) {
+            connection.rollback(before);
+            LOG.warn("ledger schema {}: this PostgreSQL does not take \"{}\" ({}); going on without it", versionTable, sql,
+                    e.getMessage());
         }
     }
 
@@ -261,7 +290,9 @@ public final class SchemaMigrator {
         }
         StringBuilder withoutComments = new StringBuilder();
         for (String line : script.split("\n")) {
-            if (!line.strip().startsWith("--")) {
+            if (line.strip().equals(POSTGRESQL_WHERE_SUPPORTED_COMMENT)) {
+                withoutComments.append(POSTGRESQL_WHERE_SUPPORTED).append(' ');
+            } else if (!line.strip().startsWith("--")) {
                 withoutComments.append(line).append('\n');
             }
         }

@@ -8,11 +8,14 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * The stored form of a frame result (the {@code data} column of the results table, schema version 6):
- * one tag byte naming the encoding, then its body. Documented in {@code docs/storage.md}.
+ * The stored form of a frame result (the {@code data} column of the results table since schema version 6,
+ * or one frame of a {@link ResultBlocks block} since version 7): one tag byte naming the encoding, then its
+ * body. Documented in {@code docs/storage.md}.
  *
  * <ul>
- *   <li>{@link #POSE}: an OpenPose document as Juggler writes it, in {@link CompactPose}'s form;</li>
+ *   <li>{@link #POSE_PREDICTED}: an OpenPose document as Juggler writes it, in {@link CompactPose}'s sequence
+ *       form (since schema version 7);</li>
+ *   <li>{@link #POSE}: the same in the plain form (rows of version 6);</li>
  *   <li>{@link #TEXT}: any other payload (a host's own analysis, another writer's JSON), its UTF-8 bytes;</li>
  *   <li>{@link #TEXT_DEFLATE}: the same, raw DEFLATE, from 2 KB, where that is at least an eighth smaller.</li>
  * </ul>
@@ -31,6 +34,12 @@ public final class StoredResults {
     public static final byte TEXT_DEFLATE = 2;
     /** Tag: a compact OpenPose document. */
     public static final byte POSE = 16;
+    /**
+     * Tag: a compact OpenPose document in the sequence form, predicted from the frame before it in its block
+     * ({@link ResultBlocks}), whose numbers it needs; from nothing in a row of its own, at a block's start and
+     * after a frame of another kind.
+     */
+    public static final byte POSE_PREDICTED = 17;
 
     /**
      * Text shorter than this is stored as it is. PostgreSQL keeps a row below about 2 KB inline and
@@ -59,6 +68,10 @@ public final class StoredResults {
                 return pose;
             }
         }
+        return encodeText(payload);
+    }
+
+    private static byte[] encodeText(String payload) {
         byte[] text = payload.getBytes(StandardCharsets.UTF_8);
         if (text.length >= DEFLATE_FROM) {
             byte[] deflated = deflate(text);
@@ -80,24 +93,83 @@ public final class StoredResults {
      */
     public static String decode(byte[] stored) {
         Objects.requireNonNull(stored, "stored");
-        if (stored.length == 0) {
+        return decode(stored, 0, stored.length);
+    }
+
+    /** {@link #decode(byte[])} of the stored form in {@code bytes[from, to)}. */
+    static String decode(byte[] bytes, int from, int to) {
+        return decode(bytes, from, to, PoseNumbers.NONE);
+    }
+
+    /** The same, a {@link #POSE_PREDICTED} document predicted from {@code previous}. */
+    private static String decode(byte[] bytes, int from, int to, PoseNumbers previous) {
+        if (to <= from) {
             throw new IllegalArgumentException("stored result is empty (no encoding tag)");
         }
+        byte tag = bytes[from];
         try {
-            switch (stored[0]) {
+            switch (tag) {
                 case TEXT:
-                    return new String(stored, 1, stored.length - 1, StandardCharsets.UTF_8);
+                    return new String(bytes, from + 1, to - from - 1, StandardCharsets.UTF_8);
                 case TEXT_DEFLATE:
-                    return inflate(stored);
+                    return inflate(bytes, from + 1, to);
                 case POSE:
-                    return POSES.get().decode(stored, 1, stored.length);
+                    return POSES.get().decode(bytes, from + 1, to);
+                case POSE_PREDICTED:
+                    return POSES.get().decode(bytes, from + 1, to, previous);
                 default:
-                    throw new IllegalArgumentException("stored result has encoding tag " + (stored[0] & 0xFF)
+                    throw new IllegalArgumentException("stored result has encoding tag " + (tag & 0xFF)
                             + ", which this version does not know (written by a newer Juggler?)");
             }
         } catch (IllegalStateException e) {
-            throw new IllegalArgumentException("stored result (encoding tag " + (stored[0] & 0xFF) + ", " + stored.length
+            throw new IllegalArgumentException("stored result (encoding tag " + (tag & 0xFF) + ", " + (to - from)
                     + " bytes) is damaged: it " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Encodes the consecutive frames of a block in order: an OpenPose document in Juggler's form as
+     * {@link #POSE_PREDICTED}, from the frame before where that is one too, anything else as {@link #encode} does.
+     * Not thread-safe: one per block being built (the codec it uses is the thread's).
+     */
+    static final class SequenceEncoder {
+        private PoseNumbers previous = PoseNumbers.NONE;
+
+        /** The stored form of the next frame; {@code first} for a block's first frame, which is predicted from nothing. */
+        byte[] next(String payload, boolean first) {
+            if (first) {
+                previous = PoseNumbers.NONE;
+            }
+            if (payload.startsWith(CompactPose.HEAD)) {
+                CompactPose pose = POSES.get();
+                byte[] encoded = pose.encode(payload, 1, POSE_PREDICTED, previous);
+                if (encoded != null) {
+                    previous = pose.numbers();
+                    return encoded;
+                }
+            }
+            previous = PoseNumbers.NONE;
+            return encodeText(payload);
+        }
+    }
+
+    /**
+     * Decodes the frames of a block in order, keeping what a {@link #POSE_PREDICTED} frame needs of the frame
+     * before it. Not thread-safe: one per block being read.
+     */
+    static final class SequenceDecoder {
+        private PoseNumbers previous = PoseNumbers.NONE;
+
+        /**
+         * The payload of the block's next frame, stored in {@code bytes[from, to)}.
+         *
+         * @throws IllegalArgumentException as {@link StoredResults#decode(byte[])} does
+         */
+        String next(byte[] bytes, int from, int to) {
+            String text = decode(bytes, from, to, previous);
+            byte tag = bytes[from];
+            previous = tag == POSE || tag == POSE_PREDICTED ? POSES.get().numbers() : PoseNumbers.NONE;
+            return text;
         }
     }
 
@@ -119,12 +191,12 @@ public final class StoredResults {
         }
     }
 
-    private static String inflate(byte[] stored) {
+    private static String inflate(byte[] bytes, int from, int to) {
         Inflater inflater = INFLATERS.get();
         inflater.reset();
         try {
-            inflater.setInput(stored, 1, stored.length - 1);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(stored.length * 4);
+            inflater.setInput(bytes, from, to - from);
+            ByteArrayOutputStream out = new ByteArrayOutputStream((to - from) * 4);
             byte[] buffer = new byte[1 << 14];
             while (!inflater.finished()) {
                 int n = inflater.inflate(buffer);

@@ -28,7 +28,9 @@ import java.util.Map;
  * <ul>
  *   <li>{@code rows SHAPE N FILE [DIR M]}: N documents of an {@link OpenPoseShapes.Shape}, as Juggler writes
  *       them, as COPY text lines {@code 1 \t frame \t json} (for {@code psql \copy} and {@code ingest}); with
- *       DIR, the first M also as one file per frame, as OpenPose writes them;</li>
+ *       DIR, the first M also as one file per frame, as OpenPose writes them. {@code SHAPE_MOVING} (such as
+ *       {@code FULL_TWO_MOVING}) gives the consecutive frames of one shot ({@link OpenPoseShapes.Scene}),
+ *       a plain shape independent frames;</li>
  *   <li>{@code ingest FILE BATCH PREFIX}: stores the rows through {@link WorkLedger#storeResults} into a
  *       fresh ledger with table prefix PREFIX (timed from rows in memory to the last commit, after a
  *       warm-up in tables of its own), then prints the results table's size per frame, indexes and TOAST included;</li>
@@ -47,14 +49,16 @@ public final class StorageBench {
     private static final String PASSWORD = System.getenv("JUGGLER_PG_PASSWORD");
     private static final String VIDEO = "storage";
     private static final long FRAMES = 1_000_000_000L;
+    private static final String MOVING = "_MOVING";
+    private static final long WARM_UP_SECONDS = 8;
 
     private StorageBench() {
     }
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
-            case "rows" -> rows(OpenPoseShapes.Shape.valueOf(args[1]), Long.parseLong(args[2]), Path.of(args[3]),
-                    args.length > 4 ? Path.of(args[4]) : null, args.length > 5 ? Integer.parseInt(args[5]) : 0);
+            case "rows" -> rows(args[1], Long.parseLong(args[2]), Path.of(args[3]), args.length > 4 ? Path.of(args[4]) : null,
+                    args.length > 5 ? Integer.parseInt(args[5]) : 0);
             case "ingest" -> ingest(Path.of(args[1]), Integer.parseInt(args[2]), args[3]);
             case "export" -> export(args[1], Long.parseLong(args[2]), Long.parseLong(args[3]));
             case "scale" -> scale(Long.parseLong(args[1]), Integer.parseInt(args[2]), args[3]);
@@ -63,15 +67,19 @@ public final class StorageBench {
         }
     }
 
-    private static void rows(OpenPoseShapes.Shape shape, long count, Path file, Path dir, int files) throws Exception {
+    private static void rows(String shapeName, long count, Path file, Path dir, int files) throws Exception {
+        boolean moving = shapeName.endsWith(MOVING);
+        OpenPoseShapes.Shape shape = OpenPoseShapes.Shape.valueOf(moving ? shapeName.substring(0, shapeName.length() - MOVING.length())
+                : shapeName);
         OpenPoseShapes shapes = new OpenPoseShapes(20261205L + shape.ordinal());
+        OpenPoseShapes.Scene scene = moving ? shapes.scene(shape) : null;
         long bytes = 0;
         if (dir != null) {
             Files.createDirectories(dir);
         }
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             for (long frame = 0; frame < count; frame++) {
-                String json = shapes.json(shape);
+                String json = moving ? scene.json() : shapes.json(shape);
                 bytes += json.length();
                 out.write("1\t" + frame + "\t" + json + "\n");
                 if (frame < files) {
@@ -110,15 +118,20 @@ public final class StorageBench {
     }
 
     /**
-     * Stores the first batches into a ledger of their own (dropped afterwards), so the encoder and the COPY
-     * loop run compiled, as they do in a long-running worker, while the measured table starts empty.
+     * Stores batches into a ledger of their own (dropped afterwards) for {@value #WARM_UP_SECONDS} seconds, so
+     * the encoder and the COPY loop run compiled, as they do in a long-running worker, while the measured table
+     * starts empty. (On 2 cores the JIT compiler takes seconds of CPU for the encoder; a shorter warm-up
+     * measured it compiling.)
      */
     private static void warmUp(String prefix, List<List<FrameResult>> batches) throws Exception {
         drop(prefix);
         try (WorkLedger warm = open(prefix)) {
             long track = freshTrack(warm);
-            for (int i = 0; i < Math.min(batches.size(), 4); i++) {
-                warm.storeResults(batches.get(i).stream().map(r -> new FrameResult(track, r.frame(), r.payload())).toList());
+            long until = System.nanoTime() + WARM_UP_SECONDS * 1_000_000_000L;
+            for (int i = 0; i < 4 || System.nanoTime() < until; i++) {
+                long offset = (long) (i / batches.size()) * 10_000_000L; // every pass over the batches stores new frames
+                warm.storeResults(batches.get(i % batches.size()).stream()
+                        .map(r -> new FrameResult(track, offset + r.frame(), r.payload())).toList());
             }
         } finally {
             drop(prefix);
