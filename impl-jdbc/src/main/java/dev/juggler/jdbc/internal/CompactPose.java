@@ -71,10 +71,8 @@ final class CompactPose {
     private byte[] bitmap = new byte[64];
     private final long[][] columns = new long[4][128];
     private long[] predicted = new long[128];
-    /** The frame being predicted from, or null: the plain form. */
+    /** The frame being predicted from, or null: the plain form (tag 16); set, the sequence form (tag 17). */
     private PoseNumbers reference;
-    /** Whether the document is in the sequence form (tag 17): a match per person, a packing per column. */
-    private boolean sequence;
     /** The numbers of the document being encoded or decoded. */
     private PoseNumbers current;
     private int parsedCount;
@@ -92,7 +90,6 @@ final class CompactPose {
      */
     byte[] encode(String text, int prefix, byte tag, PoseNumbers previous) {
         reference = previous;
-        sequence = previous != null;
         current = new PoseNumbers();
         out.clear();
         for (int i = 0; i < prefix; i++) {
@@ -285,7 +282,7 @@ final class CompactPose {
             }
             boolean predictable = referenceMantissas != null && commonScaleFits
                     && differences(groups, group, c, scale, referenceMantissas, referenceScales, present);
-            if (!sequence) {
+            if (reference == null) {
                 int ownBytes = BitPacking.packedBytes(offsets, present) + BitPacking.packedBytes(own, present);
                 int rawBytes = commonScaleFits ? BitPacking.packedBytes(column, present) : Integer.MAX_VALUE;
                 int deltaBytes = commonScaleFits ? BitPacking.packedBytes(deltas, present) : Integer.MAX_VALUE;
@@ -414,7 +411,6 @@ final class CompactPose {
      */
     String decode(byte[] bytes, int from, int to, PoseNumbers previous) {
         reference = previous;
-        sequence = previous != null;
         current = new PoseNumbers();
         ByteStream.Reader in = new ByteStream.Reader(bytes, from, to);
         int people = in.readCount(MAX_PEOPLE);
@@ -477,8 +473,8 @@ final class CompactPose {
         for (int c = 0; present > 0 && c < group; c++) {
             long header = in.readVarint();
             int mode = (int) (header & 3);
-            boolean rice = sequence && (header & 4) != 0;
-            long zigzagScale = header >>> (sequence ? 3 : 2);
+            boolean rice = reference != null && (header & 4) != 0;
+            long zigzagScale = header >>> (reference != null ? 3 : 2);
             long scale = (zigzagScale >>> 1) ^ -(zigzagScale & 1);
             if ((mode == PREVIOUS_FRAME && !comparable) || scale < DecimalText.MIN_SCALE || scale > DecimalText.MAX_SCALE) {
                 throw new IllegalStateException("declares column mode " + mode + " at scale " + scale

@@ -31,9 +31,12 @@ final class EncodedBatch {
         private final long trackId;
         private final List<FrameResult> frames;
         private final FutureTask<List<ResultBlocks.Row>> rows;
+        /** The unit's place in the batch. */
+        private final int index;
 
-        private Unit(long trackId, List<FrameResult> frames) {
+        private Unit(long trackId, List<FrameResult> frames, int index) {
             this.trackId = trackId;
+            this.index = index;
             this.frames = frames;
             this.rows = new FutureTask<>(() -> ResultBlocks.rows(trackId, frames));
         }
@@ -93,7 +96,7 @@ final class EncodedBatch {
             int from = 0;
             for (int i = 1; i <= ofTrack.size(); i++) {
                 if (i == ofTrack.size() || Math.floorDiv(ofTrack.get(i).frame(), UNIT) != Math.floorDiv(ofTrack.get(from).frame(), UNIT)) {
-                    cut.add(new Unit(track.getKey(), ofTrack.subList(from, i)));
+                    cut.add(new Unit(track.getKey(), ofTrack.subList(from, i), all.size() + cut.size()));
                     from = i;
                 }
             }
@@ -132,8 +135,7 @@ final class EncodedBatch {
      * encodes units from the back of the batch, so that both work until the batch is done.
      */
     List<ResultBlocks.Row> rowsOf(Unit unit) throws SQLException {
-        int index = all.indexOf(unit);
-        while (!unit.rows.isDone() && helpFrom > index) {
+        while (!unit.rows.isDone() && helpFrom > unit.index) {
             all.get(helpFrom--).rows.run(); // returns at once if a pool thread has started it
         }
         return unit.rows();

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -145,14 +144,7 @@ final class JdbcResultStore implements ResultStore {
 
         @Override
         public void accept(ResultBlocks.Row row) throws SQLException {
-            insert.setLong(1, row.trackId());
-            insert.setLong(2, row.frame());
-            if (row.frames() == 1) {
-                insert.setNull(3, Types.INTEGER);
-            } else {
-                insert.setInt(3, row.frames());
-            }
-            insert.setBytes(4, row.data());
+            Sql.bindAll(insert, row.trackId(), row.frame(), row.frames() == 1 ? Sql.NULL_INTEGER : row.frames(), row.data());
             insert.addBatch();
             if (++inBatch == RESULT_BATCH) {
                 insert.executeBatch();

@@ -111,7 +111,7 @@ final class ResultBlocks {
 
     /**
      * Hands the payloads of the block's frames from index {@code from} on to {@code consumer}, in order. The
-     * frames before are decoded too where a later one is predicted from them.
+     * pose frames before are decoded too, since a later one may be predicted from them.
      *
      * @throws IllegalArgumentException if the block or a frame in it is damaged (or written by a newer
      *     Juggler), with the reason
@@ -119,28 +119,20 @@ final class ResultBlocks {
     static void payloads(byte[] block, int frames, int from, PayloadConsumer consumer) {
         StoredResults.SequenceDecoder decoder = new StoredResults.SequenceDecoder();
         forEach(block, frames, (index, bytes, start, end) -> {
-            if (index >= from || predictedAfter(bytes, end, frames - index - 1)) {
-                String payload;
-                try {
-                    payload = decoder.next(bytes, start, end);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("frame " + index + " of the block: " + e.getMessage(), e);
-                }
-                if (index >= from) {
-                    consumer.accept(index, payload);
-                }
+            if (index < from && !StoredResults.isPose(bytes[start])) {
+                decoder.skip(); // nothing after it is predicted from it
+                return;
+            }
+            String payload;
+            try {
+                payload = decoder.next(bytes, start, end);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("frame " + index + " of the block: " + e.getMessage(), e);
+            }
+            if (index >= from) {
+                consumer.accept(index, payload);
             }
         });
-    }
-
-    /** Whether the frame whose stored form ends at {@code end} is followed by a predicted one (it must then be decoded). */
-    private static boolean predictedAfter(byte[] block, int end, int framesAfter) {
-        if (framesAfter == 0) {
-            return false;
-        }
-        ByteStream.Reader in = new ByteStream.Reader(block, end, block.length);
-        int length = in.readCount(block.length);
-        return length > 0 && in.position() < block.length && block[in.position()] == StoredResults.POSE_PREDICTED;
     }
 
     /**

@@ -93,7 +93,7 @@ final class Sql {
 
     /**
      * Binds one value at {@code index} (1-based): {@code null} as a VARCHAR NULL, a {@link TypedNull} as its
-     * type's NULL, numbers and booleans as themselves, anything else as its string.
+     * type's NULL, numbers, booleans and byte arrays as themselves, anything else as its string.
      */
     static void bind(PreparedStatement statement, int index, Object value) throws SQLException {
         if (value instanceof TypedNull typed) {
@@ -108,6 +108,8 @@ final class Sql {
             statement.setInt(index, (Integer) value);
         } else if (value instanceof Double) {
             statement.setDouble(index, (Double) value);
+        } else if (value instanceof byte[] bytes) {
+            statement.setBytes(index, bytes);
         } else {
             statement.setString(index, value.toString());
         }

@@ -167,10 +167,19 @@ public final class StoredResults {
          */
         String next(byte[] bytes, int from, int to) {
             String text = decode(bytes, from, to, previous);
-            byte tag = bytes[from];
-            previous = tag == POSE || tag == POSE_PREDICTED ? POSES.get().numbers() : PoseNumbers.NONE;
+            previous = isPose(bytes[from]) ? POSES.get().numbers() : PoseNumbers.NONE;
             return text;
         }
+
+        /** Passes over a frame that is not a pose document without decoding it. */
+        void skip() {
+            previous = PoseNumbers.NONE;
+        }
+    }
+
+    /** Whether {@code tag} names a compact OpenPose document, whose numbers a following frame may be predicted from. */
+    static boolean isPose(byte tag) {
+        return tag == POSE || tag == POSE_PREDICTED;
     }
 
     private static byte[] deflate(byte[] text) {
