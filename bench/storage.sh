@@ -15,10 +15,16 @@
 #  4. scale: BENCH_SCALE_ROWS (50,000,000) BODY_25 rows into one ledger; ingest rate and bytes per frame over
 #     the first and the last million (must stay flat), the index's share, and pg_dump's rate on that table
 #     (for the backup estimate in docs/storage.md).
+#  5. your own OpenPose output (only with BENCH_OPENPOSE_DIRS): each folder of *_keypoints.json files, one shot
+#     per folder, read and written back as Juggler writes it, stored like step 1 (repeated to at least
+#     BENCH_OPENPOSE_FRAMES, 20000, frames, each copy from a multiple of 64 frames: a block never holds two copies);
+#     bytes per frame against Juggler's JSON text and against the files; over all folders, weighted by their frames
+#     (the RESULT line's bytes_vs_json_given).
 #
 # Appends a "## storage" section to docs/benchmarks.md and prints the RESULT line last. Knobs:
 # BENCH_ROWS (300000, for BODY_25 and empty), BENCH_ROWS_FULL (50000), BENCH_FILES (10000 files per shape),
-# BENCH_BATCH (5000), BENCH_SCALE_ROWS (50000000; 0 skips step 4), JUGGLER_MVN_OFFLINE=1 to build with mvn -o.
+# BENCH_BATCH (5000), BENCH_SCALE_ROWS (50000000; 0 skips step 4), BENCH_OPENPOSE_DIRS (folders separated by ':',
+# like PATH), BENCH_OPENPOSE_FRAMES (20000), JUGGLER_MVN_OFFLINE=1 to build with mvn -o.
 # Needs about 15 GB free on PostgreSQL's disk for step 4; every table it makes is dropped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +39,8 @@ FILES="${BENCH_FILES:-10000}"
 BATCH="${BENCH_BATCH:-5000}"
 SCALE_ROWS="${BENCH_SCALE_ROWS:-50000000}"
 SHAPES="BODY_ONE FULL_TWO EMPTY BODY_ONE_MOVING FULL_TWO_MOVING"
+OPENPOSE_DIRS="${BENCH_OPENPOSE_DIRS:-}"
+OPENPOSE_FRAMES="${BENCH_OPENPOSE_FRAMES:-20000}"
 
 log() { echo "== $*" >&2; }
 
@@ -59,7 +67,7 @@ cleanup() {
     q "DROP TABLE IF EXISTS bench_json_$lower" >/dev/null 2>&1 || true
     bench drop "bst_${lower}_" >/dev/null 2>&1 || true
   done
-  for prefix in bench_st_scale_; do
+  for prefix in bench_st_scale_ bench_st_files_; do
     bench drop "$prefix" >/dev/null 2>&1 || true
   done
   rm -rf "$work"/*.tsv "$work"/files-*
@@ -119,6 +127,30 @@ if [ "$SCALE_ROWS" -gt 0 ]; then
   scale_ratio="$(ratio "$(echo "$scale_line" | field rate_last_1m)" "$(echo "$scale_line" | field rate_first_1m)")"
 fi
 
+# --- 5. your own OpenPose output --------------------------------------------------------------------------
+own_rows=()
+own_stored=0
+own_json=0
+if [ -n "$OPENPOSE_DIRS" ]; then
+  IFS=: read -r -a own_dirs <<< "$OPENPOSE_DIRS"
+  for dir in "${own_dirs[@]}"; do
+    [ -n "$dir" ] || continue
+    log "your OpenPose output: $dir"
+    line="$(bench files "$dir" "$OPENPOSE_FRAMES" "$work/files.tsv" | tail -1)"
+    stored="$(bench ingest "$work/files.tsv" "$BATCH" bench_st_files_ | tail -1)"
+    bench drop bench_st_files_
+    rm -f "$work/files.tsv"
+    echo "   $line; ledger $stored" >&2
+    per_frame="$(echo "$stored" | field bytes_per_frame)"
+    vs_json="$(ratio "$per_frame" "$(echo "$line" | field avg_json_bytes)")"
+    own_stored="$(awk -v a="$own_stored" -v b="$per_frame" -v n="$(echo "$line" | field files)" 'BEGIN { printf "%.1f", a + b * n }')"
+    own_json="$(awk -v a="$own_json" -v b="$(echo "$line" | field avg_json_bytes)" -v n="$(echo "$line" | field files)" 'BEGIN { printf "%.1f", a + b * n }')"
+    own_rows+=("| \`$(basename "$dir")\` | $(echo "$line" | field files) | $(echo "$line" | field people_per_frame) |\
+ $(echo "$line" | field avg_file_bytes) | $(echo "$line" | field avg_json_bytes) | $per_frame | $vs_json |\
+ $(ratio "$per_frame" "$(echo "$line" | field avg_file_bytes)") |")
+  done
+fi
+
 bytes_ratio="$(ratio "${new_bytes[FULL_TWO_MOVING]}" "${json_bytes[FULL_TWO_MOVING]}")"
 bytes_ratio_independent="$(ratio "${new_bytes[FULL_TWO]}" "${json_bytes[FULL_TWO]}")"
 ingest_ratio="$(ratio "${ledger_rps[BODY_ONE]}" "${copy_rps[BODY_ONE]}")"
@@ -148,6 +180,18 @@ doc="$root/docs/benchmarks.md"
   echo
   echo "Scale, BODY_25 rows into one ledger in batches of 50,000: $scale_line (last ÷ first million: $scale_ratio)."
   echo "Table sizes include the primary key index and TOAST; a file on disk is counted with its file system blocks."
+  if [ "${#own_rows[@]}" -gt 0 ]; then
+    echo
+    echo "Given OpenPose output (BENCH_OPENPOSE_DIRS), each folder one shot, repeated to at least $OPENPOSE_FRAMES frames (each copy from a multiple of 64 frames):"
+    echo
+    echo "| folder | files | people per frame | bytes per file | Juggler's JSON text | ledger now | now ÷ JSON text | now ÷ files |"
+    echo "|---|---|---|---|---|---|---|---|"
+    printf '%s\n' "${own_rows[@]}"
+    echo
+    echo "All folders, each weighted by its own number of frames: $(ratio "$own_stored" "$own_json") of Juggler's JSON text (bytes_vs_json_given)."
+  fi
 } >> "$doc"
 
-echo "RESULT storage bytes_vs_json=$bytes_ratio bytes_vs_json_independent=$bytes_ratio_independent ingest_vs_copy=$ingest_ratio export_fps=${export_fps[BODY_ONE]} ingest_50m_vs_1m=$scale_ratio"
+own_result=""
+[ "${#own_rows[@]}" -gt 0 ] && own_result=" bytes_vs_json_given=$(ratio "$own_stored" "$own_json")"
+echo "RESULT storage bytes_vs_json=$bytes_ratio bytes_vs_json_independent=$bytes_ratio_independent ingest_vs_copy=$ingest_ratio export_fps=${export_fps[BODY_ONE]} ingest_50m_vs_1m=$scale_ratio$own_result"

@@ -614,6 +614,7 @@ public abstract class WorkLedgerContract extends LedgerFixture {
                 () -> ledger.markStaging("nope"));
 
         ledger.markStaged("second", "/ws/second");
+        assertEquals(List.of("first", "third"), ids(ledger.videosToStage(10)), "a staged video is not staged again");
         assertEquals(List.of(), ledger.videosToPurge(), "second still has pending work");
         Lease lease = claimOrFail(100);
         assertEquals("second", lease.videoId());

@@ -1,5 +1,8 @@
 package dev.juggler.samples.bench;
 
+import dev.juggler.inference.internal.ImageOrder;
+import dev.juggler.inference.openpose.OpenPoseDocument;
+import dev.juggler.inference.openpose.OpenPoseJson;
 import dev.juggler.inference.testing.OpenPoseShapes;
 import dev.juggler.jdbc.JdbcLedger;
 import dev.juggler.jdbc.bench.LedgerBench;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The measuring half of {@code bench/storage.sh}, on the PostgreSQL named by {@code JUGGLER_PG_URL},
@@ -31,6 +35,12 @@ import java.util.Map;
  *       DIR, the first M also as one file per frame, as OpenPose writes them. {@code SHAPE_MOVING} (such as
  *       {@code FULL_TWO_MOVING}) gives the consecutive frames of one shot ({@link OpenPoseShapes.Scene}),
  *       a plain shape independent frames;</li>
+ *   <li>{@code files DIR N FILE}: the same rows from a folder of real OpenPose {@code *_keypoints.json} files (one
+ *       shot, in natural order of their names), each as Juggler writes it after reading it. The shot is repeated
+ *       until there are at least N frames, so that a short one still fills enough pages to be measured by size;
+ *       each copy starts on a multiple of 64 frames, so the ledger's blocks hold the shot's own consecutive
+ *       frames, as they would if it were stored once (a block never holds two copies, which compression would
+ *       make look cheaper than they are);</li>
  *   <li>{@code ingest FILE BATCH PREFIX}: stores the rows through {@link WorkLedger#storeResults} into a
  *       fresh ledger with table prefix PREFIX (timed from rows in memory to the last commit, after a
  *       warm-up in tables of its own), then prints the results table's size per frame, indexes and TOAST included;</li>
@@ -51,6 +61,8 @@ public final class StorageBench {
     private static final long FRAMES = 1_000_000_000L;
     private static final String MOVING = "_MOVING";
     private static final long WARM_UP_SECONDS = 8;
+    /** The ledger's block of frames: a row never holds frames from both sides of a multiple of it (docs/storage.md). */
+    private static final int BLOCK = 64;
 
     private StorageBench() {
     }
@@ -59,6 +71,7 @@ public final class StorageBench {
         switch (args[0]) {
             case "rows" -> rows(args[1], Long.parseLong(args[2]), Path.of(args[3]), args.length > 4 ? Path.of(args[4]) : null,
                     args.length > 5 ? Integer.parseInt(args[5]) : 0);
+            case "files" -> files(Path.of(args[1]), Long.parseLong(args[2]), Path.of(args[3]));
             case "ingest" -> ingest(Path.of(args[1]), Integer.parseInt(args[2]), args[3]);
             case "export" -> export(args[1], Long.parseLong(args[2]), Long.parseLong(args[3]));
             case "scale" -> scale(Long.parseLong(args[1]), Integer.parseInt(args[2]), args[3]);
@@ -88,6 +101,40 @@ public final class StorageBench {
             }
         }
         System.out.printf(Locale.ROOT, "rows=%d avg_json_bytes=%.1f%n", count, bytes / (double) count);
+    }
+
+    private static void files(Path dir, long count, Path file) throws Exception {
+        List<Path> found;
+        try (Stream<Path> listing = Files.list(dir)) {
+            found = listing.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p))
+                    .sorted((a, b) -> ImageOrder.INSTANCE.compare(a.getFileName().toString(), b.getFileName().toString())).toList();
+        }
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException("no *.json files in " + dir);
+        }
+        List<String> frames = new ArrayList<>();
+        long fileBytes = 0;
+        long people = 0;
+        for (Path each : found) {
+            fileBytes += Files.size(each);
+            OpenPoseDocument document = OpenPoseJson.readDocument(each);
+            people += document.people().size();
+            frames.add(OpenPoseJson.toJson(document));
+        }
+        long bytes = 0;
+        long copies = (count + frames.size() - 1) / frames.size();
+        long stride = (frames.size() + BLOCK - 1) / BLOCK * BLOCK;
+        try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (long copy = 0; copy < copies; copy++) {
+                for (int i = 0; i < frames.size(); i++) {
+                    bytes += frames.get(i).length();
+                    out.write("1\t" + (copy * stride + i) + "\t" + frames.get(i) + "\n");
+                }
+            }
+        }
+        long rows = copies * frames.size();
+        System.out.printf(Locale.ROOT, "files=%d people_per_frame=%.2f avg_file_bytes=%.1f rows=%d avg_json_bytes=%.1f%n", found.size(),
+                people / (double) found.size(), fileBytes / (double) found.size(), rows, bytes / (double) rows);
     }
 
     private static WorkLedger open(String prefix) {
