@@ -15,8 +15,9 @@
 #  4. scale: BENCH_SCALE_ROWS (50,000,000) BODY_25 rows into one ledger; ingest rate and bytes per frame over
 #     the first and the last million (must stay flat), the index's share, and pg_dump's rate on that table
 #     (for the backup estimate in docs/storage.md).
-#  5. your own OpenPose output (only with BENCH_OPENPOSE_DIRS): each folder of *_keypoints.json files, one shot
-#     per folder, read and written back as Juggler writes it, stored like step 1 (repeated to at least
+#  5. your own OpenPose output (only with BENCH_OPENPOSE_DIRS): each folder of *_keypoints.json files (or *.json,
+#     where none is named so; files that are not OpenPose JSON are left out and counted), one shot per folder, read
+#     and written back as Juggler writes it, stored like step 1 (repeated to at least
 #     BENCH_OPENPOSE_FRAMES, 20000, frames, each copy from a multiple of 64 frames: a block never holds two copies);
 #     bytes per frame against Juggler's JSON text and against the files; over all folders, weighted by their frames
 #     (the RESULT line's bytes_vs_json_given).
@@ -145,7 +146,9 @@ if [ -n "$OPENPOSE_DIRS" ]; then
     vs_json="$(ratio "$per_frame" "$(echo "$line" | field avg_json_bytes)")"
     own_stored="$(awk -v a="$own_stored" -v b="$per_frame" -v n="$(echo "$line" | field files)" 'BEGIN { printf "%.1f", a + b * n }')"
     own_json="$(awk -v a="$own_json" -v b="$(echo "$line" | field avg_json_bytes)" -v n="$(echo "$line" | field files)" 'BEGIN { printf "%.1f", a + b * n }')"
-    own_rows+=("| \`$(basename "$dir")\` | $(echo "$line" | field files) | $(echo "$line" | field people_per_frame) |\
+    left_out="$(echo "$line" | field left_out)"
+    [ "$left_out" = 0 ] && left_out="" || left_out=" ($left_out left out: not OpenPose JSON)"
+    own_rows+=("| \`$(basename "$dir")\`$left_out | $(echo "$line" | field files) | $(echo "$line" | field people_per_frame) |\
  $(echo "$line" | field avg_file_bytes) | $(echo "$line" | field avg_json_bytes) | $per_frame | $vs_json |\
  $(ratio "$per_frame" "$(echo "$line" | field avg_file_bytes)") |")
   done

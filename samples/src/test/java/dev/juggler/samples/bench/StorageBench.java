@@ -2,6 +2,7 @@ package dev.juggler.samples.bench;
 
 import dev.juggler.inference.internal.ImageOrder;
 import dev.juggler.inference.openpose.OpenPoseDocument;
+import dev.juggler.inference.openpose.OpenPoseFormatException;
 import dev.juggler.inference.openpose.OpenPoseJson;
 import dev.juggler.inference.testing.OpenPoseShapes;
 import dev.juggler.jdbc.JdbcLedger;
@@ -12,6 +13,7 @@ import dev.juggler.ledger.WorkLedger;
 import dev.juggler.video.FrameRange;
 import dev.juggler.video.Video;
 import java.io.BufferedWriter;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,22 +106,29 @@ public final class StorageBench {
     }
 
     private static void files(Path dir, long count, Path file) throws Exception {
-        List<Path> found;
-        try (Stream<Path> listing = Files.list(dir)) {
-            found = listing.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p))
-                    .sorted((a, b) -> ImageOrder.INSTANCE.compare(a.getFileName().toString(), b.getFileName().toString())).toList();
-        }
-        if (found.isEmpty()) {
-            throw new IllegalArgumentException("no *.json files in " + dir);
-        }
+        List<Path> found = openPoseFiles(dir);
         List<String> frames = new ArrayList<>();
+        List<String> unreadable = new ArrayList<>();
         long fileBytes = 0;
         long people = 0;
         for (Path each : found) {
+            OpenPoseDocument document;
+            try {
+                document = OpenPoseJson.readDocument(each);
+            } catch (OpenPoseFormatException e) {
+                unreadable.add(e.getMessage());
+                continue;
+            }
             fileBytes += Files.size(each);
-            OpenPoseDocument document = OpenPoseJson.readDocument(each);
             people += document.people().size();
             frames.add(OpenPoseJson.toJson(document));
+        }
+        if (!unreadable.isEmpty()) {
+            System.err.printf(Locale.ROOT, "   %d of %d files in %s left out, not OpenPose JSON:%n", unreadable.size(), found.size(), dir);
+            unreadable.stream().limit(5).forEach(reason -> System.err.println("     " + reason));
+        }
+        if (frames.isEmpty()) {
+            throw new IllegalArgumentException("none of the " + found.size() + " JSON files in " + dir + " is OpenPose JSON");
         }
         long bytes = 0;
         long copies = (count + frames.size() - 1) / frames.size();
@@ -133,8 +142,26 @@ public final class StorageBench {
             }
         }
         long rows = copies * frames.size();
-        System.out.printf(Locale.ROOT, "files=%d people_per_frame=%.2f avg_file_bytes=%.1f rows=%d avg_json_bytes=%.1f%n", found.size(),
-                people / (double) found.size(), fileBytes / (double) found.size(), rows, bytes / (double) rows);
+        System.out.printf(Locale.ROOT, "files=%d left_out=%d people_per_frame=%.2f avg_file_bytes=%.1f rows=%d avg_json_bytes=%.1f%n",
+                frames.size(), unreadable.size(), people / (double) frames.size(), fileBytes / (double) frames.size(), rows,
+                bytes / (double) rows);
+    }
+
+    /**
+     * A folder's OpenPose files in frame order: those named {@code *_keypoints.json} as OpenPose names them, or every
+     * {@code *.json} file where none is (renamed output).
+     */
+    static List<Path> openPoseFiles(Path dir) throws IOException {
+        List<Path> json;
+        try (Stream<Path> listing = Files.list(dir)) {
+            json = listing.filter(p -> p.getFileName().toString().endsWith(".json") && Files.isRegularFile(p))
+                    .sorted((a, b) -> ImageOrder.INSTANCE.compare(a.getFileName().toString(), b.getFileName().toString())).toList();
+        }
+        List<Path> keypoints = json.stream().filter(p -> p.getFileName().toString().endsWith("_keypoints.json")).toList();
+        if (json.isEmpty()) {
+            throw new IllegalArgumentException("no *.json files in " + dir);
+        }
+        return keypoints.isEmpty() ? json : keypoints;
     }
 
     private static WorkLedger open(String prefix) {
