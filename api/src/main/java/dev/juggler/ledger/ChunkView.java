@@ -18,7 +18,7 @@ import java.util.Optional;
  * @param jobId for a leased chunk, the batch job of that worker
  * @param leaseExpiresAt for a leased chunk, when its lease lapses
  * @param failureReason the last failure's reason, if any
- * @param updatedAt the last state change
+ * @param updatedAt the last state change: a claim, completion, failure or re-schedule (a heartbeat is none)
  */
 public record ChunkView(long chunkId, long trackId, String videoId, FrameRange range, ChunkState state, int attempts,
         long checkpoint, Optional<String> leaseOwner, Optional<String> jobId, Optional<Instant> leaseExpiresAt,

@@ -305,8 +305,7 @@ public class InMemoryWorkLedger implements WorkLedger {
             Chunk chunk = held(lease);
             Instant now = state.now();
             chunk.checkpoint = Math.max(chunk.checkpoint, checkpoint);
-            chunk.expiresAt = now.plus(chunk.leaseDuration);
-            chunk.updatedAt = now;
+            chunk.expiresAt = now.plus(chunk.leaseDuration); // not a state change: updatedAt stays
             return lease.withExpiry(chunk.expiresAt);
         });
     }

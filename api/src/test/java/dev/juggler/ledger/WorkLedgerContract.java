@@ -13,6 +13,7 @@ import dev.juggler.video.FrameRange;
 import dev.juggler.video.Video;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -413,6 +414,86 @@ public abstract class WorkLedgerContract extends LedgerFixture {
         Lease next = claimOrFail(30);
         assertEquals(FrameRange.of(20, 50), next.range());
         assertEquals(2, next.attempt());
+    }
+
+    @Test
+    void aHeartbeatOutlivesTheClaimsExpiryAndIsNoStateChange() {
+        Video video = stagedVideo("v", 100);
+        long track = wholeTrack(video, "pose", 0);
+        Lease lease = ledger.claim(ClaimRequest.of("w", 50, Duration.ofMinutes(1))).orElseThrow();
+        Instant claimed = chunks(track).stream().filter(c -> c.state() == ChunkState.LEASED).findFirst().orElseThrow().updatedAt();
+        clock.advance(Duration.ofSeconds(50));
+        Lease extended = ledger.heartbeat(lease, 20);
+        clock.advance(Duration.ofSeconds(20));
+        assertEquals(0, ledger.reapExpired(), "the claim's expiry has passed, the heartbeat's has not");
+        ChunkView view = chunks(track).stream().filter(c -> c.state() == ChunkState.LEASED).findFirst().orElseThrow();
+        assertEquals(Optional.of(extended.expiresAt()), view.leaseExpiresAt());
+        assertEquals(20, view.checkpoint());
+        assertEquals(claimed, view.updatedAt(), "a heartbeat is not a state change");
+        clock.advance(Duration.ofSeconds(41));
+        assertEquals(1, ledger.reapExpired());
+        assertEquals(List.of(FrameRange.of(0, 20)), rangesIn(track, ChunkState.DONE));
+    }
+
+    @Test
+    void aLeaseIsNeverBothExtendedAndReaped() throws Exception {
+        int rounds = 60;
+        long track = wholeTrack(stagedVideo("v", rounds), "pose", 0);
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int round = 0; round < rounds; round++) {
+                Lease lease = ledger.claim(ClaimRequest.of("w", 1, Duration.ofMinutes(1))).orElseThrow();
+                clock.advance(Duration.ofMinutes(1)); // due: a heartbeat now and the reaper race for it
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.Future<Boolean> beat = threads.submit(() -> {
+                    start.await();
+                    try {
+                        ledger.heartbeat(lease, lease.range().from());
+                        return true;
+                    } catch (LeaseLostException lost) {
+                        return false;
+                    }
+                });
+                java.util.concurrent.Future<Integer> reap = threads.submit(() -> {
+                    start.await();
+                    return ledger.reapExpired();
+                });
+                start.countDown();
+                boolean extended = beat.get();
+                int reaped = reap.get();
+                assertTrue(extended != (reaped == 1), "round " + round + ": extended " + extended + ", reaped " + reaped);
+                if (extended) {
+                    ledger.complete(lease, lease.range().to());
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(0, chunks(track).stream().filter(c -> c.state() == ChunkState.LEASED).count());
+    }
+
+    @Test
+    void aNewLeaseOnAChunkOwesNothingToAnEarlierLeasesHeartbeats() {
+        Video video = stagedVideo("v", 50);
+        long track = wholeTrack(video, "pose", 0);
+        Lease first = ledger.claim(ClaimRequest.of("w", 50, Duration.ofMinutes(1))).orElseThrow();
+        ledger.heartbeat(first, 30);
+        clock.advance(Duration.ofSeconds(50));
+        ledger.heartbeat(first, 40);
+        ledger.fail(first, 0, "crashed before it stored anything", false); // the same chunk is PENDING again
+        Lease second = ledger.claim(ClaimRequest.of("w", 50, Duration.ofMinutes(2))).orElseThrow();
+        assertEquals(first.chunkId(), second.chunkId(), "the same chunk, leased again");
+        ChunkView view = chunks(track).get(0);
+        assertEquals(0, view.checkpoint(), "not the first lease's checkpoint");
+        assertEquals(Optional.of(second.expiresAt()), view.leaseExpiresAt());
+        clock.advance(Duration.ofSeconds(61));
+        assertEquals(0, ledger.reapExpired(), "the first lease's last heartbeat has expired, this lease has not");
+        Lease extended = ledger.heartbeat(second, 10);
+        assertEquals(10, chunks(track).get(0).checkpoint(), "its first heartbeat sets the checkpoint, lower or not");
+        clock.advance(Duration.between(clock.instant(), extended.expiresAt()).plusSeconds(1));
+        assertEquals(1, ledger.reapExpired());
+        assertEquals(List.of(FrameRange.of(0, 10)), rangesIn(track, ChunkState.DONE));
+        assertEquals(List.of(FrameRange.of(10, 50)), rangesIn(track, ChunkState.PENDING));
     }
 
     @Test

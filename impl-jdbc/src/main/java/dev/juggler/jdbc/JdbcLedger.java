@@ -43,6 +43,11 @@ import javax.sql.DataSource;
  * {@code AUTO_SERVER} file. Either way a longer chunk is cut to its head and the rest inserted as a new
  * PENDING chunk in the same transaction.
  *
+ * <p><b>Heartbeats.</b> A heartbeat locks its chunk row and writes the lease's checkpoint and expiry into a narrow
+ * {@code lease_beats} row (schema version 8), leaving the chunk row and the chunks table's indexes alone. Whatever ends
+ * a lease (the reaper, a revocation, a completion) locks the chunk row too, and the reaper reads the expiry only once
+ * it holds the lock, so a lease is never both extended and reaped.
+ *
  * <p><b>Failures.</b> Connection loss (SQLState class 08, PostgreSQL 57P01 during a restart),
  * serialisation failures (40001), deadlocks (40P01) and lock timeouts are retried with a jittered
  * exponential backoff (Resilience4j Retry, about 7 s in all, enough to ride out a PostgreSQL restart);

@@ -20,6 +20,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,6 +101,34 @@ class H2WorkLedgerTest extends WorkLedgerContract {
         ledger.complete(rest, 100);
         assertEquals(List.of(FrameRange.of(0, 40), FrameRange.of(40, 100)), rangesIn(track, ChunkState.DONE));
         org.junit.jupiter.api.Assertions.assertThrows(dev.juggler.ledger.LeaseLostException.class, () -> ledger.complete(rest, 100));
+    }
+
+    @Test
+    void aLeaseLiveWhileTheLedgerIsUpgradedToLeaseBeatsKeepsItsHeartbeatsAndExpiry() throws Exception {
+        long track = wholeTrack(stagedVideo("v", 100), "pose", 0);
+        Lease lease = claimOrFail(50);
+        ledger.close();
+        String url = JdbcLedger.h2FileUrl(dir.resolve("ledger"));
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            // back to what version 7 left behind: the lease only in its chunk row
+            s.execute("DROP TABLE jg_lease_beats");
+            s.execute("CREATE INDEX jg_chunks_expiry_ix ON jg_chunks (state, lease_expires_ms)");
+            s.execute("DELETE FROM jg_schema_version WHERE version > 7");
+        }
+        ledger = newLedger(clock);
+        clock.advance(Duration.ofMinutes(1));
+        Lease extended = ledger.heartbeat(lease, 30);
+        assertEquals(lease.expiresAt().plus(Duration.ofMinutes(1)), extended.expiresAt(),
+                "one lease duration from the heartbeat");
+        clock.advance(Duration.between(clock.instant(), extended.expiresAt()).plusMillis(1));
+        assertEquals(1, ledger.reapExpired());
+        assertEquals(List.of(FrameRange.of(0, 30)), rangesIn(track, ChunkState.DONE));
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                ResultSet rows = s.executeQuery("SELECT COUNT(*) FROM INFORMATION_SCHEMA.INDEXES"
+                        + " WHERE INDEX_NAME = 'JG_CHUNKS_EXPIRY_IX'")) {
+            rows.next();
+            assertEquals(0, rows.getInt(1), "the expiry index is dropped");
+        }
     }
 
     @Test

@@ -23,7 +23,8 @@ final class PgTestServer {
     static final String USER = System.getenv("JUGGLER_PG_USER");
     static final String PASSWORD = System.getenv("JUGGLER_PG_PASSWORD");
     /** Every table a ledger creates, in an order that can be dropped. */
-    static final List<String> TABLES = List.of("run_reports", "chunk_history", "job_states", "jobs", "submissions", "results", "chunks", "tracks", "video_tags", "videos", "schema_version");
+    static final List<String> TABLES = List.of("run_reports", "lease_beats", "chunk_history", "job_states", "jobs", "submissions",
+            "results", "chunks", "tracks", "video_tags", "videos", "schema_version");
 
     private PgTestServer() {
     }

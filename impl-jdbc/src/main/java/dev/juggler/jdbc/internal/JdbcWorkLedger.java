@@ -76,7 +76,7 @@ public final class JdbcWorkLedger implements WorkLedger {
         Chunks chunks = new Chunks(db);
         ChunkHistory history = new ChunkHistory(db);
         WorkEstimates estimates = new WorkEstimates(db);
-        this.queue = new JdbcWorkQueue(db, chunks, history, new OperatorWrites(db, history), maxAttempts);
+        this.queue = new JdbcWorkQueue(db, chunks, history, new LeaseBeats(db), new OperatorWrites(db, history), maxAttempts);
         this.catalogue = new JdbcVideoCatalogue(db, chunks, estimates);
         this.results = new JdbcResultStore(db);
         this.jobRecords = new JdbcJobRecords(db);

@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.IntFunction;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,15 +48,18 @@ final class JdbcWorkQueue implements WorkQueue {
     private final LedgerDatabase db;
     private final Chunks chunks;
     private final ChunkHistory history;
+    private final LeaseBeats beats;
     private final OperatorWrites operatorWrites;
     private final int maxAttempts;
     /** Chosen once, when the first claim learns the dialect; a racing first claim picks the same kind. */
     private volatile ClaimStrategy claimStrategy;
 
-    JdbcWorkQueue(LedgerDatabase db, Chunks chunks, ChunkHistory history, OperatorWrites operatorWrites, int maxAttempts) {
+    JdbcWorkQueue(LedgerDatabase db, Chunks chunks, ChunkHistory history, LeaseBeats beats, OperatorWrites operatorWrites,
+            int maxAttempts) {
         this.db = db;
         this.chunks = chunks;
         this.history = history;
+        this.beats = beats;
         this.operatorWrites = operatorWrites;
         this.maxAttempts = maxAttempts;
     }
@@ -84,38 +89,16 @@ final class JdbcWorkQueue implements WorkQueue {
             throw new IllegalArgumentException("checkpoint = " + checkpoint + ": must lie within " + range.from() + ".."
                     + range.to() + " of the lease on chunk " + lease.chunkId());
         }
-        String operation = "heartbeat(chunk=" + lease.chunkId() + ")";
-        boolean returning = db.dialect().updateReturning();
         Transactor.Work<Lease> work = c -> {
-            long now = db.nowMillis();
-            String set = "UPDATE {p}chunks SET checkpoint = GREATEST(checkpoint, ?), lease_expires_ms = ? + lease_duration_ms,"
-                    + " updated_ms = ? WHERE id = ? AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ?";
-            if (returning) {
-                // one round trip instead of two
-                try (PreparedStatement update = c.prepareStatement(db.sql(set + " RETURNING lease_expires_ms"))) {
-                    Sql.bindAll(update, checkpoint, now, now, lease.chunkId(), lease.token(), range.from(), range.to());
-                    try (ResultSet rows = update.executeQuery()) {
-                        if (rows.next()) {
-                            return lease.withExpiry(Instant.ofEpochMilli(rows.getLong(1)));
-                        }
-                    }
-                }
+            OptionalLong expires = beats.beat(c, lease, checkpoint, db.nowMillis());
+            if (expires.isEmpty()) {
                 throw leaseLost(c, lease);
             }
-            int updated = Sql.update(c, db.sql(set), checkpoint, now, now, lease.chunkId(), lease.token(), range.from(),
-                    range.to());
-            if (updated == 0) {
-                throw leaseLost(c, lease);
-            }
-            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT lease_expires_ms FROM {p}chunks WHERE id = ?"))) {
-                select.setLong(1, lease.chunkId());
-                try (ResultSet rows = select.executeQuery()) {
-                    rows.next();
-                    return lease.withExpiry(Instant.ofEpochMilli(rows.getLong(1)));
-                }
-            }
+            return lease.withExpiry(Instant.ofEpochMilli(expires.getAsLong()));
         };
-        return returning ? db.single(operation, work) : db.tx(operation, work);
+        String operation = "heartbeat(chunk=" + lease.chunkId() + ")";
+        // PostgreSQL beats in one statement; H2 locks the chunk, then writes the beat
+        return db.dialect().updateReturning() ? db.single(operation, work) : db.tx(operation, work);
     }
 
     @Override
@@ -241,8 +224,8 @@ final class JdbcWorkQueue implements WorkQueue {
 
     /** Locks the chunk of a lease that is still held, or returns {@code null}. */
     private ChunkRow lockLeasedOrNull(Connection c, Lease lease) throws SQLException {
-        try (PreparedStatement select = c.prepareStatement(db.sql("SELECT " + ChunkRow.COLUMNS + " FROM {p}chunks WHERE id = ?"
-                + " AND lease_token = ? AND state = 'LEASED' AND frame_from = ? AND frame_to = ? FOR UPDATE"))) {
+        try (PreparedStatement select = c.prepareStatement(db.sql("SELECT " + ChunkRow.COLUMNS + " FROM {p}chunks c WHERE c.id = ?"
+                + " AND c.lease_token = ? AND c.state = 'LEASED' AND c.frame_from = ? AND c.frame_to = ? FOR UPDATE"))) {
             Sql.bindAll(select, lease.chunkId(), lease.token(), lease.range().from(), lease.range().to());
             try (ResultSet rows = select.executeQuery()) {
                 return rows.next() ? ChunkRow.read(rows) : null;
@@ -293,27 +276,35 @@ final class JdbcWorkQueue implements WorkQueue {
     @Override
     public int reapExpired() {
         long now = db.nowMillis();
-        return endLeases("reapExpired", "state = 'LEASED' AND lease_expires_ms <= ?", List.of(now),
+        int reaped = endLeases("reapExpired", "c.state = 'LEASED' AND " + LeaseBeats.expiry("c") + " <= ?", List.of(now),
+                "c.state = 'LEASED'", List.of(), row -> row.leaseExpiresMillis() <= now,
                 attempts -> "lease expired " + attempts + " times", "lease expired");
+        int swept = db.tx("reapExpired sweep", beats::sweep);
+        LOG.debug("reapExpired: {} leases ended, {} beats of ended leases deleted", reaped, swept);
+        return reaped;
     }
 
     @Override
     public int revokeJob(String jobId, String reason) {
         Objects.requireNonNull(jobId, "jobId");
         String why = Sql.truncate("job " + jobId + " revoked: " + (reason == null || reason.isBlank() ? "(no reason given)" : reason));
-        return endLeases("revokeJob(job=" + jobId + ")", "state = 'LEASED' AND lease_job = ?", List.of(jobId),
+        String condition = "c.state = 'LEASED' AND c.lease_job = ?";
+        return endLeases("revokeJob(job=" + jobId + ")", condition, List.of(jobId), condition, List.of(jobId), row -> true,
                 attempts -> Sql.truncate(why + " (attempts exhausted: " + attempts + ")"), why);
     }
 
     /**
-     * Ends every lease matching {@code condition}: frames before its checkpoint DONE, the rest back to
-     * PENDING with an attempt counted, or FAILED when attempts are exhausted. One transaction per lease.
+     * Ends every lease of a chunk {@code c} matching {@code condition} that still matches {@code lockCondition} once
+     * locked and for which {@code ends} holds of the row read after the lock: frames before its checkpoint DONE, the rest
+     * back to PENDING with an attempt counted, or FAILED when attempts are exhausted. One transaction per lease. The row
+     * is read after the lock, in a statement of its own, so that it shows the heartbeats that held the lock before.
      */
-    private int endLeases(String operation, String condition, List<Object> parameters, IntFunction<String> exhaustedReason,
-            String pendingReason) {
+    private int endLeases(String operation, String condition, List<Object> parameters, String lockCondition,
+            List<Object> lockParameters, Predicate<ChunkRow> ends, IntFunction<String> exhaustedReason, String pendingReason) {
         List<Long> chunkIds = db.tx(operation + " select", c -> {
             List<Long> found = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT id FROM {p}chunks WHERE " + condition + " ORDER BY id"))) {
+            try (PreparedStatement select = c.prepareStatement(db.sql("SELECT c.id FROM {p}chunks c WHERE " + condition
+                    + " ORDER BY c.id"))) {
                 Sql.bindAll(select, parameters.toArray());
                 try (ResultSet rows = select.executeQuery()) {
                     while (rows.next()) {
@@ -325,20 +316,30 @@ final class JdbcWorkQueue implements WorkQueue {
         });
         int ended = 0;
         for (long chunkId : chunkIds) {
-            List<Object> lockParameters = new ArrayList<>(parameters.size() + 1);
-            lockParameters.add(chunkId);
-            lockParameters.addAll(parameters);
+            List<Object> lockArguments = new ArrayList<>(lockParameters.size() + 1);
+            lockArguments.add(chunkId);
+            lockArguments.addAll(lockParameters);
             boolean done = db.tx(operation + " chunk=" + chunkId, c -> {
-                ChunkRow row;
-                try (PreparedStatement select = c.prepareStatement(db.sql("SELECT " + ChunkRow.COLUMNS + " FROM {p}chunks WHERE id = ?"
-                        + " AND " + condition + " FOR UPDATE"))) {
-                    Sql.bindAll(select, lockParameters.toArray());
-                    try (ResultSet rows = select.executeQuery()) {
+                try (PreparedStatement lock = c.prepareStatement(db.sql("SELECT c.id FROM {p}chunks c WHERE c.id = ? AND "
+                        + lockCondition + " FOR UPDATE"))) {
+                    Sql.bindAll(lock, lockArguments.toArray());
+                    try (ResultSet rows = lock.executeQuery()) {
                         if (!rows.next()) {
                             return false;
                         }
+                    }
+                }
+                ChunkRow row;
+                try (PreparedStatement select = c.prepareStatement(db.sql("SELECT " + ChunkRow.COLUMNS + " FROM {p}chunks c"
+                        + " WHERE c.id = ?"))) {
+                    select.setLong(1, chunkId);
+                    try (ResultSet rows = select.executeQuery()) {
+                        rows.next();
                         row = ChunkRow.read(rows);
                     }
+                }
+                if (!ends.test(row)) {
+                    return false;
                 }
                 int attempts = row.attempts() + 1;
                 boolean exhausted = attempts >= maxAttempts;

@@ -54,7 +54,8 @@ public final class SchemaMigrator {
             new Migration(4, "operator console", "V4__operator_console.sql"),
             new Migration(5, "derived tracks", "V5__derived_tracks.sql"),
             new Migration(6, "compact results", "V6__compact_results.sql"),
-            new Migration(7, "result blocks", "V7__result_blocks.sql"));
+            new Migration(7, "result blocks", "V7__result_blocks.sql"),
+            new Migration(8, "lease beats", "V8__lease_beats.sql"));
     /**
      * H2 commits DDL statement by statement, so two ledgers of one process migrating the same file at
      * once would see each other's half-altered tables ({@code ALTER TABLE} copies and renames); they take

@@ -29,7 +29,7 @@ final class WorkEstimates {
         // minus those of the PENDING, LEASED and FAILED chunks, which the state index finds without reading the DONE
         // ones. A long run leaves a DONE row per claim (hundreds of thousands for a corpus of 825M frames) while
         // only a few hundred chunks are live, and the juggler asks for this every tick. Chunks of derived tracks are
-        // left out by a hashed subquery over the tracks. The tracks are read first: the two statements may see
+        // left out where there are any. The tracks are read first: the two statements may see
         // different moments, and a track registered between them then only lowers "done" for one reading, where
         // the other order would count its frames as done.
         long trackFrames;
@@ -40,7 +40,7 @@ final class WorkEstimates {
             trackFrames = rows.getLong(1);
         }
         try (PreparedStatement select = c.prepareStatement(db.sql("SELECT state, SUM(frame_to - frame_from) FROM {p}chunks"
-                + " WHERE state IN ('PENDING', 'LEASED', 'FAILED')" + JdbcLedgerReader.NOT_DERIVED + " GROUP BY state"));
+                + " WHERE state IN ('PENDING', 'LEASED', 'FAILED')" + JdbcLedgerReader.notDerived(db, c) + " GROUP BY state"));
                 ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
                 long frames = rows.getLong(2);

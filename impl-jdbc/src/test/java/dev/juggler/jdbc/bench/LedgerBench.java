@@ -58,7 +58,8 @@ public final class LedgerBench {
     private static final String URL = System.getenv("JUGGLER_PG_URL");
     private static final String USER = System.getenv("JUGGLER_PG_USER");
     private static final String PASSWORD = System.getenv("JUGGLER_PG_PASSWORD");
-    private static final List<String> TABLES = List.of("results", "chunks", "tracks", "video_tags", "videos", "schema_version");
+    private static final List<String> TABLES = List.of("results", "lease_beats", "chunks", "tracks", "video_tags", "videos",
+            "schema_version");
 
     private LedgerBench() {
     }

@@ -295,8 +295,8 @@ public final class StorageBench {
     }
 
     private static void drop(String prefix) throws Exception {
-        for (String table : List.of("run_reports", "chunk_history", "job_states", "jobs", "submissions", "results", "chunks", "tracks",
-                "video_tags", "videos", "schema_version")) {
+        for (String table : List.of("run_reports", "lease_beats", "chunk_history", "job_states", "jobs", "submissions", "results",
+                "chunks", "tracks", "video_tags", "videos", "schema_version")) {
             sql("DROP TABLE IF EXISTS " + prefix + table + " CASCADE");
         }
     }
