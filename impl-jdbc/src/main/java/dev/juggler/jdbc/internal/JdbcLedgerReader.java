@@ -195,11 +195,15 @@ final class JdbcLedgerReader implements LedgerReader {
         Objects.requireNonNull(query, "query");
         return db.tx("chunks(" + query + ")", c -> {
             List<Object> parameters = new ArrayList<>();
-            String sql = "SELECT c.id, c.track_id, t.video_id, c.frame_from, c.frame_to, c.state, c.attempts, "
+            // The page first, then its leases' heartbeats: PostgreSQL computes the columns of every row an OFFSET skips.
+            String order = TrackFilterSql.order(query);
+            String sql = "SELECT c.id, c.track_id, c.video_id, c.frame_from, c.frame_to, c.state, c.attempts, "
                     + LeaseBeats.checkpoint("c") + ", c.lease_owner, c.lease_job, " + LeaseBeats.expiry("c")
-                    + ", c.failure_reason, c.updated_ms"
-                    + " FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id" + TrackFilterSql.where(query, parameters)
-                    + TrackFilterSql.order(query) + TrackFilterSql.page(query.offset(), query.limit());
+                    + ", c.failure_reason, c.updated_ms FROM (SELECT c.id, c.track_id, t.video_id, c.frame_from, c.frame_to,"
+                    + " c.state, c.attempts, c.checkpoint, c.lease_owner, c.lease_job, c.lease_token, c.lease_expires_ms,"
+                    + " c.failure_reason, c.updated_ms FROM {p}chunks c JOIN {p}tracks t ON t.id = c.track_id"
+                    + TrackFilterSql.where(query, parameters) + order + TrackFilterSql.page(query.offset(), query.limit())
+                    + ") c" + order;
             List<ChunkView> result = new ArrayList<>();
             try (PreparedStatement select = c.prepareStatement(db.sqlOnce(sql))) {
                 Sql.bindAll(select, parameters.toArray());
