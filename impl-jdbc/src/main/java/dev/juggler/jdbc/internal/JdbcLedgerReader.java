@@ -88,8 +88,9 @@ final class JdbcLedgerReader implements LedgerReader {
                     + " WHERE NOT EXISTS (SELECT 1 FROM {p}chunks o{ix:chunks_track_state_ix} WHERE o.track_id = f.track_id"
                     + " AND o.state = 'LEASED') AND NOT EXISTS (SELECT 1 FROM {p}chunks o{ix:chunks_track_state_ix}"
                     + " WHERE o.track_id = f.track_id AND o.state = 'PENDING')");
-            WorkEstimate frames = estimates.read(c);
-            double rate = framesPerSecondLastHour(c);
+            String notDerived = notDerived(db, c); // asked once for both statements that need it
+            WorkEstimate frames = estimates.read(c, notDerived);
+            double rate = framesPerSecondLastHour(c, notDerived);
             return new Progress(total - running - pending - failed, failed, running, pending, frames, rate);
         });
     }
@@ -109,7 +110,7 @@ final class JdbcLedgerReader implements LedgerReader {
      * an hour ago, or when the first track was added if that is later, so that a run younger than an
      * hour is not reported at a fraction of its real speed.
      */
-    private double framesPerSecondLastHour(Connection c) throws SQLException {
+    private double framesPerSecondLastHour(Connection c, String notDerived) throws SQLException {
         long now = db.nowMillis();
         long windowStart = now - Progress.THROUGHPUT_WINDOW.toMillis();
         try (PreparedStatement first = c.prepareStatement(db.sql("SELECT MIN(created_ms) FROM {p}tracks"));
@@ -123,7 +124,7 @@ final class JdbcLedgerReader implements LedgerReader {
             return 0;
         }
         return count(c, "SELECT COALESCE(SUM(frame_to - frame_from), 0) FROM {p}chunks WHERE state = 'DONE' AND updated_ms >= ?"
-                + notDerived(db, c), windowStart) * 1000.0 / windowMillis;
+                + notDerived, windowStart) * 1000.0 / windowMillis;
     }
 
     @Override

@@ -21,6 +21,11 @@ final class WorkEstimates {
     }
 
     WorkEstimate read(Connection c) throws SQLException {
+        return read(c, JdbcLedgerReader.notDerived(db, c));
+    }
+
+    /** As {@link #read(Connection)}, with {@link JdbcLedgerReader#notDerived} already asked in this transaction. */
+    WorkEstimate read(Connection c, String notDerived) throws SQLException {
         long pending = 0;
         long leased = 0;
         long done = 0;
@@ -40,7 +45,7 @@ final class WorkEstimates {
             trackFrames = rows.getLong(1);
         }
         try (PreparedStatement select = c.prepareStatement(db.sql("SELECT state, SUM(frame_to - frame_from) FROM {p}chunks"
-                + " WHERE state IN ('PENDING', 'LEASED', 'FAILED')" + JdbcLedgerReader.notDerived(db, c) + " GROUP BY state"));
+                + " WHERE state IN ('PENDING', 'LEASED', 'FAILED')" + notDerived + " GROUP BY state"));
                 ResultSet rows = select.executeQuery()) {
             while (rows.next()) {
                 long frames = rows.getLong(2);
