@@ -2,14 +2,17 @@ package dev.juggler.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.DriverDataSource;
 import dev.juggler.InvalidConfigException;
 import dev.juggler.jdbc.internal.EvictBrokenConnections;
+import dev.juggler.jdbc.internal.HeldStatements;
 import dev.juggler.jdbc.internal.JdbcWorkLedger;
 import dev.juggler.jdbc.internal.SqlErrors;
 import dev.juggler.ledger.WorkLedger;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -47,6 +50,10 @@ import javax.sql.DataSource;
  * {@code lease_beats} row (schema version 8), leaving the chunk row and the chunks table's indexes alone. Whatever ends
  * a lease (the reaper, a revocation, a completion) locks the chunk row too, and the reaper reads the expiry only once
  * it holds the lock, so a lease is never both extended and reaped.
+ *
+ * <p><b>Statements.</b> The connections of a ledger-owned H2 pool keep the statements prepared on them open and reuse
+ * them for the same SQL, which H2 would otherwise parse again at every use; PostgreSQL's driver has such a cache of its
+ * own. A host {@link Builder#dataSource(DataSource)} is used as given.
  *
  * <p><b>Failures.</b> Connection loss (SQLState class 08, PostgreSQL 57P01 during a restart),
  * serialisation failures (40001), deadlocks (40P01) and lock timeouts are retried with a jittered
@@ -254,12 +261,17 @@ public final class JdbcLedger {
                         "JdbcLedger[dataSource=" + dataSource.getClass().getName() + ", schema=" + schema + ", tablePrefix=" + tablePrefix + "]");
             }
             HikariConfig config = new HikariConfig();
-            config.setJdbcUrl(url);
-            if (user != null) {
-                config.setUsername(user);
-            }
-            if (password != null) {
-                config.setPassword(password);
+            if (url.startsWith("jdbc:h2:")) {
+                // H2 has no statement cache of its own worth the name; PostgreSQL's driver has one
+                config.setDataSource(HeldStatements.around(new DriverDataSource(url, null, new Properties(), user, password)));
+            } else {
+                config.setJdbcUrl(url);
+                if (user != null) {
+                    config.setUsername(user);
+                }
+                if (password != null) {
+                    config.setPassword(password);
+                }
             }
             config.setPoolName("juggler-ledger-" + POOL_NUMBER.incrementAndGet());
             config.setMaximumPoolSize(poolSize);

@@ -194,8 +194,11 @@ final class JdbcResultStore implements ResultStore {
         AtomicBoolean delivered = new AtomicBoolean();
         db.tx("readResults(track=" + trackId + ", range=" + range + ")", c -> {
             requireTrack(c, trackId);
+            // With its result type given, so that H2's connections do not hold it (HeldStatements): H2 keeps a
+            // query's last result with the compiled query, and a track's results may be many
             try (PreparedStatement select = c.prepareStatement(db.sql("SELECT frame, frames, data, payload FROM {p}results"
-                    + " WHERE track_id = ? AND frame > ? AND frame < ? ORDER BY frame"))) {
+                    + " WHERE track_id = ? AND frame > ? AND frame < ? ORDER BY frame"), ResultSet.TYPE_FORWARD_ONLY,
+                    ResultSet.CONCUR_READ_ONLY)) {
                 select.setFetchSize(RESULT_FETCH_SIZE);
                 Sql.bindAll(select, trackId, range.from() - ResultBlocks.MAX_FRAMES, range.to());
                 try (ResultSet rows = select.executeQuery()) {
