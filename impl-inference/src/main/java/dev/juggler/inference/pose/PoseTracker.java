@@ -13,7 +13,9 @@ import java.util.List;
  *
  * <p>Each frame, the tracked regions get their landmark passes first, and tracks that converged on one person
  * (hips close, keypoint boxes that mostly overlap, or noses within a head width) are merged, keeping the
- * better-scored one, and a skeleton that lies inside another's head is dropped. Then the detector runs when the
+ * better-scored one, and a skeleton that lies inside another's head is dropped. A followed track dropped that way
+ * for another followed track gets one more, tighter pass where its person was in the last frame, and stays if that
+ * finds someone nobody follows: between people walking side by side a region slides onto the neighbour. Then the detector runs when the
  * previous frame is not this frame's predecessor (a new video, range or seek), when {@code detectEvery} frames
  * have passed since it last ran (to find people who entered), or when a tracked person was lost (the pose score
  * fell below the threshold, or the track converged on someone another track follows) and the last detection is
@@ -100,7 +102,7 @@ final class PoseTracker {
     }
 
     /** A person found in this frame; {@code followed} if found in a region carried over from the last frame. */
-    private record Track(PoseRoi roi, Person person, float score, boolean followed) {
+    private record Track(PoseRoi roi, Person person, float score, boolean followed, PoseRoi from) {
 
         /** Which of two tracks on one person stays: the higher rank, a followed track's lead included. */
         float rank() {
@@ -138,7 +140,11 @@ final class PoseTracker {
         List<Track> tracks = new ArrayList<>();
         boolean lost = track(frame, candidates, true, landmarker, tracks);
         int tracked = tracks.size();
-        tracks = merge(tracks);
+        List<Track> converged = new ArrayList<>();
+        tracks = merge(tracks, converged);
+        for (Track c : converged) {
+            recover(frame, c, landmarker, tracks);
+        }
         lost |= tracks.size() < tracked; // a track that converged on another's person no longer follows its own
         boolean due = !continuous || frame.index() - lastDetection >= detectEvery;
         if (due || lost && frame.index() - lastDetection >= REDETECT_GAP) {
@@ -153,7 +159,7 @@ final class PoseTracker {
                     track(frame, List.of(tighter), false, landmarker, tracks);
                 }
             }
-            tracks = merge(tracks);
+            tracks = merge(tracks, new ArrayList<>());
         }
         List<PoseRoi> next = new ArrayList<>(tracks.size());
         List<Person> people = new ArrayList<>(tracks.size());
@@ -163,6 +169,24 @@ final class PoseTracker {
         }
         regions = List.copyOf(next);
         return people.isEmpty() ? PoseFrame.EMPTY : new PoseFrame(people);
+    }
+
+    /**
+     * One tighter pass where a person was last frame, for a followed track that converged on a person another
+     * followed track has: between people walking side by side the landmark model slides onto the neighbour, yet
+     * the person it left is still there. Kept only if it finds someone none of {@code tracks} follows.
+     */
+    private void recover(Frame frame, Track converged, Landmarker landmarker, List<Track> tracks) {
+        PoseRoi last = converged.from();
+        PoseRoi tighter = new PoseRoi(last.cx(), last.cy(), last.side() * TIGHTER, last.rotation());
+        List<Track> found = new ArrayList<>(1);
+        if (!tighter.isUsable(MIN_SIDE) || track(frame, List.of(tighter), true, landmarker, found)) {
+            return;
+        }
+        Track t = found.get(0);
+        if (tracks.stream().noneMatch(k -> onePerson(k, t) || onePerson(t, k))) {
+            tracks.add(t);
+        }
     }
 
     private List<PoseRoi> detect(Frame frame, Detector detector) {
@@ -192,7 +216,7 @@ final class PoseTracker {
             landmarkCalls++;
             Landmarks l = landmarker.run(frame, roi);
             if (l.score() >= minPoseScore && l.person() != null && l.next() != null && l.next().isUsable(MIN_SIDE)) {
-                out.add(new Track(l.next(), l.person(), l.score(), followed));
+                out.add(new Track(l.next(), l.person(), l.score(), followed, roi));
             } else {
                 lost = true;
             }
@@ -201,12 +225,13 @@ final class PoseTracker {
     }
 
     /**
-     * Drops tracks that converged on a person another, better-ranked track follows; keeps first-found order.
-     * Works by position, not by equality: two tracks that converged exactly are equal records.
+     * Drops tracks that converged on a person another, better-ranked track follows; keeps first-found order, and
+     * adds to {@code converged} the followed tracks dropped for a followed track. Works by position, not by
+     * equality: two tracks that converged exactly are equal records.
      */
-    private static List<Track> merge(List<Track> tracks) {
+    private static List<Track> merge(List<Track> tracks, List<Track> converged) {
         if (tracks.size() < 2) {
-            return tracks;
+            return new ArrayList<>(tracks);
         }
         Integer[] byRank = new Integer[tracks.size()];
         for (int i = 0; i < byRank.length; i++) {
@@ -229,6 +254,8 @@ final class PoseTracker {
             if (!ghost[i] && kept.stream().noneMatch(k -> onePerson(k, t))) {
                 kept.add(t);
                 keep[i] = true;
+            } else if (!ghost[i] && t.followed() && kept.stream().anyMatch(k -> k.followed() && onePerson(k, t))) {
+                converged.add(t);
             }
         }
         List<Track> ordered = new ArrayList<>(kept.size());

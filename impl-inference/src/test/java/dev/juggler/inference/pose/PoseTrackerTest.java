@@ -9,6 +9,7 @@ import dev.juggler.pipeline.FrameInfo;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** {@link PoseTracker} against a fake world of people walking about, with fake detector and landmark models. */
@@ -160,10 +161,10 @@ class PoseTrackerTest {
         world.people.add(new float[] {380, 300});
         float[] left = world.people.get(0);
         float[] right = world.people.get(1);
-        boolean[] drift = {false};
+        int[] drift = {0};
         PoseTracker.Landmarker landmarker = (frame, roi) -> {
-            if (drift[0] && Math.abs(roi.cx() - right[0]) < SIDE / 4) {
-                drift[0] = false; // one pass on the right person's region follows the left one instead
+            if (drift[0] > 0 && Math.abs(roi.cx() - right[0]) < SIDE / 4) {
+                drift[0]--; // a pass on the right person's region follows the left one instead
                 return world.landmarks(frame, new PoseRoi(left[0], left[1], roi.side(), 0));
             }
             return world.landmarks(frame, roi);
@@ -172,17 +173,54 @@ class PoseTrackerTest {
         for (int f = 0; f < PoseTracker.REDETECT_GAP; f++) {
             assertEquals(2, tracker.next(frame(f), world::detect, landmarker).people().size(), "frame " + f);
         }
-        drift[0] = true;
+        drift[0] = 2; // the followed pass and the tighter one that tries to recover
         assertEquals(2, tracker.next(frame(PoseTracker.REDETECT_GAP), world::detect, landmarker).people().size(),
                 "the track that converged counts as lost: the detector runs and finds the person it left");
         assertEquals(2, world.detectorCalls);
         for (int f = PoseTracker.REDETECT_GAP + 1; f < PoseTracker.REDETECT_GAP + 10; f++) {
             tracker.next(frame(f), world::detect, landmarker);
         }
-        drift[0] = true; // now on a frame where the detector is due anyway
+        drift[0] = 2; // now on a frame where the detector is due anyway
         assertEquals(2, tracker.next(frame(PoseTracker.REDETECT_GAP + 10), world::detect, landmarker).people().size(),
                 "a detection is compared with this frame's people, not with where the drifting track was");
         assertEquals(3, world.detectorCalls);
+    }
+
+    @Test
+    void aTrackThatSlidOntoItsNeighbourIsFoundAgainWhereItsPersonWas() {
+        World world = new World();
+        world.people.add(new float[] {300, 300});
+        world.people.add(new float[] {380, 300});
+        float[] left = world.people.get(0);
+        float[] right = world.people.get(1);
+        boolean[] drift = {false};
+        PoseTracker.Landmarker landmarker = (frame, roi) -> {
+            if (drift[0] && roi.side() >= SIDE && Math.abs(roi.cx() - right[0]) < SIDE / 4) {
+                // a region as wide as before holds half the neighbour, and the model follows the neighbour
+                return world.landmarks(frame, new PoseRoi(left[0], left[1], roi.side(), 0));
+            }
+            return world.landmarks(frame, roi);
+        };
+        PoseTracker tracker = new PoseTracker(100, 10, 0.5f);
+        assertEquals(2, tracker.next(frame(0), world::detect, landmarker).people().size());
+        long passes = tracker.landmarkCalls();
+        drift[0] = true;
+        PoseFrame found = tracker.next(frame(1), world::detect, landmarker);
+        assertEquals(2, found.people().size(), "the tighter pass where the right person was finds them again");
+        assertEquals(1, world.detectorCalls, "without the detector");
+        assertEquals(passes + 3, tracker.landmarkCalls(), "two followed passes and one to recover");
+        assertEquals(Set.of(300f, 380f), Set.of(found.people().get(0).x(BodyModel.MID_HIP), found.people().get(1).x(BodyModel.MID_HIP)));
+
+        world.people.remove(right); // the neighbour is gone: the tighter pass finds nobody and adds no one
+        drift[0] = false;
+        PoseTracker alone = new PoseTracker(100, 10, 0.5f);
+        world.people.add(right);
+        alone.next(frame(0), world::detect, landmarker);
+        world.people.remove(right);
+        PoseTracker.Landmarker stale = (frame, roi) -> Math.abs(roi.cx() - right[0]) < SIDE / 4 && roi.side() >= SIDE
+                ? world.landmarks(frame, new PoseRoi(left[0], left[1], roi.side(), 0))
+                : world.landmarks(frame, roi);
+        assertEquals(1, alone.next(frame(1), world::detect, stale).people().size(), "one person, found once");
     }
 
     @Test
