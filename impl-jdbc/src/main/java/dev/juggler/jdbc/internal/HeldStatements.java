@@ -34,11 +34,10 @@ import javax.sql.DataSource;
  * {@link #PER_CONNECTION} per connection, the least recently used dropped first. H2 keeps a query's last result (up to
  * its in-memory row limit) with the compiled query until the query runs again, so a read whose result may be large
  * is prepared with its result type given ({@link Connection#prepareStatement(String, int, int)}), which is never
- * held. A statement that is still open when
- * its SQL is prepared again (a nested use) is not shared: the second caller gets a statement of its own, closed for
- * real when it is closed. On {@code close()} a held statement's open result, parameters and batch are cleared; other
- * settings (a fetch size) stay, so a caller sets what it needs each time. Closing the connection closes every
- * statement it holds.
+ * held. A statement that is still open when its SQL is prepared again (a nested use) is not shared: the second caller
+ * gets a statement of its own, closed for real when it is closed. On {@code close()} a held statement's open result,
+ * parameters and batch are cleared; other settings (a fetch size) stay, so a caller sets what it needs each time.
+ * Closing the connection closes every statement it holds.
  *
  * <p>Thread-safety: the data source is thread-safe. Each connection, like any pooled JDBC connection, is meant for
  * one thread at a time; its cache is guarded by the connection's handler all the same.
