@@ -154,7 +154,7 @@ final class PoseTracker {
             addNew(kept, detect(frame, detector));
             for (PoseRoi found : kept.subList(before, kept.size())) {
                 boolean nobody = track(frame, List.of(found), false, landmarker, tracks);
-                PoseRoi tighter = new PoseRoi(found.cx(), found.cy(), found.side() * TIGHTER, found.rotation());
+                PoseRoi tighter = tighter(found);
                 if (nobody && tighter.isUsable(MIN_SIDE)) {
                     track(frame, List.of(tighter), false, landmarker, tracks);
                 }
@@ -177,8 +177,7 @@ final class PoseTracker {
      * the person it left is still there. Kept only if it finds someone none of {@code tracks} follows.
      */
     private void recover(Frame frame, Track converged, Landmarker landmarker, List<Track> tracks) {
-        PoseRoi last = converged.from();
-        PoseRoi tighter = new PoseRoi(last.cx(), last.cy(), last.side() * TIGHTER, last.rotation());
+        PoseRoi tighter = tighter(converged.from());
         List<Track> found = new ArrayList<>(1);
         if (!tighter.isUsable(MIN_SIDE) || track(frame, List.of(tighter), true, landmarker, found)) {
             return;
@@ -187,6 +186,11 @@ final class PoseTracker {
         if (tracks.stream().noneMatch(k -> onePerson(k, t) || onePerson(t, k))) {
             tracks.add(t);
         }
+    }
+
+    /** {@code roi} narrowed to {@value #TIGHTER} of its side around the same centre. */
+    private static PoseRoi tighter(PoseRoi roi) {
+        return new PoseRoi(roi.cx(), roi.cy(), roi.side() * TIGHTER, roi.rotation());
     }
 
     private List<PoseRoi> detect(Frame frame, Detector detector) {

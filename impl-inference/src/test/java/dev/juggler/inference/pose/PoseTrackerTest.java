@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /** {@link PoseTracker} against a fake world of people walking about, with fake detector and landmark models. */
@@ -154,21 +155,31 @@ class PoseTrackerTest {
         assertEquals(2, tracker.landmarkCalls() - 1, "both boxes ran on frame 0, one region on frame 1");
     }
 
-    @Test
-    void aTrackThatDriftsOntoANeighbourDoesNotHideThePersonItLeft() {
+    /** Two people side by side, the left one first. */
+    private static World neighbours() {
         World world = new World();
         world.people.add(new float[] {300, 300});
         world.people.add(new float[] {380, 300});
+        return world;
+    }
+
+    /**
+     * The landmark model of {@code world}'s two neighbours, except that a pass on the right one's region for which
+     * {@code slides} holds follows the left one instead.
+     */
+    private static PoseTracker.Landmarker slidingLeft(World world, Predicate<PoseRoi> slides) {
         float[] left = world.people.get(0);
         float[] right = world.people.get(1);
+        return (frame, roi) -> Math.abs(roi.cx() - right[0]) < SIDE / 4 && slides.test(roi)
+                ? world.landmarks(frame, new PoseRoi(left[0], left[1], roi.side(), 0))
+                : world.landmarks(frame, roi);
+    }
+
+    @Test
+    void aTrackThatDriftsOntoANeighbourDoesNotHideThePersonItLeft() {
+        World world = neighbours();
         int[] drift = {0};
-        PoseTracker.Landmarker landmarker = (frame, roi) -> {
-            if (drift[0] > 0 && Math.abs(roi.cx() - right[0]) < SIDE / 4) {
-                drift[0]--; // a pass on the right person's region follows the left one instead
-                return world.landmarks(frame, new PoseRoi(left[0], left[1], roi.side(), 0));
-            }
-            return world.landmarks(frame, roi);
-        };
+        PoseTracker.Landmarker landmarker = slidingLeft(world, roi -> drift[0] > 0 && drift[0]-- > 0);
         PoseTracker tracker = new PoseTracker(10, 10, 0.5f);
         for (int f = 0; f < PoseTracker.REDETECT_GAP; f++) {
             assertEquals(2, tracker.next(frame(f), world::detect, landmarker).people().size(), "frame " + f);
@@ -188,19 +199,10 @@ class PoseTrackerTest {
 
     @Test
     void aTrackThatSlidOntoItsNeighbourIsFoundAgainWhereItsPersonWas() {
-        World world = new World();
-        world.people.add(new float[] {300, 300});
-        world.people.add(new float[] {380, 300});
-        float[] left = world.people.get(0);
-        float[] right = world.people.get(1);
+        World world = neighbours();
         boolean[] drift = {false};
-        PoseTracker.Landmarker landmarker = (frame, roi) -> {
-            if (drift[0] && roi.side() >= SIDE && Math.abs(roi.cx() - right[0]) < SIDE / 4) {
-                // a region as wide as before holds half the neighbour, and the model follows the neighbour
-                return world.landmarks(frame, new PoseRoi(left[0], left[1], roi.side(), 0));
-            }
-            return world.landmarks(frame, roi);
-        };
+        // a region as wide as before holds half the neighbour, and the model follows the neighbour
+        PoseTracker.Landmarker landmarker = slidingLeft(world, roi -> drift[0] && roi.side() >= SIDE);
         PoseTracker tracker = new PoseTracker(100, 10, 0.5f);
         assertEquals(2, tracker.next(frame(0), world::detect, landmarker).people().size());
         long passes = tracker.landmarkCalls();
@@ -211,16 +213,14 @@ class PoseTrackerTest {
         assertEquals(passes + 3, tracker.landmarkCalls(), "two followed passes and one to recover");
         assertEquals(Set.of(300f, 380f), Set.of(found.people().get(0).x(BodyModel.MID_HIP), found.people().get(1).x(BodyModel.MID_HIP)));
 
-        world.people.remove(right); // the neighbour is gone: the tighter pass finds nobody and adds no one
-        drift[0] = false;
+        World gone = neighbours();
+        boolean[] slides = {false};
+        PoseTracker.Landmarker stale = slidingLeft(gone, roi -> slides[0] && roi.side() >= SIDE);
         PoseTracker alone = new PoseTracker(100, 10, 0.5f);
-        world.people.add(right);
-        alone.next(frame(0), world::detect, landmarker);
-        world.people.remove(right);
-        PoseTracker.Landmarker stale = (frame, roi) -> Math.abs(roi.cx() - right[0]) < SIDE / 4 && roi.side() >= SIDE
-                ? world.landmarks(frame, new PoseRoi(left[0], left[1], roi.side(), 0))
-                : world.landmarks(frame, roi);
-        assertEquals(1, alone.next(frame(1), world::detect, stale).people().size(), "one person, found once");
+        assertEquals(2, alone.next(frame(0), gone::detect, stale).people().size());
+        gone.people.remove(1); // the right neighbour left: the tighter pass finds nobody and adds no one
+        slides[0] = true;
+        assertEquals(1, alone.next(frame(1), gone::detect, stale).people().size(), "one person, found once");
     }
 
     @Test

@@ -128,6 +128,9 @@ public final class HeldStatements implements DataSource {
 
         @Override
         public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+            if (method.getDeclaringClass() == Object.class) {
+                return objectMethod(proxy, method, args, "Connection", connection);
+            }
             switch (method.getName()) {
                 case "prepareStatement":
                     if (args.length == 1) {
@@ -140,12 +143,6 @@ public final class HeldStatements implements DataSource {
                 case "abort":
                     forgetAll();
                     break;
-                case "equals":
-                    return proxy == args[0];
-                case "hashCode":
-                    return System.identityHashCode(proxy);
-                case "toString":
-                    return "HeldStatements.Connection[" + connection + "]";
                 default:
                     break;
             }
@@ -210,6 +207,9 @@ public final class HeldStatements implements DataSource {
 
         @Override
         public Object invoke(Object self, Method method, Object[] args) throws Throwable {
+            if (method.getDeclaringClass() == Object.class) {
+                return objectMethod(self, method, args, "Statement", statement);
+            }
             switch (method.getName()) {
                 case "close":
                     release();
@@ -218,12 +218,6 @@ public final class HeldStatements implements DataSource {
                     return isReleased() || statement.isClosed();
                 case "getConnection":
                     return cache.self;
-                case "equals":
-                    return self == args[0];
-                case "hashCode":
-                    return System.identityHashCode(self);
-                case "toString":
-                    return "HeldStatements.Statement[" + statement + "]";
                 default:
                     if (isReleased()) {
                         throw new SQLException("statement is closed", "HY010");
@@ -273,6 +267,15 @@ public final class HeldStatements implements DataSource {
                 }
             }
         }
+    }
+
+    /** {@code equals}, {@code hashCode} or {@code toString} of a proxy: by the proxy's identity, naming what it wraps. */
+    private static Object objectMethod(Object proxy, Method method, Object[] args, String kind, Object wrapped) {
+        return switch (method.getName()) {
+            case "equals" -> proxy == args[0];
+            case "hashCode" -> System.identityHashCode(proxy);
+            default -> "HeldStatements." + kind + "[" + wrapped + "]";
+        };
     }
 
     private static Object forward(Object target, Method method, Object[] args) throws Throwable {
