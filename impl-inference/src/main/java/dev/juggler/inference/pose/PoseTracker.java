@@ -11,22 +11,24 @@ import java.util.List;
  * region per person, the landmark model runs once per region, and each person's landmarks place that
  * person's region in the next frame, so the detector is needed only now and then.
  *
- * <p>Each frame, the tracked regions get their landmark passes first, and tracks that converged on one person
- * (hips close, keypoint boxes that mostly overlap, or noses within a head width) are merged, keeping the
- * better-scored one, and a skeleton that lies inside another's head is dropped. A followed track dropped that way
- * for another followed track gets one more, tighter pass where its person was in the last frame, and stays if that
- * finds someone nobody follows: between people walking side by side a region slides onto the neighbour. Then the detector runs when the
- * previous frame is not this frame's predecessor (a new video, range or seek), when {@code detectEvery} frames
- * have passed since it last ran (to find people who entered), or when a tracked person was lost (the pose score
- * fell below the threshold, or the track converged on someone another track follows) and the last detection is
- * {@value #REDETECT_GAP} frames or more ago, so that someone who was merely re-framed badly is found again almost
- * at once. A detection is a new person unless its hips are close to a person found in this very frame
- * ({@link PoseRoi#samePersonAs}): compared with last frame's regions instead, a track that drifted onto a
- * neighbour would hide the person it left. A new detection whose landmark pass finds nobody gets one more pass in
- * a tighter region ({@value #TIGHTER} of its side). Where a detection's skeleton and a followed person's are one
- * person, the followed one stays unless the other scores more than {@value #FOLLOWED_LEAD} higher. At most
- * {@code maxPeople} people are followed. Pure logic over the two model calls it is given, so that it can be
- * tested without models.
+ * <p>Each frame, the tracked regions get their landmark passes first, and tracks that converged on one person (hips
+ * close, keypoint boxes that mostly overlap, or noses within a head width) are merged, keeping the better-scored
+ * one, and a skeleton that lies inside another's head is dropped. A followed track dropped that way for another
+ * followed track gets one more, tighter pass where its person was in the last frame, and stays if that finds someone
+ * nobody follows: between people walking side by side a region slides onto the neighbour. A followed person whose
+ * pass finds nobody is looked for at once where they were, by a detection of that neighbourhood alone ({@link
+ * Detector#detectNear}): a person found so is not followed until the next frame, so a detection in this frame may
+ * still place a better skeleton on them. Then the detector runs when the previous frame is not this frame's
+ * predecessor (a new video, range or seek), when {@code detectEvery} frames have passed since it last ran (to find
+ * people who entered), or when a tracked person was lost (the pose score fell below the threshold, or the track
+ * converged on someone another track follows) and the last detection is {@value #REDETECT_GAP} frames or more ago,
+ * so that someone who was merely re-framed badly is found again almost at once. A detection is a new person unless
+ * its hips are close to a person found in this very frame ({@link PoseRoi#samePersonAs}): compared with last frame's
+ * regions instead, a track that drifted onto a neighbour would hide the person it left. A new detection whose
+ * landmark pass finds nobody gets one more pass in a tighter region ({@value #TIGHTER} of its side). Where a
+ * detection's skeleton and a followed person's are one person, the followed one stays unless the other scores more
+ * than {@value #FOLLOWED_LEAD} higher. At most {@code maxPeople} people are followed. Pure logic over the two model
+ * calls it is given, so that it can be tested without models.
  *
  * <p>Not thread-safe: one stream of frames, in order, from one thread at a time.
  */
@@ -79,6 +81,11 @@ final class PoseTracker {
      * both scored 1.00, the detection's won and was gone a frame later, taking the person with it).
      */
     static final float FOLLOWED_LEAD = 0.1f;
+    /**
+     * Hip-centre distance, as a fraction of a lost person's region, within which a detection near them is
+     * them. On the labelled frames 0.3 and 0.5 found the same people (docs/benchmarks.md, pose).
+     */
+    static final float NEAR = 0.3f;
     /** Regions smaller than this many pixels are not worth a landmark pass. */
     static final float MIN_SIDE = 16f;
 
@@ -86,6 +93,15 @@ final class PoseTracker {
     @FunctionalInterface
     interface Detector {
         List<PoseRoi> detect(Frame frame);
+
+        /**
+         * People in the neighbourhood of {@code where} only, seen at a finer scale than a detection of the
+         * whole frame gives: for a person just lost. None by default, so a lost person waits for the next
+         * detection.
+         */
+        default List<PoseRoi> detectNear(Frame frame, PoseRoi where) {
+            return List.of();
+        }
     }
 
     /** Runs the landmark model on one region. */
@@ -121,6 +137,7 @@ final class PoseTracker {
     private long frames;
     private long detectorCalls;
     private long landmarkCalls;
+    private long nearDetections;
 
     PoseTracker(int detectEvery, int maxPeople, float minPoseScore) {
         this.detectEvery = detectEvery;
@@ -138,7 +155,13 @@ final class PoseTracker {
         regions = List.of(); // until this frame is done: a failure must not leave half a state behind
         frames++;
         List<Track> tracks = new ArrayList<>();
-        boolean lost = track(frame, candidates, true, landmarker, tracks);
+        boolean lost = false;
+        for (PoseRoi followed : candidates) {
+            if (track(frame, List.of(followed), true, landmarker, tracks)) {
+                lost = true;
+                relocate(frame, followed, detector, landmarker, tracks);
+            }
+        }
         int tracked = tracks.size();
         List<Track> converged = new ArrayList<>();
         tracks = merge(tracks, converged);
@@ -148,16 +171,14 @@ final class PoseTracker {
         lost |= tracks.size() < tracked; // a track that converged on another's person no longer follows its own
         boolean due = !continuous || frame.index() - lastDetection >= detectEvery;
         if (due || lost && frame.index() - lastDetection >= REDETECT_GAP) {
+            // A person found near where they were lost does not hide a detection of them: both get a pass, and
+            // the better skeleton stays.
             List<PoseRoi> kept = new ArrayList<>(tracks.size());
-            tracks.forEach(t -> kept.add(t.roi()));
+            tracks.stream().filter(Track::followed).forEach(t -> kept.add(t.roi()));
             int before = kept.size();
             addNew(kept, detect(frame, detector));
             for (PoseRoi found : kept.subList(before, kept.size())) {
-                boolean nobody = track(frame, List.of(found), false, landmarker, tracks);
-                PoseRoi tighter = tighter(found);
-                if (nobody && tighter.isUsable(MIN_SIDE)) {
-                    track(frame, List.of(tighter), false, landmarker, tracks);
-                }
+                trackOrTighter(frame, found, landmarker, tracks);
             }
             tracks = merge(tracks, new ArrayList<>());
         }
@@ -179,10 +200,50 @@ final class PoseTracker {
     private void recover(Frame frame, Track converged, Landmarker landmarker, List<Track> tracks) {
         PoseRoi tighter = tighter(converged.from());
         List<Track> found = new ArrayList<>(1);
-        if (!tighter.isUsable(MIN_SIDE) || track(frame, List.of(tighter), true, landmarker, found)) {
-            return;
+        if (tighter.isUsable(MIN_SIDE) && !track(frame, List.of(tighter), true, landmarker, found)) {
+            addIfNobodysAlready(tracks, found.get(0));
         }
-        Track t = found.get(0);
+    }
+
+    /**
+     * Looks for a person just lost where they were, with a detection of that neighbourhood alone
+     * ({@link Detector#detectNear}): the landmark model loses people who turn or pass behind someone, and the
+     * next detection may be frames away. The detection nearest their region's centre, within {@value #NEAR}
+     * of its side and on nobody found in this frame, gets a pass (and a tighter one if that finds nobody); the
+     * person found stays if nobody follows them already. They are not a followed track until the next frame,
+     * so that a detection in this frame may still place a better skeleton on them.
+     */
+    private void relocate(Frame frame, PoseRoi lost, Detector detector, Landmarker landmarker, List<Track> tracks) {
+        nearDetections++;
+        PoseRoi nearest = null;
+        double nearestDistance = NEAR * lost.side();
+        for (PoseRoi d : detector.detectNear(frame, lost)) {
+            double distance = Math.hypot(d.cx() - lost.cx(), d.cy() - lost.cy());
+            if (distance < nearestDistance && d.isUsable(MIN_SIDE)
+                    && tracks.stream().noneMatch(t -> t.roi().samePersonAs(d, SAME_PERSON))) {
+                nearest = d;
+                nearestDistance = distance;
+            }
+        }
+        List<Track> found = new ArrayList<>(1);
+        if (nearest != null && !trackOrTighter(frame, nearest, landmarker, found)) {
+            addIfNobodysAlready(tracks, found.get(0));
+        }
+    }
+
+    /**
+     * A pass on a newly found region and, if that finds nobody, one on a {@link #tighter} region; true if
+     * neither found anyone.
+     */
+    private boolean trackOrTighter(Frame frame, PoseRoi roi, Landmarker landmarker, List<Track> out) {
+        if (!track(frame, List.of(roi), false, landmarker, out)) {
+            return false;
+        }
+        PoseRoi tighter = tighter(roi);
+        return !tighter.isUsable(MIN_SIDE) || track(frame, List.of(tighter), false, landmarker, out);
+    }
+
+    private static void addIfNobodysAlready(List<Track> tracks, Track t) {
         if (tracks.stream().noneMatch(k -> onePerson(k, t) || onePerson(t, k))) {
             tracks.add(t);
         }
@@ -387,5 +448,10 @@ final class PoseTracker {
     /** Landmark passes so far. */
     long landmarkCalls() {
         return landmarkCalls;
+    }
+
+    /** Detections near a lost person so far ({@link Detector#detectNear}). */
+    long nearDetections() {
+        return nearDetections;
     }
 }

@@ -108,9 +108,11 @@ public final class PoseBenchmark {
         double peoplePerFrame = (double) peopleFound / frames;
         double landmarkPerFrame = (double) tracked.landmarkCalls() / frames;
         double perPerson = peoplePerFrame == 0 ? Double.NaN : multiMs / peoplePerFrame;
-        log(String.format(Locale.ROOT, "multi-person %.1f ms/frame (%.2f people, %.2f landmark passes, %.3f detector calls"
-                + " per frame); landmark-only %.1f ms/frame; detector on every frame: %.2f calls/frame",
-                multiMs, peoplePerFrame, landmarkPerFrame, detectorPerFrame, singleMs, everyFrame.detectorCallsPerFrame()));
+        log(String.format(Locale.ROOT, "multi-person %.1f ms/frame (%.2f people, %.2f landmark passes, %.3f detector calls,"
+                + " %.3f near detections, %.2f detector passes per frame); landmark-only %.1f ms/frame; detector on every"
+                + " frame: %.2f calls, %.2f passes per frame", multiMs, peoplePerFrame, landmarkPerFrame, detectorPerFrame,
+                tracked.nearDetectionsPerFrame(), tracked.detectorPassesPerFrame(), singleMs,
+                everyFrame.detectorCallsPerFrame(), everyFrame.detectorPassesPerFrame()));
 
         DamageComparison.Result damage = DamageComparison.run(work.resolve("damaged"));
         log("damage: " + damage);
@@ -135,6 +137,7 @@ public final class PoseBenchmark {
                 | PCK@0.2 of torso, matched people with keypoint labels | %.3f (%d people) | - | - | >= 0.8 |
                 | frames/s, %d frames, detector + tracking | %.2f | %.2f (landmark-only path, whole frame) | %.3f | - |
                 | detector calls per frame | %.3f (detect every 10 frames and on loss) | %.3f (every frame) | %.1fx fewer | >= 5x fewer |
+                | detector passes per frame (views of either detector, and %.3f near detections of one pass) | %.2f | %.2f (every frame) | %.1fx fewer | - |
                 | ms per person found | %.1f (%.2f people/frame, %.2f landmark passes/frame) | %.1f (one landmark pass on the whole frame) | %.2f | - |
                 | frames lost on damaged copies | %d | %d (frames FFmpeg cannot decode) | %.3f | 1.0 |
 
@@ -147,7 +150,9 @@ public final class PoseBenchmark {
                 closeUps.found(), closeUpsPhased.recalls(), both.recall(), both.matched(), both.present(),
                 bothFirst.recall(), bothFirst.matched(), bothFirst.present(), LEAD_INS[0], score.meanPck(),
                 score.pckPeople(), frames, 1000 / multiMs, 1000 / singleMs, singleMs / multiMs, detectorPerFrame,
-                everyFrame.detectorCallsPerFrame(), everyFrame.detectorCallsPerFrame() / detectorPerFrame, perPerson,
+                everyFrame.detectorCallsPerFrame(), everyFrame.detectorCallsPerFrame() / detectorPerFrame,
+                tracked.nearDetectionsPerFrame(), tracked.detectorPassesPerFrame(), everyFrame.detectorPassesPerFrame(),
+                everyFrame.detectorPassesPerFrame() / tracked.detectorPassesPerFrame(), perPerson,
                 peoplePerFrame, landmarkPerFrame, singleMs, perPerson / singleMs, damage.lost(), damage.undecodable(),
                 damage.ratio(), damage.table());
         Files.createDirectories(out.toAbsolutePath().getParent());

@@ -171,6 +171,9 @@ class MultiPersonBlazePoseTest {
         assertEquals(100, tracked.frames());
         assertEquals(100, everyFrame.detectorCalls(), summary);
         assertTrue(everyFrame.detectorCalls() >= 5 * tracked.detectorCalls(), summary);
+        // what the detections cost, the passes near people just lost included
+        assertTrue(everyFrame.detectorPasses() >= 5 * tracked.detectorPasses(), summary);
+        assertTrue(tracked.detectorPasses() > tracked.detectorCalls() + tracked.nearDetections(), "a detection has many views");
         assertTrue(tracked.landmarkCalls() >= 100, "people were followed between detections: " + summary);
     }
 

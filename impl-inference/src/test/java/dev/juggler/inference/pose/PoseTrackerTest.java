@@ -24,6 +24,7 @@ class PoseTrackerTest {
     private static final class World {
         final List<float[]> people = new ArrayList<>();
         int detectorCalls;
+        int nearCalls;
         boolean detectorBlind;
         boolean detectorDoubles;
 
@@ -39,6 +40,34 @@ class PoseTrackerTest {
                 }
             }
             return out;
+        }
+
+        /** A detector of the view around {@code where} (as wide as the model's): the people in it, a little off. */
+        List<PoseRoi> detectNear(Frame frame, PoseRoi where) {
+            nearCalls++;
+            float reach = where.side() * MultiPersonBlazePose.NEAR_VIEW / 2;
+            List<PoseRoi> out = new ArrayList<>();
+            for (float[] p : people) {
+                if (Math.abs(p[0] - where.cx()) < reach && Math.abs(p[1] - where.cy()) < reach) {
+                    out.add(new PoseRoi(p[0] + 3, p[1] - 2, SIDE, 0));
+                }
+            }
+            return out;
+        }
+
+        /** Both detections of this world. */
+        PoseTracker.Detector detector() {
+            return new PoseTracker.Detector() {
+                @Override
+                public List<PoseRoi> detect(Frame frame) {
+                    return World.this.detect(frame);
+                }
+
+                @Override
+                public List<PoseRoi> detectNear(Frame frame, PoseRoi where) {
+                    return World.this.detectNear(frame, where);
+                }
+            };
         }
 
         PoseTracker.Landmarks landmarks(Frame frame, PoseRoi roi) {
@@ -108,6 +137,67 @@ class PoseTrackerTest {
         world.people.get(0)[0] += 120; // lost again right after a detection: found at the next one
         assertEquals(0, next(tracker, world, PoseTracker.REDETECT_GAP + 1).people().size());
         assertEquals(2, world.detectorCalls);
+    }
+
+    @Test
+    void aPersonLostBetweenDetectionsIsFoundAgainAtOnceNearWhereTheyWere() {
+        float step = SIDE / 4 + 5; // too far for the region carried over, near enough for a detection there
+        for (boolean near : new boolean[] {true, false}) {
+            World world = new World();
+            world.people.add(new float[] {200, 300});
+            world.people.add(new float[] {700, 300});
+            PoseTracker tracker = new PoseTracker(100, 10, 0.5f);
+            PoseTracker.Detector detector = near ? world.detector() : world::detect;
+            assertEquals(2, tracker.next(frame(0), detector, world::landmarks).people().size());
+            world.people.get(0)[0] += step;
+            PoseFrame found = tracker.next(frame(1), detector, world::landmarks);
+            assertEquals(1, world.detectorCalls, "no detection of the whole frame so soon after the last one");
+            if (near) {
+                assertEquals(2, found.people().size(), "found where they went, in the same frame");
+                assertEquals(1, world.nearCalls);
+                assertEquals(1, tracker.nearDetections());
+                assertEquals(2, tracker.next(frame(2), detector, world::landmarks).people().size(), "and followed");
+            } else {
+                assertEquals(1, found.people().size(), "without a near detection they wait for the next detection");
+            }
+        }
+    }
+
+    @Test
+    void aNearDetectionTakesNeitherSomeoneFarFromTheLostPersonNorSomeoneFollowedAlready() {
+        World world = new World();
+        world.people.add(new float[] {255, 300}); // a neighbour within reach of the lost person's region
+        world.people.add(new float[] {200, 300});
+        world.people.add(new float[] {700, 300});
+        PoseTracker tracker = new PoseTracker(100, 10, 0.5f);
+        PoseTracker.Detector detector = world.detector();
+        assertEquals(3, tracker.next(frame(0), detector, world::landmarks).people().size());
+        long passes = tracker.landmarkCalls();
+        world.people.remove(1); // left the scene: the detection near them sees only the neighbour
+        assertEquals(2, tracker.next(frame(1), detector, world::landmarks).people().size(), "nobody twice, nobody invented");
+        assertEquals(passes + 3, tracker.landmarkCalls(), "no pass on the neighbour found in this frame already");
+        world.people.get(1)[1] += PoseTracker.NEAR * SIDE + 30; // a jump beyond a near detection's reach
+        assertEquals(1, tracker.next(frame(2), detector, world::landmarks).people().size());
+        assertEquals(passes + 5, tracker.landmarkCalls(), "two followed passes, none on the detection too far away");
+        assertEquals(2, world.nearCalls);
+        assertEquals(1, world.detectorCalls);
+    }
+
+    @Test
+    void aDetectionInTheSameFrameStillGetsItsOwnPassOnAPersonFoundNearby() {
+        World world = new World();
+        world.people.add(new float[] {200, 300});
+        PoseTracker tracker = new PoseTracker(100, 10, 0.5f);
+        PoseTracker.Detector detector = world.detector();
+        for (int f = 0; f < PoseTracker.REDETECT_GAP; f++) {
+            next(tracker, world, f);
+        }
+        long passes = tracker.landmarkCalls();
+        world.people.get(0)[0] += SIDE / 4 + 5;
+        PoseFrame found = tracker.next(frame(PoseTracker.REDETECT_GAP), detector, world::landmarks);
+        assertEquals(1, found.people().size());
+        assertEquals(2, world.detectorCalls, "a loss this long after the last detection still runs the detector");
+        assertEquals(passes + 3, tracker.landmarkCalls(), "the lost region, the near detection's and the detection's");
     }
 
     @Test
