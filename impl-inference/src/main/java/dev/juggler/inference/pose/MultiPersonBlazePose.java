@@ -100,7 +100,8 @@ public final class MultiPersonBlazePose implements Accelerator<MultiPersonBlazeP
      *
      * @param detectorCalls detections of whole frames (each runs the pose detector on every view of the frame,
      *                      and the box detector on its own views)
-     * @param nearDetections detections near a person just lost: one pose-detector pass each
+     * @param nearDetections detections asked for near a person just lost: one pose-detector pass each, none
+     *                       where the view around them lies almost wholly outside the frame
      * @param detectorPasses runs of either detector model, one per view, near detections included: what the
      *                       detections cost
      */

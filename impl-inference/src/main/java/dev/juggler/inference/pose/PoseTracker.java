@@ -16,9 +16,9 @@ import java.util.List;
  * one, and a skeleton that lies inside another's head is dropped. A followed track dropped that way for another
  * followed track gets one more, tighter pass where its person was in the last frame, and stays if that finds someone
  * nobody follows: between people walking side by side a region slides onto the neighbour. A followed person whose
- * pass finds nobody is looked for at once where they were, by a detection of that neighbourhood alone ({@link
- * Detector#detectNear}): a person found so is not followed until the next frame, so a detection in this frame may
- * still place a better skeleton on them. Then the detector runs when the previous frame is not this frame's
+ * pass finds nobody is looked for at once where they were, by a detection of that neighbourhood alone
+ * ({@link Detector#detectNear}): a person found so is not followed until the next frame, so a detection in this
+ * frame may still place a better skeleton on them. Then the detector runs when the previous frame is not this frame's
  * predecessor (a new video, range or seek), when {@code detectEvery} frames have passed since it last ran (to find
  * people who entered), or when a tracked person was lost (the pose score fell below the threshold, or the track
  * converged on someone another track follows) and the last detection is {@value #REDETECT_GAP} frames or more ago,
